@@ -1,0 +1,147 @@
+// Package store is the only place that speaks SQL. It runs on embedded
+// SQLite (one writer connection and a read pool, WAL) or on PostgreSQL
+// (pgx through database/sql); the same queries serve both, written with ?
+// placeholders and rebound for PostgreSQL.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers driver "pgx"
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // registers driver "sqlite"
+)
+
+// Engine names a storage engine.
+type Engine string
+
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// DB is an open database: W takes writes (and reads that must see them),
+// R serves read-only queries. On PostgreSQL both are the same pool.
+type DB struct {
+	Engine Engine
+	W      *sql.DB
+	R      *sql.DB
+}
+
+// Open opens a database from a DSN: "sqlite:PATH" or "postgres://...".
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	switch {
+	case strings.HasPrefix(dsn, "sqlite:"):
+		return openSQLite(ctx, strings.TrimPrefix(dsn, "sqlite:"))
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		return openPostgres(ctx, dsn)
+	default:
+		return nil, fmt.Errorf("database %q: use sqlite:PATH or a postgres:// URL", redactDSN(dsn))
+	}
+}
+
+func openSQLite(ctx context.Context, path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("sqlite: empty path")
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("sqlite: create data folder: %w", err)
+		}
+	}
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
+	base := "file:" + path + "?" + pragmas
+	w, err := sql.Open("sqlite", base+"&_pragma=journal_mode(WAL)&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	// SQLite allows one writer at a time; one connection avoids SQLITE_BUSY
+	// storms and makes write transactions queue in Go instead.
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxIdleTime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(max(4, runtime.NumCPU()*2))
+	return &DB{Engine: SQLite, W: w, R: r}, nil
+}
+
+func openPostgres(ctx context.Context, dsn string) (*DB, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(25)
+	db.SetMaxIdleConns(10)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("postgres %s: %w", redactDSN(dsn), err)
+	}
+	return &DB{Engine: Postgres, W: db, R: db}, nil
+}
+
+// redactDSN hides a password in a DSN so it can be logged.
+func redactDSN(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	err := db.W.Close()
+	if db.R != db.W {
+		err = errors.Join(err, db.R.Close())
+	}
+	return err
+}
+
+// Ping checks that the database answers (used by /readyz).
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	return db.R.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// Migrate applies the embedded migrations of the engine.
+func (db *DB) Migrate(ctx context.Context) error {
+	sub, err := fs.Sub(migrations, "migrations/"+string(db.Engine))
+	if err != nil {
+		return err
+	}
+	dialect := goose.DialectSQLite3
+	if db.Engine == Postgres {
+		dialect = goose.DialectPostgres
+	}
+	p, err := goose.NewProvider(dialect, db.W, sub)
+	if err != nil {
+		return err
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,159 @@
+-- +goose Up
+CREATE TABLE orgs (
+    id           TEXT PRIMARY KEY,
+    name         TEXT NOT NULL,
+    mfa_required BOOLEAN NOT NULL DEFAULT FALSE,
+    created_at   TIMESTAMP NOT NULL,
+    updated_at   TIMESTAMP NOT NULL
+);
+
+CREATE TABLE users (
+    id                  TEXT PRIMARY KEY,
+    email               TEXT NOT NULL UNIQUE,
+    name                TEXT NOT NULL DEFAULT '',
+    password_hash       TEXT NOT NULL DEFAULT '',
+    status              TEXT NOT NULL CHECK (status IN ('active', 'invited', 'deactivated')),
+    mfa_secret          TEXT NOT NULL DEFAULT '',
+    mfa_enabled         BOOLEAN NOT NULL DEFAULT FALSE,
+    mfa_last_step       BIGINT NOT NULL DEFAULT 0,
+    last_sign_in_at     TIMESTAMP NULL,
+    password_changed_at TIMESTAMP NULL,
+    created_at          TIMESTAMP NOT NULL,
+    updated_at          TIMESTAMP NOT NULL
+);
+
+CREATE TABLE memberships (
+    org_id     TEXT NOT NULL REFERENCES orgs (id) ON DELETE CASCADE,
+    user_id    TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    created_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (org_id, user_id)
+);
+CREATE INDEX memberships_user ON memberships (user_id);
+
+-- A role granted to a member, on the whole organisation (empty scope) or on
+-- one part of it (scope_kind/scope_id, e.g. a business unit).
+CREATE TABLE role_grants (
+    org_id     TEXT NOT NULL,
+    user_id    TEXT NOT NULL,
+    role       TEXT NOT NULL,
+    scope_kind TEXT NOT NULL DEFAULT '',
+    scope_id   TEXT NOT NULL DEFAULT '',
+    created_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (org_id, user_id, role, scope_kind, scope_id),
+    FOREIGN KEY (org_id, user_id) REFERENCES memberships (org_id, user_id) ON DELETE CASCADE
+);
+
+CREATE TABLE recovery_codes (
+    user_id   TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    code_hash TEXT NOT NULL,
+    used_at   TIMESTAMP NULL,
+    PRIMARY KEY (user_id, code_hash)
+);
+
+CREATE TABLE api_tokens (
+    id           TEXT PRIMARY KEY,
+    org_id       TEXT NOT NULL,
+    user_id      TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    token_hash   TEXT NOT NULL UNIQUE,
+    prefix       TEXT NOT NULL,
+    created_at   TIMESTAMP NOT NULL,
+    expires_at   TIMESTAMP NULL,
+    last_used_at TIMESTAMP NULL,
+    revoked_at   TIMESTAMP NULL,
+    FOREIGN KEY (org_id, user_id) REFERENCES memberships (org_id, user_id) ON DELETE CASCADE
+);
+CREATE INDEX api_tokens_user ON api_tokens (user_id, org_id);
+
+-- Single-use links (password reset, invitation); only the hash is stored.
+CREATE TABLE user_tokens (
+    token_hash TEXT PRIMARY KEY,
+    user_id    TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    org_id     TEXT NOT NULL DEFAULT '',
+    purpose    TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    expires_at TIMESTAMP NOT NULL,
+    used_at    TIMESTAMP NULL
+);
+CREATE INDEX user_tokens_user ON user_tokens (user_id, purpose);
+
+-- scs session data, keyed by the SHA-256 of the cookie token.
+CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    data       BLOB NOT NULL,
+    expiry     TIMESTAMP NOT NULL
+);
+CREATE INDEX sessions_expiry ON sessions (expiry);
+
+-- Who a session belongs to, for listing and revoking sessions.
+CREATE TABLE session_info (
+    token_hash   TEXT PRIMARY KEY,
+    id           TEXT NOT NULL UNIQUE,
+    user_id      TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    ip           TEXT NOT NULL DEFAULT '',
+    user_agent   TEXT NOT NULL DEFAULT '',
+    created_at   TIMESTAMP NOT NULL,
+    last_seen_at TIMESTAMP NOT NULL
+);
+CREATE INDEX session_info_user ON session_info (user_id);
+
+-- Events counted by rate limits (failed sign-ins per account and per IP).
+CREATE TABLE rate_events (
+    key TEXT NOT NULL,
+    at  TIMESTAMP NOT NULL
+);
+CREATE INDEX rate_events_key_at ON rate_events (key, at);
+
+CREATE TABLE audit_events (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    id          TEXT NOT NULL UNIQUE,
+    org_id      TEXT NOT NULL DEFAULT '',
+    at          TIMESTAMP NOT NULL,
+    actor_id    TEXT NOT NULL DEFAULT '',
+    actor_email TEXT NOT NULL DEFAULT '',
+    action      TEXT NOT NULL,
+    target_type TEXT NOT NULL DEFAULT '',
+    target_id   TEXT NOT NULL DEFAULT '',
+    ip          TEXT NOT NULL DEFAULT '',
+    user_agent  TEXT NOT NULL DEFAULT '',
+    details     TEXT NOT NULL DEFAULT '{}',
+    prev_hash   TEXT NOT NULL,
+    hash        TEXT NOT NULL
+);
+CREATE INDEX audit_events_org ON audit_events (org_id, seq);
+
+-- The head of the hash chain; locking this row serialises appends across
+-- processes.
+CREATE TABLE audit_head (
+    id   INTEGER PRIMARY KEY CHECK (id = 1),
+    seq  BIGINT NOT NULL,
+    hash TEXT NOT NULL
+);
+INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '');
+
+-- +goose StatementBegin
+CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+BEGIN
+    SELECT RAISE(ABORT, 'audit log is append-only');
+END;
+-- +goose StatementEnd
+-- +goose StatementBegin
+CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+BEGIN
+    SELECT RAISE(ABORT, 'audit log is append-only');
+END;
+-- +goose StatementEnd
+
+-- +goose Down
+DROP TABLE audit_events;
+DROP TABLE audit_head;
+DROP TABLE rate_events;
+DROP TABLE session_info;
+DROP TABLE sessions;
+DROP TABLE user_tokens;
+DROP TABLE api_tokens;
+DROP TABLE recovery_codes;
+DROP TABLE role_grants;
+DROP TABLE memberships;
+DROP TABLE users;
+DROP TABLE orgs;
