@@ -54,7 +54,20 @@ type RoleGrant struct {
 type Member struct {
 	User   User
 	OrgID  string
+	Status string // membership status: UserActive or UserDeactivated
 	Grants []RoleGrant
+}
+
+// EffectiveStatus is what an admin sees: invited until the person accepts,
+// then the membership's status.
+func (m *Member) EffectiveStatus() string {
+	if m.User.Status == UserInvited {
+		return UserInvited
+	}
+	if m.User.Status == UserDeactivated {
+		return UserDeactivated
+	}
+	return m.Status
 }
 
 // APIToken is a bearer token bound to a user in one org. Only its hash is

@@ -21,11 +21,10 @@ func (q *Queries) AddMember(ctx context.Context, orgID, userID string, grants []
 	return q.SetGrants(ctx, orgID, userID, grants, at)
 }
 
-// IsMember reports whether a user belongs to an org.
-func (q *Queries) IsMember(ctx context.Context, orgID, userID string) (bool, error) {
-	var n int
-	err := q.w().row(ctx, `SELECT COUNT(*) FROM memberships WHERE org_id = ? AND user_id = ?`, orgID, userID).Scan(&n)
-	return n > 0, err
+// SetMemberStatus activates or deactivates a user in one org.
+func (q *Queries) SetMemberStatus(ctx context.Context, orgID, userID, status string) error {
+	res, err := q.w().exec(ctx, `UPDATE memberships SET status = ? WHERE org_id = ? AND user_id = ?`, status, orgID, userID)
+	return mustAffect(res, err, "user")
 }
 
 // SetGrants replaces a member's role grants.
@@ -61,20 +60,22 @@ func (q *Queries) ListGrants(ctx context.Context, orgID, userID string) ([]domai
 func (q *Queries) CountRoleHolders(ctx context.Context, orgID, role string) (int, error) {
 	var n int
 	err := q.w().row(ctx, `SELECT COUNT(DISTINCT g.user_id) FROM role_grants g JOIN users u ON u.id = g.user_id
-		WHERE g.org_id = ? AND g.role = ? AND g.scope_kind = '' AND u.status = 'active'`, orgID, role).Scan(&n)
+		JOIN memberships m ON m.org_id = g.org_id AND m.user_id = g.user_id
+		WHERE g.org_id = ? AND g.role = ? AND g.scope_kind = '' AND u.status = 'active' AND m.status = 'active'`, orgID, role).Scan(&n)
 	return n, err
 }
 
 // GetMember returns one member of an org; users outside the org are not
 // found, which keeps tenants apart.
 func (q *Queries) GetMember(ctx context.Context, orgID, userID string) (domain.Member, error) {
-	u, err := scanUser(q.w().row(ctx, `SELECT `+userCols+` FROM users u
+	m, err := scanMember(q.w().row(ctx, `SELECT `+memberCols+` FROM users u
 		JOIN memberships m ON m.user_id = u.id WHERE m.org_id = ? AND u.id = ?`, orgID, userID))
 	if err != nil {
-		return domain.Member{}, notFound(err, "user")
+		return m, notFound(err, "user")
 	}
-	grants, err := q.ListGrants(ctx, orgID, userID)
-	return domain.Member{User: u, OrgID: orgID, Grants: grants}, err
+	m.OrgID = orgID
+	m.Grants, err = q.ListGrants(ctx, orgID, userID)
+	return m, err
 }
 
 // MemberFilter narrows ListMembers.
@@ -88,7 +89,7 @@ type MemberFilter struct {
 // ListMembers returns an org's members by email, a page at a time.
 func (q *Queries) ListMembers(ctx context.Context, orgID string, f MemberFilter) (domain.Page[domain.Member], error) {
 	limit := clampLimit(f.Limit)
-	sqlq := `SELECT ` + userCols + ` FROM users u JOIN memberships m ON m.user_id = u.id WHERE m.org_id = ?`
+	sqlq := `SELECT ` + memberCols + ` FROM users u JOIN memberships m ON m.user_id = u.id WHERE m.org_id = ?`
 	args := []any{orgID}
 	if f.Query != "" {
 		sqlq += ` AND (u.email LIKE ? OR LOWER(u.name) LIKE ?)`
@@ -96,8 +97,12 @@ func (q *Queries) ListMembers(ctx context.Context, orgID string, f MemberFilter)
 		sqlq = strings.Replace(sqlq, "LIKE ?", "LIKE ? ESCAPE '\\'", 2)
 		args = append(args, like, like)
 	}
-	if f.Status != "" {
-		sqlq += ` AND u.status = ?`
+	switch f.Status {
+	case "":
+	case domain.UserInvited:
+		sqlq += ` AND u.status = 'invited'`
+	default:
+		sqlq += ` AND u.status <> 'invited' AND m.status = ?`
 		args = append(args, f.Status)
 	}
 	if f.Cursor != "" {
@@ -114,28 +119,42 @@ func (q *Queries) ListMembers(ctx context.Context, orgID string, f MemberFilter)
 	if err != nil {
 		return domain.Page[domain.Member]{}, err
 	}
-	users, err := scanAll(rows, scanUser)
+	members, err := scanAll(rows, scanMember)
 	if err != nil {
 		return domain.Page[domain.Member]{}, err
 	}
-	return q.membersPage(ctx, orgID, users, limit)
-}
-
-func (q *Queries) membersPage(ctx context.Context, orgID string, users []domain.User, limit int) (domain.Page[domain.Member], error) {
 	var page domain.Page[domain.Member]
-	if len(users) > limit {
-		users = users[:limit]
-		page.NextCursor = encodeCursor(users[limit-1].Email)
+	if len(members) > limit {
+		members = members[:limit]
+		page.NextCursor = encodeCursor(members[limit-1].User.Email)
 	}
-	for _, u := range users {
-		grants, err := q.ListGrants(ctx, orgID, u.ID)
-		if err != nil {
+	for i := range members {
+		members[i].OrgID = orgID
+		if members[i].Grants, err = q.ListGrants(ctx, orgID, members[i].User.ID); err != nil {
 			return page, err
 		}
-		page.Items = append(page.Items, domain.Member{User: u, OrgID: orgID, Grants: grants})
 	}
+	page.Items = members
 	return page, nil
 }
+
+const memberCols = userCols + `, m.status`
+
+func scanMember(s scanner) (domain.Member, error) {
+	var m domain.Member
+	u, err := scanUser(rowWithExtra{s, &m.Status})
+	m.User = u
+	return m, err
+}
+
+// rowWithExtra appends destinations to a scan, so member rows reuse the
+// user scanner.
+type rowWithExtra struct {
+	s     scanner
+	extra *string
+}
+
+func (r rowWithExtra) Scan(dest ...any) error { return r.s.Scan(append(dest, r.extra)...) }
 
 // ListOrgAdminEmails returns the emails of active members holding one of
 // the roles, for "ask your administrator" pages.
@@ -143,7 +162,8 @@ func (q *Queries) ListOrgAdminEmails(ctx context.Context, orgID string, roles ..
 	var out []string
 	for _, role := range roles {
 		rows, err := q.r().query(ctx, `SELECT DISTINCT u.email FROM users u JOIN role_grants g ON g.user_id = u.id
-			WHERE g.org_id = ? AND g.role = ? AND u.status = 'active' ORDER BY u.email`, orgID, role)
+			JOIN memberships m ON m.org_id = g.org_id AND m.user_id = g.user_id
+			WHERE g.org_id = ? AND g.role = ? AND u.status = 'active' AND m.status = 'active' ORDER BY u.email`, orgID, role)
 		if err != nil {
 			return nil, err
 		}

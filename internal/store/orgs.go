@@ -35,11 +35,12 @@ func (q *Queries) UpdateOrg(ctx context.Context, o domain.Org) error {
 	return mustAffect(res, err, "organisation")
 }
 
-// ListUserOrgs returns the organisations a user belongs to, by name.
+// ListUserOrgs returns the organisations where a user's membership is
+// active, by name.
 func (q *Queries) ListUserOrgs(ctx context.Context, userID string) ([]domain.Org, error) {
 	rows, err := q.r().query(ctx, `SELECT o.id, o.name, o.mfa_required, o.created_at, o.updated_at
 		FROM orgs o JOIN memberships m ON m.org_id = o.id
-		WHERE m.user_id = ? ORDER BY o.name, o.id`, userID)
+		WHERE m.user_id = ? AND m.status = 'active' ORDER BY o.name, o.id`, userID)
 	if err != nil {
 		return nil, err
 	}

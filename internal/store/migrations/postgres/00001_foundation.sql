@@ -25,6 +25,9 @@ CREATE TABLE users (
 CREATE TABLE memberships (
     org_id     TEXT NOT NULL REFERENCES orgs (id) ON DELETE CASCADE,
     user_id    TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    -- Deactivation is per organisation: an admin of one org must not lock
+    -- a person out of another.
+    status     TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'deactivated')),
     created_at TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (org_id, user_id)
 );

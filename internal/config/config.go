@@ -1,0 +1,140 @@
+// Package config holds Canopy's one Config struct, filled from CANOPY_*
+// environment variables and command-line flags (flags win). No globals.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is everything a Canopy process needs to start.
+type Config struct {
+	DB      string // sqlite:PATH or postgres://...
+	Addr    string // listen address
+	BaseURL string // public URL used in emails; derived from Addr when empty
+	KeyFile string // local key-vault master key; next to the SQLite file by default
+
+	SMTP SMTP
+
+	SessionIdle     time.Duration
+	SessionLifetime time.Duration
+	SecureCookies   bool // Secure flag on cookies; on unless BaseURL is plain http on loopback
+
+	JobWorkers int // background workers in this process; 0 disables them
+	LogLevel   string
+	LogText    bool // human-readable logs instead of JSON
+}
+
+// SMTP is the outgoing mail server. With no Host, mail is logged (without
+// its body) instead of sent.
+type SMTP struct {
+	Host     string
+	Port     int
+	Username string
+	Password string
+	From     string
+	TLS      string // none, starttls, tls
+}
+
+// Default returns the configuration before env and flags.
+func Default() Config {
+	return Config{
+		DB:              "sqlite:./canopy-data/canopy.db",
+		Addr:            "127.0.0.1:8080",
+		SMTP:            SMTP{Port: 587, From: "Canopy <canopy@localhost>", TLS: "starttls"},
+		SessionIdle:     2 * time.Hour,
+		SessionLifetime: 12 * time.Hour,
+		JobWorkers:      4,
+		LogLevel:        "info",
+	}
+}
+
+// Bind registers the flags that fill c, after applying the environment.
+// Call fs.Parse afterwards, then c.Finish.
+func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) {
+	c.applyEnv(getenv)
+	fs.StringVar(&c.DB, "db", c.DB, "database: sqlite:PATH or postgres://... (env CANOPY_DB)")
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (env CANOPY_ADDR)")
+	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "public URL for links in emails (env CANOPY_BASE_URL)")
+	fs.StringVar(&c.KeyFile, "key-file", c.KeyFile, "master key file for secrets at rest (env CANOPY_KEY_FILE)")
+	fs.StringVar(&c.SMTP.Host, "smtp-host", c.SMTP.Host, "SMTP host; empty logs mail instead (env CANOPY_SMTP_HOST)")
+	fs.IntVar(&c.SMTP.Port, "smtp-port", c.SMTP.Port, "SMTP port (env CANOPY_SMTP_PORT)")
+	fs.StringVar(&c.SMTP.TLS, "smtp-tls", c.SMTP.TLS, "SMTP TLS: none, starttls or tls (env CANOPY_SMTP_TLS)")
+	fs.StringVar(&c.SMTP.From, "smtp-from", c.SMTP.From, "sender address (env CANOPY_SMTP_FROM)")
+	fs.IntVar(&c.JobWorkers, "workers", c.JobWorkers, "background job workers; 0 = none (env CANOPY_WORKERS)")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env CANOPY_LOG_LEVEL)")
+}
+
+func (c *Config) applyEnv(getenv func(string) string) {
+	str := func(key string, dst *string) {
+		if v := getenv(key); v != "" {
+			*dst = v
+		}
+	}
+	num := func(key string, dst *int) {
+		if n, err := strconv.Atoi(getenv(key)); err == nil {
+			*dst = n
+		}
+	}
+	dur := func(key string, dst *time.Duration) {
+		if d, err := time.ParseDuration(getenv(key)); err == nil {
+			*dst = d
+		}
+	}
+	str("CANOPY_DB", &c.DB)
+	str("CANOPY_ADDR", &c.Addr)
+	str("CANOPY_BASE_URL", &c.BaseURL)
+	str("CANOPY_KEY_FILE", &c.KeyFile)
+	str("CANOPY_SMTP_HOST", &c.SMTP.Host)
+	num("CANOPY_SMTP_PORT", &c.SMTP.Port)
+	str("CANOPY_SMTP_USERNAME", &c.SMTP.Username)
+	str("CANOPY_SMTP_PASSWORD", &c.SMTP.Password)
+	str("CANOPY_SMTP_FROM", &c.SMTP.From)
+	str("CANOPY_SMTP_TLS", &c.SMTP.TLS)
+	dur("CANOPY_SESSION_IDLE", &c.SessionIdle)
+	dur("CANOPY_SESSION_LIFETIME", &c.SessionLifetime)
+	num("CANOPY_WORKERS", &c.JobWorkers)
+	str("CANOPY_LOG_LEVEL", &c.LogLevel)
+	c.LogText = getenv("CANOPY_LOG_FORMAT") == "text"
+}
+
+// Finish derives defaults that depend on other settings and validates.
+func (c *Config) Finish() error {
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + c.Addr
+	}
+	u, err := url.Parse(c.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("base URL %q: must be an absolute http(s) URL", c.BaseURL)
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	c.SecureCookies = u.Scheme == "https"
+	if c.KeyFile == "" {
+		c.KeyFile = defaultKeyFile(c.DB)
+	}
+	switch c.SMTP.TLS {
+	case "none", "starttls", "tls":
+	default:
+		return fmt.Errorf("smtp-tls %q: use none, starttls or tls", c.SMTP.TLS)
+	}
+	return nil
+}
+
+// defaultKeyFile keeps the key next to a SQLite database, and in the
+// user's config folder for PostgreSQL (several nodes must share it: set
+// CANOPY_KEY_FILE to a shared path or a secret mount).
+func defaultKeyFile(db string) string {
+	if path, ok := strings.CutPrefix(db, "sqlite:"); ok {
+		return filepath.Join(filepath.Dir(path), "canopy.key")
+	}
+	if dir, err := os.UserConfigDir(); err == nil {
+		return filepath.Join(dir, "canopy", "canopy.key")
+	}
+	return "canopy.key"
+}
