@@ -1,0 +1,269 @@
+package auth
+
+import "slices"
+
+// Permission is one thing a member of an organisation may do. Keys are
+// "<area>.<verb>": read to see, write to change data, manage to configure
+// the area, plus a few verbs of their own (act, export, purchase).
+type Permission string
+
+// The permission catalog. Add new permissions here and in catalog below,
+// then decide which built-in roles get them.
+const (
+	PermOrgRead             Permission = "org.read"
+	PermOrgManage           Permission = "org.manage"
+	PermOrgOwner            Permission = "org.owner"
+	PermUsersRead           Permission = "users.read"
+	PermUsersManage         Permission = "users.manage"
+	PermRolesManage         Permission = "roles.manage"
+	PermTokensManage        Permission = "tokens.manage"
+	PermAuditRead           Permission = "audit.read"
+	PermSettingsManage      Permission = "settings.manage"
+	PermCostsRead           Permission = "costs.read"
+	PermCostsExport         Permission = "costs.export"
+	PermAllocationRead      Permission = "allocation.read"
+	PermAllocationWrite     Permission = "allocation.write"
+	PermBudgetsRead         Permission = "budgets.read"
+	PermBudgetsWrite        Permission = "budgets.write"
+	PermChargebacksRead     Permission = "chargebacks.read"
+	PermChargebacksWrite    Permission = "chargebacks.write"
+	PermRecommendationsRead Permission = "recommendations.read"
+	PermRecommendationsAct  Permission = "recommendations.act"
+	PermM365Read            Permission = "m365.read"
+	PermM365Manage          Permission = "m365.manage"
+	PermMarketplaceRead     Permission = "marketplace.read"
+	PermMarketplacePurchase Permission = "marketplace.purchase"
+	PermMarketplaceManage   Permission = "marketplace.manage"
+	PermConnectionsRead     Permission = "connections.read"
+	PermConnectionsManage   Permission = "connections.manage"
+)
+
+// PermissionInfo describes a permission for role editors and docs.
+type PermissionInfo struct {
+	Key         Permission
+	Description string
+}
+
+var catalog = []PermissionInfo{
+	{PermOrgRead, "See the organisation's name, plan and members' names"},
+	{PermOrgManage, "Rename the organisation and change its profile"},
+	{PermOrgOwner, "Transfer ownership, assign the owner role and delete the organisation"},
+	{PermUsersRead, "List users, their roles and sign-in status"},
+	{PermUsersManage, "Invite, deactivate and remove users and assign their roles"},
+	{PermRolesManage, "Assign roles to users (the owner role needs org.owner)"},
+	{PermTokensManage, "Create and revoke API tokens for the organisation"},
+	{PermAuditRead, "Read the audit log"},
+	{PermSettingsManage, "Change security settings: SSO, MFA policy, sessions, email"},
+	{PermCostsRead, "Explore cost and usage data"},
+	{PermCostsExport, "Export cost data to CSV and schedule exports"},
+	{PermAllocationRead, "See tags, cost groups and allocation rules"},
+	{PermAllocationWrite, "Create and change allocation rules, groups and splits"},
+	{PermBudgetsRead, "See budgets and their forecasts"},
+	{PermBudgetsWrite, "Create and change budgets and their alerts"},
+	{PermChargebacksRead, "See chargeback and showback statements"},
+	{PermChargebacksWrite, "Prepare, adjust and publish chargebacks"},
+	{PermRecommendationsRead, "See savings recommendations"},
+	{PermRecommendationsAct, "Accept, dismiss or snooze recommendations"},
+	{PermM365Read, "See Microsoft 365 licences, usage and users"},
+	{PermM365Manage, "Change Microsoft 365 licence assignments and policies"},
+	{PermMarketplaceRead, "Browse the marketplace catalog, orders and subscriptions"},
+	{PermMarketplacePurchase, "Place marketplace orders and change subscriptions"},
+	{PermMarketplaceManage, "Manage marketplace agreements, catalog and approvals"},
+	{PermConnectionsRead, "See cloud connections and their sync status"},
+	{PermConnectionsManage, "Add, change and remove cloud connections and credentials"},
+}
+
+// AllPermissions returns the catalog in a stable, grouped order.
+func AllPermissions() []PermissionInfo { return slices.Clone(catalog) }
+
+// Valid reports whether p is in the catalog.
+func (p Permission) Valid() bool {
+	return slices.ContainsFunc(catalog, func(i PermissionInfo) bool { return i.Key == p })
+}
+
+// PermissionSet is a set of permissions. The zero value is empty and
+// usable.
+type PermissionSet struct {
+	m map[Permission]struct{}
+}
+
+// NewPermissionSet returns a set holding perms.
+func NewPermissionSet(perms ...Permission) PermissionSet {
+	s := PermissionSet{m: make(map[Permission]struct{}, len(perms))}
+	for _, p := range perms {
+		s.m[p] = struct{}{}
+	}
+	return s
+}
+
+// Has reports whether p is in the set.
+func (s PermissionSet) Has(p Permission) bool {
+	_, ok := s.m[p]
+	return ok
+}
+
+// List returns the permissions in catalog order, unknown ones last sorted.
+func (s PermissionSet) List() []Permission {
+	out := make([]Permission, 0, len(s.m))
+	for _, info := range catalog {
+		if s.Has(info.Key) {
+			out = append(out, info.Key)
+		}
+	}
+	var unknown []Permission
+	for p := range s.m {
+		if !p.Valid() {
+			unknown = append(unknown, p)
+		}
+	}
+	slices.Sort(unknown)
+	return append(out, unknown...)
+}
+
+// Scope is the part of an organisation a grant applies to. The zero value
+// means the whole organisation; otherwise Kind names what ID refers to
+// (the allocation feature defines kinds such as business units).
+type Scope struct {
+	Kind string
+	ID   string
+}
+
+// OrgWide reports whether s is the whole organisation.
+func (s Scope) OrgWide() bool { return s == Scope{} }
+
+// Grant gives a member a role within a scope.
+type Grant struct {
+	Role  string
+	Scope Scope
+}
+
+// OrgPermissions returns what grants allow across the whole organisation.
+// Scoped grants are ignored: they must never unlock org-wide actions.
+// Grants naming unknown roles add nothing.
+func OrgPermissions(grants []Grant) PermissionSet {
+	s := NewPermissionSet()
+	for _, g := range grants {
+		if !g.Scope.OrgWide() {
+			continue
+		}
+		if r := findRole(g.Role); r != nil {
+			for _, p := range r.Permissions {
+				s.m[p] = struct{}{}
+			}
+		}
+	}
+	return s
+}
+
+// Allowed reports whether grants allow p on target. An org-wide grant
+// allows any target; a scoped grant only an identical scope. Nested scopes
+// (a cost centre inside a business unit) come with the allocation feature,
+// which owns the hierarchy and will widen this check.
+func Allowed(grants []Grant, p Permission, target Scope) bool {
+	for _, g := range grants {
+		if !g.Scope.OrgWide() && g.Scope != target {
+			continue
+		}
+		if r := findRole(g.Role); r != nil && slices.Contains(r.Permissions, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// CanAssignRole reports whether an actor with the given grants may give
+// someone role. Only owners may create owners (org.owner); any other
+// built-in role needs roles.manage, org-wide.
+func CanAssignRole(actor []Grant, role string) bool {
+	if findRole(role) == nil {
+		return false
+	}
+	perms := OrgPermissions(actor)
+	if role == RoleOwner {
+		return perms.Has(PermOrgOwner)
+	}
+	return perms.Has(PermRolesManage)
+}
+
+// Built-in role keys.
+const (
+	RoleOwner       = "owner"
+	RoleAdmin       = "admin"
+	RoleFinOps      = "finops"
+	RoleProcurement = "procurement"
+	RoleViewer      = "viewer"
+)
+
+// Role is a named bundle of permissions.
+type Role struct {
+	Key         string
+	Name        string
+	Description string
+	Permissions []Permission
+}
+
+// spendReads are the read permissions over spend data: what anyone
+// looking at cost needs, and nothing about people, security or plumbing.
+var spendReads = []Permission{
+	PermOrgRead, PermCostsRead, PermAllocationRead, PermBudgetsRead,
+	PermChargebacksRead, PermRecommendationsRead, PermM365Read, PermMarketplaceRead,
+}
+
+var builtinRoles = []Role{
+	{RoleOwner, "Owner", "Full control, including transferring ownership and deleting the organisation.",
+		allPermissionsExcept()},
+	{RoleAdmin, "Administrator", "Full control except ownership: users, roles, security settings, connections and all data.",
+		allPermissionsExcept(PermOrgOwner)},
+	{RoleFinOps, "FinOps analyst", "Reads all spend data and connection health, manages allocation, budgets and chargebacks, acts on recommendations and exports costs. No access to users or settings.",
+		append(slices.Clone(spendReads), PermConnectionsRead, PermCostsExport,
+			PermAllocationWrite, PermBudgetsWrite, PermChargebacksWrite, PermRecommendationsAct)},
+	{RoleProcurement, "Procurement", "Buys and manages marketplace software; sees costs and budgets to do so.",
+		[]Permission{PermOrgRead, PermMarketplaceRead, PermMarketplacePurchase, PermMarketplaceManage,
+			PermCostsRead, PermBudgetsRead}},
+	{RoleViewer, "Viewer", "Reads spend areas (costs, allocation, budgets, chargebacks, recommendations, Microsoft 365, marketplace). Cannot change or export anything, and sees no users, audit log or connections.",
+		slices.Clone(spendReads)},
+}
+
+func allPermissionsExcept(excluded ...Permission) []Permission {
+	var out []Permission
+	for _, info := range catalog {
+		if !slices.Contains(excluded, info.Key) {
+			out = append(out, info.Key)
+		}
+	}
+	return out
+}
+
+// Roles returns the built-in roles, most powerful first.
+func Roles() []Role {
+	out := make([]Role, len(builtinRoles))
+	for i, r := range builtinRoles {
+		out[i] = cloneRole(r)
+	}
+	return out
+}
+
+// RoleByKey returns the built-in role with the given key.
+func RoleByKey(key string) (Role, bool) {
+	if r := findRole(key); r != nil {
+		return cloneRole(*r), true
+	}
+	return Role{}, false
+}
+
+// findRole looks a role up without copying, for per-request checks.
+func findRole(key string) *Role {
+	for i := range builtinRoles {
+		if builtinRoles[i].Key == key {
+			return &builtinRoles[i]
+		}
+	}
+	return nil
+}
+
+// cloneRole copies the permission slice so callers cannot edit the
+// built-in roles through it.
+func cloneRole(r Role) Role {
+	r.Permissions = slices.Clone(r.Permissions)
+	return r
+}
