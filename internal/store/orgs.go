@@ -46,3 +46,10 @@ func (q *Queries) ListUserOrgs(ctx context.Context, userID string) ([]domain.Org
 	}
 	return scanAll(rows, scanOrg)
 }
+
+// GetOrgByName returns the organisation with exactly this name (the oldest
+// one if several share it).
+func (q *Queries) GetOrgByName(ctx context.Context, name string) (domain.Org, error) {
+	o, err := scanOrg(q.r().row(ctx, `SELECT `+orgCols+` FROM orgs WHERE name = ? ORDER BY created_at, id LIMIT 1`, name))
+	return o, notFound(err, "organisation")
+}
