@@ -1,0 +1,133 @@
+// Package app wires Canopy together: configuration, storage, key vault,
+// mail, jobs, services and the HTTP server.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/canopyhq/canopy/internal/auth"
+	"github.com/canopyhq/canopy/internal/config"
+	"github.com/canopyhq/canopy/internal/domain"
+	"github.com/canopyhq/canopy/internal/jobs"
+	"github.com/canopyhq/canopy/internal/keyvault"
+	"github.com/canopyhq/canopy/internal/mail"
+	"github.com/canopyhq/canopy/internal/store"
+)
+
+// App is one running Canopy process's components.
+type App struct {
+	Cfg   config.Config
+	Log   *slog.Logger
+	DB    *store.DB
+	Store *store.Store
+	Vault keyvault.KeyVault
+	Jobs  *jobs.Runner
+	Auth  *auth.Service
+}
+
+// Open connects to the database, runs migrations and builds the services.
+// Jobs are not started: Start does that.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	db, err := store.Open(ctx, cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Cfg: cfg, Log: log, DB: db, Store: store.New(db)}
+	if err := a.init(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) init(ctx context.Context) error {
+	if err := Migrate(ctx, a.DB); err != nil {
+		return err
+	}
+	kv, err := keyvault.OpenLocal(a.Cfg.KeyFile)
+	if err != nil {
+		return fmt.Errorf("key vault: %w", err)
+	}
+	a.Vault = kv
+	reg := jobs.NewRegistry()
+	jobs.Register(reg, jobs.NewEmailWorker(a.mailSender(), kv))
+	jobs.Register(reg, &pruneWorker{store: a.Store})
+	reg.AddPeriodic(10*time.Minute, func() (river.JobArgs, *river.InsertOpts) { return pruneArgs{}, nil })
+	a.Jobs, err = jobs.New(string(a.DB.Engine), a.DB.W, jobs.Options{Logger: a.Log, Workers: a.Cfg.JobWorkers, Registry: reg})
+	if err != nil {
+		return err
+	}
+	a.Auth = auth.NewService(a.Store, kv, &queuedMail{jobs: a.Jobs, vault: kv}, a.Cfg.BaseURL)
+	return nil
+}
+
+// Migrate brings the schema and the job tables up to date.
+func Migrate(ctx context.Context, db *store.DB) error {
+	if err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	return jobs.Migrate(ctx, string(db.Engine), db.W)
+}
+
+func (a *App) mailSender() mail.Sender {
+	if a.Cfg.SMTP.Host == "" {
+		a.Log.Warn("no SMTP host configured: emails are logged (without their content), not sent")
+		return mail.NewLogSender(a.Log)
+	}
+	s, err := mail.NewSMTPSender(mail.Config{Host: a.Cfg.SMTP.Host, Port: a.Cfg.SMTP.Port, Username: a.Cfg.SMTP.Username,
+		Password: a.Cfg.SMTP.Password, From: a.Cfg.SMTP.From, TLS: a.Cfg.SMTP.TLS})
+	if err != nil {
+		a.Log.Error("SMTP configuration invalid; emails are logged instead", "err", err)
+		return mail.NewLogSender(a.Log)
+	}
+	return s
+}
+
+// StartJobs starts working background jobs when this process has workers.
+func (a *App) StartJobs(ctx context.Context) error {
+	if a.Cfg.JobWorkers <= 0 {
+		return nil
+	}
+	return a.Jobs.Start(ctx)
+}
+
+// Close stops jobs (waiting up to the context) and closes the database.
+func (a *App) Close(ctx context.Context) error {
+	if a.Cfg.JobWorkers > 0 {
+		if err := a.Jobs.Stop(ctx); err != nil {
+			a.Log.Warn("stop jobs", "err", err)
+		}
+	}
+	return a.DB.Close()
+}
+
+// queuedMail sends mail through a background job, so a slow or failing
+// SMTP server never blocks a request and messages are retried.
+type queuedMail struct {
+	jobs  *jobs.Runner
+	vault keyvault.KeyVault
+}
+
+func (q *queuedMail) Send(ctx context.Context, m mail.Message) error {
+	return jobs.EnqueueEmail(ctx, q.jobs, q.vault, m)
+}
+
+// pruneArgs is the periodic clean-up of expired sessions, links and
+// rate-limit events.
+type pruneArgs struct{}
+
+func (pruneArgs) Kind() string { return "prune_expired" }
+
+type pruneWorker struct {
+	river.WorkerDefaults[pruneArgs]
+	store *store.Store
+}
+
+func (w *pruneWorker) Work(ctx context.Context, _ *river.Job[pruneArgs]) error {
+	return w.store.PruneExpired(ctx, domain.Now())
+}
