@@ -1,0 +1,180 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/canopyhq/canopy/internal/auth"
+	"github.com/canopyhq/canopy/internal/domain"
+	"github.com/canopyhq/canopy/internal/store"
+)
+
+// Access says who may reach a route.
+type Access int
+
+const (
+	Public   Access = iota // anyone; the handler decides
+	SignedIn               // any signed-in member
+	Needs                  // a signed-in member holding Route.Perm
+)
+
+// Route is one UI route and who may use it.
+type Route struct {
+	Pattern string // "METHOD /path"
+	Access  Access
+	Perm    auth.Permission
+	handler http.HandlerFunc
+}
+
+// RouteList is every UI route with its access rule, so a reader (and the
+// route tests) sees them all in one place.
+func (s *Server) RouteList() []Route {
+	pub := func(p string, h http.HandlerFunc) Route { return Route{Pattern: p, Access: Public, handler: h} }
+	user := func(p string, h http.HandlerFunc) Route { return Route{Pattern: p, Access: SignedIn, handler: h} }
+	perm := func(p string, pm auth.Permission, h http.HandlerFunc) Route {
+		return Route{Pattern: p, Access: Needs, Perm: pm, handler: h}
+	}
+	routes := []Route{
+		pub("GET /signin", s.signInEmailForm),
+		pub("POST /signin", s.signInEmail),
+		pub("POST /signin/password", s.signInPassword),
+		pub("GET /signin/mfa", s.signInMFAForm),
+		pub("POST /signin/mfa", s.signInMFA),
+		pub("POST /signout", s.signOut),
+		pub("GET /forgot", s.forgotForm),
+		pub("POST /forgot", s.forgot),
+		pub("GET /reset/{token}", s.resetForm),
+		pub("POST /reset", s.reset),
+		pub("GET /invite/{token}", s.inviteForm),
+		pub("POST /invite", s.acceptInvite),
+		pub("POST /password/strength", s.strength),
+		pub("GET /not-set-up", s.notSetUp),
+
+		user("GET /{$}", s.home),
+		user("POST /org/switch", s.switchOrg),
+		user("GET /profile", s.profile),
+		user("POST /profile", s.updateProfile),
+		user("POST /profile/password", s.changePassword),
+		user("GET /profile/mfa/setup", s.mfaSetup),
+		user("POST /profile/mfa/enable", s.mfaEnable),
+		user("POST /profile/mfa/disable", s.mfaDisable),
+		user("POST /profile/mfa/recovery", s.mfaRecovery),
+		user("GET /profile/sessions", s.sessions),
+		user("POST /profile/sessions/{id}/revoke", s.revokeOwnSession),
+		user("POST /profile/sessions/revoke-others", s.revokeOtherSessions),
+		perm("GET /profile/tokens", auth.PermTokensManage, s.tokens),
+		perm("POST /profile/tokens", auth.PermTokensManage, s.createToken),
+		perm("POST /profile/tokens/{id}/revoke", auth.PermTokensManage, s.revokeToken),
+
+		perm("GET /settings", auth.PermOrgRead, s.orgSettings),
+		perm("POST /settings", auth.PermSettingsManage, s.saveOrgSettings),
+		perm("GET /settings/users", auth.PermUsersRead, s.users),
+		perm("POST /settings/users", auth.PermUsersManage, s.addUser),
+		perm("GET /settings/users/{id}", auth.PermUsersRead, s.userDetail),
+		perm("POST /settings/users/{id}/roles", auth.PermRolesManage, s.setRoles),
+		perm("POST /settings/users/{id}/deactivate", auth.PermUsersManage, s.setActive(false)),
+		perm("POST /settings/users/{id}/reactivate", auth.PermUsersManage, s.setActive(true)),
+		perm("POST /settings/users/{id}/mfa-reset", auth.PermUsersManage, s.resetMFA),
+		perm("POST /settings/users/{id}/sessions/{sid}/revoke", auth.PermUsersManage, s.revokeUserSession),
+		perm("GET /settings/audit", auth.PermAuditRead, s.auditLog),
+		perm("GET /settings/audit.csv", auth.PermAuditRead, s.auditCSV),
+	}
+	for _, a := range Areas() {
+		if a.Key != NavOverview && a.Key != NavSettings {
+			routes = append(routes, user("GET "+a.URL, s.area(a.Key)))
+		}
+	}
+	return routes
+}
+
+// Routes registers the UI on mux.
+func (s *Server) Routes(mux *http.ServeMux) {
+	mux.Handle("GET /static/", StaticHandler())
+	for _, rt := range s.RouteList() {
+		h := rt.handler
+		switch rt.Access {
+		case Needs:
+			h = s.signedIn(s.require(rt.Perm, h))
+		case SignedIn:
+			h = s.signedIn(h)
+		}
+		mux.Handle(rt.Pattern, s.Sessions.LoadAndSave(h))
+	}
+	mux.Handle("/", s.Sessions.LoadAndSave(http.HandlerFunc(s.notFound)))
+}
+
+// signedIn loads the principal of the session or sends the browser to
+// sign in. It also enforces an org's MFA policy.
+func (s *Server) signedIn(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p, err := s.loadPrincipal(r)
+		if err != nil {
+			if domain.ErrorCode(err) == domain.CodeInternal {
+				s.fail(w, r, err)
+				return
+			}
+			_ = s.Sessions.Destroy(r.Context())
+			redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()))
+			return
+		}
+		if auth.MustEnrolMFA(p) && !mfaEnrolmentPath(r.URL.Path) {
+			s.flash(r, FlashInfo, p.Org.Name+" requires multi-factor authentication. Set it up to continue.")
+			redirect(w, r, "/profile/mfa/setup")
+			return
+		}
+		s.touchSession(r)
+		next(w, r.WithContext(context.WithValue(r.Context(), principalKey, p)))
+	}
+}
+
+func mfaEnrolmentPath(path string) bool {
+	return path == "/profile/mfa/setup" || path == "/profile/mfa/enable" || path == "/org/switch"
+}
+
+func (s *Server) loadPrincipal(r *http.Request) (*auth.Principal, error) {
+	ctx := r.Context()
+	uid := s.Sessions.GetString(ctx, keyUserID)
+	if uid == "" {
+		return nil, auth.ErrBadCredentials
+	}
+	oid := s.Sessions.GetString(ctx, keyOrgID)
+	p, err := s.Auth.LoadPrincipal(ctx, uid, oid)
+	if code := domain.ErrorCode(err); code == domain.CodeNotFound || code == domain.CodeForbidden {
+		// Deactivated in this org or removed: fall back to another org.
+		if oid, err = s.Auth.DefaultOrg(ctx, uid, ""); err != nil {
+			return nil, err
+		}
+		s.Sessions.Put(ctx, keyOrgID, oid)
+		p, err = s.Auth.LoadPrincipal(ctx, uid, oid)
+	}
+	if err == nil && p.User.Status != domain.UserActive {
+		err = auth.ErrBadCredentials
+	}
+	return p, err
+}
+
+// touchSession records activity at most once a minute per session.
+func (s *Server) touchSession(r *http.Request) {
+	ctx := r.Context()
+	now := domain.Now()
+	if last := s.Sessions.GetTime(ctx, keySeenAt); now.Sub(last) < time.Minute {
+		return
+	}
+	s.Sessions.Put(ctx, keySeenAt, now)
+	if err := s.Auth.Store.TouchSession(ctx, store.HashSessionToken(s.Sessions.Token(ctx)), clientIP(r), now); err != nil {
+		s.Log.WarnContext(ctx, "touch session", "err", err)
+	}
+}
+
+// require refuses principals without a permission with a 403 page.
+func (s *Server) require(perm auth.Permission, next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := principalFrom(r.Context()).Require(perm); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		next(w, r)
+	}
+}

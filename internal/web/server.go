@@ -1,0 +1,182 @@
+package web
+
+import (
+	"context"
+	"encoding/gob"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+
+	"github.com/canopyhq/canopy/internal/audit"
+	"github.com/canopyhq/canopy/internal/auth"
+	"github.com/canopyhq/canopy/internal/domain"
+	"github.com/canopyhq/canopy/internal/store"
+)
+
+// Session keys.
+const (
+	keyUserID     = "uid"         // signed in
+	keyOrgID      = "oid"         // current organisation
+	keyPendingUID = "pending_uid" // password checked, second factor due
+	keyPendingAt  = "pending_at"
+	keyNext       = "next"
+	keyMFASecret  = "mfa_secret" // sealed TOTP secret during enrolment
+	keyFlash      = "flash"
+	keySeenAt     = "seen_at"
+)
+
+// pendingTTL bounds the time between password and second factor.
+const pendingTTL = 5 * time.Minute
+
+// Server serves the browser UI.
+type Server struct {
+	Auth     *auth.Service
+	Sessions *scs.SessionManager
+	R        *Renderer
+	Log      *slog.Logger
+}
+
+// NewSessionManager returns the session manager over the database store:
+// every process sharing the database shares sessions.
+func NewSessionManager(s *store.Store, idle, lifetime time.Duration, secure bool) *scs.SessionManager {
+	// scs encodes session values with gob, which must know concrete types
+	// stored behind interface{}.
+	gob.Register(time.Time{})
+	sm := scs.New()
+	sm.Store = s.Sessions()
+	sm.IdleTimeout = idle
+	sm.Lifetime = lifetime
+	sm.Cookie.Name = "canopy_session"
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.Secure = secure
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Path = "/"
+	return sm
+}
+
+type ctxKey int
+
+const principalKey ctxKey = 1
+
+func principalFrom(ctx context.Context) *auth.Principal {
+	p, _ := ctx.Value(principalKey).(*auth.Principal)
+	return p
+}
+
+// clientIP is the peer address. Canopy does not trust forwarding headers
+// unless a proxy in front is configured to set RemoteAddr (e.g. PROXY).
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// who is the anonymous actor of a request.
+func who(r *http.Request) audit.Actor {
+	return audit.Actor{IP: clientIP(r), UserAgent: r.UserAgent()}
+}
+
+// actor is the signed-in actor of a request.
+func actor(r *http.Request) audit.Actor {
+	return principalFrom(r.Context()).Actor(clientIP(r), r.UserAgent())
+}
+
+// layout builds the shared page frame for a signed-in request.
+func (s *Server) layout(r *http.Request, active string) Layout {
+	p := principalFrom(r.Context())
+	l := Layout{Active: active, Can: map[string]bool{}}
+	if p == nil {
+		return l
+	}
+	l.CurrentUser = &UserView{ID: p.User.ID, Name: p.User.Name, Email: p.User.Email}
+	l.CurrentOrg = &OrgView{ID: p.Org.ID, Name: p.Org.Name}
+	for _, perm := range p.Perms.List() {
+		l.Can[string(perm)] = true
+	}
+	if orgs, err := s.Auth.ListOrgs(r.Context(), p.User.ID); err == nil {
+		for _, o := range orgs {
+			l.Orgs = append(l.Orgs, OrgView{ID: o.ID, Name: o.Name})
+		}
+	}
+	if msg, ok := s.Sessions.Pop(r.Context(), keyFlash).(string); ok && msg != "" {
+		kind, text, _ := strings.Cut(msg, ":")
+		l.Flash = &Flash{Kind: kind, Message: text}
+	}
+	return l
+}
+
+func (s *Server) flash(r *http.Request, kind, msg string) {
+	s.Sessions.Put(r.Context(), keyFlash, kind+":"+msg)
+}
+
+// fail renders the error page for err with its status.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status := StatusFor(err)
+	if status >= 500 {
+		s.Log.ErrorContext(r.Context(), "request failed", "path", r.URL.Path, "err", err)
+	}
+	p := NewErrorPage(status)
+	if status < 500 && status != http.StatusNotFound && status != http.StatusForbidden {
+		p.Message = domain.ErrorMessage(err)
+	}
+	title := p.Title
+	p.Layout = s.layout(r, "")
+	p.Title = title
+	s.R.Render(w, status, p)
+}
+
+// StatusFor maps an error code to its HTTP status, in one place.
+func StatusFor(err error) int {
+	switch domain.ErrorCode(err) {
+	case domain.CodeInvalid:
+		return http.StatusBadRequest
+	case domain.CodeNotFound:
+		return http.StatusNotFound
+	case domain.CodeConflict:
+		return http.StatusConflict
+	case domain.CodeForbidden:
+		return http.StatusForbidden
+	case domain.CodeUnauthenticated:
+		return http.StatusUnauthorized
+	case domain.CodeRateLimited:
+		return http.StatusTooManyRequests
+	case domain.CodeTooLarge:
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusInternalServerError
+}
+
+// safeNext keeps post-sign-in redirects on this site.
+func safeNext(next string) string {
+	u, err := url.Parse(next)
+	if next == "" || err != nil || u.IsAbs() || u.Host != "" || !strings.HasPrefix(next, "/") ||
+		strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+func redirect(w http.ResponseWriter, r *http.Request, to string) {
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// parseForm limits and parses a form body.
+func parseForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return &domain.Error{Code: domain.CodeTooLarge, Message: "The form is too large."}
+		}
+		return &domain.Error{Code: domain.CodeInvalid, Message: "The form could not be read."}
+	}
+	return nil
+}
