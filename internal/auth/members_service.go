@@ -84,7 +84,7 @@ func (s *Service) addMemberTx(ctx context.Context, tx *store.Tx, orgID string, i
 		if u.PasswordHash, err = HashPassword(res.OneTimePassword); err != nil {
 			return Added{}, err
 		}
-		u.Status, u.PasswordChangedAt = domain.UserActive, &now
+		u.Status, u.PasswordChangedAt, u.MustChangePassword = domain.UserActive, &now, true
 	}
 	if err := tx.CreateUser(ctx, u); err != nil {
 		return Added{}, err
@@ -187,10 +187,14 @@ func (s *Service) SetRoles(ctx context.Context, p *Principal, userID string, rol
 	if err != nil {
 		return err
 	}
-	before := roleKeys(m.Grants)
+	orgWide, scoped := splitGrants(m.Grants)
+	before := roleKeys(orgWide)
 	if slices.Contains(before, RoleOwner) && !slices.Contains(roles, RoleOwner) && !CanAssignRole(p.Grants, RoleOwner) {
 		return &domain.Error{Code: domain.CodeForbidden, Field: "roles", Message: "Only an owner can remove the owner role."}
 	}
+	// The store replaces all grants; grants on parts of the org are not
+	// this call's to drop.
+	grants = append(grants, scoped...)
 	return s.Store.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.SetGrants(ctx, p.Org.ID, userID, grants, domain.Now()); err != nil {
 			return err
@@ -209,6 +213,18 @@ func keepAnOwner(ctx context.Context, tx *store.Tx, orgID string) error {
 		err = &domain.Error{Code: domain.CodeConflict, Field: "roles", Message: "An organisation needs at least one active owner."}
 	}
 	return err
+}
+
+// splitGrants separates org-wide grants from grants on a part of the org.
+func splitGrants(gs []domain.RoleGrant) (orgWide, scoped []domain.RoleGrant) {
+	for _, g := range gs {
+		if g.ScopeKind == "" {
+			orgWide = append(orgWide, g)
+		} else {
+			scoped = append(scoped, g)
+		}
+	}
+	return orgWide, scoped
 }
 
 func roleKeys(gs []domain.RoleGrant) []string {
@@ -231,6 +247,11 @@ func (s *Service) SetMemberActive(ctx context.Context, p *Principal, userID stri
 	m, err := s.Store.GetMember(ctx, p.Org.ID, userID)
 	if err != nil {
 		return err
+	}
+	// Switching an owner off or on moves ownership, which (as for the
+	// owner role itself) only an owner may do.
+	if orgWide, _ := splitGrants(m.Grants); slices.Contains(roleKeys(orgWide), RoleOwner) && !CanAssignRole(p.Grants, RoleOwner) {
+		return &domain.Error{Code: domain.CodeForbidden, Message: "Only an owner can deactivate or reactivate an owner."}
 	}
 	status, action := domain.UserActive, "user.reactivate"
 	if !active {

@@ -20,18 +20,19 @@ const (
 
 // User is a person who can sign in. Email is stored lower-cased.
 type User struct {
-	ID                string
-	Email             string
-	Name              string
-	PasswordHash      string
-	Status            string
-	MFASecret         string // sealed with the key vault
-	MFAEnabled        bool
-	MFALastStep       int64
-	LastSignInAt      *time.Time
-	PasswordChangedAt *time.Time
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	ID                 string
+	Email              string
+	Name               string
+	PasswordHash       string
+	MustChangePassword bool // signed in with a one-time password
+	Status             string
+	MFASecret          string // sealed with the key vault
+	MFAEnabled         bool
+	MFALastStep        int64
+	LastSignInAt       *time.Time
+	PasswordChangedAt  *time.Time
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
 }
 
 // DisplayName is the name, or the email when no name is set.

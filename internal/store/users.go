@@ -9,13 +9,13 @@ import (
 	"github.com/canopyhq/canopy/internal/domain"
 )
 
-const userCols = `u.id, u.email, u.name, u.password_hash, u.status, u.mfa_secret, u.mfa_enabled,
+const userCols = `u.id, u.email, u.name, u.password_hash, u.must_change_password, u.status, u.mfa_secret, u.mfa_enabled,
 	u.mfa_last_step, u.last_sign_in_at, u.password_changed_at, u.created_at, u.updated_at`
 
 func scanUser(s scanner) (domain.User, error) {
 	var u domain.User
 	var last, changed sql.NullTime
-	err := s.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.Status, &u.MFASecret, &u.MFAEnabled,
+	err := s.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.MustChangePassword, &u.Status, &u.MFASecret, &u.MFAEnabled,
 		&u.MFALastStep, &last, &changed, &u.CreatedAt, &u.UpdatedAt)
 	u.LastSignInAt, u.PasswordChangedAt = timePtr(last), timePtr(changed)
 	u.CreatedAt, u.UpdatedAt = u.CreatedAt.UTC(), u.UpdatedAt.UTC()
@@ -27,10 +27,10 @@ func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSp
 
 // CreateUser inserts a user; a taken email is a conflict.
 func (q *Queries) CreateUser(ctx context.Context, u domain.User) error {
-	_, err := q.w().exec(ctx, `INSERT INTO users (id, email, name, password_hash, status, mfa_secret,
+	_, err := q.w().exec(ctx, `INSERT INTO users (id, email, name, password_hash, must_change_password, status, mfa_secret,
 		mfa_enabled, mfa_last_step, last_sign_in_at, password_changed_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		u.ID, NormalizeEmail(u.Email), u.Name, u.PasswordHash, u.Status, u.MFASecret, u.MFAEnabled,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.ID, NormalizeEmail(u.Email), u.Name, u.PasswordHash, u.MustChangePassword, u.Status, u.MFASecret, u.MFAEnabled,
 		u.MFALastStep, optTime(u.LastSignInAt), optTime(u.PasswordChangedAt), u.CreatedAt, u.UpdatedAt)
 	if isUniqueViolation(err) {
 		return &domain.Error{Code: domain.CodeConflict, Field: "email", Message: "a user with this email already exists"}
@@ -50,10 +50,11 @@ func (q *Queries) GetUserByEmail(ctx context.Context, email string) (domain.User
 	return u, notFound(err, "user")
 }
 
-// SetPassword stores a new password hash.
+// SetPassword stores a password the user chose (clearing a one-time
+// password's obligation to change it).
 func (q *Queries) SetPassword(ctx context.Context, userID, hash string, at time.Time) error {
-	res, err := q.w().exec(ctx, `UPDATE users SET password_hash = ?, password_changed_at = ?, updated_at = ? WHERE id = ?`,
-		hash, at, at, userID)
+	res, err := q.w().exec(ctx, `UPDATE users SET password_hash = ?, must_change_password = FALSE, password_changed_at = ?,
+		updated_at = ? WHERE id = ?`, hash, at, at, userID)
 	return mustAffect(res, err, "user")
 }
 

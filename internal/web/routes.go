@@ -119,6 +119,11 @@ func (s *Server) signedIn(next http.HandlerFunc) http.HandlerFunc {
 			redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()))
 			return
 		}
+		if p.User.MustChangePassword && r.URL.Path != "/profile" && r.URL.Path != "/profile/password" {
+			s.flash(r, FlashInfo, "You signed in with a one-time password. Choose your own password to continue.")
+			redirect(w, r, "/profile")
+			return
+		}
 		if auth.MustEnrolMFA(p) && !mfaEnrolmentPath(r.URL.Path) {
 			s.flash(r, FlashInfo, p.Org.Name+" requires multi-factor authentication. Set it up to continue.")
 			redirect(w, r, "/profile/mfa/setup")
@@ -130,7 +135,11 @@ func (s *Server) signedIn(next http.HandlerFunc) http.HandlerFunc {
 }
 
 func mfaEnrolmentPath(path string) bool {
-	return path == "/profile/mfa/setup" || path == "/profile/mfa/enable" || path == "/org/switch"
+	switch path {
+	case "/profile", "/profile/password", "/profile/mfa/setup", "/profile/mfa/enable", "/org/switch":
+		return true
+	}
+	return false
 }
 
 func (s *Server) loadPrincipal(r *http.Request) (*auth.Principal, error) {

@@ -12,6 +12,8 @@ CREATE TABLE users (
     email               TEXT NOT NULL UNIQUE,
     name                TEXT NOT NULL DEFAULT '',
     password_hash       TEXT NOT NULL DEFAULT '',
+    -- set for one-time passwords handed out by an admin
+    must_change_password BOOLEAN NOT NULL DEFAULT FALSE,
     status              TEXT NOT NULL CHECK (status IN ('active', 'invited', 'deactivated')),
     mfa_secret          TEXT NOT NULL DEFAULT '',
     mfa_enabled         BOOLEAN NOT NULL DEFAULT FALSE,
