@@ -92,4 +92,3 @@ func (s *Service) AuthenticateToken(ctx context.Context, plain string) (*Princip
 	}
 	return p, nil
 }
-
