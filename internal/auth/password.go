@@ -91,7 +91,9 @@ func HashPasswordWith(pw string, p *argon2id.Params) (string, error) {
 	if err := checkParams(p); err != nil {
 		return "", err
 	}
+	release := acquireHashSlot()
 	h, err := argon2id.CreateHash(normalizePassword(pw), p)
+	release()
 	if err != nil {
 		return "", fmt.Errorf("hash password: %w", err)
 	}
@@ -112,7 +114,9 @@ func CheckPassword(pw, encodedHash string) (ok bool, needsRehash bool, err error
 	if err := checkParams(p); err != nil {
 		return false, false, err
 	}
+	release := acquireHashSlot()
 	ok, _, err = argon2id.CheckHash(normalizePassword(pw), encodedHash)
+	release()
 	if err != nil || !ok {
 		return false, false, err
 	}
