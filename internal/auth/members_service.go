@@ -101,13 +101,15 @@ func OneTimePassword() string {
 
 func (s *Service) sendAddedMail(ctx context.Context, p *Principal, res Added, mode string) error {
 	from := p.User.DisplayName()
-	if res.Existing {
+	if res.Existing && res.User.Status != domain.UserInvited {
 		return s.Mail.Send(ctx, canopymail.Message{To: res.User.Email, Subject: "You were added to " + p.Org.Name + " on Canopy",
 			Text: fmt.Sprintf("%s added you to the organisation %s on Canopy.\n\nSign in with your existing account: %s/signin\n", from, p.Org.Name, s.BaseURL)})
 	}
-	if mode != AddByInvitation {
+	if mode != AddByInvitation && !res.Existing {
 		return nil // the admin hands over the one-time password
 	}
+	// A new account, or one still waiting for its first password (invited
+	// by another org): send a fresh invitation link.
 	plain, hash := NewSecretToken("inv_")
 	t := store.UserToken{UserID: res.User.ID, OrgID: p.Org.ID, Purpose: PurposeInvite, ExpiresAt: domain.Now().Add(InviteLinkTTL)}
 	if err := s.Store.CreateUserToken(ctx, hash, t, domain.Now()); err != nil {

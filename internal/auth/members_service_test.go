@@ -236,3 +236,31 @@ func TestListAndGetMembers(t *testing.T) {
 		}
 	})
 }
+
+// A person invited by one org who has not accepted yet has no password, so
+// a second org adding them must send an invitation link, not "sign in".
+func TestAddStillInvitedAccountSendsInvitation(t *testing.T) {
+	runService(t, func(f *fixture) {
+		t := f.t
+		orgA, orgB := f.org("Acme"), f.org("Beta")
+		adminA := f.principal(f.member(orgA, "admin@acme.example", RoleAdmin), orgA)
+		adminB := f.principal(f.member(orgB, "admin@beta.example", RoleAdmin), orgB)
+		in := NewMember{Email: "pending@example.com", Roles: []string{RoleViewer}, Mode: AddByInvitation}
+		if _, err := f.svc.AddMember(f.ctx, adminA, in, who(adminA.User)); err != nil {
+			t.Fatal(err)
+		}
+		in.Mode = AddWithPassword
+		added, err := f.svc.AddMember(f.ctx, adminB, in, who(adminB.User))
+		if err != nil || !added.Existing || added.OneTimePassword != "" {
+			t.Fatalf("second add: %+v %v", added, err)
+		}
+		msgs := f.mail.to("pending@example.com")
+		if len(msgs) != 2 {
+			t.Fatalf("want two invitation mails, got %d", len(msgs))
+		}
+		token := linkIn(t, msgs[1].Text, "invite")
+		if _, err := f.svc.AcceptInvitation(f.ctx, token, "Pat", goodPassword, anon("192.0.2.9")); err != nil {
+			t.Fatalf("the second org's link must work: %v", err)
+		}
+	})
+}

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"slices"
 
 	"github.com/canopyhq/canopy/internal/audit"
 	"github.com/canopyhq/canopy/internal/domain"
@@ -106,6 +107,11 @@ func (s *Service) ResetMFA(ctx context.Context, p *Principal, userID string, who
 	m, err := s.Store.GetMember(ctx, p.Org.ID, userID)
 	if err != nil {
 		return err
+	}
+	// Clearing an owner's second factor is a path to taking over the org,
+	// so only an owner may do it.
+	if orgWide, _ := splitGrants(m.Grants); slices.Contains(roleKeys(orgWide), RoleOwner) && !CanAssignRole(p.Grants, RoleOwner) {
+		return &domain.Error{Code: domain.CodeForbidden, Message: "Only an owner can reset an owner's MFA."}
 	}
 	return s.Store.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.SetMFA(ctx, m.User.ID, "", false, domain.Now()); err != nil {

@@ -272,3 +272,24 @@ func TestResetMFAByAdmin(t *testing.T) {
 		}
 	})
 }
+
+func TestOnlyOwnersResetOwnerMFA(t *testing.T) {
+	runService(t, func(f *fixture) {
+		t := f.t
+		org := f.org("Alpha")
+		admin := f.principal(f.member(org, "admin@alpha.example", RoleAdmin), org)
+		owner := f.principal(f.member(org, "owner@alpha.example", RoleOwner), org)
+		other := f.member(org, "owner2@alpha.example", RoleOwner)
+		f.enableMFA(other)
+		wantCode(t, f.svc.ResetMFA(f.ctx, admin, other.ID, who(admin.User)), domain.CodeForbidden, "admin resets an owner's MFA")
+		if !f.user(other.ID).MFAEnabled {
+			t.Fatal("a refused reset changed the owner's MFA")
+		}
+		if err := f.svc.ResetMFA(f.ctx, owner, other.ID, who(owner.User)); err != nil {
+			t.Fatal(err)
+		}
+		if f.user(other.ID).MFAEnabled {
+			t.Fatal("owner could not reset another owner's MFA")
+		}
+	})
+}
