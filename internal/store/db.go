@@ -10,6 +10,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"net/url"
 	"os"
@@ -19,6 +20,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers driver "pgx"
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 	_ "modernc.org/sqlite" // registers driver "sqlite"
 )
 
@@ -133,10 +135,16 @@ func (db *DB) Migrate(ctx context.Context) error {
 		return err
 	}
 	dialect := goose.DialectSQLite3
+	var opts []goose.ProviderOption
 	if db.Engine == Postgres {
 		dialect = goose.DialectPostgres
+		locker, err := db.migrationLocker(ctx)
+		if err != nil {
+			return err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
 	}
-	p, err := goose.NewProvider(dialect, db.W, sub)
+	p, err := goose.NewProvider(dialect, db.W, sub, opts...)
 	if err != nil {
 		return err
 	}
@@ -144,4 +152,19 @@ func (db *DB) Migrate(ctx context.Context) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	return nil
+}
+
+// migrationLocker makes processes starting together on one PostgreSQL
+// database migrate one at a time. The advisory lock is keyed by schema, so
+// separate schemas (tests, tenants of a shared server) do not wait on
+// each other.
+func (db *DB) migrationLocker(ctx context.Context) (lock.SessionLocker, error) {
+	var schema string
+	if err := db.W.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	h := fnv.New64a()
+	h.Write([]byte("canopy-migrations:" + schema))
+	// Retry every second (goose waits 5 s by default) for up to 5 minutes.
+	return lock.NewPostgresSessionLocker(lock.WithLockID(int64(h.Sum64()>>1)), lock.WithLockTimeout(1, 300))
 }
