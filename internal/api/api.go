@@ -1,0 +1,178 @@
+// Package api serves Canopy's JSON API under /api/v1. Callers authenticate
+// with a bearer API token only (no cookies, so there is no CSRF surface).
+// Every route declares the permission it needs and that is checked before
+// the handler runs; the handler then calls the same auth.Service as the web
+// UI, which checks again. Errors are JSON with the domain error codes, list
+// endpoints page with opaque cursors, and an OpenAPI 3.1 document describes
+// it all at /api/v1/openapi.json.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/canopyhq/canopy/internal/audit"
+	"github.com/canopyhq/canopy/internal/auth"
+)
+
+// Prefix is where the API lives.
+const Prefix = "/api/v1"
+
+// API is the /api/v1 handler set.
+type API struct {
+	svc    *auth.Service
+	log    *slog.Logger
+	routes []route
+	probe  *http.ServeMux // the same patterns, only to tell 404 from 405
+	doc    []byte         // the OpenAPI document, built once
+}
+
+// Route describes one endpoint: its method, its path pattern (Go
+// ServeMux syntax, which is also OpenAPI's {name} syntax) and the
+// permission it needs.
+type Route struct {
+	Method  string
+	Pattern string
+	// Permission is checked before the handler; "" when any signed-in
+	// principal may call the route (the service then narrows, e.g. to
+	// one's own sessions).
+	Permission auth.Permission
+	// Public routes need no token (only the OpenAPI document).
+	Public bool
+}
+
+// call is what a handler knows about who is calling.
+type call struct {
+	P   *auth.Principal // nil on public routes
+	Who audit.Actor
+}
+
+// handlerFunc handles one request; a returned error becomes the JSON error
+// response, so handlers only write on success.
+type handlerFunc func(w http.ResponseWriter, r *http.Request, c *call) error
+
+type route struct {
+	Route
+	handle handlerFunc
+}
+
+// New returns the API over the account service.
+func New(svc *auth.Service, log *slog.Logger) *API {
+	if log == nil {
+		log = slog.Default()
+	}
+	a := &API{svc: svc, log: log, probe: http.NewServeMux()}
+	a.routes = a.table()
+	for _, rt := range a.routes {
+		a.probe.Handle(rt.Method+" "+rt.Pattern, http.NotFoundHandler())
+	}
+	a.doc = mustMarshalDocument()
+	return a
+}
+
+// table lists every endpoint with its permission, in one place.
+func (a *API) table() []route {
+	return []route{
+		public("GET", "/openapi.json", a.openAPI),
+		signedIn("GET", "/me", "", a.me),
+		signedIn("GET", "/orgs", "", a.listOrgs),
+		signedIn("GET", "/org", "", a.getOrg),
+		signedIn("PATCH", "/org", auth.PermSettingsManage, a.patchOrg),
+		signedIn("GET", "/roles", "", a.listRoles),
+		signedIn("GET", "/permissions", "", a.listPermissions),
+		signedIn("GET", "/users", auth.PermUsersRead, a.listUsers),
+		signedIn("POST", "/users", auth.PermUsersManage, a.createUser),
+		signedIn("GET", "/users/{user_id}", auth.PermUsersRead, a.getUser),
+		signedIn("PUT", "/users/{user_id}/roles", auth.PermRolesManage, a.setRoles),
+		signedIn("POST", "/users/{user_id}/deactivate", auth.PermUsersManage, a.setActive(false)),
+		signedIn("POST", "/users/{user_id}/reactivate", auth.PermUsersManage, a.setActive(true)),
+		signedIn("POST", "/users/{user_id}/mfa-reset", auth.PermUsersManage, a.resetMFA),
+		// Sessions: one's own, or any member's with users.manage; the
+		// service decides because the rule depends on {user_id}.
+		signedIn("GET", "/users/{user_id}/sessions", "", a.listSessions),
+		signedIn("DELETE", "/users/{user_id}/sessions/{session_id}", "", a.revokeSession),
+		signedIn("GET", "/tokens", auth.PermTokensManage, a.listTokens),
+		signedIn("POST", "/tokens", auth.PermTokensManage, a.createToken),
+		signedIn("DELETE", "/tokens/{token_id}", auth.PermTokensManage, a.revokeToken),
+		signedIn("GET", "/audit", auth.PermAuditRead, a.listAudit),
+	}
+}
+
+func public(method, path string, h handlerFunc) route {
+	return route{Route{Method: method, Pattern: Prefix + path, Public: true}, h}
+}
+
+func signedIn(method, path string, perm auth.Permission, h handlerFunc) route {
+	return route{Route{Method: method, Pattern: Prefix + path, Permission: perm}, h}
+}
+
+// RouteList returns every endpoint, for tests and documentation.
+func (a *API) RouteList() []Route {
+	out := make([]Route, len(a.routes))
+	for i, rt := range a.routes {
+		out[i] = rt.Route
+	}
+	return out
+}
+
+// Routes registers the API on mux, plus a catch-all under the prefix so
+// unknown paths and wrong methods also get JSON errors.
+func (a *API) Routes(mux *http.ServeMux) {
+	for _, rt := range a.routes {
+		mux.Handle(rt.Method+" "+rt.Pattern, a.handler(rt))
+	}
+	mux.HandleFunc(Prefix+"/", a.unrouted)
+}
+
+// handler authenticates, checks the route's permission, then runs it.
+func (a *API) handler(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		c := &call{}
+		if !rt.Public {
+			p, err := a.authenticate(r)
+			if err == nil && rt.Permission != "" {
+				err = p.Require(rt.Permission)
+			}
+			if err != nil {
+				a.fail(w, r, err)
+				return
+			}
+			c = &call{P: p, Who: p.Actor(clientIP(r), r.UserAgent())}
+		}
+		if err := rt.handle(w, r, c); err != nil {
+			a.fail(w, r, err)
+		}
+	})
+}
+
+// unrouted answers requests no route matched: 405 with Allow when the path
+// exists with other methods, else 404.
+func (a *API) unrouted(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	allowed := a.allowedMethods(r)
+	if len(allowed) == 0 {
+		a.fail(w, r, errNoRoute(r))
+		return
+	}
+	w.Header().Set("Allow", strings.Join(allowed, ", "))
+	a.fail(w, r, errMethod(r, allowed))
+}
+
+func (a *API) allowedMethods(r *http.Request) []string {
+	var out []string
+	for _, rt := range a.routes {
+		if slices.Contains(out, rt.Method) {
+			continue
+		}
+		probe := r.Clone(r.Context())
+		probe.Method = rt.Method
+		if _, pattern := a.probe.Handler(probe); pattern != "" {
+			out = append(out, rt.Method)
+		}
+	}
+	slices.Sort(out)
+	return out
+}

@@ -1,0 +1,356 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/canopyhq/canopy/internal/api"
+	"github.com/canopyhq/canopy/internal/audit"
+	"github.com/canopyhq/canopy/internal/auth"
+	"github.com/canopyhq/canopy/internal/domain"
+	"github.com/canopyhq/canopy/internal/keyvault"
+	"github.com/canopyhq/canopy/internal/mail"
+	"github.com/canopyhq/canopy/internal/store"
+)
+
+// TestMain installs cheap password hashing once for the whole package:
+// every test here needs it and none changes it, so the tests can run in
+// parallel without swapping the process-wide parameters under each other.
+func TestMain(m *testing.M) {
+	restore := auth.SetPasswordParams(auth.FastInsecurePasswordParams)
+	code := m.Run()
+	restore()
+	os.Exit(code)
+}
+
+const (
+	testUA = "canopy-api-test/1.0"
+	// mfaMarker is stored as users' sealed MFA secret so a test sees it
+	// if any response ever exposes the column.
+	mfaMarker = "SEALED-MFA-SECRET-MARKER"
+)
+
+// mailbox is a mail.Sender that keeps what it is asked to send.
+type mailbox struct {
+	mu     sync.Mutex
+	msgs   []mail.Message
+	broken bool
+}
+
+func (m *mailbox) Send(_ context.Context, msg mail.Message) error {
+	if err := msg.Validate(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.broken {
+		return errors.New("mail queue unavailable")
+	}
+	m.msgs = append(m.msgs, msg)
+	return nil
+}
+
+// fail makes Send fail (true) or work again (false).
+func (m *mailbox) fail(on bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.broken = on
+}
+
+func (m *mailbox) to(addr string) []mail.Message {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []mail.Message
+	for _, msg := range m.msgs {
+		if msg.To == addr {
+			out = append(out, msg)
+		}
+	}
+	return out
+}
+
+// tenant is one seeded organisation: an owner (with MFA on) and a viewer,
+// each with an API token, and a live browser session of the owner.
+type tenant struct {
+	org                         domain.Org
+	owner, viewer               domain.User
+	ownerToken, viewerToken     string
+	ownerTokenID, viewerTokenID string
+	sessionID                   string
+}
+
+// fixture is the API over a real service on a fresh database, served by
+// an httptest.Server.
+type fixture struct {
+	t       *testing.T
+	ctx     context.Context
+	st      *store.Store
+	svc     *auth.Service
+	mail    *mailbox
+	api     *api.API
+	srv     *httptest.Server
+	a, b    tenant
+	secrets []string // strings no response may ever contain
+}
+
+func newFixture(t *testing.T, db *store.DB) *fixture {
+	kv, err := keyvault.OpenLocal(filepath.Join(t.TempDir(), "keys", "master.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{t: t, ctx: context.Background(), st: store.New(db), mail: &mailbox{},
+		secrets: []string{"$argon2id", mfaMarker, "password_hash", "mfa_secret", "token_hash"}}
+	f.svc = auth.NewService(f.st, kv, f.mail, "http://127.0.0.1")
+	f.api = api.New(f.svc, slog.New(slog.NewTextHandler(t.Output(), nil)))
+	mux := http.NewServeMux()
+	f.api.Routes(mux)
+	f.srv = httptest.NewServer(mux)
+	t.Cleanup(f.srv.Close)
+	t.Cleanup(f.verifyAudit)
+	f.a = f.seedTenant("Alpha Tenant", "alpha")
+	f.b = f.seedTenant("Beta Tenant", "beta")
+	return f
+}
+
+func (f *fixture) verifyAudit() {
+	rep, err := audit.Verify(f.ctx, f.st)
+	if err != nil || !rep.OK() {
+		f.t.Errorf("audit chain: %v %+v", err, rep.Problems)
+	}
+}
+
+func (f *fixture) seedTenant(name, slug string) tenant {
+	f.t.Helper()
+	var tn tenant
+	tn.owner = f.createUser("owner@" + slug + ".test")
+	org, err := f.svc.CreateOrg(f.ctx, name, tn.owner.ID, audit.Actor{IP: "127.0.0.1"})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	tn.org = org
+	if err := f.st.SetMFA(f.ctx, tn.owner.ID, mfaMarker, true, domain.Now()); err != nil {
+		f.t.Fatal(err)
+	}
+	tn.owner.MFAEnabled = true
+	tn.viewer = f.member(org, "viewer@"+slug+".test", auth.RoleViewer)
+	p, err := f.svc.LoadPrincipal(f.ctx, tn.owner.ID, org.ID)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	plain, tok, err := f.svc.CreateAPIToken(f.ctx, p, "ci", 0, p.Actor("127.0.0.1", testUA))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	tn.ownerToken, tn.ownerTokenID = plain, tok.ID
+	f.secrets = append(f.secrets, plain, auth.HashSecretToken(plain))
+	tn.viewerToken, tn.viewerTokenID = f.insertToken(tn.viewer.ID, org.ID, nil)
+	tn.sessionID = f.startSession(tn.owner)
+	return tn
+}
+
+func (f *fixture) createUser(email string) domain.User {
+	f.t.Helper()
+	hash, err := auth.HashPassword("violet harbour lantern tundra")
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	now := domain.Now()
+	u := domain.User{ID: domain.NewID(domain.PrefixUser), Email: email, Name: "Test " + email, PasswordHash: hash,
+		Status: domain.UserActive, PasswordChangedAt: &now, CreatedAt: now, UpdatedAt: now}
+	if err := f.st.CreateUser(f.ctx, u); err != nil {
+		f.t.Fatal(err)
+	}
+	return u
+}
+
+// member creates an account and makes it an active member with roles.
+func (f *fixture) member(org domain.Org, email string, roles ...string) domain.User {
+	f.t.Helper()
+	u := f.createUser(email)
+	var grants []domain.RoleGrant
+	for _, r := range roles {
+		grants = append(grants, domain.RoleGrant{Role: r})
+	}
+	if err := f.st.AddMember(f.ctx, org.ID, u.ID, grants, domain.Now()); err != nil {
+		f.t.Fatal(err)
+	}
+	return u
+}
+
+// insertToken stores a token directly: for members whose role may not
+// create tokens, and for tokens that are already expired.
+func (f *fixture) insertToken(userID, orgID string, expires *time.Time) (plain, id string) {
+	f.t.Helper()
+	plain, hash := auth.NewSecretToken(auth.APITokenPrefix)
+	t := domain.APIToken{ID: domain.NewID(domain.PrefixToken), OrgID: orgID, UserID: userID, Name: "inserted",
+		Prefix: auth.TokenDisplayPrefix(plain), CreatedAt: domain.Now(), ExpiresAt: expires}
+	if err := f.st.CreateAPIToken(f.ctx, t, hash); err != nil {
+		f.t.Fatal(err)
+	}
+	f.secrets = append(f.secrets, plain, hash)
+	return plain, t.ID
+}
+
+// startSession records a live browser session for u, as a sign-in does.
+func (f *fixture) startSession(u domain.User) string {
+	f.t.Helper()
+	tok, _ := auth.NewSecretToken("")
+	if err := f.st.Sessions().CommitCtx(f.ctx, tok, []byte("{}"), time.Now().Add(time.Hour)); err != nil {
+		f.t.Fatal(err)
+	}
+	if err := f.svc.StartSession(f.ctx, u, store.HashSessionToken(tok), audit.Actor{IP: "192.0.2.9", UserAgent: "browser"}); err != nil {
+		f.t.Fatal(err)
+	}
+	sessions, err := f.st.ListSessions(f.ctx, u.ID)
+	if err != nil || len(sessions) == 0 {
+		f.t.Fatalf("session not recorded: %v", err)
+	}
+	f.secrets = append(f.secrets, sessions[0].TokenHash)
+	return sessions[0].ID
+}
+
+// response is what a request got back.
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// do sends a request with a bearer token ("" for none) and a body: nil for
+// none, a string sent as is, or a value encoded as JSON.
+func (f *fixture) do(method, path, token string, body any) response {
+	f.t.Helper()
+	req := f.newRequest(method, path, body)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return f.send(req)
+}
+
+func (f *fixture) newRequest(method, path string, body any) *http.Request {
+	f.t.Helper()
+	var rd *bytes.Reader
+	switch b := body.(type) {
+	case nil:
+		rd = bytes.NewReader(nil)
+	case string:
+		rd = bytes.NewReader([]byte(b))
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, f.srv.URL+path, rd)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("User-Agent", testUA)
+	return req
+}
+
+// send performs a request and checks what every response must satisfy:
+// JSON (or empty for 204) and no secret anywhere in it.
+func (f *fixture) send(req *http.Request) response {
+	f.t.Helper()
+	res, err := f.srv.Client().Do(req)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var buf bytes.Buffer
+	if _, err := buf.ReadFrom(res.Body); err != nil {
+		f.t.Fatal(err)
+	}
+	r := response{status: res.StatusCode, header: res.Header, body: buf.Bytes()}
+	where := req.Method + " " + req.URL.Path
+	if res.StatusCode != http.StatusNoContent && !json.Valid(r.body) {
+		f.t.Errorf("%s: %d response is not JSON: %q", where, r.status, r.body)
+	}
+	if ct := res.Header.Get("Content-Type"); res.StatusCode != http.StatusNoContent && ct != "application/json" {
+		f.t.Errorf("%s: Content-Type %q", where, ct)
+	}
+	for _, s := range f.secrets {
+		if bytes.Contains(r.body, []byte(s)) {
+			f.t.Errorf("%s: response exposes a secret (%.12s...)", where, s)
+		}
+	}
+	return r
+}
+
+// json decodes the body into a generic value.
+func (r response) json(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.body, &m); err != nil {
+		t.Fatalf("decode %q: %v", r.body, err)
+	}
+	return m
+}
+
+// decode decodes the body into v.
+func (r response) decode(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.body, v); err != nil {
+		t.Fatalf("decode %q: %v", r.body, err)
+	}
+}
+
+// apiError is the error body.
+type apiError struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+		Field   string `json:"field"`
+	} `json:"error"`
+}
+
+// wantError checks the status and error code of a response and returns
+// the error.
+func (r response) wantError(t *testing.T, what string, status int, code string) apiError {
+	t.Helper()
+	var e apiError
+	if r.status != status {
+		t.Errorf("%s: status %d, want %d (body %s)", what, r.status, status, r.body)
+		return e
+	}
+	if err := json.Unmarshal(r.body, &e); err != nil || e.Error.Code != code || e.Error.Message == "" {
+		t.Errorf("%s: error body %s, want code %q and a message", what, r.body, code)
+	}
+	return e
+}
+
+func (r response) wantStatus(t *testing.T, what string, status int) {
+	t.Helper()
+	if r.status != status {
+		t.Fatalf("%s: status %d, want %d (body %s)", what, r.status, status, r.body)
+	}
+}
+
+// fillPath puts a tenant's IDs into a route pattern.
+func fillPath(t *testing.T, pattern string, tn tenant) string {
+	t.Helper()
+	ids := map[string]string{"{user_id}": tn.owner.ID, "{session_id}": tn.sessionID, "{token_id}": tn.ownerTokenID}
+	for k, v := range ids {
+		pattern = strings.ReplaceAll(pattern, k, v)
+	}
+	if strings.Contains(pattern, "{") {
+		t.Fatalf("no test ID for a path parameter in %s: add it to fillPath", pattern)
+	}
+	return pattern
+}

@@ -1,0 +1,140 @@
+package api
+
+import (
+	"encoding/json"
+	"io"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// served fetches the document over HTTP, without a token.
+func served(t *testing.T) (*API, map[string]any) {
+	t.Helper()
+	a := New(nil, nil)
+	mux := http.NewServeMux()
+	a.Routes(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	res, err := http.Get(srv.URL + "/api/v1/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/json" {
+		t.Fatalf("openapi.json: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(body, &doc); err != nil {
+		t.Fatalf("openapi.json is not JSON: %v", err)
+	}
+	return a, doc
+}
+
+func TestOpenAPIDescribesEveryRoute(t *testing.T) {
+	a, doc := served(t)
+	if v, _ := doc["openapi"].(string); !strings.HasPrefix(v, "3.1.") {
+		t.Errorf("openapi version %q, want 3.1.x", v)
+	}
+	documented := map[string]string{} // "METHOD path" -> x-canopy-permission
+	for path, item := range doc["paths"].(map[string]any) {
+		for method, op := range item.(map[string]any) {
+			perm, _ := op.(map[string]any)["x-canopy-permission"].(string)
+			documented[strings.ToUpper(method)+" "+path] = perm
+		}
+	}
+	routed := map[string]string{}
+	for _, rt := range a.RouteList() {
+		perm := string(rt.Permission)
+		switch {
+		case rt.Public:
+			perm = "public"
+		case perm == "":
+			perm = "any"
+		}
+		routed[rt.Method+" "+rt.Pattern] = perm
+	}
+	if !maps.Equal(documented, routed) {
+		t.Errorf("documented operations differ from routes:\n doc:    %v\n routes: %v", documented, routed)
+	}
+}
+
+var pathParamRE = regexp.MustCompile(`\{([a-z_]+)\}`)
+
+// TestOpenAPIIsConsistent checks what a validator would: unique operation
+// IDs, declared path parameters, resolvable references, security.
+func TestOpenAPIIsConsistent(t *testing.T) {
+	d := buildDocument()
+	ids := map[string]bool{}
+	for path, item := range d.Paths {
+		for method, op := range item {
+			what := method + " " + path
+			if ids[op.OperationID] || op.OperationID == "" {
+				t.Errorf("%s: operationId %q missing or repeated", what, op.OperationID)
+			}
+			ids[op.OperationID] = true
+			var declared, inPath []string
+			for _, p := range op.Parameters {
+				if p.In == "path" {
+					declared = append(declared, p.Name)
+				}
+			}
+			for _, m := range pathParamRE.FindAllStringSubmatch(path, -1) {
+				inPath = append(inPath, m[1])
+			}
+			if !slices.Equal(declared, inPath) {
+				t.Errorf("%s: path parameters %v, declared %v", what, inPath, declared)
+			}
+			if (op.Security != nil) != (op.Permission == "public") {
+				t.Errorf("%s: security override only on public operations", what)
+			}
+		}
+	}
+	raw, _ := json.Marshal(d)
+	for _, m := range regexp.MustCompile(`"\$ref":"#/components/schemas/([A-Za-z]+)"`).FindAllStringSubmatch(string(raw), -1) {
+		if d.Components.Schemas[m[1]] == nil {
+			t.Errorf("$ref to missing schema %s", m[1])
+		}
+	}
+}
+
+// TestSchemasMatchViews keeps each schema's properties equal to the JSON
+// fields of the Go type the API encodes or decodes.
+func TestSchemasMatchViews(t *testing.T) {
+	types := map[string]any{
+		"Error": errorBody{}, "Account": accountView{}, "User": userView{}, "UserCreated": createdUserView{},
+		"Me": meView{}, "Org": orgView{}, "Role": roleView{}, "Permission": permissionView{},
+		"Token": tokenView{}, "TokenCreated": createdTokenView{}, "Session": sessionView{}, "AuditEvent": auditView{},
+		"OrgUpdate": orgPatch{}, "UserCreate": newUser{}, "RoleAssignment": roleAssignment{}, "TokenCreate": newToken{},
+		"UserList": listView[userView]{},
+	}
+	schemas := schemas()
+	for name, v := range types {
+		got := slices.Sorted(maps.Keys(schemas[name].Properties))
+		want := jsonFields(reflect.TypeOf(v))
+		if !slices.Equal(got, want) {
+			t.Errorf("schema %s has %v, type has %v", name, got, want)
+		}
+	}
+}
+
+// jsonFields lists a struct's JSON names, following embedded structs.
+func jsonFields(t reflect.Type) []string {
+	var out []string
+	for f := range t.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if f.Anonymous && name == "" {
+			out = append(out, jsonFields(f.Type)...)
+			continue
+		}
+		out = append(out, name)
+	}
+	slices.Sort(out)
+	return out
+}

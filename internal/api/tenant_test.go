@@ -1,0 +1,185 @@
+package api_test
+
+import (
+	"bytes"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/canopyhq/canopy/internal/api"
+	"github.com/canopyhq/canopy/internal/auth"
+	"github.com/canopyhq/canopy/internal/domain"
+	"github.com/canopyhq/canopy/internal/store"
+	"github.com/canopyhq/canopy/internal/store/storetest"
+)
+
+// routeBodies holds a valid request body for every route, keyed by
+// "METHOD pattern" ("" for routes without a body). Every route must be
+// listed: a new route without an entry fails the tests below, so it cannot
+// ship without a tenant-isolation and permission check.
+var routeBodies = map[string]string{
+	"GET /api/v1/openapi.json":                             "",
+	"GET /api/v1/me":                                       "",
+	"GET /api/v1/orgs":                                     "",
+	"GET /api/v1/org":                                      "",
+	"PATCH /api/v1/org":                                    `{"name":"Renamed by test"}`,
+	"GET /api/v1/roles":                                    "",
+	"GET /api/v1/permissions":                              "",
+	"GET /api/v1/users":                                    "",
+	"POST /api/v1/users":                                   `{"email":"newcomer@alpha.test","roles":["viewer"],"mode":"invite"}`,
+	"GET /api/v1/users/{user_id}":                          "",
+	"PUT /api/v1/users/{user_id}/roles":                    `{"roles":["viewer"]}`,
+	"POST /api/v1/users/{user_id}/deactivate":              "",
+	"POST /api/v1/users/{user_id}/reactivate":              "",
+	"POST /api/v1/users/{user_id}/mfa-reset":               "",
+	"GET /api/v1/users/{user_id}/sessions":                 "",
+	"DELETE /api/v1/users/{user_id}/sessions/{session_id}": "",
+	"GET /api/v1/tokens":                                   "",
+	"POST /api/v1/tokens":                                  `{"name":"made by test"}`,
+	"DELETE /api/v1/tokens/{token_id}":                     "",
+	"GET /api/v1/audit":                                    "",
+}
+
+// casesFor pairs every route with its body, failing for routes missing
+// from routeBodies and for entries no longer routed.
+func casesFor(t *testing.T, routes []api.Route) map[api.Route]any {
+	t.Helper()
+	out := map[api.Route]any{}
+	seen := map[string]bool{}
+	for _, rt := range routes {
+		key := rt.Method + " " + rt.Pattern
+		body, ok := routeBodies[key]
+		if !ok {
+			t.Errorf("route %s has no entry in routeBodies: add a body so it is covered", key)
+			continue
+		}
+		seen[key] = true
+		if body == "" {
+			out[rt] = nil
+		} else {
+			out[rt] = body
+		}
+	}
+	for key := range routeBodies {
+		if !seen[key] {
+			t.Errorf("routeBodies lists %s, which is not a route", key)
+		}
+	}
+	return out
+}
+
+// TestTenantIsolation calls every route with org A's owner token (who
+// holds every permission) on org B's objects, and checks that nothing of
+// B is read or changed.
+func TestTenantIsolation(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		for rt, body := range casesFor(t, f.api.RouteList()) {
+			what := rt.Method + " " + rt.Pattern
+			res := f.do(rt.Method, fillPath(t, rt.Pattern, f.b), f.a.ownerToken, body)
+			if strings.Contains(rt.Pattern, "{") {
+				if res.status != http.StatusNotFound && res.status != http.StatusForbidden {
+					t.Errorf("%s on org B's objects: status %d, want 404 or 403 (body %s)", what, res.status, res.body)
+				}
+			} else if res.status >= 300 {
+				t.Errorf("%s: status %d, want success on the caller's own org (body %s)", what, res.status, res.body)
+			}
+			f.assertNoTrace(t, what, res, f.b)
+		}
+		// Mixed IDs: the caller's own user with B's session.
+		path := "/api/v1/users/" + f.a.owner.ID + "/sessions/" + f.b.sessionID
+		f.do("DELETE", path, f.a.ownerToken, nil).wantError(t, "revoke B's session as own", 404, domain.CodeNotFound)
+		res := f.do("GET", "/api/v1/users?q="+f.b.owner.Email, f.a.ownerToken, nil)
+		f.assertNoTrace(t, "search for B's owner", res, f.b)
+		// And the other way round: B's token on A's objects.
+		f.do("GET", "/api/v1/users/"+f.a.owner.ID, f.b.ownerToken, nil).wantError(t, "B reads A's owner", 404, domain.CodeNotFound)
+		f.assertIntact(t, f.b, "Beta Tenant", f.a.owner.ID)
+	})
+}
+
+// assertNoTrace fails when a response mentions any of a tenant's IDs,
+// emails or name.
+func (f *fixture) assertNoTrace(t *testing.T, what string, res response, tn tenant) {
+	t.Helper()
+	for _, s := range []string{tn.org.ID, tn.org.Name, tn.owner.ID, tn.owner.Email, tn.viewer.ID, tn.viewer.Email,
+		tn.ownerTokenID, tn.viewerTokenID, tn.sessionID} {
+		if bytes.Contains(res.body, []byte(s)) {
+			t.Errorf("%s: response contains %q of the other organisation: %s", what, s, res.body)
+		}
+	}
+}
+
+// assertIntact checks that a tenant's seeded state is unchanged and that
+// intruder wrote nothing into its audit log.
+func (f *fixture) assertIntact(t *testing.T, tn tenant, orgName, intruder string) {
+	t.Helper()
+	org, err := f.st.GetOrg(f.ctx, tn.org.ID)
+	if err != nil || org.Name != orgName || org.MFARequired {
+		t.Errorf("org changed: %+v %v", org, err)
+	}
+	for _, m := range []struct {
+		u    domain.User
+		role string
+	}{{tn.owner, auth.RoleOwner}, {tn.viewer, auth.RoleViewer}} {
+		got, err := f.st.GetMember(f.ctx, tn.org.ID, m.u.ID)
+		if err != nil || got.EffectiveStatus() != domain.UserActive || len(got.Grants) != 1 || got.Grants[0].Role != m.role {
+			t.Errorf("member %s changed: status %s grants %+v err %v", m.u.Email, got.EffectiveStatus(), got.Grants, err)
+		}
+		if got.User.MFAEnabled != m.u.MFAEnabled {
+			t.Errorf("member %s: MFA changed to %v", m.u.Email, got.User.MFAEnabled)
+		}
+	}
+	for _, tok := range []string{tn.ownerToken, tn.viewerToken} {
+		if _, err := f.svc.AuthenticateToken(f.ctx, tok); err != nil {
+			t.Errorf("token no longer works: %v", err)
+		}
+	}
+	sessions, err := f.st.ListSessions(f.ctx, tn.owner.ID)
+	if err != nil || !slices.ContainsFunc(sessions, func(s domain.SessionInfo) bool { return s.ID == tn.sessionID }) {
+		t.Errorf("owner's session gone: %v", err)
+	}
+	log, err := f.st.ListAudit(f.ctx, tn.org.ID, store.AuditFilter{Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range log.Items {
+		if e.ActorID == intruder {
+			t.Errorf("audit entry by the other org's user: %+v", e)
+		}
+	}
+}
+
+// TestViewerCannotWrite sends every non-GET route, with a valid body, to
+// org A's own objects with the viewer's token: each must be refused with
+// 403. There are no exceptions: the only routes open to any member (the
+// session ones) act on one's own sessions, and here they target the
+// owner's, which needs users.manage.
+func TestViewerCannotWrite(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		writes := 0
+		for rt, body := range casesFor(t, f.api.RouteList()) {
+			if rt.Method == http.MethodGet {
+				continue
+			}
+			writes++
+			what := "viewer " + rt.Method + " " + rt.Pattern
+			path := fillPath(t, rt.Pattern, f.a)
+			f.do(rt.Method, path, f.a.viewerToken, body).wantError(t, what, 403, domain.CodeForbidden)
+			// The permission is checked before the body is read: junk
+			// gets the same answer, not a 400 that would reveal the route's
+			// input rules to someone who may not use it.
+			f.do(rt.Method, path, f.a.viewerToken, `{"junk":`).wantError(t, what+" (junk body)", 403, domain.CodeForbidden)
+		}
+		if writes < 9 {
+			t.Errorf("only %d write routes checked", writes)
+		}
+		f.assertIntact(t, f.a, "Alpha Tenant", f.a.viewer.ID)
+		if n := len(f.mail.to("newcomer@alpha.test")); n != 0 {
+			t.Errorf("viewer's refused invitation still sent %d emails", n)
+		}
+	})
+}
