@@ -13,7 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	// TEMP "github.com/canopyhq/canopy/internal/api"
+	"github.com/canopyhq/canopy/internal/api"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/web"
 )
@@ -30,7 +30,7 @@ func (a *App) Handler() (http.Handler, error) {
 	ui := &web.Server{Auth: a.Auth, R: renderer, Log: a.Log,
 		Sessions: web.NewSessionManager(a.Store, a.Cfg.SessionIdle, a.Cfg.SessionLifetime, a.Cfg.SecureCookies)}
 	ui.Routes(mux)
-	// TEMP api.New(a.Auth, a.Log).Routes(mux)
+	api.New(a.Auth, a.Log).Routes(mux)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := newMetrics(reg)

@@ -50,11 +50,17 @@ func (s *Service) CreateAPIToken(ctx context.Context, p *Principal, name string,
 
 // ListAPITokens lists the principal's tokens in its org.
 func (s *Service) ListAPITokens(ctx context.Context, p *Principal) ([]domain.APIToken, error) {
+	if err := p.Require(PermTokensManage); err != nil {
+		return nil, err
+	}
 	return s.Store.ListAPITokens(ctx, p.Org.ID, p.User.ID)
 }
 
 // RevokeAPIToken revokes one of the principal's tokens.
 func (s *Service) RevokeAPIToken(ctx context.Context, p *Principal, id string, who audit.Actor) error {
+	if err := p.Require(PermTokensManage); err != nil {
+		return err
+	}
 	return s.Store.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.RevokeAPIToken(ctx, p.Org.ID, p.User.ID, id, domain.Now()); err != nil {
 			return err
