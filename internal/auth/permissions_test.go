@@ -97,12 +97,13 @@ func TestRolePermissionMatrix(t *testing.T) {
 	}{
 		{RoleViewer,
 			[]Permission{PermOrgRead, PermCostsRead, PermAllocationRead, PermBudgetsRead, PermChargebacksRead, PermRecommendationsRead, PermM365Read, PermMarketplaceRead},
-			[]Permission{PermUsersRead, PermAuditRead, PermConnectionsRead, PermCostsExport}},
+			// A viewer writes nothing, not even personal API tokens.
+			[]Permission{PermUsersRead, PermAuditRead, PermConnectionsRead, PermCostsExport, PermTokensManage}},
 		{RoleFinOps,
-			[]Permission{PermCostsRead, PermCostsExport, PermAllocationWrite, PermBudgetsWrite, PermChargebacksWrite, PermRecommendationsAct, PermM365Read, PermMarketplaceRead, PermConnectionsRead},
-			[]Permission{PermUsersRead, PermUsersManage, PermRolesManage, PermSettingsManage, PermTokensManage, PermConnectionsManage, PermMarketplacePurchase, PermM365Manage, PermOrgOwner}},
+			[]Permission{PermCostsRead, PermCostsExport, PermAllocationWrite, PermBudgetsWrite, PermChargebacksWrite, PermRecommendationsAct, PermM365Read, PermMarketplaceRead, PermConnectionsRead, PermTokensManage},
+			[]Permission{PermUsersRead, PermUsersManage, PermRolesManage, PermSettingsManage, PermConnectionsManage, PermMarketplacePurchase, PermM365Manage, PermOrgOwner}},
 		{RoleProcurement,
-			[]Permission{PermMarketplaceRead, PermMarketplacePurchase, PermMarketplaceManage, PermCostsRead, PermBudgetsRead},
+			[]Permission{PermMarketplaceRead, PermMarketplacePurchase, PermMarketplaceManage, PermCostsRead, PermBudgetsRead, PermTokensManage},
 			[]Permission{PermBudgetsWrite, PermAllocationWrite, PermUsersManage, PermCostsExport, PermSettingsManage}},
 	}
 	for _, tc := range tests {
