@@ -111,7 +111,7 @@ func (c *Config) Finish() error {
 	}
 	u, err := url.Parse(c.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("base URL %q: must be an absolute http(s) URL", c.BaseURL)
+		return fmt.Errorf("base-url %q (CANOPY_BASE_URL): must be an absolute http(s) URL", c.BaseURL)
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	c.SecureCookies = u.Scheme == "https"
@@ -121,7 +121,7 @@ func (c *Config) Finish() error {
 	switch c.SMTP.TLS {
 	case "none", "starttls", "tls":
 	default:
-		return fmt.Errorf("smtp-tls %q: use none, starttls or tls", c.SMTP.TLS)
+		return fmt.Errorf("smtp-tls %q (CANOPY_SMTP_TLS): use none, starttls or tls", c.SMTP.TLS)
 	}
 	return nil
 }

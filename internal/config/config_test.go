@@ -1,0 +1,55 @@
+package config
+
+import (
+	"flag"
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+func load(t *testing.T, env map[string]string, args ...string) (Config, error) {
+	t.Helper()
+	c := Default()
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	c.Bind(fs, func(k string) string { return env[k] })
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	return c, c.Finish()
+}
+
+func TestFlagsOverrideEnvironment(t *testing.T) {
+	env := map[string]string{"CANOPY_DB": "postgres://db/x", "CANOPY_ADDR": "127.0.0.1:9000",
+		"CANOPY_SESSION_IDLE": "30m", "CANOPY_WORKERS": "0"}
+	c, err := load(t, env, "--addr", "127.0.0.1:9100")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DB != "postgres://db/x" || c.Addr != "127.0.0.1:9100" || c.SessionIdle != 30*time.Minute || c.JobWorkers != 0 {
+		t.Fatalf("config: %+v", c)
+	}
+	if c.BaseURL != "http://127.0.0.1:9100" || c.SecureCookies {
+		t.Fatalf("derived base URL: %q secure=%v", c.BaseURL, c.SecureCookies)
+	}
+}
+
+func TestDerivedDefaults(t *testing.T) {
+	c, err := load(t, nil, "--db", "sqlite:/data/x/canopy.db", "--base-url", "https://canopy.example.com/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.KeyFile != "/data/x/canopy.key" || !c.SecureCookies || c.BaseURL != "https://canopy.example.com" {
+		t.Fatalf("derived: key=%q secure=%v base=%q", c.KeyFile, c.SecureCookies, c.BaseURL)
+	}
+}
+
+func TestInvalidSettingsNamed(t *testing.T) {
+	for _, args := range [][]string{{"--base-url", "ftp://x"}, {"--base-url", "/relative"}, {"--smtp-tls", "maybe"}} {
+		_, err := load(t, nil, args...)
+		if err == nil || !strings.Contains(err.Error(), strings.TrimPrefix(args[0], "--")) {
+			t.Errorf("%v: want an error naming the setting, got %v", args, err)
+		}
+	}
+}
