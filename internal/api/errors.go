@@ -23,30 +23,14 @@ type errorDetail struct {
 // details go to the log.
 const genericInternal = "An internal error occurred. It has been logged; try again later."
 
-// statusFor maps an error code to its HTTP status: the single place for
-// the API.
+// statusFor is the HTTP status of an error: its own for the few statuses a
+// code does not decide, else the code's (domain.HTTPStatus).
 func statusFor(err error) int {
 	var se *statusError
 	if errors.As(err, &se) {
 		return se.status
 	}
-	switch domain.ErrorCode(err) {
-	case domain.CodeInvalid:
-		return http.StatusBadRequest
-	case domain.CodeNotFound:
-		return http.StatusNotFound
-	case domain.CodeConflict:
-		return http.StatusConflict
-	case domain.CodeForbidden:
-		return http.StatusForbidden
-	case domain.CodeUnauthenticated:
-		return http.StatusUnauthorized
-	case domain.CodeRateLimited:
-		return http.StatusTooManyRequests
-	case domain.CodeTooLarge:
-		return http.StatusRequestEntityTooLarge
-	}
-	return http.StatusInternalServerError
+	return domain.HTTPStatus(err)
 }
 
 // statusError is a domain error whose HTTP status its code alone does not

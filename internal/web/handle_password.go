@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/canopyhq/canopy/internal/auth"
@@ -55,7 +56,7 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		page.SetErr(err)
-		s.R.Render(w, StatusFor(err), page)
+		s.R.Render(w, domain.HTTPStatus(err), page)
 		return
 	}
 	// Every session of the account ended, this browser's too.
@@ -70,7 +71,22 @@ func (s *Server) inviteForm(w http.ResponseWriter, r *http.Request) {
 		s.R.Render(w, http.StatusGone, AcceptInvitePage{InvalidLink: true})
 		return
 	}
-	s.R.Render(w, http.StatusOK, AcceptInvitePage{Token: token, Email: u.Email, Name: u.Name})
+	s.R.Render(w, http.StatusOK, AcceptInvitePage{Token: token, Email: u.Email, Name: u.Name,
+		OrgName: s.inviteOrgName(r.Context(), token)})
+}
+
+// inviteOrgName names the organisation an invitation link joins, so the
+// page can say where the person is going ("" when it cannot be found).
+func (s *Server) inviteOrgName(ctx context.Context, token string) string {
+	t, err := s.Auth.Store.PeekUserToken(ctx, auth.HashSecretToken(token), auth.PurposeInvite, domain.Now())
+	if err != nil || t.OrgID == "" {
+		return ""
+	}
+	o, err := s.Auth.Store.GetOrg(ctx, t.OrgID)
+	if err != nil {
+		return ""
+	}
+	return o.Name
 }
 
 func (s *Server) acceptInvite(w http.ResponseWriter, r *http.Request) {
@@ -79,6 +95,7 @@ func (s *Server) acceptInvite(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page := AcceptInvitePage{Token: r.PostFormValue("token"), Name: r.PostFormValue("name")}
+	page.OrgName = s.inviteOrgName(r.Context(), page.Token)
 	pw := r.PostFormValue("password")
 	if pw != r.PostFormValue("password_confirm") {
 		page.SetErr(domain.FieldError("password_confirm", "The two passwords do not match."))
@@ -93,7 +110,7 @@ func (s *Server) acceptInvite(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		page.SetErr(err)
-		s.R.Render(w, StatusFor(err), page)
+		s.R.Render(w, domain.HTTPStatus(err), page)
 		return
 	}
 	s.R.Render(w, http.StatusOK, AcceptInvitePage{Done: true, Email: u.Email})

@@ -95,7 +95,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		page.Password.SetErr(err)
-		s.R.Render(w, StatusFor(err), page)
+		s.R.Render(w, domain.HTTPStatus(err), page)
 		return
 	}
 	s.flash(r, FlashSuccess, "Your password was changed. Your other sessions were signed out.")
@@ -143,7 +143,7 @@ func (s *Server) mfaEnable(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		png, _ := auth.TOTPQRCodePNG(otpURL, 220) // the same secret again
-		s.R.Render(w, StatusFor(err), MFASetupPage{Layout: s.layout(r, NavProfile), QRPNG: png, Secret: secret, Error: domain.ErrorMessage(err)})
+		s.R.Render(w, domain.HTTPStatus(err), MFASetupPage{Layout: s.layout(r, NavProfile), QRPNG: png, Secret: secret, Error: domain.ErrorMessage(err)})
 		return
 	}
 	s.Sessions.Remove(r.Context(), keyMFASecret)
@@ -181,7 +181,7 @@ func (s *Server) mfaPasswordAction(w http.ResponseWriter, r *http.Request, act f
 		} else {
 			page.RecoveryForm.SetErr(err)
 		}
-		s.R.Render(w, StatusFor(err), page)
+		s.R.Render(w, domain.HTTPStatus(err), page)
 		return
 	}
 	if codes != nil {
@@ -270,7 +270,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		page.SetErr(err)
 		page.Name, page.ExpiresIn = name, days
-		s.R.Render(w, StatusFor(err), page)
+		s.R.Render(w, domain.HTTPStatus(err), page)
 		return
 	}
 	page.NewToken, page.NewTokenName = plain, name

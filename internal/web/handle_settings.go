@@ -24,7 +24,7 @@ func (s *Server) saveOrgSettings(w http.ResponseWriter, r *http.Request) {
 	if _, err := s.Auth.UpdateOrgSettings(r.Context(), principalFrom(r.Context()), in, actor(r)); err != nil {
 		page := OrgSettingsPage{Layout: s.layout(r, NavSettings), Name: in.Name, MFARequired: in.MFARequired, CanEdit: true}
 		page.SetErr(err)
-		s.R.Render(w, StatusFor(err), page)
+		s.R.Render(w, domain.HTTPStatus(err), page)
 		return
 	}
 	s.flash(r, FlashSuccess, "Organisation settings saved.")
@@ -93,7 +93,7 @@ func (s *Server) addUser(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		page.SetErr(err)
 		page.Invite = form
-		s.R.Render(w, StatusFor(err), page)
+		s.R.Render(w, domain.HTTPStatus(err), page)
 		return
 	}
 	page.CreatedPassword, page.CreatedEmail = added.OneTimePassword, added.User.Email
@@ -162,7 +162,7 @@ func (s *Server) userAction(w http.ResponseWriter, r *http.Request, act func(use
 			return
 		}
 		page.SetErr(err)
-		s.R.Render(w, StatusFor(err), page)
+		s.R.Render(w, domain.HTTPStatus(err), page)
 		return
 	}
 	s.flash(r, FlashSuccess, done)

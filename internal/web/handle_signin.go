@@ -46,7 +46,7 @@ func (s *Server) signInPassword(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-		s.R.Render(w, StatusFor(err), SignInPasswordPage{Email: email, Next: next, Error: domain.ErrorMessage(err)})
+		s.R.Render(w, domain.HTTPStatus(err), SignInPasswordPage{Email: email, Next: next, Error: domain.ErrorMessage(err)})
 		return
 	}
 	if err := s.Sessions.RenewToken(ctx); err != nil {
@@ -97,7 +97,7 @@ func (s *Server) signInMFA(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-		s.R.Render(w, StatusFor(err), SignInMFAPage{Error: domain.ErrorMessage(err), UseRecovery: recovery != ""})
+		s.R.Render(w, domain.HTTPStatus(err), SignInMFAPage{Error: domain.ErrorMessage(err), UseRecovery: recovery != ""})
 		return
 	}
 	u, err := s.Auth.Store.GetUser(r.Context(), uid)

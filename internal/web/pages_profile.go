@@ -90,6 +90,19 @@ type SessionsPage struct {
 
 func (SessionsPage) Template() string { return "sessions" }
 
+// SessionsTable is what the shared sessions table shows.
+type SessionsTable struct {
+	Sessions   []SessionView
+	CanRevoke  bool
+	RevokeBase string // the revoke form posts to RevokeBase + ID + "/revoke"
+}
+
+// Table is the person's own sessions; any but the current one can be
+// revoked.
+func (p SessionsPage) Table() SessionsTable {
+	return SessionsTable{Sessions: p.Sessions, CanRevoke: true, RevokeBase: "/profile/sessions/"}
+}
+
 // HasOthers reports whether "sign out everywhere else" has anything to do.
 func (p SessionsPage) HasOthers() bool {
 	for _, s := range p.Sessions {

@@ -115,6 +115,11 @@ type UserDetailPage struct {
 
 func (UserDetailPage) Template() string { return "user_detail" }
 
+// SessionsTable is the member's sessions, revocable by an admin.
+func (p UserDetailPage) SessionsTable() SessionsTable {
+	return SessionsTable{Sessions: p.Sessions, CanRevoke: p.CanManage, RevokeBase: "/settings/users/" + p.User.ID + "/sessions/"}
+}
+
 // AuditFilter is the audit log's query, as GET parameters.
 type AuditFilter struct {
 	Action string

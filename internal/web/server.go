@@ -119,7 +119,7 @@ func (s *Server) flash(r *http.Request, kind, msg string) {
 
 // fail renders the error page for err with its status.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	status := StatusFor(err)
+	status := domain.HTTPStatus(err)
 	if status >= 500 {
 		s.Log.ErrorContext(r.Context(), "request failed", "path", r.URL.Path, "err", err)
 	}
@@ -133,26 +133,6 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	s.R.Render(w, status, p)
 }
 
-// StatusFor maps an error code to its HTTP status, in one place.
-func StatusFor(err error) int {
-	switch domain.ErrorCode(err) {
-	case domain.CodeInvalid:
-		return http.StatusBadRequest
-	case domain.CodeNotFound:
-		return http.StatusNotFound
-	case domain.CodeConflict:
-		return http.StatusConflict
-	case domain.CodeForbidden:
-		return http.StatusForbidden
-	case domain.CodeUnauthenticated:
-		return http.StatusUnauthorized
-	case domain.CodeRateLimited:
-		return http.StatusTooManyRequests
-	case domain.CodeTooLarge:
-		return http.StatusRequestEntityTooLarge
-	}
-	return http.StatusInternalServerError
-}
 
 // safeNext keeps post-sign-in redirects on this site.
 func safeNext(next string) string {
