@@ -133,7 +133,6 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	s.R.Render(w, status, p)
 }
 
-
 // safeNext keeps post-sign-in redirects on this site.
 func safeNext(next string) string {
 	u, err := url.Parse(next)
