@@ -107,6 +107,8 @@ func typeNewPassword(b *tab, idp, pw string) {
 	b.waitFor("a strong rating", `(() => { const m = document.querySelector("`+meter+` .meter");
 		return m && m.dataset.score >= 3 && !document.querySelector("`+meter+`").innerText.includes("not accepted"); })()`)
 	b.waitFor("the meter bar to grow", `document.querySelector("`+meter+` .meter span").getBoundingClientRect().width > `+jsFloat(weak)+` * 2`)
+	b.waitFor("a stale server error on the field to clear", `!document.querySelector("#`+idp+`-password-error") &&
+		document.querySelector("`+field+`").getAttribute("aria-invalid") !== "true"`)
 	b.fill("#"+idp+"-confirm", pw)
 }
 

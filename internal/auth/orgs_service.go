@@ -28,8 +28,12 @@ func (s *Service) CreateOrg(ctx context.Context, name, ownerID string, who audit
 				return err
 			}
 		}
+		details := map[string]any{"name": name}
+		if ownerID != "" {
+			details["owner"] = ownerID
+		}
 		return audit.Record(ctx, tx, who, audit.Entry{OrgID: org.ID, Action: "org.create", TargetType: "org",
-			TargetID: org.ID, Details: map[string]any{"name": name, "owner": ownerID}})
+			TargetID: org.ID, Details: details})
 	})
 	return org, err
 }

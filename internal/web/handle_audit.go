@@ -2,6 +2,9 @@ package web
 
 import (
 	"encoding/csv"
+	"encoding/json"
+	"maps"
+	"slices"
 	"net/http"
 	"strconv"
 	"strings"
@@ -51,11 +54,27 @@ func auditRow(e domain.AuditEvent) AuditRow {
 	if e.TargetID != "" {
 		target += " " + e.TargetID
 	}
-	details := e.Details
-	if details == "{}" {
-		details = ""
+	return AuditRow{At: e.At, ActorEmail: e.ActorEmail, Action: e.Action, Target: target, IP: e.IP,
+		Details: e.Details, Pairs: detailPairs(e.Details)}
+}
+
+// detailPairs lists an entry's top-level detail fields in key order, nested
+// values shown as compact JSON.
+func detailPairs(details string) []Detail {
+	var m map[string]json.RawMessage
+	if json.Unmarshal([]byte(details), &m) != nil {
+		return []Detail{{Key: "details", Value: details}}
 	}
-	return AuditRow{At: e.At, ActorEmail: e.ActorEmail, Action: e.Action, Target: target, IP: e.IP, Details: details}
+	keys := slices.Sorted(maps.Keys(m))
+	out := make([]Detail, 0, len(keys))
+	for _, k := range keys {
+		var s string
+		if json.Unmarshal(m[k], &s) != nil {
+			s = string(m[k])
+		}
+		out = append(out, Detail{Key: k, Value: s})
+	}
+	return out
 }
 
 func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {

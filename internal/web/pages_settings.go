@@ -74,6 +74,14 @@ type InviteForm struct {
 }
 
 // ModeOrDefault is the selected mode, InviteByEmail when unset.
+// RoleOrDefault preselects the least powerful role, never Owner.
+func (f InviteForm) RoleOrDefault() string {
+	if f.Role != "" {
+		return f.Role
+	}
+	return "viewer"
+}
+
 func (f InviteForm) ModeOrDefault() string {
 	if f.Mode == InviteByPassword {
 		return InviteByPassword
@@ -146,7 +154,13 @@ type AuditRow struct {
 	Action     string
 	Target     string
 	IP         string
-	Details    string
+	Details    string   // the JSON object as stored
+	Pairs      []Detail // the same, as key/value pairs for reading
+}
+
+// Detail is one top-level field of an audit entry's details.
+type Detail struct {
+	Key, Value string
 }
 
 // AuditPage lists the audit log, newest first, a page at a time.

@@ -113,6 +113,22 @@
     }
   });
 
+  // A server-side error on a field describes what was submitted; once the
+  // person types something new it no longer applies, so it goes.
+  document.addEventListener("input", function (e) {
+    var field = e.target;
+    if (!field || field.getAttribute("aria-invalid") !== "true") return;
+    field.removeAttribute("aria-invalid");
+    var box = field.closest(".field");
+    var err = box && box.querySelector(".field-error");
+    if (!err) return;
+    var ids = (field.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+      return id && id !== err.id;
+    });
+    field.setAttribute("aria-describedby", ids.join(" "));
+    err.remove();
+  });
+
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", showCookieBanner);
   } else {
