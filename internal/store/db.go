@@ -94,7 +94,10 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 		return nil, err
 	}
 	db.SetMaxOpenConns(25)
-	db.SetMaxIdleConns(10)
+	// Keep every connection idle-ready: with fewer idle than open slots a
+	// burst closes and reopens connections, which shows as tail latency.
+	db.SetMaxIdleConns(25)
+	db.SetConnMaxIdleTime(5 * time.Minute)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("postgres %s: %w", redactDSN(dsn), err)
