@@ -225,6 +225,9 @@ func (b *tab) submit(sel string) int64 {
 // events fire).
 func (b *tab) fill(sel, value string) {
 	b.t.Helper()
+	if strings.Contains(sel, "password") || strings.Contains(sel, "code") {
+		noteSecret(value)
+	}
 	clear := chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector(%s).value = ""`, jsString(sel)))
 	b.do("fill "+sel, chromedp.WaitVisible(chromedp.CSS(sel)), clear, chromedp.SendKeys(chromedp.CSS(sel), value))
 }

@@ -42,6 +42,7 @@ func TestCLITokenWorksOnTheAPI(t *testing.T) {
 	mustCLI(t, env, "user", "create", "--db", db, "--email", "tom@acme.test", "--org", "Acme", "--role", "owner")
 	res := mustCLI(t, env, "token", "create", "--db", db, "--email", "tom@acme.test", "--name", "e2e script")
 	token := strings.TrimSpace(res.Stdout)
+	noteSecret(token)
 	if !strings.HasPrefix(token, "cnp_") || strings.Contains(token, "\n") {
 		t.Fatalf("token create printed %q on stdout, want one cnp_ token", res.Stdout)
 	}

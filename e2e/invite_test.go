@@ -55,6 +55,7 @@ func inviteByEmail(admin *tab, n *node, email string) string {
 
 	msgs := n.Mail.WaitFor(admin.t, email, 1, mailTimeout)
 	link := mailtest.FindLink(msgs[0].Text, n.URL+"/invite/")
+	noteSecret(link)
 	if link == "" {
 		admin.t.Fatalf("the invitation has no %s/invite/ link:\n%s", n.URL, msgs[0].Text)
 	}

@@ -70,5 +70,6 @@ func (n *node) addUser(t *testing.T, email, org, role string) string {
 	if m == nil {
 		t.Fatalf("user create printed no one-time password:\n%s", res.Stdout)
 	}
+	noteSecret(m[1])
 	return m[1]
 }

@@ -58,6 +58,7 @@ func requestResetLink(b *tab, n *node, email string) string {
 
 	msgs := n.Mail.WaitFor(b.t, email, 1, mailTimeout)
 	link := mailtest.FindLink(msgs[0].Text, n.URL+"/reset/")
+	noteSecret(link)
 	if link == "" {
 		b.t.Fatalf("the reset email has no %s/reset/ link:\n%s", n.URL, msgs[0].Text)
 	}

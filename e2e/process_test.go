@@ -86,6 +86,7 @@ func startProc(t *testing.T, name string, env []string, args ...string) *proc {
 		if err := p.exitError(); err != nil {
 			t.Errorf("%s did not shut down gracefully on SIGTERM: %v", name, err)
 		}
+		assertNoSecretsLogged(t, name, p.stderr.String())
 	})
 	return p
 }
@@ -154,7 +155,9 @@ func baseEnv() []string {
 			env = append(env, kv)
 		}
 	}
-	return append(env, "CANOPY_WORKERS=2")
+	// Debug logging: the secret check below then reads every line Canopy
+	// can write.
+	return append(env, "CANOPY_WORKERS=2", "CANOPY_LOG_LEVEL=debug")
 }
 
 // freeAddr returns a 127.0.0.1 address with a port that was free a moment

@@ -141,10 +141,16 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.LogLevel))
 	opts := &slog.HandlerOptions{Level: level}
+	var l *slog.Logger
 	if cfg.LogText {
-		return slog.New(slog.NewTextHandler(w, opts))
+		l = slog.New(slog.NewTextHandler(w, opts))
+	} else {
+		l = slog.New(slog.NewJSONHandler(w, opts))
 	}
-	return slog.New(slog.NewJSONHandler(w, opts))
+	// Packages that log through slog's default (services) use the same
+	// handler, level and format as the rest of the process.
+	slog.SetDefault(l)
+	return l
 }
 
 func runServe(ctx context.Context, env Env, args []string) error {
