@@ -52,9 +52,13 @@ func (s *Service) AddMember(ctx context.Context, p *Principal, in NewMember, who
 	if in.Mode != AddByInvitation && in.Mode != AddWithPassword {
 		return Added{}, domain.FieldError("mode", "Choose to send an invitation or to create a one-time password.")
 	}
+	otp, err := newOneTime(in.Mode)
+	if err != nil {
+		return Added{}, err
+	}
 	var res Added
 	err = s.Store.InTx(ctx, func(tx *store.Tx) error {
-		res, err = s.addMemberTx(ctx, tx, p.Org.ID, in, grants)
+		res, err = s.addMemberTx(ctx, tx, p.Org.ID, in, grants, otp)
 		if err != nil {
 			return err
 		}
@@ -67,7 +71,20 @@ func (s *Service) AddMember(ctx context.Context, p *Principal, in NewMember, who
 	return res, s.sendAddedMail(ctx, p, res, in.Mode)
 }
 
-func (s *Service) addMemberTx(ctx context.Context, tx *store.Tx, orgID string, in NewMember, grants []domain.RoleGrant) (Added, error) {
+// oneTime is a one-time password, hashed before the transaction so the
+// database's writer is never held during argon2id.
+type oneTime struct{ plain, hash string }
+
+func newOneTime(mode string) (oneTime, error) {
+	if mode != AddWithPassword {
+		return oneTime{}, nil
+	}
+	plain := OneTimePassword()
+	hash, err := HashPassword(plain)
+	return oneTime{plain: plain, hash: hash}, err
+}
+
+func (s *Service) addMemberTx(ctx context.Context, tx *store.Tx, orgID string, in NewMember, grants []domain.RoleGrant, otp oneTime) (Added, error) {
 	now := domain.Now()
 	u, err := tx.GetUserByEmail(ctx, in.Email)
 	switch {
@@ -79,11 +96,8 @@ func (s *Service) addMemberTx(ctx context.Context, tx *store.Tx, orgID string, i
 	u = domain.User{ID: domain.NewID(domain.PrefixUser), Email: in.Email, Name: strings.TrimSpace(in.Name),
 		Status: domain.UserInvited, CreatedAt: now, UpdatedAt: now}
 	var res Added
-	if in.Mode == AddWithPassword {
-		res.OneTimePassword = OneTimePassword()
-		if u.PasswordHash, err = HashPassword(res.OneTimePassword); err != nil {
-			return Added{}, err
-		}
+	if otp.hash != "" {
+		res.OneTimePassword, u.PasswordHash = otp.plain, otp.hash
 		u.Status, u.PasswordChangedAt, u.MustChangePassword = domain.UserActive, &now, true
 	}
 	if err := tx.CreateUser(ctx, u); err != nil {
