@@ -1,0 +1,163 @@
+package billing
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/cockroachdb/apd/v3"
+)
+
+// row is the current record with typed getters. Mappers resolve column
+// positions once (with lookup) and read by position, so a line costs no
+// map lookups.
+type row struct {
+	rec    []string
+	index  map[string]int
+	header []string
+	line   int
+}
+
+// lookup returns the position of the first column present among names
+// (exact, then lower-cased), or -1.
+func (r *row) lookup(names ...string) int {
+	for _, n := range names {
+		if i, ok := r.index[n]; ok {
+			return i
+		}
+		if i, ok := r.index[strings.ToLower(n)]; ok {
+			return i
+		}
+	}
+	return -1
+}
+
+// isNull reports the spellings of "no value" found in real exports.
+func isNull(s string) bool {
+	return s == "" || s == "NULL" || s == "null" || s == "Null"
+}
+
+// str returns a column's text, "" when absent or null.
+func (r *row) str(i int) string {
+	if i < 0 {
+		return ""
+	}
+	s := strings.TrimSpace(r.rec[i])
+	if isNull(s) {
+		return ""
+	}
+	return s
+}
+
+func (r *row) fail(i int, msg string) *ParseError {
+	e := &ParseError{Line: r.line, Msg: msg}
+	if i >= 0 {
+		e.Column, e.Value = r.header[i], r.rec[i]
+	}
+	return e
+}
+
+// dec parses an exact decimal; nil when absent or null.
+func (r *row) dec(i int) (*apd.Decimal, error) {
+	s := r.str(i)
+	if s == "" {
+		return nil, nil
+	}
+	d, _, err := apd.NewFromString(s)
+	if err != nil || d.Form != apd.Finite {
+		return nil, r.fail(i, "not a number")
+	}
+	return d, nil
+}
+
+// requiredDec is dec for a column that must have a value.
+func (r *row) requiredDec(i int) (*apd.Decimal, error) {
+	d, err := r.dec(i)
+	if err == nil && d == nil {
+		return nil, r.fail(i, "a number is required")
+	}
+	return d, err
+}
+
+// Layouts seen in billing exports, most common first.
+var timeLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02T15:04:05",
+	"2006-01-02 15:04:05",
+	"2006-01-02T15:04:05.000",
+	"2006-01-02 15:04:05.000",
+	"2006-01-02 15:04:05Z07:00",
+	"2006-01-02T15:04Z07:00",
+	"2006-01-02",
+	"01/02/2006",
+	"01/02/2006 15:04:05",
+	"1/2/2006",
+	"1/2/2006 15:04:05",
+	"1/2/2006 3:04:05 PM",
+	"2006/01/02",
+}
+
+// parseTime reads a timestamp in any of the export layouts; times without
+// a zone are UTC.
+func parseTime(s string) (time.Time, bool) {
+	for _, l := range timeLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
+
+// time parses a timestamp; zero when absent or null.
+func (r *row) time(i int) (time.Time, error) {
+	s := r.str(i)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, ok := parseTime(s)
+	if !ok {
+		return t, r.fail(i, "not a date")
+	}
+	return t, nil
+}
+
+// requiredTime is time for a column that must have a value.
+func (r *row) requiredTime(i int) (time.Time, error) {
+	t, err := r.time(i)
+	if err == nil && t.IsZero() {
+		return t, r.fail(i, "a date is required")
+	}
+	return t, err
+}
+
+// tags parses a JSON object of tags. Azure writes it with or without the
+// braces; values that are not strings are kept as their JSON text.
+func (r *row) tags(i int) (map[string]string, error) {
+	s := r.str(i)
+	if s == "" || s == "{}" {
+		return nil, nil
+	}
+	if !strings.HasPrefix(s, "{") {
+		s = "{" + s + "}"
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(s), &raw); err != nil {
+		return nil, r.fail(i, "tags are not a JSON object")
+	}
+	out := make(map[string]string, len(raw))
+	for k, v := range raw {
+		var str string
+		if json.Unmarshal(v, &str) == nil {
+			out[k] = str
+		} else {
+			out[k] = string(v)
+		}
+	}
+	return out, nil
+}
+
+// Aliases so mappers can take the address of Line fields in tables.
+type (
+	timeField = time.Time
+	decField  = *apd.Decimal
+)

@@ -1,0 +1,142 @@
+package billing
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Format names a billing file format.
+type Format string
+
+// Reader yields a file's lines one at a time.
+type Reader struct {
+	format Format
+	csv    *csv.Reader
+	header []string
+	row    row
+	mapRow func(*row) (*Line, error)
+	closer io.Closer
+}
+
+// Format is the detected format of the file.
+func (r *Reader) Format() Format { return r.format }
+
+// Header is the file's header row as read (BOM removed).
+func (r *Reader) Header() []string { return r.header }
+
+// Line is the source line number of the last row returned (header = 1;
+// a quoted field with newlines makes the count jump).
+func (r *Reader) Line() int { return r.row.line }
+
+// Next returns the next line, or io.EOF after the last one. Errors are
+// *ParseError naming line and column; a reader that failed stays failed.
+func (r *Reader) Next() (*Line, error) {
+	for {
+		rec, err := r.csv.Read()
+		if err == io.EOF {
+			return nil, io.EOF
+		}
+		if err != nil {
+			return nil, csvError(err, r.row.line+1)
+		}
+		line, _ := r.csv.FieldPos(0)
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue // blank line, e.g. a trailing CRLF
+		}
+		if len(rec) != len(r.header) {
+			return nil, &ParseError{Line: line, Msg: fmt.Sprintf("has %d fields, the header has %d", len(rec), len(r.header))}
+		}
+		r.row.rec, r.row.line = rec, line
+		return r.mapRow(&r.row)
+	}
+}
+
+// Close releases a gzip stream (the underlying reader is the caller's).
+func (r *Reader) Close() error {
+	if r.closer != nil {
+		return r.closer.Close()
+	}
+	return nil
+}
+
+// Open reads the header of a billing CSV (plain or gzip, with or without a
+// UTF-8 BOM, LF or CRLF) and picks the format from it.
+func Open(in io.Reader) (*Reader, error) {
+	body, closer, err := decompress(in)
+	if err != nil {
+		return nil, err
+	}
+	cr := csv.NewReader(body)
+	cr.FieldsPerRecord = -1 // checked against the header, with a clearer message
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, &ParseError{Line: 1, Msg: "the file is empty: expected a CSV header"}
+	}
+	if err != nil {
+		return nil, csvError(err, 1)
+	}
+	header = append([]string(nil), header...)
+	header[0] = strings.TrimPrefix(header[0], "\ufeff")
+	f, mapper, err := detect(header)
+	if err != nil {
+		return nil, err
+	}
+	r := &Reader{format: f, csv: cr, header: header, closer: closer}
+	r.row = row{index: indexHeader(header), header: header, line: 1}
+	r.mapRow = mapper(&r.row)
+	return r, nil
+}
+
+var gzipMagic = []byte{0x1f, 0x8b}
+
+func decompress(in io.Reader) (io.Reader, io.Closer, error) {
+	br := bufio.NewReaderSize(in, 256<<10)
+	magic, err := br.Peek(2)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, nil, fmt.Errorf("read: %w", err)
+	}
+	if !bytes.Equal(magic, gzipMagic) {
+		return br, nil, nil
+	}
+	zr, err := gzip.NewReader(br)
+	if err != nil {
+		return nil, nil, &ParseError{Msg: "the file looks gzip-compressed but its gzip header is damaged: " + err.Error()}
+	}
+	return bufio.NewReaderSize(zr, 256<<10), zr, nil
+}
+
+func csvError(err error, line int) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return &ParseError{Line: pe.Line, Msg: "malformed CSV: " + pe.Err.Error()}
+	}
+	if errors.Is(err, gzip.ErrChecksum) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return &ParseError{Line: line, Msg: "the file is truncated or corrupt (" + err.Error() + ")"}
+	}
+	return &ParseError{Line: line, Msg: err.Error()}
+}
+
+// indexHeader maps each column name (exactly, and lower-cased) to its
+// position.
+func indexHeader(header []string) map[string]int {
+	idx := make(map[string]int, len(header)*2)
+	for i, h := range header {
+		h = strings.TrimSpace(h)
+		if _, dup := idx[h]; !dup {
+			idx[h] = i
+		}
+		if l := strings.ToLower(h); l != h {
+			if _, dup := idx[l]; !dup {
+				idx[l] = i
+			}
+		}
+	}
+	return idx
+}
