@@ -1,0 +1,57 @@
+package domain
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func TestErrorCodesAndStatuses(t *testing.T) {
+	cases := []struct {
+		err    error
+		code   string
+		status int
+	}{
+		{FieldError("email", "bad"), CodeInvalid, http.StatusBadRequest},
+		{fmt.Errorf("wrapped: %w", ErrNotFound), CodeNotFound, http.StatusNotFound},
+		{Errorf(CodeConflict, "x"), CodeConflict, http.StatusConflict},
+		{Errorf(CodeForbidden, "x"), CodeForbidden, http.StatusForbidden},
+		{Errorf(CodeUnauthenticated, "x"), CodeUnauthenticated, http.StatusUnauthorized},
+		{Errorf(CodeRateLimited, "x"), CodeRateLimited, http.StatusTooManyRequests},
+		{Errorf(CodeTooLarge, "x"), CodeTooLarge, http.StatusRequestEntityTooLarge},
+		{errors.New("disk on fire"), CodeInternal, http.StatusInternalServerError},
+	}
+	for _, c := range cases {
+		if got := ErrorCode(c.err); got != c.code {
+			t.Errorf("%v: code %q, want %q", c.err, got, c.code)
+		}
+		if got := HTTPStatus(c.err); got != c.status {
+			t.Errorf("%v: status %d, want %d", c.err, got, c.status)
+		}
+	}
+	if ErrorCode(nil) != "" {
+		t.Error("nil error has a code")
+	}
+	if msg := ErrorMessage(errors.New("secret internals")); strings.Contains(msg, "secret") {
+		t.Errorf("a foreign error's text leaked: %q", msg)
+	}
+	if f := ErrorField(FieldError("email", "bad")); f != "email" {
+		t.Errorf("field %q", f)
+	}
+}
+
+func TestIDs(t *testing.T) {
+	seen := map[string]bool{}
+	for i := 0; i < 1000; i++ {
+		id := NewID(PrefixUser)
+		if !strings.HasPrefix(id, "usr_") || len(id) != 4+16 || seen[id] {
+			t.Fatalf("id %q (dup %v)", id, seen[id])
+		}
+		seen[id] = true
+	}
+	if Now().Location().String() != "UTC" || Now().Nanosecond()%1000 != 0 {
+		t.Fatal("Now must be UTC at microsecond precision")
+	}
+}
