@@ -36,6 +36,7 @@ const (
 	PermMarketplaceManage   Permission = "marketplace.manage"
 	PermConnectionsRead     Permission = "connections.read"
 	PermConnectionsManage   Permission = "connections.manage"
+	PermCurrencyManage      Permission = "currency.manage"
 )
 
 // PermissionInfo describes a permission for role editors and docs.
@@ -56,6 +57,7 @@ var catalog = []PermissionInfo{
 	{PermSettingsManage, "Change security settings: SSO, MFA policy, sessions, email"},
 	{PermCostsRead, "Explore cost and usage data"},
 	{PermCostsExport, "Export cost data to CSV and schedule exports"},
+	{PermCurrencyManage, "Import and correct exchange rates and choose the reporting currency"},
 	{PermAllocationRead, "See tags, cost groups and allocation rules"},
 	{PermAllocationWrite, "Create and change allocation rules, groups and splits"},
 	{PermBudgetsRead, "See budgets and their forecasts"},
@@ -215,7 +217,7 @@ var builtinRoles = []Role{
 	{RoleAdmin, "Administrator", "Full control except ownership: users, roles, security settings, connections and all data.",
 		allPermissionsExcept(PermOrgOwner)},
 	{RoleFinOps, "FinOps analyst", "Reads all spend data and connection health, manages allocation, budgets and chargebacks, acts on recommendations and exports costs; may create personal API tokens. No access to users or settings.",
-		append(slices.Clone(spendReads), PermConnectionsRead, PermCostsExport, PermTokensManage,
+		append(slices.Clone(spendReads), PermConnectionsRead, PermCostsExport, PermTokensManage, PermCurrencyManage,
 			PermAllocationWrite, PermBudgetsWrite, PermChargebacksWrite, PermRecommendationsAct)},
 	{RoleProcurement, "Procurement", "Buys and manages marketplace software; sees costs and budgets to do so; may create personal API tokens.",
 		[]Permission{PermOrgRead, PermMarketplaceRead, PermMarketplacePurchase, PermMarketplaceManage,

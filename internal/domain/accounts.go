@@ -4,11 +4,12 @@ import "time"
 
 // Org is an organisation (tenant).
 type Org struct {
-	ID          string
-	Name        string
-	MFARequired bool
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	ID                string
+	Name              string
+	MFARequired       bool
+	ReportingCurrency Currency // costs are converted to it for reports
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
 }
 
 // User statuses.

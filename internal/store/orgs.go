@@ -6,19 +6,22 @@ import (
 	"github.com/canopyhq/canopy/internal/domain"
 )
 
-const orgCols = `id, name, mfa_required, created_at, updated_at`
+const orgCols = `id, name, mfa_required, reporting_currency, created_at, updated_at`
 
 func scanOrg(s scanner) (domain.Org, error) {
 	var o domain.Org
-	err := s.Scan(&o.ID, &o.Name, &o.MFARequired, &o.CreatedAt, &o.UpdatedAt)
+	err := s.Scan(&o.ID, &o.Name, &o.MFARequired, &o.ReportingCurrency, &o.CreatedAt, &o.UpdatedAt)
 	o.CreatedAt, o.UpdatedAt = o.CreatedAt.UTC(), o.UpdatedAt.UTC()
 	return o, err
 }
 
-// CreateOrg inserts an organisation.
+// CreateOrg inserts an organisation (reporting in USD unless set).
 func (q *Queries) CreateOrg(ctx context.Context, o domain.Org) error {
-	_, err := q.w().exec(ctx, `INSERT INTO orgs (`+orgCols+`) VALUES (?, ?, ?, ?, ?)`,
-		o.ID, o.Name, o.MFARequired, o.CreatedAt, o.UpdatedAt)
+	if o.ReportingCurrency == "" {
+		o.ReportingCurrency = "USD"
+	}
+	_, err := q.w().exec(ctx, `INSERT INTO orgs (`+orgCols+`) VALUES (?, ?, ?, ?, ?, ?)`,
+		o.ID, o.Name, o.MFARequired, o.ReportingCurrency, o.CreatedAt, o.UpdatedAt)
 	return err
 }
 
@@ -30,15 +33,15 @@ func (q *Queries) GetOrg(ctx context.Context, id string) (domain.Org, error) {
 
 // UpdateOrg saves an organisation's settings.
 func (q *Queries) UpdateOrg(ctx context.Context, o domain.Org) error {
-	res, err := q.w().exec(ctx, `UPDATE orgs SET name = ?, mfa_required = ?, updated_at = ? WHERE id = ?`,
-		o.Name, o.MFARequired, o.UpdatedAt, o.ID)
+	res, err := q.w().exec(ctx, `UPDATE orgs SET name = ?, mfa_required = ?, reporting_currency = ?, updated_at = ? WHERE id = ?`,
+		o.Name, o.MFARequired, o.ReportingCurrency, o.UpdatedAt, o.ID)
 	return mustAffect(res, err, "organisation")
 }
 
 // ListUserOrgs returns the organisations where a user's membership is
 // active, by name.
 func (q *Queries) ListUserOrgs(ctx context.Context, userID string) ([]domain.Org, error) {
-	rows, err := q.r().query(ctx, `SELECT o.id, o.name, o.mfa_required, o.created_at, o.updated_at
+	rows, err := q.r().query(ctx, `SELECT o.id, o.name, o.mfa_required, o.reporting_currency, o.created_at, o.updated_at
 		FROM orgs o JOIN memberships m ON m.org_id = o.id
 		WHERE m.user_id = ? AND m.status = 'active' ORDER BY o.name, o.id`, userID)
 	if err != nil {
