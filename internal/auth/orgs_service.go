@@ -40,8 +40,9 @@ func (s *Service) CreateOrg(ctx context.Context, name, ownerID string, who audit
 
 // OrgSettings are the settings an admin can change.
 type OrgSettings struct {
-	Name        string
-	MFARequired bool
+	Name              string
+	MFARequired       bool
+	ReportingCurrency string // "" keeps the current one
 }
 
 // UpdateOrgSettings saves the org's settings.
@@ -54,16 +55,39 @@ func (s *Service) UpdateOrgSettings(ctx context.Context, p *Principal, in OrgSet
 		return domain.Org{}, domain.FieldError("name", "An organisation needs a name of 1 to 200 characters.")
 	}
 	org := p.Org
-	before := map[string]any{"name": org.Name, "mfa_required": org.MFARequired}
-	org.Name, org.MFARequired, org.UpdatedAt = in.Name, in.MFARequired, domain.Now()
-	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+	before := map[string]any{"name": org.Name, "mfa_required": org.MFARequired, "reporting_currency": org.ReportingCurrency}
+	cur, err := s.reportingCurrency(p, in.ReportingCurrency)
+	if err != nil {
+		return domain.Org{}, err
+	}
+	org.Name, org.MFARequired, org.ReportingCurrency, org.UpdatedAt = in.Name, in.MFARequired, cur, domain.Now()
+	err = s.Store.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.UpdateOrg(ctx, org); err != nil {
 			return err
 		}
+		after := map[string]any{"name": org.Name, "mfa_required": org.MFARequired, "reporting_currency": org.ReportingCurrency}
 		return audit.Record(ctx, tx, who, audit.Entry{OrgID: org.ID, Action: "org.settings_update", TargetType: "org",
-			TargetID: org.ID, Details: map[string]any{"before": before, "after": map[string]any{"name": org.Name, "mfa_required": org.MFARequired}}})
+			TargetID: org.ID, Details: map[string]any{"before": before, "after": after}})
 	})
 	return org, err
+}
+
+// reportingCurrency validates a new reporting currency; changing it also
+// needs currency.manage, since every report's numbers change with it.
+func (s *Service) reportingCurrency(p *Principal, code string) (domain.Currency, error) {
+	if code == "" || domain.Currency(code) == p.Org.ReportingCurrency {
+		return p.Org.ReportingCurrency, nil
+	}
+	c, err := domain.ParseCurrency(code)
+	if err != nil {
+		return "", &domain.Error{Code: domain.CodeInvalid, Field: "reporting_currency", Message: domain.ErrorMessage(err)}
+	}
+	if c != p.Org.ReportingCurrency {
+		if err := p.Require(PermCurrencyManage); err != nil {
+			return "", err
+		}
+	}
+	return c, nil
 }
 
 // ListOrgs returns the orgs the principal can switch to.
