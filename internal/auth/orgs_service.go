@@ -18,7 +18,8 @@ func (s *Service) CreateOrg(ctx context.Context, name, ownerID string, who audit
 		return domain.Org{}, domain.FieldError("name", "An organisation needs a name of 1 to 200 characters.")
 	}
 	now := domain.Now()
-	org := domain.Org{ID: domain.NewID(domain.PrefixOrg), Name: name, CreatedAt: now, UpdatedAt: now}
+	org := domain.Org{ID: domain.NewID(domain.PrefixOrg), Name: name, ReportingCurrency: domain.DefaultReportingCurrency,
+		CreatedAt: now, UpdatedAt: now}
 	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.CreateOrg(ctx, org); err != nil {
 			return err

@@ -1,5 +1,7 @@
 package billing
 
+import "github.com/cockroachdb/apd/v3"
+
 // FOCUS (FinOps Open Cost and Usage Specification) CSV, versions 1.0 to
 // 1.2. Column names are the spec's; versions are told apart by the
 // columns each one added.
@@ -156,18 +158,19 @@ func (c *focusCols) readTimes(r *row, l *Line) (err error) {
 }
 
 func (c *focusCols) readNumbers(r *row, l *Line) (err error) {
-	if l.BilledCost, err = r.requiredDec(c.billed); err != nil {
+	block := new([7]apd.Decimal) // one allocation for the line's amounts
+	if l.BilledCost, err = r.requiredDecInto(c.billed, &block[0]); err != nil {
 		return err
 	}
-	if l.EffectiveCost, err = r.requiredDec(c.effective); err != nil {
+	if l.EffectiveCost, err = r.requiredDecInto(c.effective, &block[1]); err != nil {
 		return err
 	}
-	for _, f := range []struct {
+	for k, f := range [...]struct {
 		col int
 		dst *decField
 	}{{c.list, &l.ListCost}, {c.contracted, &l.ContractedCost}, {c.pricingQuantity, &l.PricingQuantity},
 		{c.consumedQuantity, &l.ConsumedQuantity}, {c.cdQuantity, &l.CommitmentDiscountQuantity}} {
-		if *f.dst, err = r.dec(f.col); err != nil {
+		if *f.dst, err = r.decInto(f.col, &block[2+k]); err != nil {
 			return err
 		}
 	}

@@ -63,8 +63,8 @@ func (r *row) dec(i int) (*apd.Decimal, error) {
 	if s == "" {
 		return nil, nil
 	}
-	d, _, err := apd.NewFromString(s)
-	if err != nil || d.Form != apd.Finite {
+	d := new(apd.Decimal)
+	if !parseDecInto(d, s) {
 		return nil, r.fail(i, "not a number")
 	}
 	return d, nil
@@ -100,6 +100,9 @@ var timeLayouts = []string{
 // parseTime reads a timestamp in any of the export layouts; times without
 // a zone are UTC.
 func parseTime(s string) (time.Time, bool) {
+	if t, ok := parseTimeFast(s); ok {
+		return t, true
+	}
 	for _, l := range timeLayouts {
 		if t, err := time.Parse(l, s); err == nil {
 			return t.UTC(), true
@@ -139,6 +142,9 @@ func (r *row) tags(i int) (map[string]string, error) {
 	}
 	if !strings.HasPrefix(s, "{") {
 		s = "{" + s + "}"
+	}
+	if m, ok := flatStringTags(s); ok {
+		return m, nil
 	}
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(s), &raw); err != nil {

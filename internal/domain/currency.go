@@ -10,6 +10,9 @@ import (
 // Currency is an ISO 4217 alphabetic code, upper case.
 type Currency string
 
+// DefaultReportingCurrency is a new organisation's reporting currency.
+const DefaultReportingCurrency Currency = "USD"
+
 // CurrencyInfo describes a currency.
 type CurrencyInfo struct {
 	Code       Currency

@@ -18,7 +18,7 @@ func scanOrg(s scanner) (domain.Org, error) {
 // CreateOrg inserts an organisation (reporting in USD unless set).
 func (q *Queries) CreateOrg(ctx context.Context, o domain.Org) error {
 	if o.ReportingCurrency == "" {
-		o.ReportingCurrency = "USD"
+		o.ReportingCurrency = domain.DefaultReportingCurrency
 	}
 	_, err := q.w().exec(ctx, `INSERT INTO orgs (`+orgCols+`) VALUES (?, ?, ?, ?, ?, ?)`,
 		o.ID, o.Name, o.MFARequired, o.ReportingCurrency, o.CreatedAt, o.UpdatedAt)
