@@ -2,6 +2,7 @@ package domain
 
 import (
 	_ "embed"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -50,4 +51,15 @@ func ParseCurrency(s string) (Currency, error) {
 func (c Currency) Info() (CurrencyInfo, bool) {
 	i, ok := currencies()[c]
 	return i, ok
+}
+
+// Currencies lists the ISO 4217 currencies by code.
+func Currencies() []CurrencyInfo {
+	m := currencies()
+	out := make([]CurrencyInfo, 0, len(m))
+	for _, c := range m {
+		out = append(out, c)
+	}
+	slices.SortFunc(out, func(a, b CurrencyInfo) int { return strings.Compare(string(a.Code), string(b.Code)) })
+	return out
 }

@@ -97,6 +97,14 @@ func samplePages() []pageCase {
 			{ID: "tok_c", Name: "revoked one", Prefix: "cnp_live_aa", CreatedAt: t1, Revoked: true},
 		}},
 			[]string{`cnp_live_5ecret`, `you will not see it again`, `action="/profile/tokens"`, `name="name"`, `name="expires_in_days"`, `value="365"`, `value="none"`, `value="90" selected`, `action="/profile/tokens/tok_a/revoke"`, `Expired`, `Revoked`}},
+		{CurrencyPage{Layout: sampleLayout(NavSettingsFX), ReportingCurrency: "EUR", CanManage: true,
+			Currencies: []Option{{Value: "EUR", Label: "EUR — Euro"}, {Value: "USD", Label: "USD — US Dollar"}},
+			Rates:      []RateRow{{Day: "2026-01-09", Base: "EUR", Quote: "USD", Rate: "1.0921", Source: "ecb"}},
+			Base:       "EUR", Quote: "USD",
+			History: []RateChangeRow{{Day: "2026-01-09", Rate: "1.0925", Previous: "1.0921", Source: "manual", ChangedAt: "9 Jan 2026 10:00 UTC", ChangedBy: "ada@example.com"}}},
+			[]string{`action="/settings/currency/reporting"`, `name="reporting_currency"`, `<option value="EUR" selected>`, `action="/settings/currency/import"`, `enctype="multipart/form-data"`, `name="file"`, `action="/settings/currency/rates"`, `name="rate"`, `<code>1.0921</code>`, `History of EUR/USD`, `href="/settings/currency?base=EUR&amp;quote=USD#history"`}},
+		{CurrencyPage{Layout: sampleLayout(NavSettingsFX), ReportingCurrency: "USD"},
+			[]string{`<strong>USD</strong>`, `No exchange rates yet.`}},
 		{OrgSettingsPage{Layout: sampleLayout(NavSettings), Name: "Acme Ltd", MFARequired: true, CanEdit: true},
 			[]string{`action="/settings"`, `name="name"`, `name="mfa_required" type="checkbox" value="on" checked`, `href="/settings/users"`, `href="/settings/audit"`, `href="/settings" aria-current="page"`}},
 		{UsersPage{Layout: sampleLayout(NavSettingsUsers), Users: sampleUsers(), Roles: sampleRoles(), Query: "ex", CanManage: true, CreatedPassword: "tmp-Pa55-word", CreatedEmail: "new@example.com", Invite: InviteForm{Role: "analyst"}, FormErrors: FormErrors{FieldErrors: FieldErrors{"email": "Enter an email address."}}},
@@ -140,6 +148,6 @@ func zeroPages() []Page {
 		SignInEmailPage{}, SignInPasswordPage{}, SignInMFAPage{}, ForgotPage{}, ResetPage{},
 		AcceptInvitePage{}, NotSetUpPage{}, HomePage{}, AreaPage{}, ProfilePage{}, MFASetupPage{},
 		RecoveryCodesPage{}, SessionsPage{}, TokensPage{}, OrgSettingsPage{}, UsersPage{},
-		UserDetailPage{}, AuditPage{}, ErrorPage{},
+		UserDetailPage{}, AuditPage{}, ErrorPage{}, CurrencyPage{},
 	}
 }

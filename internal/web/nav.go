@@ -17,6 +17,7 @@ const (
 	NavSettings        = "settings"
 	NavSettingsUsers   = "settings.users"
 	NavSettingsAudit   = "settings.audit"
+	NavSettingsFX      = "settings.currency"
 	NavProfile         = "profile"
 )
 
@@ -118,6 +119,7 @@ var settingsLinks = []struct {
 	{NavSettings, "Organisation", "/settings", nil},
 	{NavSettingsUsers, "Users", "/settings/users", []string{"users.read", "users.manage"}},
 	{NavSettingsAudit, "Audit log", "/settings/audit", []string{"audit.read"}},
+	{NavSettingsFX, "Currency", "/settings/currency", []string{"costs.read", "currency.manage"}},
 }
 
 // SettingsNav returns the settings sub-navigation the user may see.

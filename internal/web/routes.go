@@ -80,6 +80,10 @@ func (s *Server) RouteList() []Route {
 		perm("POST /settings/users/{id}/sessions/{sid}/revoke", auth.PermUsersManage, s.revokeUserSession),
 		perm("GET /settings/audit", auth.PermAuditRead, s.auditLog),
 		perm("GET /settings/audit.csv", auth.PermAuditRead, s.auditCSV),
+		perm("GET /settings/currency", auth.PermCostsRead, s.currency),
+		perm("POST /settings/currency/reporting", auth.PermCurrencyManage, s.setReportingCurrency),
+		perm("POST /settings/currency/import", auth.PermCurrencyManage, s.importRates),
+		perm("POST /settings/currency/rates", auth.PermCurrencyManage, s.setRate),
 	}
 	for _, a := range Areas() {
 		if a.Key != NavOverview && a.Key != NavSettings {

@@ -16,6 +16,7 @@ import (
 	"github.com/canopyhq/canopy/internal/audit"
 	"github.com/canopyhq/canopy/internal/auth"
 	"github.com/canopyhq/canopy/internal/domain"
+	"github.com/canopyhq/canopy/internal/fx"
 	"github.com/canopyhq/canopy/internal/store"
 )
 
@@ -37,6 +38,7 @@ const pendingTTL = 5 * time.Minute
 // Server serves the browser UI.
 type Server struct {
 	Auth     *auth.Service
+	FX       *fx.Service // nil: one over Auth.Store
 	Sessions *scs.SessionManager
 	R        *Renderer
 	Log      *slog.Logger
