@@ -182,14 +182,17 @@ func (c *pcUsageCols) readTimes(r *row, l *Line) error {
 	return nil
 }
 
-// readNumbers: BillingPreTaxTotal is what the invoice charges, already net
-// of partner earned credit (it is priced at EffectiveUnitPrice), so it is
-// both BilledCost and EffectiveCost: CSP has no amortisation. UnitPrice is
-// the price-list price before PEC; UnitPrice × Quantity converted to the
-// billing currency is ContractedCost (and ListCost), so PEC shows as
-// ContractedCost − EffectiveCost. PartnerEarnedCreditPercentage,
-// CreditPercentage and CreditType are kept as x_ attributes and not applied
-// again: the amounts already include them.
+// readNumbers: BillingPreTaxTotal is the pre-tax charge in the billing
+// currency, priced at EffectiveUnitPrice, which Microsoft documents as the
+// unit price after discounts and earned credits; so partner earned credit
+// is already in it, and it is both BilledCost and EffectiveCost (CSP has
+// no amortisation). UnitPrice is the price-list price before PEC;
+// UnitPrice × Quantity converted to the billing currency is ContractedCost
+// (and ListCost), so PEC shows as ContractedCost − EffectiveCost.
+// PartnerEarnedCreditPercentage, CreditPercentage and CreditType stay as
+// x_ attributes and are not subtracted: Microsoft does not say that Azure
+// credits are outside BillingPreTaxTotal, and subtracting them a second
+// time would understate spend.
 func (c *pcUsageCols) readNumbers(r *row, l *Line) (err error) {
 	if l.BilledCost, err = r.requiredDec(c.billed); err != nil {
 		return err

@@ -2,7 +2,9 @@ package billing
 
 import (
 	"errors"
+	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -239,6 +241,21 @@ func TestPartnerCenterDetection(t *testing.T) {
 			t.Errorf("%s: detected %s, want %s", path, r.Format(), want)
 		}
 	}
+	// No other format's fixture may be read as Partner Center.
+	others, _ := filepath.Glob("testdata/*.csv")
+	for _, path := range others {
+		if strings.Contains(path, "partnercenter_") {
+			continue
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r, err := Open(f); err == nil && strings.HasPrefix(string(r.Format()), "partnercenter") {
+			t.Errorf("%s detected as %s", path, r.Format())
+		}
+		f.Close()
+	}
 	// Headers that share names with Partner Center but are not its files
 	// must score zero here, whatever other formats do with them.
 	for name, header := range map[string]string{
@@ -304,7 +321,7 @@ func FuzzPartnerCenter(f *testing.F) {
 			l, err := r.Next()
 			if err != nil {
 				var pe *ParseError
-				if err.Error() != "EOF" && !errors.As(err, &pe) {
+				if !errors.Is(err, io.EOF) && !errors.As(err, &pe) {
 					t.Fatalf("error is not a ParseError: %v", err)
 				}
 				break
