@@ -18,6 +18,8 @@ import (
 	"github.com/cockroachdb/apd/v3"
 )
 
+// Azure cost export formats. An actual and an amortized file of one kind
+// are the same format; see ExtraCostType for telling their lines apart.
 const (
 	AzureEA  Format = "azure-ea"
 	AzureMCA Format = "azure-mca"
@@ -125,18 +127,17 @@ func resolveAzure(r *row, kind Format) *azureCols {
 	}
 }
 
-// mapped lists the columns that become Line fields. The billing account
-// and billing profile columns are also kept as x_ attributes (only one of
-// them becomes BillingAccountId), and so are ChargeType,
-// PricingModel, Frequency, MeterId and the rest stay as x_ attributes too,
-// so the source's own words remain next to the FOCUS values derived from
-// them. The resource group is mapped: it is stored under
-// ExtraResourceGroup whatever its column name.
+// mapped lists the columns that become Line fields. Columns only partly
+// mapped stay as x_ attributes too, so the source's own words remain next
+// to the FOCUS values derived from them: the billing account and billing
+// profile (only one becomes BillingAccountId), ChargeType, PricingModel,
+// Frequency, prices, MeterId and the rest. The resource group is mapped:
+// it is stored under ExtraResourceGroup whatever its column name.
 func (c *azureCols) mapped() map[int]bool {
 	m := map[int]bool{}
 	for _, i := range []int{c.date, c.bpStart, c.bpEnd, c.cost, c.billCur, c.priceCur, c.qty, c.unit,
-		c.benefitID, c.benefitName, c.reservID, c.reservName, c.subID, c.subName, c.resID, c.resName, c.resType, c.resGrp, c.location, c.meterCategory,
-		c.publisher, c.invoice, c.tagCol} {
+		c.benefitID, c.benefitName, c.reservID, c.reservName, c.subID, c.subName, c.resID, c.resName,
+		c.resType, c.resGrp, c.location, c.meterCategory, c.publisher, c.invoice, c.tagCol} {
 		if i >= 0 {
 			m[i] = true
 		}

@@ -30,6 +30,7 @@ package billing
 // FinOps toolkit's rule).
 
 import (
+	"math"
 	"strconv"
 	"strings"
 
@@ -171,27 +172,26 @@ func costTypeEvidence(k chargeKind, cost *apd.Decimal) string {
 func (c *azureCols) readPrices(r *row, l *Line, k chargeKind, qty, rate *apd.Decimal) error {
 	block, unit := splitUnit(r.str(c.unit))
 	if qty != nil {
-		l.PricingQuantity, l.PricingUnit = quo(qty, block), unit
+		pq, ok := quo(qty, block)
+		if !ok {
+			return r.fail(c.qty, "the quantity is out of range")
+		}
+		l.PricingQuantity, l.PricingUnit = pq, unit
 		if k.chargeType == "usage" {
 			l.ConsumedQuantity, l.ConsumedUnit = qty, unit
 		}
 	}
-	unitPrice, err := r.dec(c.unitPrice)
-	if err != nil {
-		return err
-	}
-	payg, err := r.dec(c.paygPrice)
-	if err != nil {
-		return err
-	}
+	var err error
 	if l.ListCost, err = r.dec(c.paygCost); err != nil {
 		return err
 	}
 	if l.ListCost == nil {
-		l.ListCost = priced(payg, qty, block, rate)
+		if l.ListCost, err = c.priced(r, c.paygPrice, qty, block, rate); err != nil {
+			return err
+		}
 	}
-	l.ContractedCost = priced(unitPrice, qty, block, rate)
-	return nil
+	l.ContractedCost, err = c.priced(r, c.unitPrice, qty, block, rate)
+	return err
 }
 
 // azureExact multiplies without rounding (inputs have far fewer digits);
@@ -201,31 +201,40 @@ var (
 	azureQuotient = apd.BaseContext.WithPrecision(34)
 )
 
-func priced(price, qty, block, rate *apd.Decimal) *apd.Decimal {
-	if price == nil || qty == nil {
-		return nil
+// priced is price × quantity / block × rate; nil when the price or the
+// quantity is null. Absurd exponents (1E+999999) fail on the price column.
+func (c *azureCols) priced(r *row, col int, qty, block, rate *apd.Decimal) (*apd.Decimal, error) {
+	price, err := r.dec(col)
+	if err != nil || price == nil || qty == nil {
+		return nil, err
 	}
 	out := new(apd.Decimal)
-	azureExact.Mul(out, price, qty)
-	azureExact.Mul(out, out, rate)
-	return quo(out, block)
+	_, err1 := azureExact.Mul(out, price, qty)
+	_, err2 := azureExact.Mul(out, out, rate)
+	res, ok := quo(out, block)
+	if err1 != nil || err2 != nil || !ok {
+		return nil, r.fail(col, "price × quantity is out of range")
+	}
+	return res, nil
 }
 
-func quo(d, block *apd.Decimal) *apd.Decimal {
+func quo(d, block *apd.Decimal) (*apd.Decimal, bool) {
 	if block == nil {
-		return d
+		return d, true
 	}
 	out := new(apd.Decimal)
-	if block.Coeff.IsInt64() && block.Coeff.Int64() == 1 {
+	if block.Coeff.IsInt64() && block.Coeff.Int64() == 1 && int64(d.Exponent)-int64(block.Exponent) > math.MinInt32/2 {
 		// A power of ten: shift the exponent, so 7.0/10 is 0.70, not
 		// 0.7000000000000000000000000000000000.
 		out.Set(d)
 		out.Exponent -= block.Exponent
-		return out
+		return out, true
 	}
-	azureQuotient.Quo(out, d, block)
+	if _, err := azureQuotient.Quo(out, d, block); err != nil {
+		return nil, false
+	}
 	out.Reduce(out)
-	return out
+	return out, true
 }
 
 // splitUnit reads a block size off a unit of measure: "100 Hours" is
@@ -244,8 +253,8 @@ func splitUnit(u string) (*apd.Decimal, string) {
 	if v == 1 {
 		return nil, rest
 	}
-	if k := strings.TrimLeft(n, "1"); k == strings.Repeat("0", len(n)-1) && n[0] == '1' {
-		return apd.New(1, int32(len(k))), rest // 10, 100, 1000... as 1E+k
+	if n == "1"+strings.Repeat("0", len(n)-1) {
+		return apd.New(1, int32(len(n)-1)), rest // 10, 100, 1000 as 1E+k: see quo
 	}
 	return apd.New(v, 0), rest
 }

@@ -1,9 +1,11 @@
 package billing
 
 import (
+	"encoding/csv"
 	"errors"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -37,9 +39,10 @@ func TestAzureFixturesTotals(t *testing.T) {
 		{"testdata/azure_ea_legacy_actual.csv", AzureEA, 6, "587.000", "3.000", "6.635", "589.308"},
 		// Only on-demand usage and the Marketplace purchase are billed.
 		{"testdata/azure_ea_amortized.csv", AzureEA, 6, "30.50", "36.00", "51.50", "46.5"},
-		// 2.70 + 0.90 + 100.00 - 50.00; list = 3.24 (column) + 0.025×50×0.9.
-		{"testdata/azure_mca_actual.csv", AzureMCA, 4, "53.60", "3.60", "4.365", "3.6000"},
-		{"testdata/azure_mca_amortized.csv", AzureMCA, 3, "0.90", "5.90", "8.40", "6.300"},
+		// 2.70 + 0.90 + 100.00 - 50.00; list = 3.24 (column) + 0.025×50×0.9;
+		// contracted = 1.00×30×0.9/10 + 0.02×50×0.9.
+		{"testdata/azure_mca_actual.csv", AzureMCA, 4, "53.60", "3.60", "4.3650", "3.6000"},
+		{"testdata/azure_mca_amortized.csv", AzureMCA, 3, "0.90", "5.90", "7.56", "6.300"},
 	}
 	for _, c := range cases {
 		t.Run(c.path, func(t *testing.T) {
@@ -86,7 +89,8 @@ func TestAzureLegacyEA(t *testing.T) {
 	if vm.Tags["team"] != "web,api" || vm.Tags["env"] != "prod" || vm.Extra[ExtraResourceGroup] != "RG-Web" || vm.Extra["x_CostCenter"] != "CC-42" {
 		t.Fatalf("tags without braces / resource group / extras: %v %v", vm.Tags, vm.Extra)
 	}
-	if _, dup := vm.Extra["x_ResourceGroup"]; !dup || vm.Extra["x_ChargeType"] != "Usage" || vm.Extra[ExtraCostType] != "" {
+	// The explorer filters on this exact key.
+	if ExtraResourceGroup != "x_ResourceGroup" || vm.Extra["x_ChargeType"] != "Usage" || vm.Extra["x_PayGPrice"] != "0.12" || vm.Extra[ExtraCostType] != "" {
 		t.Fatalf("extras: %v", vm.Extra)
 	}
 	assertPeriods(t, vm, "2026-01-05", "2026-01-06", "2026-01-01", "2026-02-01")
@@ -95,6 +99,10 @@ func TestAzureLegacyEA(t *testing.T) {
 		txt(vm.ConsumedQuantity) != "24" || vm.ConsumedUnit != "Hour" || vm.PricingUnit != "Hour" {
 		t.Fatalf("usage charge: %+v", vm)
 	}
+}
+
+func TestAzureLegacyEACommitments(t *testing.T) {
+	_, lines := readAll(t, "testdata/azure_ea_legacy_actual.csv")
 	covered := lines[1]
 	assertAmounts(t, covered, "0", "0", "2.88", "2.304")
 	if covered.CommitmentDiscountID != "9a8b7c6d-0000-4000-8000-000000000001" || covered.CommitmentDiscountType != CommitmentReservation ||
@@ -109,6 +117,10 @@ func TestAzureLegacyEA(t *testing.T) {
 		purchase.ConsumedQuantity != nil || txt(purchase.PricingQuantity) != "1" {
 		t.Fatalf("RI purchase: %+v", purchase)
 	}
+}
+
+func TestAzureLegacyEABlocksAndAdjustments(t *testing.T) {
+	_, lines := readAll(t, "testdata/azure_ea_legacy_actual.csv")
 	storage := lines[3]
 	assertAmounts(t, storage, "0.70", "0.70", "0.875", "0.70")
 	if txt(storage.PricingQuantity) != "3.5" || storage.PricingUnit != "GB/Month" || txt(storage.ConsumedQuantity) != "35" || storage.Tags != nil {
@@ -178,10 +190,10 @@ func TestAzureMCA(t *testing.T) {
 	}
 	// 30 hours of a "10 Hours" meter: 3 blocks at 1.00 USD, at 0.9 EUR/USD.
 	assertAmounts(t, db, "2.70", "2.70", "3.24", "2.7000")
-	if txt(db.PricingQuantity) != "3" || db.PricingUnit != "Hours" || txt(db.ConsumedQuantity) != "30" || db.ConsumedUnit != "Hours" {
+	if txt(db.PricingQuantity) != "3.0" || db.PricingUnit != "Hours" || txt(db.ConsumedQuantity) != "30" || db.ConsumedUnit != "Hours" {
 		t.Fatalf("block pricing: %+v", db)
 	}
-	assertAmounts(t, lines[1], "0.90", "0.90", "1.12500", "0.9000")
+	assertAmounts(t, lines[1], "0.90", "0.90", "1.1250", "0.900")
 	if lines[1].Tags["env"] != "dev" {
 		t.Fatalf("tags without braces: %v", lines[1].Tags)
 	}
@@ -234,25 +246,31 @@ func TestAzureChargeMapping(t *testing.T) {
 // replaced.
 func azureVariant(t *testing.T, column, value string) string {
 	t.Helper()
-	b, err := os.ReadFile("testdata/azure_ea_amortized.csv")
+	f, err := os.Open("testdata/azure_ea_amortized.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.SplitN(string(b), "\n", 3)
-	header, cells := strings.Split(lines[0], ","), strings.Split(lines[1], ",")
-	for i, h := range header {
-		if h == column {
-			cells[i] = value
-			return lines[0] + "\n" + strings.Join(cells, ",") + "\n"
-		}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatalf("no column %s", column)
-	return ""
+	i := slices.Index(recs[0], column)
+	if i < 0 {
+		t.Fatalf("no column %s", column)
+	}
+	recs[1][i] = value
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	if err := w.WriteAll(recs[:2]); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
 }
 
 func TestAzureMalformedNamesLineAndColumn(t *testing.T) {
 	cases := []struct{ column, value, want string }{
-		{"CostInBillingCurrency", "10,50x", "has 58 fields"},
+
 		{"CostInBillingCurrency", "ten", "line 2, column CostInBillingCurrency: not a number"},
 		{"CostInBillingCurrency", "", "line 2, column CostInBillingCurrency: a number is required"},
 		{"Date", "31/02/2026", "line 2, column Date: not a date"},
@@ -262,7 +280,12 @@ func TestAzureMalformedNamesLineAndColumn(t *testing.T) {
 		{"ChargeType", "", "line 2, column ChargeType: a charge type is required"},
 		{"Quantity", "2x", "line 2, column Quantity: not a number"},
 		{"UnitPrice", "abc", "line 2, column UnitPrice: not a number"},
+		{"UnitPrice", "9E+99999", "line 2, column UnitPrice: price × quantity is out of range"},
 		{"Tags", `{"env":`, "line 2, column Tags: tags are not a JSON object"},
+	}
+	bad := azureVariant(t, "Date", "02/03/2026")
+	if err := readErr(strings.Replace(bad, "02/03/2026", "02/03/2026,extra", 1)); err == nil || !strings.Contains(err.Error(), "line 2: has 58 fields, the header has 57") {
+		t.Fatalf("extra field: %v", err)
 	}
 	for _, c := range cases {
 		t.Run(c.column+"="+c.value, func(t *testing.T) {
@@ -322,4 +345,25 @@ func checkAzureLine(t *testing.T, l *Line) {
 	if l.CommitmentDiscountStatus == CommitmentUnused && !l.BilledCost.IsZero() {
 		t.Fatalf("unused commitment billed again: %+v", l)
 	}
+}
+
+// The oldest EA files have neither ChargeType nor billing-period columns:
+// every row is usage and the billing period is the charge's month.
+func TestAzureOldestEAColumns(t *testing.T) {
+	body := "\ufeffSubscriptionGuid,Date,MeterCategory,ConsumedService,ResourceLocation,UnitOfMeasure,Quantity,Cost,BillingCurrencyCode,InstanceId,Tags\r\n" +
+		"s-1,03/15/2026,Bandwidth,Microsoft.Network,West Europe,1 GB,12.5,1.25,GBP,vnet-1,\"\"\"env\"\": \"\"prod\"\"\"\r\n"
+	r, err := Open(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := r.Next()
+	if err != nil || r.Format() != AzureEA {
+		t.Fatalf("%s: %v", r.Format(), err)
+	}
+	assertPeriods(t, l, "2026-03-15", "2026-03-16", "2026-03-01", "2026-04-01")
+	if l.ChargeCategory != CategoryUsage || l.ChargeFrequency != FrequencyUsageBased || l.ServiceCategory != "Networking" ||
+		l.RegionID != "westeurope" || l.ResourceID != "vnet-1" || l.ResourceName != "" || l.Tags["env"] != "prod" || l.BillingCurrency != "GBP" {
+		t.Fatalf("oldest EA row: %+v", l)
+	}
+	assertAmounts(t, l, "1.25", "1.25", "nil", "nil")
 }
