@@ -37,6 +37,7 @@ Commands:
   user create     add a user to an organisation
   token create    create an API token for a user
   audit verify    check the audit log's hash chain
+  bench gen-focus write a reproducible FOCUS 1.2 cost file for benchmarks
   version         print the version
 
 Every command that touches data takes --db (env CANOPY_DB): sqlite:PATH or postgres://...
@@ -51,7 +52,7 @@ func Run(ctx context.Context, env Env) int {
 		return 2
 	}
 	cmd, rest := args[0], args[1:]
-	if (cmd == "user" || cmd == "token" || cmd == "audit") && len(rest) > 0 {
+	if (cmd == "user" || cmd == "token" || cmd == "audit" || cmd == "bench") && len(rest) > 0 {
 		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
 	var err error
@@ -70,6 +71,8 @@ func Run(ctx context.Context, env Env) int {
 		err = runTokenCreate(ctx, env, rest)
 	case "audit verify":
 		err = runAuditVerify(ctx, env, rest)
+	case "bench gen-focus":
+		err = runBenchGenFocus(ctx, env, rest)
 	case "version", "--version", "-v":
 		fmt.Fprintln(env.Stdout, versionString())
 	case "help", "-h", "--help":

@@ -90,7 +90,7 @@ func BenchmarkReadFOCUS(b *testing.B) {
 	}
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
-	lines := 0
+	lines, cpu0 := 0, cpuTime()
 	for b.Loop() {
 		r, err := Open(bytes.NewReader(data))
 		if err != nil {
@@ -107,4 +107,7 @@ func BenchmarkReadFOCUS(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(lines)/b.Elapsed().Seconds(), "lines/s")
+	if cpu := cpuTime() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(lines)/cpu.Seconds(), "lines/cpu-s")
+	}
 }

@@ -119,6 +119,9 @@ func digits(s string, at, n int) (int, bool) {
 // JSON (numbers, escapes, nesting, non-ASCII) goes to encoding/json.
 // Later duplicates win, as with encoding/json.
 func flatStringTags(s string) (map[string]string, bool) {
+	if len(s) == 0 || s[0] != '{' {
+		return nil, false
+	}
 	var kv [64]string
 	n, i := 0, skipSpace(s, 1)
 	for {
