@@ -149,6 +149,7 @@ func curScore(s *curSpelling) func(r *row) int {
 
 // curCols is a file's resolved column positions.
 type curCols struct {
+	spelling   *curSpelling
 	col        [curFieldCount]int
 	tagCols    map[int]string // column -> tag key
 	tagMaps    []int
@@ -172,7 +173,7 @@ func curMapper(s *curSpelling) func(r *row) func(*row) (*Line, error) {
 }
 
 func resolveCUR(r *row, s *curSpelling) *curCols {
-	c := &curCols{tagCols: map[int]string{}, productMap: -1}
+	c := &curCols{spelling: s, tagCols: map[int]string{}, productMap: -1}
 	for f := range c.col {
 		c.col[f] = r.lookup(s.names[f]...)
 	}

@@ -116,7 +116,7 @@ func (c *curCols) effectiveCost(r *row, rule curRule, unblended *apd.Decimal) (*
 func (c *curCols) amortising(r *row, f curField) (*apd.Decimal, error) {
 	i := c.col[f]
 	if i < 0 {
-		return nil, &ParseError{Line: r.line, Column: curLegacy.names[f][0] + " / " + curV2.names[f][0],
+		return nil, &ParseError{Line: r.line, Column: c.spelling.names[f][0],
 			Msg: "this line item type needs the column to compute EffectiveCost, and the header lacks it"}
 	}
 	return r.requiredDec(i)

@@ -252,6 +252,7 @@ func TestAWSCURMalformed(t *testing.T) {
 		"currency":  {header + strings.Replace(usage, ",USD,0.4218106579", ",,0.4218106579", 1), "column lineItem/CurrencyCode: a currency is required"},
 		"RI no eff": {header + strings.Replace(ri, ",Hrs,3.21,", ",Hrs,,", 1), "line 2, column reservation/EffectiveCost: a number is required"},
 		"RIFee":     {header + strings.Replace(rifee, ",1.50,2.25,", ",1.50,x,", 1), "column reservation/UnusedRecurringFee: not a number"},
+		"no RI col": {strings.Replace(header, "reservation/EffectiveCost", "reservation/Other", 1) + ri, "line 2, column reservation/EffectiveCost: this line item type needs the column"},
 		"missing":   {strings.Replace(header, "lineItem/UnblendedCost", "lineItem/Cost", 1) + usage, "line 1, column lineItem/UnblendedCost: required column missing"},
 		"fields":    {header + "li-99,1,2\n", "line 2: has 3 fields"},
 	}
