@@ -15,6 +15,7 @@ import (
 
 	"github.com/canopyhq/canopy/internal/audit"
 	"github.com/canopyhq/canopy/internal/auth"
+	"github.com/canopyhq/canopy/internal/fx"
 )
 
 // Prefix is where the API lives.
@@ -23,6 +24,7 @@ const Prefix = "/api/v1"
 // API is the /api/v1 handler set.
 type API struct {
 	svc    *auth.Service
+	fx     *fx.Service // exchange rates, over the same store as svc
 	log    *slog.Logger
 	routes []route
 	probe  *http.ServeMux // the same patterns, only to tell 404 from 405
@@ -64,6 +66,9 @@ func New(svc *auth.Service, log *slog.Logger) *API {
 		log = slog.Default()
 	}
 	a := &API{svc: svc, log: log, probe: http.NewServeMux()}
+	if svc != nil { // nil only where just the document is served (tests)
+		a.fx = &fx.Service{Store: svc.Store}
+	}
 	a.routes = a.table()
 	for _, rt := range a.routes {
 		a.probe.Handle(rt.Method+" "+rt.Pattern, http.NotFoundHandler())
@@ -97,6 +102,10 @@ func (a *API) table() []route {
 		signedIn("POST", "/tokens", auth.PermTokensManage, a.createToken),
 		signedIn("DELETE", "/tokens/{token_id}", auth.PermTokensManage, a.revokeToken),
 		signedIn("GET", "/audit", auth.PermAuditRead, a.listAudit),
+		signedIn("GET", "/fx/rates", auth.PermCostsRead, a.listRates),
+		signedIn("PUT", "/fx/rates", auth.PermCurrencyManage, a.setRate),
+		signedIn("POST", "/fx/rates/import", auth.PermCurrencyManage, a.importRates),
+		signedIn("GET", "/fx/rates/history", auth.PermCostsRead, a.rateHistory),
 	}
 }
 

@@ -88,6 +88,7 @@ type tenant struct {
 	ownerToken, viewerToken     string
 	ownerTokenID, viewerTokenID string
 	sessionID                   string
+	seedRate                    seededRate // the one exchange rate the org starts with
 }
 
 // fixture is the API over a real service on a fresh database, served by
@@ -156,6 +157,7 @@ func (f *fixture) seedTenant(name, slug string) tenant {
 	f.secrets = append(f.secrets, plain, auth.HashSecretToken(plain))
 	tn.viewerToken, tn.viewerTokenID = f.insertToken(tn.viewer.ID, org.ID, nil)
 	tn.sessionID = f.startSession(tn.owner)
+	tn.seedRate = f.seedRate(p, slug)
 	return tn
 }
 
@@ -227,8 +229,12 @@ type response struct {
 	body   []byte
 }
 
+// csvBody is a request body sent as is with Content-Type text/csv.
+type csvBody string
+
 // do sends a request with a bearer token ("" for none) and a body: nil for
-// none, a string sent as is, or a value encoded as JSON.
+// none, a string sent as is (as JSON), a csvBody, or a value encoded as
+// JSON.
 func (f *fixture) do(method, path, token string, body any) response {
 	f.t.Helper()
 	req := f.newRequest(method, path, body)
@@ -241,9 +247,12 @@ func (f *fixture) do(method, path, token string, body any) response {
 func (f *fixture) newRequest(method, path string, body any) *http.Request {
 	f.t.Helper()
 	var rd *bytes.Reader
+	contentType := "application/json"
 	switch b := body.(type) {
 	case nil:
 		rd = bytes.NewReader(nil)
+	case csvBody:
+		rd, contentType = bytes.NewReader([]byte(b)), "text/csv"
 	case string:
 		rd = bytes.NewReader([]byte(b))
 	default:
@@ -258,7 +267,7 @@ func (f *fixture) newRequest(method, path string, body any) *http.Request {
 		f.t.Fatal(err)
 	}
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 	}
 	req.Header.Set("User-Agent", testUA)
 	return req

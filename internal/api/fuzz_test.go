@@ -52,3 +52,28 @@ func FuzzAuditFilter(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRateInput: the rate parser never panics, refuses only with a named
+// field, and what it accepts is stored digit for digit as typed (only
+// leading zeros dropped).
+func FuzzRateInput(f *testing.F) {
+	for _, s := range []string{"1.0925", "1.123456789012345678", "0", "-1", "1e3", "NaN", "Infinity", "00.10", " 2 ", "1.", ".5"} {
+		f.Add("2026-01-09", "EUR", "USD", s)
+	}
+	f.Fuzz(func(t *testing.T, day, base, quote, rate string) {
+		r, err := rateInput{Day: day, Base: base, Quote: quote, Rate: rate}.parse()
+		if err != nil {
+			if domain.ErrorCode(err) != domain.CodeInvalid || domain.ErrorField(err) == "" {
+				t.Fatalf("%q %q %q %q: %v", day, base, quote, rate, err)
+			}
+			return
+		}
+		want := strings.TrimLeft(strings.TrimSpace(rate), "0")
+		if want == "" || want[0] == '.' {
+			want = "0" + want
+		}
+		if got := r.Value.Text('f'); got != want || r.Value.Sign() <= 0 || r.Base == r.Quote {
+			t.Fatalf("rate %q parsed as %s (%s/%s)", rate, got, r.Base, r.Quote)
+		}
+	})
+}

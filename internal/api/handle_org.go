@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/canopyhq/canopy/internal/auth"
 	"github.com/canopyhq/canopy/internal/domain"
@@ -32,8 +33,9 @@ func (a *API) getOrg(w http.ResponseWriter, r *http.Request, c *call) error {
 
 // orgPatch holds the settings to change; absent fields stay as they are.
 type orgPatch struct {
-	Name        *string `json:"name"`
-	MFARequired *bool   `json:"mfa_required"`
+	Name              *string `json:"name"`
+	MFARequired       *bool   `json:"mfa_required"`
+	ReportingCurrency *string `json:"reporting_currency"`
 }
 
 func (a *API) patchOrg(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -41,21 +43,37 @@ func (a *API) patchOrg(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	if in.Name == nil && in.MFARequired == nil {
-		return domain.Errorf(domain.CodeInvalid, "Send at least one of name and mfa_required.")
-	}
-	set := auth.OrgSettings{Name: c.P.Org.Name, MFARequired: c.P.Org.MFARequired}
-	if in.Name != nil {
-		set.Name = *in.Name
-	}
-	if in.MFARequired != nil {
-		set.MFARequired = *in.MFARequired
+	set, err := in.apply(c.P.Org)
+	if err != nil {
+		return err
 	}
 	org, err := a.svc.UpdateOrgSettings(r.Context(), c.P, set, c.Who)
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, orgOf(org))
+}
+
+// apply lays the patch over the org's current settings.
+func (in orgPatch) apply(org domain.Org) (auth.OrgSettings, error) {
+	if in.Name == nil && in.MFARequired == nil && in.ReportingCurrency == nil {
+		return auth.OrgSettings{}, domain.Errorf(domain.CodeInvalid, "Send at least one of name, mfa_required and reporting_currency.")
+	}
+	set := auth.OrgSettings{Name: org.Name, MFARequired: org.MFARequired}
+	if in.Name != nil {
+		set.Name = *in.Name
+	}
+	if in.MFARequired != nil {
+		set.MFARequired = *in.MFARequired
+	}
+	if in.ReportingCurrency != nil {
+		// The service reads "" as "keep"; sent explicitly it is a mistake.
+		if strings.TrimSpace(*in.ReportingCurrency) == "" {
+			return set, domain.FieldError("reporting_currency", "reporting_currency must be an ISO 4217 currency code like EUR.")
+		}
+		set.ReportingCurrency = strings.TrimSpace(*in.ReportingCurrency)
+	}
+	return set, nil
 }
 
 func (a *API) listRoles(w http.ResponseWriter, r *http.Request, c *call) error {

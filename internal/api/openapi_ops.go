@@ -19,19 +19,21 @@ type opSpec struct {
 	tag                      string
 	params                   []parameter
 	body                     string // request body schema name, "" for none
+	bodyMedia                string // the body's media type, "" for application/json
 	status                   int    // success status
 	result                   string // success body schema name, "" for none
 }
 
 func operations() []opEntry {
 	users := []parameter{userIDParam}
-	return []opEntry{
+	return append([]opEntry{
 		doc("GET", "/openapi.json", opSpec{id: "getOpenAPI", summary: "This OpenAPI document", perm: "public", tag: "meta", status: 200, result: "OpenAPIDocument"}),
 		doc("GET", "/me", opSpec{id: "getMe", summary: "The caller: user, organisation, roles, permissions and token", perm: "any", tag: "meta", status: 200, result: "Me"}),
 		doc("GET", "/orgs", opSpec{id: "listOrgs", summary: "Organisations the caller is an active member of", perm: "any", tag: "orgs", status: 200, result: "OrgList"}),
 		doc("GET", "/org", opSpec{id: "getOrg", summary: "The token's organisation", perm: "any", tag: "orgs", status: 200, result: "Org"}),
-		doc("PATCH", "/org", opSpec{id: "updateOrg", summary: "Change the organisation's name or MFA policy", perm: "settings.manage", tag: "orgs", body: "OrgUpdate", status: 200, result: "Org",
-			description: "Absent fields keep their value. When mfa_required becomes true, tokens of members without MFA stop working until they enrol."}),
+		doc("PATCH", "/org", opSpec{id: "updateOrg", summary: "Change the organisation's name, MFA policy or reporting currency", perm: "settings.manage", tag: "orgs", body: "OrgUpdate", status: 200, result: "Org",
+			description: "Absent fields keep their value. When mfa_required becomes true, tokens of members without MFA stop working until they enrol. " +
+				"Changing reporting_currency also needs currency.manage (403 otherwise)."}),
 		doc("GET", "/roles", opSpec{id: "listRoles", summary: "Built-in roles and their permissions", perm: "any", tag: "roles", status: 200, result: "RoleList"}),
 		doc("GET", "/permissions", opSpec{id: "listPermissions", summary: "The permission catalog", perm: "any", tag: "roles", status: 200, result: "PermissionList"}),
 		doc("GET", "/users", opSpec{id: "listUsers", summary: "Members of the organisation, by email", perm: "users.read", tag: "users",
@@ -55,6 +57,24 @@ func operations() []opEntry {
 		doc("DELETE", "/tokens/{token_id}", opSpec{id: "revokeToken", summary: "Revoke one of your API tokens", perm: "tokens.manage", tag: "tokens", params: []parameter{tokenIDParam}, status: 204}),
 		doc("GET", "/audit", opSpec{id: "listAudit", summary: "The organisation's audit log, newest first", perm: "audit.read", tag: "audit",
 			params: []parameter{actionParam, actorParam, fromParam, toParam, limitParam, cursorParam}, status: 200, result: "AuditList"}),
+	}, fxOperations()...)
+}
+
+func fxOperations() []opEntry {
+	pair := []parameter{required(currencyParam("base", "The base currency: 1 base = rate quote")), required(currencyParam("quote", "The quote currency"))}
+	return []opEntry{
+		doc("GET", "/fx/rates", opSpec{id: "listFXRates", summary: "The organisation's daily exchange rates in a date range", perm: "costs.read", tag: "fx",
+			params: []parameter{required(fromParam), required(toParam)}, status: 200, result: "FXRateList",
+			description: "Both days are inclusive (UTC) and at most 3700 days apart. Ordered by base, quote and day; not paged."}),
+		doc("PUT", "/fx/rates", opSpec{id: "setFXRate", summary: "Enter or correct one day's rate by hand", perm: "currency.manage", tag: "fx", body: "FXRateSet", status: 200, result: "FXRatesSaved",
+			description: "The rate is stored exactly as written, with source manual; a changed rate is a correction and its old value stays in the history."}),
+		doc("POST", "/fx/rates/import", opSpec{id: "importFXRates", summary: "Import a CSV file of rates", perm: "currency.manage", tag: "fx",
+			params: []parameter{queryParam("source", "Label stored with the rates (1 to 40 of A-Z a-z 0-9 . _ -); default import")},
+			status: 200, result: "FXRatesSaved", body: "FXRatesCSV", bodyMedia: "text/csv",
+			description: "The request body is the file (at most 32 MiB): an ECB reference-rate CSV (history or daily; EUR is the base) or a CSV with the header date,base,quote,rate. " +
+				"The import is all or nothing: a bad line is refused (400, the message names line and column) and nothing is stored."}),
+		doc("GET", "/fx/rates/history", opSpec{id: "listFXRateHistory", summary: "Every change of one currency pair's rates, oldest first", perm: "costs.read", tag: "fx",
+			params: pair, status: 200, result: "FXRateChangeList"}),
 	}
 }
 
@@ -75,6 +95,9 @@ func (s opSpec) build() *operation {
 	op.Responses[strconv.Itoa(s.status)] = ok
 	if s.body != "" {
 		op.RequestBody = &requestBody{Required: true, Content: jsonContent(s.body)}
+		if s.bodyMedia != "" {
+			op.RequestBody.Content = map[string]mediaType{s.bodyMedia: {Schema: ref(s.body)}}
+		}
 		s.addErrors(op, 400, 413, 415)
 	}
 	if s.perm == "public" {
@@ -121,6 +144,16 @@ var (
 
 func pathParam(name, desc string) parameter {
 	return parameter{Name: name, In: "path", Description: desc, Required: true, Schema: &schema{Type: "string"}}
+}
+
+func currencyParam(name, desc string) parameter {
+	return parameter{Name: name, In: "query", Description: desc + " (ISO 4217, e.g. EUR)", Schema: &schema{Type: "string", Pattern: "^[A-Za-z]{3}$"}}
+}
+
+// required marks a query parameter as one that must be sent.
+func required(p parameter) parameter {
+	p.Required = true
+	return p
 }
 
 func queryParam(name, desc string) parameter {

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"strings"
+
 	"github.com/canopyhq/canopy/internal/domain"
 )
 
@@ -9,6 +11,9 @@ import (
 func schemas() map[string]*schema {
 	s := peopleSchemas()
 	for k, v := range orgAndTokenSchemas() {
+		s[k] = v
+	}
+	for k, v := range fxSchemas() {
 		s[k] = v
 	}
 	return s
@@ -55,11 +60,13 @@ func orgAndTokenSchemas() map[string]*schema {
 	return map[string]*schema{
 		"Org": object("An organisation", props{
 			"id": text(""), "name": text(""), "mfa_required": {Type: "boolean"},
-			"created_at": timestamp(), "updated_at": timestamp(),
-		}, "id", "name", "mfa_required", "created_at", "updated_at"),
+			"reporting_currency": currencyCode("Costs are converted to it for reports"),
+			"created_at":         timestamp(), "updated_at": timestamp(),
+		}, "id", "name", "mfa_required", "reporting_currency", "created_at", "updated_at"),
 		"OrgList": list("Org"),
 		"OrgUpdate": closed("Settings to change; absent ones stay", props{
 			"name": text("1 to 200 characters"), "mfa_required": {Type: "boolean"},
+			"reporting_currency": currencyCode("Changing it also needs currency.manage"),
 		}),
 		"Role": object("A built-in role", props{
 			"key": text(""), "name": text(""), "description": text(""), "permissions": stringList("Permission keys"),
@@ -82,6 +89,36 @@ func orgAndTokenSchemas() map[string]*schema {
 		"SessionList": list("Session"),
 		"AuditEvent":  object("One entry of the hash-chained audit log", auditProps(), "seq", "id", "at", "action", "details", "hash"),
 		"AuditList":   list("AuditEvent"),
+	}
+}
+
+// fxSchemas: exchange rates. Rates are strings holding exact decimals.
+func fxSchemas() map[string]*schema {
+	return map[string]*schema{
+		"FXRate":     object("1 base is worth rate quote on day", rateProps(), "day", "base", "quote", "rate", "source"),
+		"FXRateList": list("FXRate"),
+		"FXRateChange": object("One change of a rate", merge(rateProps(), props{
+			"previous":   {Type: []string{"string", "null"}, Description: "The rate before this change, an exact decimal; null when the rate was new"},
+			"changed_at": timestamp(), "changed_by": text("Email of who made the change"),
+		}), "day", "base", "quote", "rate", "previous", "source", "changed_at", "changed_by"),
+		"FXRateChangeList": list("FXRateChange"),
+		"FXRateSet": closed("One day's rate", props{
+			"day": {Type: "string", Format: "date"}, "base": currencyCode(""), "quote": currencyCode("Not the same as base"),
+			"rate": decimal("Positive, e.g. \"1.0925\"; stored exactly as written"),
+		}, "day", "base", "quote", "rate"),
+		"FXRatesSaved": object("What was stored", props{
+			"added":     {Type: "integer", Description: "Rates for days and pairs that had none"},
+			"corrected": {Type: "integer", Description: "Rates that differed from the stored one; the old value is in the history"},
+			"unchanged": {Type: "integer", Description: "Rates equal to the stored one"},
+		}, "added", "corrected", "unchanged"),
+		"FXRatesCSV": {Type: "string", Description: "A CSV file: ECB reference rates (Date,USD,JPY,... with EUR as the base) or date,base,quote,rate"},
+	}
+}
+
+func rateProps() props {
+	return props{
+		"day": {Type: "string", Format: "date", Description: "UTC day"}, "base": currencyCode(""), "quote": currencyCode(""),
+		"rate": decimal("Exact decimal"), "source": text("Where it came from: ecb, manual, import, ..."),
 	}
 }
 
@@ -143,6 +180,14 @@ func text(desc string) *schema { return &schema{Type: "string", Description: des
 
 func stringList(desc string) *schema {
 	return &schema{Type: "array", Items: &schema{Type: "string"}, Description: desc}
+}
+
+func currencyCode(desc string) *schema {
+	return &schema{Type: "string", Pattern: "^[A-Z]{3}$", Description: strings.TrimPrefix(desc+"; ISO 4217 code", "; ")}
+}
+
+func decimal(desc string) *schema {
+	return &schema{Type: "string", Pattern: `^[0-9]+(\.[0-9]+)?$`, Description: desc}
 }
 
 func timestamp() *schema {

@@ -96,6 +96,10 @@ func TestOpenAPIIsConsistent(t *testing.T) {
 			}
 		}
 	}
+	imp := d.Paths[Prefix+"/fx/rates/import"]["post"]
+	if imp == nil || imp.RequestBody == nil || imp.RequestBody.Content["text/csv"].Schema == nil {
+		t.Errorf("the rate import does not document its text/csv body")
+	}
 	raw, _ := json.Marshal(d)
 	for _, m := range regexp.MustCompile(`"\$ref":"#/components/schemas/([A-Za-z]+)"`).FindAllStringSubmatch(string(raw), -1) {
 		if d.Components.Schemas[m[1]] == nil {
@@ -112,7 +116,8 @@ func TestSchemasMatchViews(t *testing.T) {
 		"Me": meView{}, "Org": orgView{}, "Role": roleView{}, "Permission": permissionView{},
 		"Token": tokenView{}, "TokenCreated": createdTokenView{}, "Session": sessionView{}, "AuditEvent": auditView{},
 		"OrgUpdate": orgPatch{}, "UserCreate": newUser{}, "RoleAssignment": roleAssignment{}, "TokenCreate": newToken{},
-		"UserList": listView[userView]{},
+		"UserList": listView[userView]{}, "FXRate": rateView{}, "FXRateChange": rateChangeView{}, "FXRateSet": rateInput{},
+		"FXRatesSaved": ratesSavedView{}, "FXRateList": listView[rateView]{},
 	}
 	schemas := schemas()
 	for name, v := range types {

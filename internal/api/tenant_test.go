@@ -17,8 +17,9 @@ import (
 // routeBodies holds a valid request body for every route, keyed by
 // "METHOD pattern" ("" for routes without a body). Every route must be
 // listed: a new route without an entry fails the tests below, so it cannot
-// ship without a tenant-isolation and permission check.
-var routeBodies = map[string]string{
+// ship without a tenant-isolation and permission check. A csvBody is sent
+// as text/csv.
+var routeBodies = map[string]any{
 	"GET /api/v1/openapi.json":                             "",
 	"GET /api/v1/me":                                       "",
 	"GET /api/v1/orgs":                                     "",
@@ -39,6 +40,23 @@ var routeBodies = map[string]string{
 	"POST /api/v1/tokens":                                  `{"name":"made by test"}`,
 	"DELETE /api/v1/tokens/{token_id}":                     "",
 	"GET /api/v1/audit":                                    "",
+	"GET /api/v1/fx/rates":                                 "",
+	"PUT /api/v1/fx/rates":                                 `{"day":"2026-01-09","base":"CHF","quote":"JPY","rate":"170.25"}`,
+	"POST /api/v1/fx/rates/import":                         csvBody("date,base,quote,rate\n2026-01-09,CHF,JPY,170.5\n"),
+	"GET /api/v1/fx/rates/history":                         "",
+}
+
+// routeQueries holds the query a route needs to succeed. The fx ones aim
+// at the pair and day every tenant's seeded rate has.
+var routeQueries = map[string]string{
+	"GET /api/v1/fx/rates":         "?from=2026-01-01&to=2026-01-31",
+	"GET /api/v1/fx/rates/history": "?base=CHF&quote=JPY",
+}
+
+// target is the URL path and query of a route on a tenant's objects.
+func target(t *testing.T, rt api.Route, tn tenant) string {
+	t.Helper()
+	return fillPath(t, rt.Pattern, tn) + routeQueries[rt.Method+" "+rt.Pattern]
 }
 
 // casesFor pairs every route with its body, failing for routes missing
@@ -66,6 +84,11 @@ func casesFor(t *testing.T, routes []api.Route) map[api.Route]any {
 			t.Errorf("routeBodies lists %s, which is not a route", key)
 		}
 	}
+	for key := range routeQueries {
+		if !seen[key] {
+			t.Errorf("routeQueries lists %s, which is not a route", key)
+		}
+	}
 	return out
 }
 
@@ -78,7 +101,7 @@ func TestTenantIsolation(t *testing.T) {
 		f := newFixture(t, db)
 		for rt, body := range casesFor(t, f.api.RouteList()) {
 			what := rt.Method + " " + rt.Pattern
-			res := f.do(rt.Method, fillPath(t, rt.Pattern, f.b), f.a.ownerToken, body)
+			res := f.do(rt.Method, target(t, rt, f.b), f.a.ownerToken, body)
 			if strings.Contains(rt.Pattern, "{") {
 				if res.status != http.StatusNotFound && res.status != http.StatusForbidden {
 					t.Errorf("%s on org B's objects: status %d, want 404 or 403 (body %s)", what, res.status, res.body)
@@ -95,6 +118,9 @@ func TestTenantIsolation(t *testing.T) {
 		f.assertNoTrace(t, "search for B's owner", res, f.b)
 		// And the other way round: B's token on A's objects.
 		f.do("GET", "/api/v1/users/"+f.a.owner.ID, f.b.ownerToken, nil).wantError(t, "B reads A's owner", 404, domain.CodeNotFound)
+		res = f.do("GET", "/api/v1/fx/rates/history?base=CHF&quote=JPY", f.b.ownerToken, nil)
+		res.wantStatus(t, "B reads its rate history", 200)
+		f.assertNoTrace(t, "B reads its rate history", res, f.a)
 		f.assertIntact(t, f.b, "Beta Tenant", f.a.owner.ID)
 	})
 }
@@ -104,7 +130,7 @@ func TestTenantIsolation(t *testing.T) {
 func (f *fixture) assertNoTrace(t *testing.T, what string, res response, tn tenant) {
 	t.Helper()
 	for _, s := range []string{tn.org.ID, tn.org.Name, tn.owner.ID, tn.owner.Email, tn.viewer.ID, tn.viewer.Email,
-		tn.ownerTokenID, tn.viewerTokenID, tn.sessionID} {
+		tn.ownerTokenID, tn.viewerTokenID, tn.sessionID, tn.seedRate.value, tn.seedRate.source} {
 		if bytes.Contains(res.body, []byte(s)) {
 			t.Errorf("%s: response contains %q of the other organisation: %s", what, s, res.body)
 		}
@@ -116,9 +142,10 @@ func (f *fixture) assertNoTrace(t *testing.T, what string, res response, tn tena
 func (f *fixture) assertIntact(t *testing.T, tn tenant, orgName, intruder string) {
 	t.Helper()
 	org, err := f.st.GetOrg(f.ctx, tn.org.ID)
-	if err != nil || org.Name != orgName || org.MFARequired {
+	if err != nil || org.Name != orgName || org.MFARequired || org.ReportingCurrency != domain.DefaultReportingCurrency {
 		t.Errorf("org changed: %+v %v", org, err)
 	}
+	f.assertRatesIntact(t, tn)
 	for _, m := range []struct {
 		u    domain.User
 		role string
@@ -167,7 +194,7 @@ func TestViewerCannotWrite(t *testing.T) {
 			}
 			writes++
 			what := "viewer " + rt.Method + " " + rt.Pattern
-			path := fillPath(t, rt.Pattern, f.a)
+			path := target(t, rt, f.a)
 			f.do(rt.Method, path, f.a.viewerToken, body).wantError(t, what, 403, domain.CodeForbidden)
 			// The permission is checked before the body is read: junk
 			// gets the same answer, not a 400 that would reveal the route's

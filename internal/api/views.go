@@ -75,15 +75,17 @@ type meView struct {
 }
 
 type orgView struct {
-	ID          string    `json:"id"`
-	Name        string    `json:"name"`
-	MFARequired bool      `json:"mfa_required"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	ID                string    `json:"id"`
+	Name              string    `json:"name"`
+	MFARequired       bool      `json:"mfa_required"`
+	ReportingCurrency string    `json:"reporting_currency"`
+	CreatedAt         time.Time `json:"created_at"`
+	UpdatedAt         time.Time `json:"updated_at"`
 }
 
 func orgOf(o domain.Org) orgView {
-	return orgView{ID: o.ID, Name: o.Name, MFARequired: o.MFARequired, CreatedAt: o.CreatedAt.UTC(), UpdatedAt: o.UpdatedAt.UTC()}
+	return orgView{ID: o.ID, Name: o.Name, MFARequired: o.MFARequired, ReportingCurrency: string(o.ReportingCurrency),
+		CreatedAt: o.CreatedAt.UTC(), UpdatedAt: o.UpdatedAt.UTC()}
 }
 
 type roleView struct {
