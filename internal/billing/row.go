@@ -16,6 +16,7 @@ type row struct {
 	index  map[string]int
 	header []string
 	line   int
+	memo   []timeMemo // per column, see cachedTime
 }
 
 // lookup returns the position of the first column present among names
@@ -117,7 +118,7 @@ func (r *row) time(i int) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
 	}
-	t, ok := parseTime(s)
+	t, ok := r.cachedTime(i, s)
 	if !ok {
 		return t, r.fail(i, "not a date")
 	}

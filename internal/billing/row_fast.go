@@ -73,6 +73,31 @@ func (r *row) requiredDecInto(i int, d *apd.Decimal) (*apd.Decimal, error) {
 	return v, err
 }
 
+// timeMemo is a column's last parsed timestamp: billing and charge
+// periods repeat line after line, so most date cells skip parsing.
+type timeMemo struct {
+	s string
+	t time.Time
+}
+
+// cachedTime is parseTime remembering the column's last success.
+func (r *row) cachedTime(i int, s string) (time.Time, bool) {
+	if r.memo == nil {
+		r.memo = make([]timeMemo, max(len(r.header), len(r.rec)))
+	}
+	if i >= len(r.memo) {
+		return parseTime(s)
+	}
+	if m := &r.memo[i]; m.s == s {
+		return m.t, true
+	}
+	t, ok := parseTime(s)
+	if ok {
+		r.memo[i] = timeMemo{s, t}
+	}
+	return t, ok
+}
+
 // parseTimeFast reads 2006-01-02, 2006-01-02T15:04:05 (or with a space)
 // and the same followed by Z, all UTC; anything else, including
 // out-of-range fields, is left to time.Parse.

@@ -91,3 +91,17 @@ func FuzzFastPaths(f *testing.F) {
 	}
 	f.Fuzz(checkFastPaths)
 }
+
+// The per-column date memo must not leak one line's date into the next,
+// nor let a bad date through after a good one.
+func TestTimeMemo(t *testing.T) {
+	r := &row{header: []string{"d"}}
+	for _, c := range []struct{ in, want string }{{"2026-01-01", "2026-01-01"}, {"2026-01-01", "2026-01-01"},
+		{"01/02/2026", "2026-01-02"}, {"2026-03-04T05:06:07Z", "2026-03-04"}, {"bad", ""}, {"2026-03-04T05:06:07Z", "2026-03-04"}} {
+		r.rec = []string{c.in}
+		got, err := r.time(0)
+		if (c.want == "") != (err != nil) || (err == nil && got.Format(time.DateOnly) != c.want) {
+			t.Fatalf("%q: %v %v", c.in, got, err)
+		}
+	}
+}
