@@ -160,15 +160,7 @@ type curCols struct {
 func curMapper(s *curSpelling) func(r *row) func(*row) (*Line, error) {
 	return func(r *row) func(*row) (*Line, error) {
 		c := resolveCUR(r, s)
-		keep := extras(r, c.mapped())
-		return func(r *row) (*Line, error) {
-			l, err := c.read(r)
-			if err != nil {
-				return nil, err
-			}
-			keep(r, l)
-			return l, nil
-		}
+		return readWithExtras(r, c.mapped(), c.read)
 	}
 }
 

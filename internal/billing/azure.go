@@ -89,13 +89,12 @@ type azureCols struct {
 func azureMapper(kind Format) func(r *row) func(*row) (*Line, error) {
 	return func(r *row) func(*row) (*Line, error) {
 		c := resolveAzure(r, kind)
-		keep := extras(r, c.mapped())
+		read := readWithExtras(r, c.mapped(), c.read)
 		return func(r *row) (*Line, error) {
-			l, err := c.read(r)
+			l, err := read(r)
 			if err != nil {
 				return nil, err
 			}
-			keep(r, l)
 			if g := r.str(c.resGrp); g != "" {
 				setExtra(l, ExtraResourceGroup, g)
 			}
@@ -134,15 +133,9 @@ func resolveAzure(r *row, kind Format) *azureCols {
 // Frequency, prices, MeterId and the rest. The resource group is mapped:
 // it is stored under ExtraResourceGroup whatever its column name.
 func (c *azureCols) mapped() map[int]bool {
-	m := map[int]bool{}
-	for _, i := range []int{c.date, c.bpStart, c.bpEnd, c.cost, c.billCur, c.priceCur, c.qty, c.unit,
+	return mappedCols(c.date, c.bpStart, c.bpEnd, c.cost, c.billCur, c.priceCur, c.qty, c.unit,
 		c.benefitID, c.benefitName, c.reservID, c.reservName, c.subID, c.subName, c.resID, c.resName,
-		c.resType, c.resGrp, c.location, c.meterCategory, c.publisher, c.invoice, c.tagCol} {
-		if i >= 0 {
-			m[i] = true
-		}
-	}
-	return m
+		c.resType, c.resGrp, c.location, c.meterCategory, c.publisher, c.invoice, c.tagCol)
 }
 
 func (c *azureCols) read(r *row) (*Line, error) {

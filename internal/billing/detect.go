@@ -59,6 +59,32 @@ func countPresent(r *row, names ...string) int {
 	return n
 }
 
+// mappedCols marks column positions (absent ones are -1) as mapped to
+// Line fields, so extras keeps only the rest.
+func mappedCols(cols ...int) map[int]bool {
+	m := make(map[int]bool, len(cols))
+	for _, i := range cols {
+		if i >= 0 {
+			m[i] = true
+		}
+	}
+	return m
+}
+
+// readWithExtras wraps a format's line reader so that the columns it does
+// not map are kept as x_ attributes.
+func readWithExtras(r *row, mapped map[int]bool, read func(*row) (*Line, error)) func(*row) (*Line, error) {
+	keep := extras(r, mapped)
+	return func(r *row) (*Line, error) {
+		l, err := read(r)
+		if err != nil {
+			return nil, err
+		}
+		keep(r, l)
+		return l, nil
+	}
+}
+
 // extras returns the mapper step that keeps unmapped columns as x_
 // attributes.
 func extras(r *row, mapped map[int]bool) func(*row, *Line) {

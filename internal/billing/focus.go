@@ -80,31 +80,17 @@ func focusMapper(r *row) func(*row) (*Line, error) {
 		cdStatus: r.lookup("CommitmentDiscountStatus"), cdQuantity: r.lookup("CommitmentDiscountQuantity"),
 		cdUnit: r.lookup("CommitmentDiscountUnit"),
 	}
-	keep := extras(r, c.mapped())
-	return func(r *row) (*Line, error) {
-		l, err := c.read(r)
-		if err != nil {
-			return nil, err
-		}
-		keep(r, l)
-		return l, nil
-	}
+	return readWithExtras(r, c.mapped(), c.read)
 }
 
 func (c *focusCols) mapped() map[int]bool {
-	m := map[int]bool{}
-	for _, i := range []int{c.billingAccountID, c.billingAccountName, c.subAccountID, c.subAccountName,
+	return mappedCols(c.billingAccountID, c.billingAccountName, c.subAccountID, c.subAccountName,
 		c.billingPeriodStart, c.billingPeriodEnd, c.chargePeriodStart, c.chargePeriodEnd, c.chargeCategory, c.chargeClass,
 		c.chargeFrequency, c.chargeDescription, c.serviceName, c.serviceCategory, c.providerName, c.publisherName,
 		c.invoiceIssuer, c.invoiceID, c.regionID, c.regionName, c.resourceID, c.resourceName, c.resourceType, c.skuID,
 		c.skuPriceID, c.pricingUnit, c.pricingQuantity, c.consumedQuantity, c.consumedUnit, c.billed, c.effective,
 		c.list, c.contracted, c.billingCurrency, c.pricingCurrency, c.tags, c.cdID, c.cdName, c.cdType, c.cdCategory,
-		c.cdStatus, c.cdQuantity, c.cdUnit} {
-		if i >= 0 {
-			m[i] = true
-		}
-	}
-	return m
+		c.cdStatus, c.cdQuantity, c.cdUnit)
 }
 
 func (c *focusCols) read(r *row) (*Line, error) {

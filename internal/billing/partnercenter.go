@@ -94,30 +94,10 @@ func pcUsageMapper(r *row) func(*row) (*Line, error) {
 		unitType: r.lookup("UnitType"), billed: r.lookup("BillingPreTaxTotal"), billingCurrency: r.lookup("BillingCurrency"),
 		pricingCurrency: r.lookup("PricingCurrency"), rate: r.lookup("PCToBCExchangeRate"), tags: r.lookup("Tags"),
 	}
-	keep := extras(r, pcMapped(c.partnerID, c.partnerName, c.invoice, c.entitlement, c.entitlementName,
+	return readWithExtras(r, mappedCols(c.partnerID, c.partnerName, c.invoice, c.entitlement, c.entitlementName,
 		c.chargeStart, c.chargeEnd, c.usageDate, c.meterCategory, c.meterName, c.meterID, c.meterRegion, c.unit,
 		c.location, c.resourceURI, c.publisher, c.quantity, c.unitType, c.billed, c.billingCurrency,
-		c.pricingCurrency, c.tags))
-	return func(r *row) (*Line, error) {
-		l, err := c.read(r)
-		if err != nil {
-			return nil, err
-		}
-		keep(r, l)
-		return l, nil
-	}
-}
-
-// pcMapped marks the given column positions (absent ones are -1) as
-// mapped, so extras keeps only the rest.
-func pcMapped(cols ...int) map[int]bool {
-	m := make(map[int]bool, len(cols))
-	for _, i := range cols {
-		if i >= 0 {
-			m[i] = true
-		}
-	}
-	return m
+		c.pricingCurrency, c.tags), c.read)
 }
 
 func (c *pcUsageCols) read(r *row) (*Line, error) {

@@ -36,16 +36,8 @@ func pcLicenseMapper(r *row) func(*row) (*Line, error) {
 		frequency: r.lookup("BillingFrequency", "BillingCycleType"), meterDescription: r.lookup("MeterDescription"),
 		legacy: r.lookup("TotalForCustomer") >= 0,
 	}
-	keep := extras(r, pcMapped(c.partnerID, c.partnerName, c.invoice, c.subscription, c.subscriptionName,
-		c.chargeStart, c.chargeEnd, c.publisher, c.billable, c.subtotal, c.tax, c.total, c.currency, c.pricingCurrency))
-	return func(r *row) (*Line, error) {
-		l, err := c.read(r)
-		if err != nil {
-			return nil, err
-		}
-		keep(r, l)
-		return l, nil
-	}
+	return readWithExtras(r, mappedCols(c.partnerID, c.partnerName, c.invoice, c.subscription, c.subscriptionName,
+		c.chargeStart, c.chargeEnd, c.publisher, c.billable, c.subtotal, c.tax, c.total, c.currency, c.pricingCurrency), c.read)
 }
 
 func (c *pcLicenseCols) read(r *row) (*Line, error) {
