@@ -43,8 +43,8 @@ func (a *API) authenticate(r *http.Request) (*auth.Principal, error) {
 	return p, nil
 }
 
-// clientIP is the peer address. Forwarding headers are not trusted; a
-// proxy in front must set RemoteAddr (as the web UI assumes too).
+// clientIP is the client's address: the TCP peer, or the client named by
+// a trusted proxy (the app's realIP middleware rewrites RemoteAddr).
 func clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {

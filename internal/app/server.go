@@ -37,9 +37,13 @@ func (a *App) Handler() (http.Handler, error) {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", a.ready)
+	proxies, err := parseProxies(a.Cfg.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
 	cop := http.NewCrossOriginProtection()
 	h := cop.Handler(securityHeaders(mux))
-	return a.observe(m, recoverer(a, h)), nil
+	return realIP(proxies, a.observe(m, recoverer(a, h))), nil
 }
 
 // ready reports whether the database answers.

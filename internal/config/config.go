@@ -26,6 +26,10 @@ type Config struct {
 	SessionLifetime time.Duration
 	SecureCookies   bool // Secure flag on cookies; on unless BaseURL is plain http on loopback
 
+	// TrustedProxies are the reverse proxies (IPs or CIDRs, comma-separated)
+	// whose X-Forwarded-For names the client.
+	TrustedProxies string
+
 	JobWorkers int // background workers in this process; 0 disables them
 	LogLevel   string
 	LogText    bool // human-readable logs instead of JSON
@@ -67,6 +71,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) {
 	fs.IntVar(&c.SMTP.Port, "smtp-port", c.SMTP.Port, "SMTP port (env CANOPY_SMTP_PORT)")
 	fs.StringVar(&c.SMTP.TLS, "smtp-tls", c.SMTP.TLS, "SMTP TLS: none, starttls or tls (env CANOPY_SMTP_TLS)")
 	fs.StringVar(&c.SMTP.From, "smtp-from", c.SMTP.From, "sender address (env CANOPY_SMTP_FROM)")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For names the client (env CANOPY_TRUSTED_PROXIES)")
 	fs.IntVar(&c.JobWorkers, "workers", c.JobWorkers, "background job workers; 0 = none (env CANOPY_WORKERS)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env CANOPY_LOG_LEVEL)")
 }
@@ -100,6 +105,7 @@ func (c *Config) applyEnv(getenv func(string) string) {
 	dur("CANOPY_SESSION_IDLE", &c.SessionIdle)
 	dur("CANOPY_SESSION_LIFETIME", &c.SessionLifetime)
 	num("CANOPY_WORKERS", &c.JobWorkers)
+	str("CANOPY_TRUSTED_PROXIES", &c.TrustedProxies)
 	str("CANOPY_LOG_LEVEL", &c.LogLevel)
 	c.LogText = getenv("CANOPY_LOG_FORMAT") == "text"
 }

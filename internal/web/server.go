@@ -71,8 +71,8 @@ func principalFrom(ctx context.Context) *auth.Principal {
 	return p
 }
 
-// clientIP is the peer address. Canopy does not trust forwarding headers
-// unless a proxy in front is configured to set RemoteAddr (e.g. PROXY).
+// clientIP is the client's address: the TCP peer, or the client named by
+// a trusted proxy (the app's realIP middleware rewrites RemoteAddr).
 func clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
