@@ -1,0 +1,228 @@
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// dimKinds are the dictionary-encoded line attributes, in the order of
+// their cost_lines columns (the kind is the column name).
+var dimKinds = [...]string{"provider", "publisher", "invoice_issuer", "invoice", "billing_account",
+	"billing_account_name", "sub_account", "sub_account_name", "service", "service_category", "region",
+	"region_name", "resource", "resource_name", "resource_type", "sku", "sku_price", "charge_description",
+	"pricing_unit", "consumed_unit", "commitment_discount", "commitment_discount_name",
+	"commitment_discount_type", "commitment_discount_unit"}
+
+const nDims = len(dimKinds)
+
+// Tag keys and values share the dictionary under their own kinds.
+const (
+	kindTagKey   = "tag_key"
+	kindTagValue = "tag_value"
+	tagKeyIdx    = nDims
+	tagValueIdx  = nDims + 1
+	nKinds       = nDims + 2
+)
+
+// dicts caches an organisation's dictionaries for one import: value → id
+// (boxed once, so handing an id to database/sql allocates nothing), and
+// the new entries to insert with the next batch. It is only valid inside
+// the import's transaction, under the per-org import lock.
+type dicts struct {
+	ids       [nKinds]map[string]any
+	nextDim   int64
+	newDims   []dimRow
+	sets      map[string]any // canonical pair encoding → tag set id
+	nextSet   int64
+	newSets   []setRow
+	keyBuf    []byte
+	sortedBuf []string
+}
+
+type dimRow struct {
+	kind  int
+	id    int64
+	value string
+}
+
+type setRow struct {
+	id    int64
+	pairs string   // canonical JSON
+	ids   [][2]any // tag key and value ids
+}
+
+func kindName(i int) string {
+	switch i {
+	case tagKeyIdx:
+		return kindTagKey
+	case tagValueIdx:
+		return kindTagValue
+	}
+	return dimKinds[i]
+}
+
+// loadDicts reads the organisation's dictionaries. They hold distinct
+// values only (accounts, services, resources, tag sets), far fewer than
+// lines, so holding them in memory keeps lookups off the database.
+func loadDicts(ctx context.Context, c conn, orgID string) (*dicts, error) {
+	d := &dicts{sets: map[string]any{}}
+	kindIdx := map[string]int{}
+	for i := range nKinds {
+		d.ids[i] = map[string]any{}
+		kindIdx[kindName(i)] = i
+	}
+	rows, err := c.query(ctx, `SELECT kind, id, value FROM cost_dims WHERE org_id = ?`, orgID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind, value string
+		var id int64
+		if err := rows.Scan(&kind, &id, &value); err != nil {
+			return nil, err
+		}
+		if i, ok := kindIdx[kind]; ok {
+			d.ids[i][value] = id
+		}
+		d.nextDim = max(d.nextDim, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return d, d.loadSets(ctx, c, orgID)
+}
+
+func (d *dicts) loadSets(ctx context.Context, c conn, orgID string) error {
+	rows, err := c.query(ctx, `SELECT id, pairs FROM cost_tagsets WHERE org_id = ?`, orgID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var pairs string
+		if err := rows.Scan(&id, &pairs); err != nil {
+			return err
+		}
+		var m map[string]string
+		if err := json.Unmarshal([]byte(pairs), &m); err != nil {
+			return fmt.Errorf("tag set %d: %w", id, err)
+		}
+		d.sets[string(d.canonical(m))] = id
+		d.nextSet = max(d.nextSet, id)
+	}
+	return rows.Err()
+}
+
+// id returns the id of a value of kind i, allocating it when new; nil
+// (SQL NULL) for an empty line attribute (an empty tag value is a value).
+func (d *dicts) id(i int, value string) any {
+	if value == "" && i < nDims {
+		return nil
+	}
+	if id, ok := d.ids[i][value]; ok {
+		return id
+	}
+	d.nextDim++
+	id := any(d.nextDim)
+	d.ids[i][value] = id
+	d.newDims = append(d.newDims, dimRow{kind: i, id: d.nextDim, value: value})
+	return id
+}
+
+// tagSet returns the id of a line's tag set, nil when it has no tags.
+func (d *dicts) tagSet(tags map[string]string) (any, error) {
+	if len(tags) == 0 {
+		return nil, nil
+	}
+	key := d.canonical(tags)
+	if id, ok := d.sets[string(key)]; ok { // no allocation: map index by converted bytes
+		return id, nil
+	}
+	d.nextSet++
+	id := any(d.nextSet)
+	d.sets[string(key)] = id
+	pairs, err := json.Marshal(tags) // map keys come out sorted: a canonical form
+	if err != nil {
+		return nil, err
+	}
+	row := setRow{id: d.nextSet, pairs: string(pairs)}
+	for k, v := range tags {
+		row.ids = append(row.ids, [2]any{d.id(tagKeyIdx, k), d.id(tagValueIdx, v)})
+	}
+	d.newSets = append(d.newSets, row)
+	return id, nil
+}
+
+// canonical encodes a tag map as length-prefixed sorted pairs, so equal
+// sets give equal bytes whatever the characters in keys and values. The
+// result aliases a buffer reused by the next call.
+func (d *dicts) canonical(tags map[string]string) []byte {
+	keys := d.sortedBuf[:0]
+	for k := range tags {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	b := d.keyBuf[:0]
+	for _, k := range keys {
+		v := tags[k]
+		b = binary.AppendUvarint(b, uint64(len(k)))
+		b = append(b, k...)
+		b = binary.AppendUvarint(b, uint64(len(v)))
+		b = append(b, v...)
+	}
+	d.sortedBuf, d.keyBuf = keys[:0], b
+	return b
+}
+
+// take hands over the entries allocated since the last call, to be
+// inserted (by writeDicts) before the lines that use them.
+func (d *dicts) take() ([]dimRow, []setRow) {
+	dims, sets := d.newDims, d.newSets
+	d.newDims, d.newSets = nil, nil
+	return dims, sets
+}
+
+// writeDicts inserts new dictionary entries.
+func writeDicts(ctx context.Context, c conn, orgID string, dims []dimRow, sets []setRow) error {
+	for len(dims) > 0 {
+		n := min(len(dims), 500)
+		args := make([]any, 0, n*4)
+		for _, r := range dims[:n] {
+			args = append(args, orgID, kindName(r.kind), r.id, r.value)
+		}
+		if _, err := c.exec(ctx, `INSERT INTO cost_dims (org_id, kind, id, value) VALUES `+placeholders(n, 4), args...); err != nil {
+			return fmt.Errorf("store dimension values: %w", err)
+		}
+		dims = dims[n:]
+	}
+	for _, s := range sets {
+		if err := insertSet(ctx, c, orgID, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func insertSet(ctx context.Context, c conn, orgID string, s setRow) error {
+	if _, err := c.exec(ctx, `INSERT INTO cost_tagsets (org_id, id, pairs) VALUES (?, ?, ?)`, orgID, s.id, s.pairs); err != nil {
+		return fmt.Errorf("store tag set: %w", err)
+	}
+	args := make([]any, 0, len(s.ids)*4)
+	for _, kv := range s.ids {
+		args = append(args, orgID, s.id, kv[0], kv[1])
+	}
+	_, err := c.exec(ctx, `INSERT INTO cost_tagset_pairs (org_id, tagset_id, key_id, value_id) VALUES `+placeholders(len(s.ids), 4), args...)
+	return err
+}
+
+// placeholders returns "(?, ?), (?, ?)" for rows × cols.
+func placeholders(rows, cols int) string {
+	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	return strings.TrimSuffix(strings.Repeat(one+", ", rows), ", ")
+}

@@ -1,0 +1,155 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cockroachdb/apd/v3"
+
+	"github.com/canopyhq/canopy/internal/billing"
+	"github.com/canopyhq/canopy/internal/costs"
+	"github.com/canopyhq/canopy/internal/domain"
+)
+
+// importSummary accumulates what the import history shows and what the
+// source key is derived from.
+type importSummary struct {
+	rows                   int
+	totals                 map[string]*costs.Measures
+	accounts, costTypes    map[string]bool
+	periodStart, periodEnd time.Time
+}
+
+func newImportSummary() *importSummary {
+	return &importSummary{totals: map[string]*costs.Measures{}, accounts: map[string]bool{}, costTypes: map[string]bool{}}
+}
+
+func (s *importSummary) add(l *billing.Line) error {
+	s.rows++
+	m := s.totals[l.BillingCurrency]
+	if m == nil {
+		m = &costs.Measures{}
+		s.totals[l.BillingCurrency] = m
+	}
+	var line costs.Measures
+	for _, f := range [...]struct {
+		col string
+		v   *apd.Decimal
+		dst *domain.Amount
+	}{{"BilledCost", l.BilledCost, &line.Billed}, {"EffectiveCost", l.EffectiveCost, &line.Effective},
+		{"ListCost", l.ListCost, &line.List}, {"ContractedCost", l.ContractedCost, &line.Contracted}} {
+		if f.v == nil {
+			continue
+		}
+		a, err := domain.AmountFromDecimal(f.v)
+		if err != nil {
+			return &billing.ParseError{Column: f.col, Value: f.v.Text('f'), Msg: err.Error()}
+		}
+		*f.dst = a
+	}
+	if err := m.Add(line); err != nil {
+		return &billing.ParseError{Msg: "the file's " + l.BillingCurrency + " total is out of range"}
+	}
+	s.accounts[l.BillingAccountID] = true
+	if ct := l.Extra[billing.ExtraCostType]; ct != "" {
+		s.costTypes[ct] = true
+	}
+	if s.periodStart.IsZero() || l.BillingPeriodStart.Before(s.periodStart) {
+		s.periodStart = l.BillingPeriodStart
+	}
+	if l.BillingPeriodEnd.After(s.periodEnd) {
+		s.periodEnd = l.BillingPeriodEnd
+	}
+	return nil
+}
+
+// sourceKey names what a file is a copy of, so that importing a newer
+// copy replaces it: format, Azure cost type (actual and amortized files
+// of one period are different sources), billing period and accounts.
+func (s *importSummary) sourceKey(f billing.Format) string {
+	accounts := slices.Sorted(maps.Keys(s.accounts))
+	acc := strings.Join(accounts, ",")
+	if len(acc) > 200 {
+		h := sha256.Sum256([]byte(acc))
+		acc = fmt.Sprintf("%d accounts %s", len(accounts), hex.EncodeToString(h[:8]))
+	}
+	key := string(f)
+	if len(s.costTypes) > 0 {
+		key += "/" + strings.Join(slices.Sorted(maps.Keys(s.costTypes)), "+")
+	}
+	return fmt.Sprintf("%s|%s..%s|%s", key, s.periodStart.UTC().Format(time.DateOnly), s.periodEnd.UTC().Format(time.DateOnly), acc)
+}
+
+func (s *importSummary) result(f billing.Format, key string) costs.ImportResult {
+	res := costs.ImportResult{SourceKey: key, Format: f, Rows: s.rows, Totals: map[string]costs.Measures{},
+		BillingPeriodStart: s.periodStart.UTC(), BillingPeriodEnd: s.periodEnd.UTC()}
+	for cur, m := range s.totals {
+		res.Totals[cur] = *m
+	}
+	return res
+}
+
+// finishImport replaces the earlier imports of the same source and marks
+// this one succeeded, inside the import's transaction.
+func (c *Costs) finishImport(ctx context.Context, cn conn, orgID string, num int64, f billing.Format, s *importSummary, meta costs.ImportMeta) (costs.ImportResult, error) {
+	key := meta.SourceKey
+	if key == "" {
+		key = s.sourceKey(f)
+	}
+	res := s.result(f, key)
+	var err error
+	if res.Replaced, err = replaceSource(ctx, cn, orgID, key, num); err != nil {
+		return res, err
+	}
+	totals, err := json.Marshal(res.Totals)
+	if err != nil {
+		return res, err
+	}
+	var start, end any
+	if s.rows > 0 {
+		start, end = res.BillingPeriodStart, res.BillingPeriodEnd
+	}
+	_, err = cn.exec(ctx, `UPDATE cost_imports SET source_key = ?, billing_period_start = ?, billing_period_end = ?,
+		row_count = ?, totals = ?, finished_at = ?, status = ? WHERE org_id = ? AND num = ?`,
+		key, start, end, s.rows, string(totals), domain.Now(), costs.StatusSucceeded, orgID, num)
+	return res, err
+}
+
+// replaceSource deletes the lines of earlier successful imports of key
+// and marks them replaced; it returns the (latest) replaced import's ID.
+func replaceSource(ctx context.Context, cn conn, orgID, key string, num int64) (string, error) {
+	rows, err := cn.query(ctx, `SELECT id, num FROM cost_imports WHERE org_id = ? AND source_key = ? AND status = ? AND num <> ?
+		ORDER BY num`, orgID, key, costs.StatusSucceeded, num)
+	if err != nil {
+		return "", err
+	}
+	type prev struct {
+		id  string
+		num int64
+	}
+	olds, err := scanAll(rows, func(s scanner) (prev, error) {
+		var p prev
+		return p, s.Scan(&p.id, &p.num)
+	})
+	if err != nil {
+		return "", err
+	}
+	replaced := ""
+	for _, p := range olds {
+		if _, err := cn.exec(ctx, `DELETE FROM cost_lines WHERE org_id = ? AND import_num = ?`, orgID, p.num); err != nil {
+			return "", fmt.Errorf("replace import %s: %w", p.id, err)
+		}
+		if _, err := cn.exec(ctx, `UPDATE cost_imports SET status = ? WHERE id = ?`, costs.StatusReplaced, p.id); err != nil {
+			return "", err
+		}
+		replaced = p.id
+	}
+	return replaced, nil
+}
