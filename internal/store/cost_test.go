@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/canopyhq/canopy/internal/billing"
 	"github.com/canopyhq/canopy/internal/billing/focusgen"
@@ -226,6 +227,9 @@ func TestCostImportOrgsIsolated(t *testing.T) {
 			t.Fatal(err)
 		}
 		sameTotals(t, "org A", billedTotals(t, c, orgA.ID, costs.TotalsFilter{}), stA.BilledCost)
+		jan1 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) // focusgen's default start; Days is 5
+		sameTotals(t, "org A, its five days", billedTotals(t, c, orgA.ID, costs.TotalsFilter{From: jan1, To: jan1.AddDate(0, 0, 5)}), stA.BilledCost)
+		sameTotals(t, "org A, the days after", billedTotals(t, c, orgA.ID, costs.TotalsFilter{From: jan1.AddDate(0, 0, 5)}), map[string]string{})
 		sameTotals(t, "org B", billedTotals(t, c, orgB.ID, costs.TotalsFilter{}), stB.BilledCost)
 		sameTotals(t, "org B asking for A's import", billedTotals(t, c, orgB.ID, costs.TotalsFilter{ImportID: resA.ImportID}), map[string]string{})
 		listB, err := c.Imports(context.Background(), orgB.ID, 10)
