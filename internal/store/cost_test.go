@@ -292,3 +292,51 @@ func cacheSize(t *testing.T, db *store.DB) int {
 	}
 	return n
 }
+
+// TestCostImportConcurrentSameOrg runs two imports of one organisation at
+// once: dictionary ids are allocated in Go, so imports of an org must take
+// turns (PostgreSQL advisory lock; SQLite's single writer) and both land.
+func TestCostImportConcurrentSameOrg(t *testing.T) {
+	a, stA := genFOCUS(t, 3000, 31)
+	b, stB := genFOCUS(t, 3000, 32)
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		s := store.New(db)
+		org, _ := seedOrgUser(t, s, "both@example.com", "owner")
+		c := s.Costs()
+		errs := make(chan error, 2)
+		for i, data := range [][]byte{a, b} {
+			r, err := billing.Open(bytes.NewReader(data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			go func() {
+				_, err := c.Import(context.Background(), org.ID, r, costs.ImportMeta{FileName: "f.csv", SourceKey: fmt.Sprint("file-", i)})
+				errs <- err
+			}()
+		}
+		for range 2 {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		ra, _ := c.Totals(context.Background(), org.ID, costs.TotalsFilter{})
+		for cur, want := range map[string][2]string{"USD": {stA.BilledCost["USD"], stB.BilledCost["USD"]}} {
+			var sum costs.Measures
+			for _, w := range want {
+				var m costs.Measures
+				if err := m.Billed.UnmarshalText([]byte(w)); err != nil {
+					t.Fatal(err)
+				}
+				if err := sum.Add(m); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if ra[cur].Billed != sum.Billed {
+				t.Fatalf("%s: %s, want %s", cur, ra[cur].Billed, sum.Billed)
+			}
+		}
+		if len(dimIDs(t, db, org.ID)) != count(t, db, "cost_dims", org.ID, "") {
+			t.Fatal("a (kind, value) is stored twice")
+		}
+	})
+}
