@@ -4,14 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,7 +18,7 @@ import (
 	"github.com/canopyhq/canopy/internal/auth"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/keyvault"
-	"github.com/canopyhq/canopy/internal/mail"
+	"github.com/canopyhq/canopy/internal/mail/mailtest"
 	"github.com/canopyhq/canopy/internal/store"
 )
 
@@ -41,45 +39,6 @@ const (
 	mfaMarker = "SEALED-MFA-SECRET-MARKER"
 )
 
-// mailbox is a mail.Sender that keeps what it is asked to send.
-type mailbox struct {
-	mu     sync.Mutex
-	msgs   []mail.Message
-	broken bool
-}
-
-func (m *mailbox) Send(_ context.Context, msg mail.Message) error {
-	if err := msg.Validate(); err != nil {
-		return err
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.broken {
-		return errors.New("mail queue unavailable")
-	}
-	m.msgs = append(m.msgs, msg)
-	return nil
-}
-
-// fail makes Send fail (true) or work again (false).
-func (m *mailbox) fail(on bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.broken = on
-}
-
-func (m *mailbox) to(addr string) []mail.Message {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var out []mail.Message
-	for _, msg := range m.msgs {
-		if msg.To == addr {
-			out = append(out, msg)
-		}
-	}
-	return out
-}
-
 // tenant is one seeded organisation: an owner (with MFA on) and a viewer,
 // each with an API token, and a live browser session of the owner.
 type tenant struct {
@@ -98,7 +57,7 @@ type fixture struct {
 	ctx     context.Context
 	st      *store.Store
 	svc     *auth.Service
-	mail    *mailbox
+	mail    *mailtest.Outbox
 	api     *api.API
 	srv     *httptest.Server
 	a, b    tenant
@@ -110,7 +69,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{t: t, ctx: context.Background(), st: store.New(db), mail: &mailbox{},
+	f := &fixture{t: t, ctx: context.Background(), st: store.New(db), mail: &mailtest.Outbox{},
 		secrets: []string{"$argon2id", mfaMarker, "password_hash", "mfa_secret", "token_hash"}}
 	f.svc = auth.NewService(f.st, kv, f.mail, "http://127.0.0.1")
 	f.api = api.New(f.svc, slog.New(slog.NewTextHandler(t.Output(), nil)))

@@ -12,7 +12,7 @@ import (
 	"github.com/canopyhq/canopy/internal/audit"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/keyvault"
-	"github.com/canopyhq/canopy/internal/mail"
+	"github.com/canopyhq/canopy/internal/mail/mailtest"
 	"github.com/canopyhq/canopy/internal/store"
 	"github.com/canopyhq/canopy/internal/store/storetest"
 )
@@ -26,48 +26,13 @@ import (
 // goodPassword passes ValidateNewPassword for every fixture account.
 const goodPassword = "violet harbour lantern tundra"
 
-// mailbox is a mail.Sender that keeps what it is asked to send.
-type mailbox struct {
-	mu   sync.Mutex
-	msgs []mail.Message
-}
-
-func (m *mailbox) Send(_ context.Context, msg mail.Message) error {
-	if err := msg.Validate(); err != nil {
-		return &mail.PermanentError{Err: err}
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.msgs = append(m.msgs, msg)
-	return nil
-}
-
-// to returns the messages sent to an address.
-func (m *mailbox) to(addr string) []mail.Message {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var out []mail.Message
-	for _, msg := range m.msgs {
-		if msg.To == addr {
-			out = append(out, msg)
-		}
-	}
-	return out
-}
-
-func (m *mailbox) count() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return len(m.msgs)
-}
-
 // fixture is one service on a fresh database.
 type fixture struct {
 	t    *testing.T
 	ctx  context.Context
 	st   *store.Store
 	svc  *Service
-	mail *mailbox
+	mail *mailtest.Outbox
 }
 
 const testBaseURL = "https://canopy.test"
@@ -115,7 +80,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mb := &mailbox{}
+	mb := &mailtest.Outbox{}
 	st := store.New(db)
 	svc := NewService(st, kv, mb, testBaseURL)
 	svc.Limits = Limits{Window: time.Hour, PerAccount: 5, PerIP: 20, ResetsPerWindow: 3}

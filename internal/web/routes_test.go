@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,23 +17,11 @@ import (
 	"github.com/canopyhq/canopy/internal/auth"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/keyvault"
-	"github.com/canopyhq/canopy/internal/mail"
+	"github.com/canopyhq/canopy/internal/mail/mailtest"
 	"github.com/canopyhq/canopy/internal/store"
 	"github.com/canopyhq/canopy/internal/store/storetest"
 	"github.com/canopyhq/canopy/internal/web"
 )
-
-type outbox struct {
-	mu   sync.Mutex
-	msgs []mail.Message
-}
-
-func (o *outbox) Send(_ context.Context, m mail.Message) error {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.msgs = append(o.msgs, m)
-	return nil
-}
 
 type fixture struct {
 	t      *testing.T
@@ -54,7 +41,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := auth.NewService(st, kv, &outbox{}, "http://127.0.0.1")
+	svc := auth.NewService(st, kv, &mailtest.Outbox{}, "http://127.0.0.1")
 	r, err := web.NewRenderer()
 	if err != nil {
 		t.Fatal(err)
