@@ -146,7 +146,7 @@ func (f *fixture) checkAddUsers(t *testing.T) string {
 		res.header.Get("Location") != "/api/v1/users/"+created.User.ID {
 		t.Errorf("invite: %+v location %q", created, res.header.Get("Location"))
 	}
-	if msgs := f.mail.to("iris@alpha.test"); len(msgs) != 1 || !strings.Contains(msgs[0].Text, "/invite/") {
+	if msgs := f.mail.To("iris@alpha.test"); len(msgs) != 1 || !strings.Contains(msgs[0].Text, "/invite/") {
 		t.Errorf("invitation mail: %+v", msgs)
 	}
 	body = map[string]any{"email": "pat@alpha.test", "roles": []string{"finops"}, "mode": "password"}
@@ -161,8 +161,8 @@ func (f *fixture) checkAddUsers(t *testing.T) string {
 	}
 	f.do("POST", "/api/v1/users", f.a.ownerToken, body).wantError(t, "add twice", 409, domain.CodeConflict)
 	// When only the email fails, the member exists: say so, not 500.
-	f.mail.fail(true)
-	defer f.mail.fail(false)
+	f.mail.Fail(true)
+	defer f.mail.Fail(false)
 	body = map[string]any{"email": "unlucky@alpha.test", "roles": []string{"viewer"}, "mode": "invite"}
 	res = f.do("POST", "/api/v1/users", f.a.ownerToken, body)
 	res.wantStatus(t, "invite with mail down", 201)

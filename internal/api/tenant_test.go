@@ -205,7 +205,7 @@ func TestViewerCannotWrite(t *testing.T) {
 			t.Errorf("only %d write routes checked", writes)
 		}
 		f.assertIntact(t, f.a, "Alpha Tenant", f.a.viewer.ID)
-		if n := len(f.mail.to("newcomer@alpha.test")); n != 0 {
+		if n := len(f.mail.To("newcomer@alpha.test")); n != 0 {
 			t.Errorf("viewer's refused invitation still sent %d emails", n)
 		}
 	})

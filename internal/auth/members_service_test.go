@@ -20,7 +20,7 @@ func TestAddMemberByInvitation(t *testing.T) {
 			added.User.Status != domain.UserInvited || added.User.Email != "new.person@example.com" {
 			t.Fatalf("invite: %+v %v", added, err)
 		}
-		msgs := f.mail.to("new.person@example.com")
+		msgs := f.mail.To("new.person@example.com")
 		if len(msgs) != 1 || !strings.Contains(msgs[0].Subject, "Acme") {
 			t.Fatalf("want one invitation mail naming the org, got %+v", msgs)
 		}
@@ -87,7 +87,7 @@ func TestAddMemberWithPassword(t *testing.T) {
 		if err := ValidateNewPassword(added.OneTimePassword); err != nil {
 			t.Fatalf("one-time password %q breaks the password rules: %v", added.OneTimePassword, err)
 		}
-		if f.mail.count() != 0 {
+		if f.mail.Count() != 0 {
 			t.Fatal("the admin hands over a one-time password; nothing is mailed")
 		}
 		if _, err := f.svc.Authenticate(f.ctx, "desk@example.com", added.OneTimePassword, anon("192.0.2.32")); err != nil {
@@ -132,7 +132,7 @@ func TestAddExistingAccountKeepsItsPassword(t *testing.T) {
 			if err != nil || !added.Existing || added.OneTimePassword != "" || added.User.ID != shared.ID {
 				t.Fatalf("%s: add existing account: %+v %v", mode, added, err)
 			}
-			msgs := f.mail.to(shared.Email)
+			msgs := f.mail.To(shared.Email)
 			last := msgs[len(msgs)-1]
 			if !strings.Contains(last.Subject, org.Name) || strings.Contains(last.Text, "/invite/") {
 				t.Fatalf("%s: existing accounts get a notice without a password link: %+v", mode, last)
@@ -190,7 +190,7 @@ func TestAddMemberRefusals(t *testing.T) {
 		if _, err := f.st.GetUserByEmail(f.ctx, "x@example.com"); domain.ErrorCode(err) != domain.CodeNotFound {
 			t.Fatalf("a refused add created the account: %v", err)
 		}
-		if f.mail.count() != 0 || len(f.audits("user.add")) != 0 {
+		if f.mail.Count() != 0 || len(f.audits("user.add")) != 0 {
 			t.Fatal("a refused add sent mail or was audited as done")
 		}
 		in := with(func(m *NewMember) { m.Roles = []string{RoleOwner} })
@@ -254,7 +254,7 @@ func TestAddStillInvitedAccountSendsInvitation(t *testing.T) {
 		if err != nil || !added.Existing || added.OneTimePassword != "" {
 			t.Fatalf("second add: %+v %v", added, err)
 		}
-		msgs := f.mail.to("pending@example.com")
+		msgs := f.mail.To("pending@example.com")
 		if len(msgs) != 2 {
 			t.Fatalf("want two invitation mails, got %d", len(msgs))
 		}

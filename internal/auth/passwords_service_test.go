@@ -15,11 +15,11 @@ const newPassword = "copper meadow falcon river"
 func (f *fixture) requestReset(typed string) string {
 	f.t.Helper()
 	email := store.NormalizeEmail(typed)
-	before := len(f.mail.to(email))
+	before := len(f.mail.To(email))
 	if err := f.svc.RequestPasswordReset(f.ctx, typed, anon("192.0.2.20")); err != nil {
 		f.t.Fatal(err)
 	}
-	msgs := f.mail.to(email)
+	msgs := f.mail.To(email)
 	if len(msgs) != before+1 {
 		f.t.Fatalf("want one reset mail to %s, got %d", email, len(msgs)-before)
 	}
@@ -40,14 +40,14 @@ func TestRequestPasswordReset(t *testing.T) {
 				t.Fatalf("reset for %s must answer nil like any other: %v", email, err)
 			}
 		}
-		if f.mail.count() != 0 {
-			t.Fatalf("no mail for unknown or deactivated accounts, got %d", f.mail.count())
+		if f.mail.Count() != 0 {
+			t.Fatalf("no mail for unknown or deactivated accounts, got %d", f.mail.Count())
 		}
 		token := f.requestReset("  RESET@example.com")
 		if !strings.HasPrefix(token, TokenPrefixReset) {
 			t.Fatalf("reset token %q", token)
 		}
-		if msg := f.mail.to(u.Email)[0]; strings.Contains(msg.Subject, token) || msg.Subject == "" {
+		if msg := f.mail.To(u.Email)[0]; strings.Contains(msg.Subject, token) || msg.Subject == "" {
 			t.Fatalf("reset mail subject: %q", msg.Subject)
 		}
 		got, err := f.svc.CheckLink(f.ctx, token, PurposeReset)
@@ -69,7 +69,7 @@ func TestRequestPasswordResetLimited(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if n := len(f.mail.to(u.Email)); n != f.svc.Limits.ResetsPerWindow {
+		if n := len(f.mail.To(u.Email)); n != f.svc.Limits.ResetsPerWindow {
 			t.Fatalf("want %d reset mails at most, got %d", f.svc.Limits.ResetsPerWindow, n)
 		}
 	})
@@ -108,7 +108,7 @@ func TestResetPassword(t *testing.T) {
 		if _, err := f.svc.Authenticate(f.ctx, u.Email, newPassword, anon("192.0.2.22")); err != nil {
 			t.Fatalf("a refused second use must not change the password: %v", err)
 		}
-		msgs := f.mail.to(u.Email)
+		msgs := f.mail.To(u.Email)
 		if last := msgs[len(msgs)-1]; !strings.Contains(last.Subject, "password was changed") {
 			t.Fatalf("no password-changed notice, last mail %q", last.Subject)
 		}
@@ -144,7 +144,7 @@ func TestResetPasswordExpiredOrWrongLink(t *testing.T) {
 			Mode: AddByInvitation}, who(admin.User)); err != nil {
 			t.Fatal(err)
 		}
-		inv := linkIn(t, f.mail.to("new@example.com")[0].Text, "invite")
+		inv := linkIn(t, f.mail.To("new@example.com")[0].Text, "invite")
 		_, err = f.svc.ResetPassword(f.ctx, inv, newPassword, anon("192.0.2.23"))
 		wantCode(t, err, domain.CodeInvalid, "invitation link used to reset")
 		if _, err := f.svc.Authenticate(f.ctx, u.Email, goodPassword, anon("192.0.2.23")); err != nil {
@@ -193,7 +193,7 @@ func TestChangePassword(t *testing.T) {
 		if _, err := f.svc.Authenticate(f.ctx, u.Email, goodPassword, anon("192.0.2.24")); err != ErrBadCredentials {
 			t.Fatalf("old password after change: %v", err)
 		}
-		if len(f.mail.to(u.Email)) != 1 {
+		if len(f.mail.To(u.Email)) != 1 {
 			t.Fatal("want one password-changed notice")
 		}
 		f.wantAudit("user.password_changed", u.ID)
