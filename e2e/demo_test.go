@@ -1,11 +1,15 @@
 package e2e
 
 import (
+	"context"
 	"net/http"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/canopyhq/canopy/internal/costs"
+	"github.com/canopyhq/canopy/internal/store"
 )
 
 var demoBanner = regexp.MustCompile(`Canopy demo is running at (\S+)\s+Sign in as (\S+) with password (\S+)`)
@@ -57,6 +61,7 @@ func TestDemoPrintsWorkingLoginAndKeepsItsData(t *testing.T) {
 	}
 	again.signsIn(t)
 	again.proc.stop(t)
+	demoImportedCostsOnce(t, data)
 
 	reset := startDemo(t, data, "--reset")
 	if reset.pwd == first.pwd {
@@ -65,5 +70,33 @@ func TestDemoPrintsWorkingLoginAndKeepsItsData(t *testing.T) {
 	reset.signsIn(t)
 	if p := signInHTTP(t, reset.url, first.email, first.pwd); p.Status != http.StatusUnauthorized {
 		t.Errorf("after --reset the old password answers %d, want 401", p.Status)
+	}
+}
+
+// demoImportedCostsOnce checks, in the stopped demo's database, that the
+// generated cost data was imported by the first run only.
+func demoImportedCostsOnce(t *testing.T, dataDir string) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, "sqlite:"+filepath.Join(dataDir, "canopy.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	st := store.New(db)
+	org, err := st.GetOrgByName(ctx, "Contoso (demo)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	imps, err := st.Costs().Imports(ctx, org.ID, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(imps) != 1 || imps[0].Status != costs.StatusSucceeded || imps[0].Rows == 0 {
+		t.Fatalf("demo cost imports after two runs: %+v, want one succeeded import", imps)
+	}
+	tot, err := st.Costs().Totals(ctx, org.ID, costs.TotalsFilter{})
+	if err != nil || len(tot) < 2 {
+		t.Errorf("demo cost totals %v (err %v), want several currencies", tot, err)
 	}
 }

@@ -37,6 +37,7 @@ Commands:
   user create     add a user to an organisation
   token create    create an API token for a user
   audit verify    check the audit log's hash chain
+  import          import billing files (FOCUS, Azure, AWS CUR, Partner Center; plain or .gz) into an organisation
   bench gen-focus write a reproducible FOCUS 1.2 cost file for benchmarks
   version         print the version
 
@@ -71,6 +72,8 @@ func Run(ctx context.Context, env Env) int {
 		err = runTokenCreate(ctx, env, rest)
 	case "audit verify":
 		err = runAuditVerify(ctx, env, rest)
+	case "import":
+		err = runImport(ctx, env, rest)
 	case "bench gen-focus":
 		err = runBenchGenFocus(ctx, env, rest)
 	case "version", "--version", "-v":

@@ -64,13 +64,13 @@ func (a *App) seedDemo(ctx context.Context, dataDir string) (string, error) {
 		return "(changed since the first run; see " + credsPath + ")", nil
 	}
 	password := auth.OneTimePassword()
-	if err := a.createDemoData(ctx, password); err != nil {
+	if err := a.createDemoData(ctx, password, dataDir); err != nil {
 		return "", fmt.Errorf("seed demo data: %w", err)
 	}
 	return password, os.WriteFile(credsPath, []byte(password+"\n"), 0o600)
 }
 
-func (a *App) createDemoData(ctx context.Context, password string) error {
+func (a *App) createDemoData(ctx context.Context, password, dataDir string) error {
 	org, _, err := a.findOrCreateOrg(ctx, demoOrgName)
 	if err != nil {
 		return err
@@ -97,7 +97,10 @@ func (a *App) createDemoData(ctx context.Context, password string) error {
 			return err
 		}
 	}
-	_, err = a.Auth.CreateOrg(ctx, "Fabrikam (demo)", admin.ID, cliActor)
+	if _, err := a.Auth.CreateOrg(ctx, "Fabrikam (demo)", admin.ID, cliActor); err != nil {
+		return err
+	}
+	_, err = a.importDemoCosts(ctx, org.ID, dataDir)
 	return err
 }
 
