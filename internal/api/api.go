@@ -149,7 +149,7 @@ func (a *API) handler(rt route) http.Handler {
 				a.fail(w, r, err)
 				return
 			}
-			c = &call{P: p, Who: p.Actor(clientIP(r), r.UserAgent())}
+			c = &call{P: p, Who: p.Actor(audit.ClientIP(r), r.UserAgent())}
 		}
 		if err := rt.handle(w, r, c); err != nil {
 			a.fail(w, r, err)

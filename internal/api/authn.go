@@ -1,7 +1,6 @@
 package api
 
 import (
-	"net"
 	"net/http"
 	"strings"
 
@@ -41,14 +40,4 @@ func (a *API) authenticate(r *http.Request) (*auth.Principal, error) {
 		return nil, errMFARequired
 	}
 	return p, nil
-}
-
-// clientIP is the client's address: the TCP peer, or the client named by
-// a trusted proxy (the app's realIP middleware rewrites RemoteAddr).
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

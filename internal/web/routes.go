@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/canopyhq/canopy/internal/audit"
 	"github.com/canopyhq/canopy/internal/auth"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/store"
@@ -176,7 +177,7 @@ func (s *Server) touchSession(r *http.Request) {
 		return
 	}
 	s.Sessions.Put(ctx, keySeenAt, now)
-	if err := s.Auth.Store.TouchSession(ctx, store.HashSessionToken(s.Sessions.Token(ctx)), clientIP(r), now); err != nil {
+	if err := s.Auth.Store.TouchSession(ctx, store.HashSessionToken(s.Sessions.Token(ctx)), audit.ClientIP(r), now); err != nil {
 		s.Log.WarnContext(ctx, "touch session", "err", err)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/gob"
 	"errors"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -71,24 +70,14 @@ func principalFrom(ctx context.Context) *auth.Principal {
 	return p
 }
 
-// clientIP is the client's address: the TCP peer, or the client named by
-// a trusted proxy (the app's realIP middleware rewrites RemoteAddr).
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
 // who is the anonymous actor of a request.
 func who(r *http.Request) audit.Actor {
-	return audit.Actor{IP: clientIP(r), UserAgent: r.UserAgent()}
+	return audit.Actor{IP: audit.ClientIP(r), UserAgent: r.UserAgent()}
 }
 
 // actor is the signed-in actor of a request.
 func actor(r *http.Request) audit.Actor {
-	return principalFrom(r.Context()).Actor(clientIP(r), r.UserAgent())
+	return principalFrom(r.Context()).Actor(audit.ClientIP(r), r.UserAgent())
 }
 
 // layout builds the shared page frame for a signed-in request.
