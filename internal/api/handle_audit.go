@@ -4,9 +4,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
-	"github.com/canopyhq/canopy/internal/domain"
+	"github.com/canopyhq/canopy/internal/audit"
 	"github.com/canopyhq/canopy/internal/store"
 )
 
@@ -31,24 +30,6 @@ func auditFilter(q url.Values) (store.AuditFilter, error) {
 	}
 	f := store.AuditFilter{Action: strings.TrimSpace(q.Get("action")), Actor: strings.TrimSpace(q.Get("actor")),
 		Cursor: cursor, Limit: limit}
-	for _, d := range []struct {
-		field string
-		dst   **time.Time
-		add   time.Duration
-	}{{"from", &f.From, 0}, {"to", &f.To, 24 * time.Hour}} {
-		v := strings.TrimSpace(q.Get(d.field))
-		if v == "" {
-			continue
-		}
-		t, err := time.Parse(time.DateOnly, v)
-		if err != nil {
-			return f, domain.FieldError(d.field, "%s must be a date like 2026-01-31 (YYYY-MM-DD, UTC).", d.field)
-		}
-		t = t.Add(d.add)
-		*d.dst = &t
-	}
-	if f.From != nil && f.To != nil && !f.From.Before(*f.To) {
-		return f, domain.FieldError("to", "to must be the same day as from or later.")
-	}
-	return f, nil
+	f.From, f.To, err = audit.DayRange(q.Get("from"), q.Get("to"))
+	return f, err
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/canopyhq/canopy/internal/audit"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/store"
 )
@@ -31,22 +32,9 @@ func ParseAuditFilter(q map[string][]string) (AuditFilter, store.AuditFilter, er
 	}
 	view := AuditFilter{Action: get("action"), Actor: get("actor"), From: get("from"), To: get("to")}
 	f := store.AuditFilter{Action: view.Action, Actor: view.Actor, Cursor: get("cursor")}
-	for _, d := range []struct {
-		field, val string
-		dst        **time.Time
-		add        time.Duration
-	}{{"from", view.From, &f.From, 0}, {"to", view.To, &f.To, 24 * time.Hour}} {
-		if d.val == "" {
-			continue
-		}
-		t, err := time.Parse("2006-01-02", d.val)
-		if err != nil {
-			return view, f, domain.FieldError(d.field, "Use a date like 2026-01-31.")
-		}
-		t = t.Add(d.add)
-		*d.dst = &t
-	}
-	return view, f, nil
+	var err error
+	f.From, f.To, err = audit.DayRange(view.From, view.To)
+	return view, f, err
 }
 
 func auditRow(e domain.AuditEvent) AuditRow {
