@@ -66,12 +66,7 @@ func (s *Server) addHistory(r *http.Request, page *CurrencyPage) error {
 }
 
 func (s *Server) currency(w http.ResponseWriter, r *http.Request) {
-	page, err := s.currencyPage(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.R.Render(w, http.StatusOK, page)
+	renderBuilt(s, w, r, s.currencyPage)
 }
 
 // currencyResult shows the page again with the outcome of a change.

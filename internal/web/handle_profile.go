@@ -54,12 +54,7 @@ func (s *Server) profilePage(r *http.Request) (ProfilePage, error) {
 }
 
 func (s *Server) profile(w http.ResponseWriter, r *http.Request) {
-	page, err := s.profilePage(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.R.Render(w, http.StatusOK, page)
+	renderBuilt(s, w, r, s.profilePage)
 }
 
 func (s *Server) updateProfile(w http.ResponseWriter, r *http.Request) {
@@ -236,19 +231,14 @@ func (s *Server) tokensPage(r *http.Request) (TokensPage, error) {
 	list, err := s.Auth.ListAPITokens(r.Context(), principalFrom(r.Context()))
 	page := TokensPage{Layout: s.layout(r, NavProfile)}
 	for _, t := range list {
-		page.Tokens = append(page.Tokens, TokenView{ID: t.ID, Name: t.Name, Prefix: "cnp_" + t.Prefix, CreatedAt: t.CreatedAt,
+		page.Tokens = append(page.Tokens, TokenView{ID: t.ID, Name: t.Name, Prefix: auth.APITokenPrefix + t.Prefix, CreatedAt: t.CreatedAt,
 			ExpiresAt: t.ExpiresAt, LastUsedAt: t.LastUsedAt, Revoked: t.RevokedAt != nil})
 	}
 	return page, err
 }
 
 func (s *Server) tokens(w http.ResponseWriter, r *http.Request) {
-	page, err := s.tokensPage(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.R.Render(w, http.StatusOK, page)
+	renderBuilt(s, w, r, s.tokensPage)
 }
 
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {

@@ -66,12 +66,7 @@ func (s *Server) usersPage(r *http.Request) (UsersPage, error) {
 }
 
 func (s *Server) users(w http.ResponseWriter, r *http.Request) {
-	page, err := s.usersPage(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.R.Render(w, http.StatusOK, page)
+	renderBuilt(s, w, r, s.usersPage)
 }
 
 func (s *Server) addUser(w http.ResponseWriter, r *http.Request) {
@@ -139,12 +134,7 @@ func roleKeysOf(grants []domain.RoleGrant) []string {
 }
 
 func (s *Server) userDetail(w http.ResponseWriter, r *http.Request) {
-	page, err := s.userDetailPage(r, r.PathValue("id"))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.R.Render(w, http.StatusOK, page)
+	renderBuilt(s, w, r, func(r *http.Request) (UserDetailPage, error) { return s.userDetailPage(r, r.PathValue("id")) })
 }
 
 // userAction runs an admin action on a member and returns to their page,

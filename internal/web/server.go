@@ -150,3 +150,14 @@ func parseForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	return nil
 }
+
+// renderBuilt renders the page build makes for a request, or the error
+// page when it cannot be built.
+func renderBuilt[P Page](s *Server, w http.ResponseWriter, r *http.Request, build func(*http.Request) (P, error)) {
+	page, err := build(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.R.Render(w, http.StatusOK, page)
+}
