@@ -35,13 +35,9 @@ func (c *Costs) groupBy(ctx context.Context, w *sqlWhere, orgID string, dim cost
 	case dim == "":
 		return grouping{expr: "NULL", label: "NULL"}, nil
 	case dim == costs.DimTag:
-		keys, err := c.lookupIDs(ctx, orgID, kindTagKey, []string{tagKey})
+		key, err := c.tagKeyID(ctx, orgID, tagKey)
 		if err != nil {
 			return grouping{}, err
-		}
-		key := int64(-1)
-		if len(keys) == 1 {
-			key = keys[0]
 		}
 		w.join += " LEFT JOIN cost_tagset_pairs g ON g.org_id = t.org_id AND g.tagset_id = t.tagset_id AND g.key_id = ?"
 		w.joinArgs = append(w.joinArgs, key)

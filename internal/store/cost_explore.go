@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/canopyhq/canopy/internal/costs"
@@ -97,33 +98,41 @@ func (c *Costs) Consumption(ctx context.Context, orgID string, q costs.Query) ([
 	if err != nil {
 		return nil, err
 	}
-	cols := joinComma(consumptionCols)
+	cols := strings.Join(consumptionCols, ", ")
 	rows, err := c.reader().query(ctx, "SELECT "+cols+", "+qtySums()+", t.billing_currency, COUNT(*)"+sums()+w.sql()+
 		" GROUP BY "+cols+", t.billing_currency", w.args()...)
 	if err != nil {
 		return nil, err
 	}
-	type raw struct {
-		ids [5]sql.NullInt64
-		row costs.ConsumptionRow
-	}
-	rs, err := scanAll(rows, func(s scanner) (raw, error) {
-		var r raw
-		var q [4]int64
-		var agg costs.AggRow
-		err := scanSums(s, &r.row.Currency, &agg, &r.ids[0], &r.ids[1], &r.ids[2], &r.ids[3], &r.ids[4], &q[0], &q[1], &q[2], &q[3])
-		r.row.Lines, r.row.Measures = agg.Lines, agg.Measures
-		if err == nil {
-			r.row.ConsumedQuantity, err = domain.NormalizeAmount(q[0], 0, q[1])
-		}
-		if err == nil {
-			r.row.PricingQuantity, err = domain.NormalizeAmount(q[2], 0, q[3])
-		}
-		return r, err
-	})
+	rs, err := scanAll(rows, scanConsumption)
 	if err != nil {
 		return nil, err
 	}
+	return c.nameConsumption(ctx, orgID, rs)
+}
+
+// rawConsumption is a consumption row before its ids are decoded.
+type rawConsumption struct {
+	ids [5]sql.NullInt64 // consumptionCols
+	row costs.ConsumptionRow
+}
+
+func scanConsumption(s scanner) (rawConsumption, error) {
+	var r rawConsumption
+	var q [4]int64
+	var agg costs.AggRow
+	err := scanSums(s, &r.row.Currency, &agg, &r.ids[0], &r.ids[1], &r.ids[2], &r.ids[3], &r.ids[4], &q[0], &q[1], &q[2], &q[3])
+	r.row.Lines, r.row.Measures = agg.Lines, agg.Measures
+	if err == nil {
+		r.row.ConsumedQuantity, err = domain.NormalizeAmount(q[0], 0, q[1])
+	}
+	if err == nil {
+		r.row.PricingQuantity, err = domain.NormalizeAmount(q[2], 0, q[3])
+	}
+	return r, err
+}
+
+func (c *Costs) nameConsumption(ctx context.Context, orgID string, rs []rawConsumption) ([]costs.ConsumptionRow, error) {
 	var ids []int64
 	for _, r := range rs {
 		for _, id := range r.ids {
@@ -140,7 +149,7 @@ func (c *Costs) Consumption(ctx context.Context, orgID string, q costs.Query) ([
 	for i, r := range rs {
 		out[i] = r.row
 		for j, dst := range []*string{&out[i].Service, &out[i].SKU, &out[i].Meter, &out[i].ConsumedUnit, &out[i].PricingUnit} {
-			*dst = names[r.ids[j].Int64] // id 0 (NULL) has no name: ""
+			*dst = names[r.ids[j].Int64] // NULL scans as id 0, which has no name: ""
 		}
 	}
 	slices.SortFunc(out, func(a, b costs.ConsumptionRow) int {
@@ -153,15 +162,4 @@ func (c *Costs) Consumption(ctx context.Context, orgID string, q costs.Query) ([
 func qtySums() string {
 	return "CAST(COALESCE(SUM(t.consumed_qty_units), 0) AS BIGINT), CAST(COALESCE(SUM(t.consumed_qty_nanos), 0) AS BIGINT), " +
 		"CAST(COALESCE(SUM(t.pricing_qty_units), 0) AS BIGINT), CAST(COALESCE(SUM(t.pricing_qty_nanos), 0) AS BIGINT)"
-}
-
-func joinComma(cols []string) string {
-	s := ""
-	for i, c := range cols {
-		if i > 0 {
-			s += ", "
-		}
-		s += c
-	}
-	return s
 }

@@ -136,21 +136,19 @@ func (c *Costs) dimFilter(ctx context.Context, w *sqlWhere, orgID string, f cost
 	return nil
 }
 
+// tagPair finds a pair of the line's tag set with a key.
+const tagPair = "SELECT 1 FROM cost_tagset_pairs p WHERE p.org_id = t.org_id AND p.tagset_id = t.tagset_id AND p.key_id = ?"
+
 // tagFilter keeps lines whose tag set has the key with one of the
 // values; NoValue matches a missing key or an empty value, and no values
 // at all means "the key is present".
 func (c *Costs) tagFilter(ctx context.Context, w *sqlWhere, orgID string, f costs.Filter) error {
-	keyIDs, err := c.lookupIDs(ctx, orgID, kindTagKey, []string{f.TagKey})
+	key, err := c.tagKeyID(ctx, orgID, f.TagKey)
 	if err != nil {
 		return err
 	}
-	key := int64(-1) // an unknown key: no line has it
-	if len(keyIDs) == 1 {
-		key = keyIDs[0]
-	}
-	const pair = "SELECT 1 FROM cost_tagset_pairs p WHERE p.org_id = t.org_id AND p.tagset_id = t.tagset_id AND p.key_id = ?"
 	if len(f.Values) == 0 {
-		w.and("EXISTS ("+pair+")", key)
+		w.and("EXISTS ("+tagPair+")", key)
 		return nil
 	}
 	values, none := splitNoValue(f.Values)
@@ -161,24 +159,41 @@ func (c *Costs) tagFilter(ctx context.Context, w *sqlWhere, orgID string, f cost
 	var parts []string
 	var args []any
 	if len(ids) > 0 {
-		parts = append(parts, "EXISTS ("+pair+" AND p.value_id IN ("+marks(len(ids))+"))")
+		parts = append(parts, "EXISTS ("+tagPair+" AND p.value_id IN ("+marks(len(ids))+"))")
 		args = append(append(args, key), anys(ids)...)
 	}
 	if none {
-		empty, err := c.lookupIDs(ctx, orgID, kindTagValue, []string{""})
+		cond, noneArgs, err := c.tagMissing(ctx, orgID, key)
 		if err != nil {
 			return err
 		}
-		cond := "NOT EXISTS (" + pair
-		args = append(args, key)
-		if len(empty) > 0 {
-			cond += " AND p.value_id <> ?"
-			args = append(args, empty[0])
-		}
-		parts = append(parts, cond+")")
+		parts, args = append(parts, cond), append(args, noneArgs...)
 	}
 	w.and(orFalse(parts), args...)
 	return nil
+}
+
+// tagKeyID is a tag key's id; -1, which no pair has, for a key never seen.
+func (c *Costs) tagKeyID(ctx context.Context, orgID, key string) (int64, error) {
+	ids, err := c.lookupIDs(ctx, orgID, kindTagKey, []string{key})
+	if err != nil || len(ids) == 0 {
+		return -1, err
+	}
+	return ids[0], nil
+}
+
+// tagMissing matches lines without the key or with an empty value.
+func (c *Costs) tagMissing(ctx context.Context, orgID string, key int64) (string, []any, error) {
+	empty, err := c.lookupIDs(ctx, orgID, kindTagValue, []string{""})
+	if err != nil {
+		return "", nil, err
+	}
+	cond, args := "NOT EXISTS ("+tagPair, []any{key}
+	if len(empty) > 0 {
+		cond += " AND p.value_id <> ?"
+		args = append(args, empty[0])
+	}
+	return cond + ")", args, nil
 }
 
 // lookupIDs translates values of a kind to their dictionary ids (values

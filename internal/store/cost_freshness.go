@@ -24,12 +24,8 @@ func (c *Costs) Freshness(ctx context.Context, orgID string) ([]costs.Freshness,
 	if err != nil {
 		return nil, err
 	}
-	type raw struct {
-		prov, acct, name sql.NullInt64
-		num, day, lines  int64
-	}
-	rs, err := scanAll(rows, func(s scanner) (raw, error) {
-		var r raw
+	rs, err := scanAll(rows, func(s scanner) (freshRow, error) {
+		var r freshRow
 		return r, s.Scan(&r.prov, &r.acct, &r.num, &r.name, &r.day, &r.lines)
 	})
 	if err != nil {
@@ -43,13 +39,25 @@ func (c *Costs) Freshness(ctx context.Context, orgID string) ([]costs.Freshness,
 	if err != nil {
 		return nil, err
 	}
+	return mergeFreshness(rs, names, finished), nil
+}
+
+// freshRow is one import's share of a provider and billing account.
+type freshRow struct {
+	prov, acct, name sql.NullInt64
+	num, day, lines  int64
+}
+
+// mergeFreshness sums the imports' rows per provider and billing account.
+func mergeFreshness(rs []freshRow, names dimNames, finished map[int64]time.Time) []costs.Freshness {
 	type key struct{ prov, acct int64 }
 	byKey := map[key]*costs.Freshness{}
 	for _, r := range rs {
-		f := byKey[key{r.prov.Int64, r.acct.Int64}]
+		k := key{r.prov.Int64, r.acct.Int64}
+		f := byKey[k]
 		if f == nil {
-			f = &costs.Freshness{Provider: names[r.prov.Int64], BillingAccount: names[r.acct.Int64]}
-			byKey[key{r.prov.Int64, r.acct.Int64}] = f
+			f = &costs.Freshness{Provider: names[k.prov], BillingAccount: names[k.acct]}
+			byKey[k] = f
 		}
 		f.BillingAccountName = max(f.BillingAccountName, names[r.name.Int64])
 		f.Lines += r.lines
@@ -67,7 +75,7 @@ func (c *Costs) Freshness(ctx context.Context, orgID string) ([]costs.Freshness,
 	slices.SortFunc(out, func(a, b costs.Freshness) int {
 		return cmp.Or(cmp.Compare(a.Provider, b.Provider), cmp.Compare(a.BillingAccount, b.BillingAccount))
 	})
-	return out, nil
+	return out
 }
 
 // importsFinished maps the org's succeeded imports to their finish time.

@@ -38,6 +38,22 @@ CREATE TABLE cost_daily (
 CREATE INDEX cost_daily_day ON cost_daily (org_id, charge_day);
 CREATE INDEX cost_daily_import ON cost_daily (org_id, import_num);
 
+-- Lines imported before this migration get their rollup here (SUM over
+-- only NULLs is NULL, as the import writes it). Their resource group
+-- stays NULL in both tables until the file is imported again.
+INSERT INTO cost_daily (org_id, import_num, charge_day, provider, billing_account, billing_account_name,
+    sub_account, sub_account_name, resource_group, service, service_category, region, region_name,
+    charge_category, billing_currency, tagset_id, line_count, billed_units, billed_nanos,
+    effective_units, effective_nanos, list_units, list_nanos, contracted_units, contracted_nanos)
+SELECT org_id, import_num, charge_day, provider, billing_account, billing_account_name,
+    sub_account, sub_account_name, resource_group, service, service_category, region, region_name,
+    charge_category, billing_currency, tagset_id, COUNT(*), SUM(billed_units), SUM(billed_nanos),
+    SUM(effective_units), SUM(effective_nanos), SUM(list_units), SUM(list_nanos), SUM(contracted_units), SUM(contracted_nanos)
+FROM cost_lines
+GROUP BY org_id, import_num, charge_day, provider, billing_account, billing_account_name,
+    sub_account, sub_account_name, resource_group, service, service_category, region, region_name,
+    charge_category, billing_currency, tagset_id;
+
 -- +goose Down
 DROP TABLE cost_daily;
 ALTER TABLE cost_lines DROP COLUMN resource_group;
