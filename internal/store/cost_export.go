@@ -171,5 +171,3 @@ func dimFields(l *billing.Line) [nDims]*string {
 }
 
 func unixUTC(s int64) time.Time { return time.Unix(s, 0).UTC() }
-
-var _ costs.Querier = (*Costs)(nil)

@@ -124,8 +124,32 @@ func (e *encoder) lineArgs(a []any, l *billing.Line) ([]any, error) {
 	}
 	a = append(a, l.ChargeCategory, optStr(l.ChargeClass), optStr(l.ChargeFrequency),
 		optStr(l.CommitmentDiscountCategory), optStr(l.CommitmentDiscountStatus), l.BillingCurrency, optStr(l.PricingCurrency))
-	var amounts [7]domain.Amount
-	var measures [4]*domain.Amount // nil: a null amount
+	var am lineAmounts
+	a, err := am.appendArgs(a, l)
+	if err != nil {
+		return a, err
+	}
+	extras, err := extrasArg(l.Extra)
+	if err != nil {
+		return a, err
+	}
+	set, err := e.d.tagSet(l.Tags)
+	if err != nil {
+		return a, err
+	}
+	return append(a, set, extras), e.daily.add(e.prev.dayNum, &ids, l, set, &am)
+}
+
+// lineAmounts are a line's seven amounts (four measures, three
+// quantities) as exact Amounts; ok is false for a null.
+type lineAmounts struct {
+	v  [7]domain.Amount
+	ok [7]bool
+}
+
+// appendArgs converts the amounts and appends their units and nanos
+// columns (NULL, NULL for a null).
+func (am *lineAmounts) appendArgs(a []any, l *billing.Line) ([]any, error) {
 	for i, m := range [...]struct {
 		col string
 		v   *apd.Decimal
@@ -136,25 +160,14 @@ func (e *encoder) lineArgs(a []any, l *billing.Line) ([]any, error) {
 			a = append(a, nil, nil)
 			continue
 		}
-		am, err := domain.AmountFromDecimal(m.v)
+		v, err := domain.AmountFromDecimal(m.v)
 		if err != nil {
 			return a, &billing.ParseError{Column: m.col, Value: m.v.Text('f'), Msg: err.Error()}
 		}
-		amounts[i] = am
-		if i < len(measures) {
-			measures[i] = &amounts[i]
-		}
-		a = append(a, am.Units, am.Nanos)
+		am.v[i], am.ok[i] = v, true
+		a = append(a, v.Units, v.Nanos)
 	}
-	extras, err := extrasArg(l.Extra)
-	if err != nil {
-		return a, err
-	}
-	set, err := e.d.tagSet(l.Tags)
-	if err != nil {
-		return a, err
-	}
-	return append(a, set, extras), e.daily.add(e.prev.dayNum, &ids, l, set, &measures)
+	return a, nil
 }
 
 func (e *encoder) boxTimes(l *billing.Line) {

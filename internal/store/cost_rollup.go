@@ -1,9 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -68,8 +71,8 @@ type rollup struct {
 func newRollup() *rollup { return &rollup{rows: map[dayKey]*dayAcc{}} }
 
 // add counts a line; ids are its dictionary ids in dimKinds order, am
-// its four measures (nil entries are null amounts).
-func (r *rollup) add(day int64, ids *[nDims]any, l *billing.Line, tagset any, am *[4]*domain.Amount) error {
+// its amounts (the first four are the measures).
+func (r *rollup) add(day int64, ids *[nDims]any, l *billing.Line, tagset any, am *lineAmounts) error {
 	k := dayKey{day: day, category: l.ChargeCategory, currency: l.BillingCurrency, tagset: idOf(tagset)}
 	for j, i := range rollupIdx {
 		k.dims[j] = idOf(ids[i])
@@ -80,11 +83,11 @@ func (r *rollup) add(day int64, ids *[nDims]any, l *billing.Line, tagset any, am
 		r.rows[k] = a
 	}
 	a.lines++
-	for i, v := range am {
-		if v == nil {
+	for i := range a.m {
+		if !am.ok[i] {
 			continue
 		}
-		s, err := a.m[i].Add(*v)
+		s, err := a.m[i].Add(am.v[i])
 		if err != nil {
 			return &billing.ParseError{Msg: "a daily " + l.BillingCurrency + " sum is out of range"}
 		}
@@ -107,10 +110,14 @@ func nullID(id int64) any {
 	return id
 }
 
-// args lists the rows as cost_daily column values.
+// args lists the rows as cost_daily column values, by day: inserted in
+// that order, one day's rows share pages, which the day-range reads of
+// the explorer then fetch together (SQLite keeps rows in insertion order).
 func (r *rollup) args(orgID string, num int64) [][]any {
+	keys := slices.SortedFunc(maps.Keys(r.rows), func(a, b dayKey) int { return cmp.Compare(a.day, b.day) })
 	out := make([][]any, 0, len(r.rows))
-	for k, a := range r.rows {
+	for _, k := range keys {
+		a := r.rows[k]
 		row := make([]any, 0, len(dailyColumns))
 		row = append(row, orgID, num, k.day)
 		for _, id := range k.dims {
