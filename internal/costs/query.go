@@ -32,8 +32,8 @@ type Querier interface {
 	// data was imported and when it was last imported.
 	Freshness(ctx context.Context, orgID string) ([]Freshness, error)
 	// Lines streams the matching lines (FOCUS 1.2 columns, Extra with the
-	// source's x_ attributes) in charge-period order to fn; fn's error
-	// stops the walk and is returned.
+	// source's x_ attributes) to fn, import by import in the order of
+	// each file; fn's error stops the walk and is returned.
 	Lines(ctx context.Context, orgID string, q Query, fn func(*billing.Line) error) error
 }
 

@@ -60,22 +60,18 @@ func sums() string {
 	return b.String()
 }
 
-func lineCount(table string) string {
-	if table == "cost_daily" {
-		return "CAST(SUM(t.line_count) AS BIGINT)"
-	}
-	return "COUNT(*)"
-}
+// lineCount counts the lines of cost_daily rows.
+const lineCount = "CAST(SUM(t.line_count) AS BIGINT)"
 
 // Aggregate implements costs.Querier.
 func (c *Costs) Aggregate(ctx context.Context, orgID string, q costs.Query) ([]costs.AggRow, error) {
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
-	table := "cost_lines"
-	if onRollup(q) {
-		table = "cost_daily"
+	if !onRollup(q) {
+		return c.scanAggregate(ctx, orgID, q)
 	}
+	const table = "cost_daily"
 	w, err := c.queryWhere(ctx, table, orgID, q)
 	if err != nil {
 		return nil, err
@@ -85,7 +81,7 @@ func (c *Costs) Aggregate(ctx context.Context, orgID string, q costs.Query) ([]c
 		return nil, err
 	}
 	rows, err := c.reader().query(ctx, "SELECT t.charge_day, "+g.expr+", "+g.label+", t.billing_currency, "+
-		lineCount(table)+sums()+w.sql()+" GROUP BY t.charge_day, "+g.groupCol()+"t.billing_currency", w.args()...)
+		lineCount+sums()+w.sql()+" GROUP BY t.charge_day, "+g.groupCol()+"t.billing_currency", w.args()...)
 	if err != nil {
 		return nil, err
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/canopyhq/canopy/internal/costs"
@@ -22,11 +21,10 @@ func (c *Costs) Values(ctx context.Context, orgID string, dim costs.Dim, tagKey 
 	if limit <= 0 || limit > 10000 {
 		limit = 10000
 	}
-	table := "cost_lines"
-	if dim == costs.DimTag || dimSpecs[dim].rollup {
-		table = "cost_daily"
+	if dim != costs.DimTag && !dimSpecs[dim].rollup {
+		return c.scanValues(ctx, orgID, dim, from, to, limit)
 	}
-	w := baseWhere(table, orgID, dayOrZero(from), dayOrZero(to))
+	w := baseWhere("cost_daily", orgID, dayOrZero(from), dayOrZero(to))
 	g := grouping{expr: "g.key_id", label: "NULL", ids: true}
 	if dim == costs.DimTag && tagKey == "" {
 		w.join = " JOIN cost_tagset_pairs g ON g.org_id = t.org_id AND g.tagset_id = t.tagset_id"
@@ -36,7 +34,7 @@ func (c *Costs) Values(ctx context.Context, orgID string, dim costs.Dim, tagKey 
 			return nil, err
 		}
 	}
-	rows, err := c.reader().query(ctx, "SELECT "+g.expr+", "+g.label+", "+lineCount(table)+w.sql()+" GROUP BY "+g.expr, w.args()...)
+	rows, err := c.reader().query(ctx, "SELECT "+g.expr+", "+g.label+", "+lineCount+w.sql()+" GROUP BY "+g.expr, w.args()...)
 	if err != nil {
 		return nil, err
 	}
@@ -85,51 +83,19 @@ func dayOrZero(t time.Time) int64 {
 	return epochDay(t)
 }
 
-// consumptionCols are the dictionary columns a consumption row is keyed by.
-var consumptionCols = []string{"t.service", "t.sku", "t.charge_description", "t.consumed_unit", "t.pricing_unit"}
-
 // Consumption implements costs.Querier from the lines (SKU and units are
 // not in the rollup), ordered by service, SKU, meter, units, currency.
 func (c *Costs) Consumption(ctx context.Context, orgID string, q costs.Query) ([]costs.ConsumptionRow, error) {
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
-	w, err := c.queryWhere(ctx, "cost_lines", orgID, q)
-	if err != nil {
-		return nil, err
-	}
-	cols := strings.Join(consumptionCols, ", ")
-	rows, err := c.reader().query(ctx, "SELECT "+cols+", "+qtySums()+", t.billing_currency, COUNT(*)"+sums()+w.sql()+
-		" GROUP BY "+cols+", t.billing_currency", w.args()...)
-	if err != nil {
-		return nil, err
-	}
-	rs, err := scanAll(rows, scanConsumption)
-	if err != nil {
-		return nil, err
-	}
-	return c.nameConsumption(ctx, orgID, rs)
+	return c.scanConsumption(ctx, orgID, q)
 }
 
 // rawConsumption is a consumption row before its ids are decoded.
 type rawConsumption struct {
-	ids [5]sql.NullInt64 // consumptionCols
+	ids [5]sql.NullInt64 // service, SKU, charge description, consumed unit, pricing unit
 	row costs.ConsumptionRow
-}
-
-func scanConsumption(s scanner) (rawConsumption, error) {
-	var r rawConsumption
-	var q [4]int64
-	var agg costs.AggRow
-	err := scanSums(s, &r.row.Currency, &agg, &r.ids[0], &r.ids[1], &r.ids[2], &r.ids[3], &r.ids[4], &q[0], &q[1], &q[2], &q[3])
-	r.row.Lines, r.row.Measures = agg.Lines, agg.Measures
-	if err == nil {
-		r.row.ConsumedQuantity, err = domain.NormalizeAmount(q[0], 0, q[1])
-	}
-	if err == nil {
-		r.row.PricingQuantity, err = domain.NormalizeAmount(q[2], 0, q[3])
-	}
-	return r, err
 }
 
 func (c *Costs) nameConsumption(ctx context.Context, orgID string, rs []rawConsumption) ([]costs.ConsumptionRow, error) {
@@ -157,9 +123,4 @@ func (c *Costs) nameConsumption(ctx context.Context, orgID string, rs []rawConsu
 			cmp.Compare(a.ConsumedUnit, b.ConsumedUnit), cmp.Compare(a.PricingUnit, b.PricingUnit), cmp.Compare(a.Currency, b.Currency))
 	})
 	return out, nil
-}
-
-func qtySums() string {
-	return "CAST(COALESCE(SUM(t.consumed_qty_units), 0) AS BIGINT), CAST(COALESCE(SUM(t.consumed_qty_nanos), 0) AS BIGINT), " +
-		"CAST(COALESCE(SUM(t.pricing_qty_units), 0) AS BIGINT), CAST(COALESCE(SUM(t.pricing_qty_nanos), 0) AS BIGINT)"
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"strings"
 	"time"
 
 	"github.com/cockroachdb/apd/v3"
@@ -16,17 +15,8 @@ import (
 	"github.com/canopyhq/canopy/internal/domain"
 )
 
-// exportColumns are the cost_lines columns Lines decodes, in lineRow's
-// order: the four instants, the dimensions, then lineTail.
-var exportColumns = func() string {
-	cols := append(append(append([]string{}, lineHead[3:]...), dimKinds[:]...), lineTail...)
-	for i, c := range cols {
-		cols[i] = "t." + c
-	}
-	return strings.Join(cols, ", ")
-}()
-
-// lineRow is one scanned cost_lines row.
+// lineRow is one line's stored columns, as the legacy cost_lines table
+// held them and as a segment row converts to (segRow.lineRow).
 type lineRow struct {
 	times   [4]int64
 	dims    [nDims]sql.NullInt64
@@ -53,9 +43,9 @@ func (r *lineRow) dest() []any {
 	return append(d, &r.tagset, &r.extras)
 }
 
-// Lines implements costs.Querier. Rows are read through one cursor, so
-// memory stays flat whatever the result's size; the organisation's
-// dictionaries and tag sets are loaded once to decode them.
+// Lines implements costs.Querier from the segments, one decoded at a
+// time, so memory stays flat whatever the result's size; the
+// organisation's dictionaries and tag sets are loaded once to decode them.
 func (c *Costs) Lines(ctx context.Context, orgID string, q costs.Query, fn func(*billing.Line) error) error {
 	if err := q.Validate(); err != nil {
 		return err
@@ -64,30 +54,15 @@ func (c *Costs) Lines(ctx context.Context, orgID string, q costs.Query, fn func(
 	if err != nil {
 		return err
 	}
-	w, err := c.queryWhere(ctx, "cost_lines", orgID, q)
-	if err != nil {
-		return err
-	}
-	rows, err := c.reader().query(ctx, "SELECT "+exportColumns+w.sql()+" ORDER BY t.charge_start", w.args()...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	var r lineRow
-	dest := r.dest()
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return err
-		}
-		l, err := dec.line(&r)
+	var lr lineRow
+	return c.scanSegments(ctx, orgID, q, func(r segRow) error {
+		r.lineRow(&lr)
+		l, err := dec.line(&lr)
 		if err != nil {
 			return err
 		}
-		if err := fn(l); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+		return fn(l)
+	})
 }
 
 // lineDecoder holds an organisation's dictionaries by id.

@@ -9,6 +9,7 @@ import (
 	"github.com/canopyhq/canopy/internal/billing"
 	"github.com/canopyhq/canopy/internal/costs"
 	"github.com/canopyhq/canopy/internal/domain"
+	"github.com/canopyhq/canopy/internal/store/costseg"
 )
 
 // PrefixCostImport prefixes cost import IDs.
@@ -50,7 +51,7 @@ func (c *Costs) Import(ctx context.Context, orgID string, r *billing.Reader, met
 // queue on it inside theirs.
 func (c *Costs) analyze(ctx context.Context) {
 	if c.db.Engine == Postgres {
-		_, _ = c.writer().exec(ctx, `ANALYZE cost_lines, cost_daily, cost_tagset_pairs, cost_dims`)
+		_, _ = c.writer().exec(ctx, `ANALYZE cost_segments, cost_daily, cost_tagset_pairs, cost_dims`)
 	}
 }
 
@@ -82,8 +83,8 @@ func (c *Costs) failImport(ctx context.Context, id string, cause error) {
 // importTx stores the lines in one transaction and, on success, marks the
 // import succeeded and replaces the earlier import of the same source.
 func (c *Costs) importTx(ctx context.Context, orgID string, num int64, r *billing.Reader, meta costs.ImportMeta) (res costs.ImportResult, err error) {
-	// A dedicated connection, so the bulk path can reach the driver
-	// connection the transaction runs on (see lineSink).
+	// A dedicated connection, so the rollup's COPY can reach the driver
+	// connection the transaction runs on (see writeRollup).
 	sc, err := c.db.W.Conn(ctx)
 	if err != nil {
 		return res, err
@@ -109,7 +110,7 @@ func (c *Costs) importTx(ctx context.Context, orgID string, num int64, r *billin
 	if err = c.lockOrg(ctx, cn, orgID); err != nil {
 		return res, err
 	}
-	sum, daily, err := copyLines(ctx, sc, cn, orgID, num, r, meta.Progress)
+	sum, daily, err := copyLines(ctx, cn, orgID, num, r, meta.Progress)
 	if err != nil {
 		return res, err
 	}
@@ -148,25 +149,17 @@ func (c *Costs) lockOrg(ctx context.Context, cn conn, orgID string) error {
 }
 
 // copyLines reads every line (on a second goroutine) and writes the
-// batches here, in the transaction's goroutine; it returns the import's
+// segments here, in the transaction's goroutine; it returns the import's
 // summary and daily rollup.
-func copyLines(ctx context.Context, sc *sql.Conn, cn conn, orgID string, num int64, r *billing.Reader, progress func(int)) (*importSummary, *rollup, error) {
+func copyLines(ctx context.Context, cn conn, orgID string, num int64, r *billing.Reader, progress func(int)) (*importSummary, *rollup, error) {
 	d, err := loadDicts(ctx, cn, orgID)
 	if err != nil {
 		return nil, nil, fmt.Errorf("load dictionaries: %w", err)
 	}
-	sink, err := newLineSink(ctx, sc, cn.engine)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer sink.close()
-	w := &batchWriter{c: cn, sink: sink, orgID: orgID}
+	w := &segmentWriter{c: cn, orgID: orgID, num: num}
 	encCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	enc := &encoder{orgID: orgID, num: num, d: d, free: make(chan []any, 2), size: sqliteBatch, daily: newRollup()}
-	if cn.engine == Postgres {
-		enc.size = postgresBatch
-	}
+	enc := &encoder{d: d, free: make(chan *costseg.Block, 2), daily: newRollup()}
 	sum, batches, done := newImportSummary(), make(chan *batch, 1), make(chan error, 1)
 	go func() {
 		defer close(batches)
@@ -175,15 +168,14 @@ func copyLines(ctx context.Context, sc *sql.Conn, cn conn, orgID string, num int
 	var werr error
 	for b := range batches { // drained to the end, so the encoder has stopped when this returns
 		if werr == nil {
-			if werr = w.write(ctx, b); werr != nil {
+			if werr = w.writeBatch(ctx, b); werr != nil {
 				cancel()
 			} else if progress != nil {
 				progress(w.stored)
 			}
 		}
-		clear(b.args) // drop references to this batch's strings
 		select {
-		case enc.free <- b.args[:0]:
+		case enc.free <- b.blk:
 		default:
 		}
 	}

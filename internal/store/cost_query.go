@@ -67,7 +67,7 @@ func (c *Costs) Totals(ctx context.Context, orgID string, f costs.TotalsFilter) 
 		sums = append(sums, "CAST(COALESCE(SUM("+m+"_units), 0) AS BIGINT)", "CAST(COALESCE(SUM("+m+"_nanos), 0) AS BIGINT)")
 	}
 	rd := conn{q: c.db.R, engine: c.db.Engine}
-	rows, err := rd.query(ctx, `SELECT billing_currency, `+strings.Join(sums, ", ")+` FROM cost_lines WHERE `+
+	rows, err := rd.query(ctx, `SELECT billing_currency, `+strings.Join(sums, ", ")+` FROM cost_daily WHERE `+
 		where.String()+` GROUP BY billing_currency`, args...)
 	if err != nil {
 		return nil, err

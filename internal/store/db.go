@@ -163,7 +163,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	return nil
+	return db.convertLegacyLines(ctx)
 }
 
 // migrationLocker makes processes starting together on one PostgreSQL

@@ -1,0 +1,64 @@
+package store
+
+import (
+	"context"
+	"strings"
+
+	"github.com/canopyhq/canopy/internal/store/costseg"
+)
+
+// MoveLinesToLegacyTable rewrites every stored segment as cost_lines rows
+// the way versions before segments stored lines (without a resource
+// group, as before migration 00004), and deletes the segments, so tests
+// can check the conversion of such databases.
+func MoveLinesToLegacyTable(ctx context.Context, db *DB) error {
+	w := conn{q: db.W, engine: db.Engine}
+	rows, err := w.query(ctx, `SELECT org_id, import_num, data FROM cost_segments ORDER BY org_id, import_num, seq`)
+	if err != nil {
+		return err
+	}
+	type seg struct {
+		org  string
+		num  int64
+		data []byte
+	}
+	segs, err := scanAll(rows, func(s scanner) (seg, error) {
+		var g seg
+		return g, s.Scan(&g.org, &g.num, &g.data)
+	})
+	if err != nil {
+		return err
+	}
+	cols := "org_id, import_num, charge_day, " + legacyColumns
+	insert := "INSERT INTO cost_lines (" + cols + ") VALUES (" + marks(strings.Count(cols, ",")+1) + ")"
+	var blk costseg.Block
+	for _, g := range segs {
+		if err := costseg.Decode(g.data, &blk); err != nil {
+			return err
+		}
+		for i := range blk.N {
+			r := segRow{&blk, i}
+			var lr lineRow
+			r.lineRow(&lr)
+			lr.dims[rgIdx].Valid = false
+			args := []any{g.org, g.num, r.day()}
+			for _, v := range lr.times {
+				args = append(args, v)
+			}
+			for _, v := range lr.dims {
+				args = append(args, v)
+			}
+			for _, v := range lr.text {
+				args = append(args, v)
+			}
+			for _, v := range lr.amounts {
+				args = append(args, v)
+			}
+			if _, err := w.exec(ctx, insert, append(args, lr.tagset, lr.extras)...); err != nil {
+				return err
+			}
+		}
+	}
+	_, err = w.exec(ctx, `DELETE FROM cost_segments`)
+	return err
+}

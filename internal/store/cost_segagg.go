@@ -1,0 +1,250 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"time"
+
+	"github.com/canopyhq/canopy/internal/costs"
+	"github.com/canopyhq/canopy/internal/domain"
+)
+
+// segGroup says how a scan groups lines: by a dictionary dimension (with
+// its label dimension), a text column, a tag key's value or nothing.
+type segGroup struct {
+	g        grouping // how decodeAgg reads the values
+	dim      int      // dimKinds position, -1 if not a dictionary dimension
+	label    int      // dimKinds position of the label, -1 for none
+	text     int      // segment text column, -1 if not a text dimension
+	tagValue map[int64]int64
+	tag      bool
+}
+
+func (c *Costs) segGrouping(ctx context.Context, orgID string, dim costs.Dim, tagKey string) (segGroup, error) {
+	s := segGroup{dim: -1, label: -1, text: -1}
+	switch {
+	case dim == "":
+		s.g = grouping{expr: "NULL", label: "NULL"}
+	case dim == costs.DimTag:
+		key, err := c.tagKeyID(ctx, orgID, tagKey)
+		if err != nil {
+			return s, err
+		}
+		s.tag, s.g = true, grouping{ids: true}
+		s.tagValue, err = c.tagValues(ctx, orgID, key)
+		return s, err
+	case dimSpecs[dim].kind == "":
+		s.text = textDimColumn[dim]
+	default:
+		spec := dimSpecs[dim]
+		s.g.ids, s.dim = true, dimIndex(spec.col)
+		if spec.label != "" {
+			s.label = dimIndex(spec.label)
+		}
+	}
+	return s, nil
+}
+
+// tagValues maps each tag set with key to the value's id.
+func (c *Costs) tagValues(ctx context.Context, orgID string, key int64) (map[int64]int64, error) {
+	rows, err := c.reader().query(ctx, `SELECT tagset_id, value_id FROM cost_tagset_pairs WHERE org_id = ? AND key_id = ?`, orgID, key)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]int64{}
+	_, err = scanAll(rows, func(s scanner) (struct{}, error) {
+		var ts, v int64
+		err := s.Scan(&ts, &v)
+		out[ts] = v
+		return struct{}{}, err
+	})
+	return out, err
+}
+
+// value is a line's group: an id (text "" when ids) or a text; ok false
+// for no value.
+func (s *segGroup) value(r segRow) (id int64, text string, ok bool) {
+	switch {
+	case s.tag:
+		id, ok = s.tagValue[r.tagset()]
+		return id, "", ok
+	case s.dim >= 0:
+		id = r.dim(s.dim)
+		return id, "", id != 0
+	case s.text >= 0:
+		text, ok = r.text(s.text)
+		return 0, text, ok
+	}
+	return 0, "", false
+}
+
+type segAggKey struct {
+	day      int64
+	id       int64
+	text     string
+	ok       bool
+	currency string
+}
+
+type segAcc struct {
+	lines int64
+	sums  [8]int64 // units and nanos of the four measures; nulls add nothing
+	label int64    // the largest label id, as MAX() on the rollup
+}
+
+func (a *segAcc) add(r segRow, labelDim int) {
+	a.lines++
+	for i := range 4 {
+		if u, n, ok := r.amount(i); ok {
+			a.sums[2*i] += u
+			a.sums[2*i+1] += n
+		}
+	}
+	if labelDim >= 0 {
+		a.label = max(a.label, r.dim(labelDim))
+	}
+}
+
+// scanAggregate answers Aggregate from the segments.
+func (c *Costs) scanAggregate(ctx context.Context, orgID string, q costs.Query) ([]costs.AggRow, error) {
+	s, err := c.segGrouping(ctx, orgID, q.GroupBy, q.GroupTag)
+	if err != nil {
+		return nil, err
+	}
+	acc := map[segAggKey]*segAcc{}
+	err = c.scanSegments(ctx, orgID, q, func(r segRow) error {
+		id, text, ok := s.value(r)
+		cur, _ := r.text(segBillingCurrency)
+		k := segAggKey{day: r.day(), id: id, text: text, ok: ok, currency: cur}
+		a := acc[k]
+		if a == nil {
+			a = &segAcc{}
+			acc[k] = a
+		}
+		a.add(r, s.label)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	raw := make([]rawAgg, 0, len(acc))
+	for k, a := range acc {
+		r := rawAgg{day: k.day, group: s.nullValue(k), row: costs.AggRow{Currency: k.currency, Lines: a.lines,
+			Day: time.Unix(k.day*86400, 0).UTC()}}
+		if a.label != 0 {
+			r.label = sql.NullString{String: strconv.FormatInt(a.label, 10), Valid: true}
+		}
+		if r.row.Measures, err = measuresOf(a.sums); err != nil {
+			return nil, err
+		}
+		raw = append(raw, r)
+	}
+	return c.decodeAgg(ctx, orgID, s.g, raw)
+}
+
+// nullValue is a group key as decodeAgg reads it: an id in text when the
+// grouping has ids.
+func (s *segGroup) nullValue(k segAggKey) sql.NullString {
+	switch {
+	case !k.ok:
+		return sql.NullString{}
+	case s.g.ids:
+		return sql.NullString{String: strconv.FormatInt(k.id, 10), Valid: true}
+	}
+	return sql.NullString{String: k.text, Valid: true}
+}
+
+// scanValues answers Values for the dimensions only the lines have.
+func (c *Costs) scanValues(ctx context.Context, orgID string, dim costs.Dim, from, to time.Time, limit int) ([]costs.DimValue, error) {
+	s, err := c.segGrouping(ctx, orgID, dim, "")
+	if err != nil {
+		return nil, err
+	}
+	acc := map[segAggKey]*segAcc{}
+	q := costs.Query{From: from, To: to}
+	err = c.scanSegments(ctx, orgID, q, func(r segRow) error {
+		id, text, ok := s.value(r)
+		k := segAggKey{id: id, text: text, ok: ok}
+		a := acc[k]
+		if a == nil {
+			a = &segAcc{}
+			acc[k] = a
+		}
+		a.lines++
+		if s.label >= 0 {
+			a.label = max(a.label, r.dim(s.label))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	raw := make([]rawAgg, 0, len(acc))
+	for k, a := range acc {
+		r := rawAgg{group: s.nullValue(k), row: costs.AggRow{Lines: a.lines}}
+		if a.label != 0 {
+			r.label = sql.NullString{String: strconv.FormatInt(a.label, 10), Valid: true}
+		}
+		raw = append(raw, r)
+	}
+	return c.decodeValues(ctx, orgID, s.g, raw, limit)
+}
+
+type consumptionKey struct {
+	ids      [5]int64 // service, sku, charge description, consumed unit, pricing unit
+	currency string
+}
+
+var consumptionDims = [5]int{dimIndex("service"), dimIndex("sku"), dimIndex("charge_description"),
+	dimIndex("consumed_unit"), dimIndex("pricing_unit")}
+
+// scanConsumption answers Consumption from the segments.
+func (c *Costs) scanConsumption(ctx context.Context, orgID string, q costs.Query) ([]costs.ConsumptionRow, error) {
+	type qacc struct {
+		segAcc
+		qty [4]int64 // consumed units, nanos; pricing units, nanos
+	}
+	acc := map[consumptionKey]*qacc{}
+	err := c.scanSegments(ctx, orgID, q, func(r segRow) error {
+		var k consumptionKey
+		for j, i := range consumptionDims {
+			k.ids[j] = r.dim(i)
+		}
+		k.currency, _ = r.text(segBillingCurrency)
+		a := acc[k]
+		if a == nil {
+			a = &qacc{}
+			acc[k] = a
+		}
+		a.add(r, -1)
+		for j, amt := range [2]int{5, 4} { // ConsumedQuantity, PricingQuantity
+			if u, n, ok := r.amount(amt); ok {
+				a.qty[2*j] += u
+				a.qty[2*j+1] += n
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	rs := make([]rawConsumption, 0, len(acc))
+	for k, a := range acc {
+		r := rawConsumption{row: costs.ConsumptionRow{Currency: k.currency, Lines: a.lines}}
+		for j, id := range k.ids {
+			r.ids[j] = sql.NullInt64{Int64: id, Valid: id != 0}
+		}
+		if r.row.Measures, err = measuresOf(a.sums); err == nil {
+			r.row.ConsumedQuantity, err = domain.NormalizeAmount(a.qty[0], 0, a.qty[1])
+		}
+		if err == nil {
+			r.row.PricingQuantity, err = domain.NormalizeAmount(a.qty[2], 0, a.qty[3])
+		}
+		if err != nil {
+			return nil, err
+		}
+		rs = append(rs, r)
+	}
+	return c.nameConsumption(ctx, orgID, rs)
+}

@@ -1,0 +1,196 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/canopyhq/canopy/internal/costs"
+	"github.com/canopyhq/canopy/internal/store/costseg"
+)
+
+// segFilter is a query's day range and filters, compiled to dictionary
+// ids and tag-set ids so that each line is checked in Go without lookups.
+type segFilter struct {
+	from, to int64 // charge days; 0: open
+	dims     []dimMatch
+	texts    []textMatch
+	tags     []tagMatch
+}
+
+type dimMatch struct {
+	idx  int // dimKinds position
+	ids  map[int64]bool
+	none bool // lines without a value match
+}
+
+type textMatch struct {
+	col  int // segCategory or segBillingCurrency
+	vals map[string]bool
+}
+
+// tagMatch keeps lines whose tag set is in sets, or, with none, whose tag
+// set lacks a non-empty value for the key.
+type tagMatch struct {
+	sets     map[int64]bool
+	none     bool
+	nonEmpty map[int64]bool
+}
+
+func (f *segFilter) match(r segRow) bool {
+	if d := r.day(); (f.from != 0 && d < f.from) || (f.to != 0 && d >= f.to) {
+		return false
+	}
+	for _, m := range f.dims {
+		id := r.dim(m.idx)
+		if !(m.ids[id] || (m.none && id == 0)) {
+			return false
+		}
+	}
+	for _, m := range f.texts {
+		if v, _ := r.text(m.col); !m.vals[v] {
+			return false
+		}
+	}
+	for _, m := range f.tags {
+		ts := r.tagset()
+		if !(m.sets[ts] || (m.none && !m.nonEmpty[ts])) {
+			return false
+		}
+	}
+	return true
+}
+
+// textDimColumn is the segment text column of the dimensions kept as
+// text rather than dictionary ids.
+var textDimColumn = map[costs.Dim]int{costs.DimChargeCategory: segCategory, costs.DimBillingCurrency: segBillingCurrency}
+
+func (c *Costs) compileFilter(ctx context.Context, orgID string, q costs.Query) (*segFilter, error) {
+	f := &segFilter{from: dayOrZero(q.From), to: dayOrZero(q.To)}
+	for _, flt := range q.Filters {
+		values, none := splitNoValue(flt.Values)
+		switch {
+		case flt.Dim == costs.DimTag:
+			m, err := c.compileTag(ctx, orgID, flt)
+			if err != nil {
+				return nil, err
+			}
+			f.tags = append(f.tags, m)
+		case dimSpecs[flt.Dim].kind == "":
+			m := textMatch{col: textDimColumn[flt.Dim], vals: map[string]bool{}}
+			for _, v := range flt.Values { // NoValue is "" here too
+				m.vals[v] = true
+			}
+			f.texts = append(f.texts, m)
+		default:
+			spec := dimSpecs[flt.Dim]
+			ids, err := c.lookupIDs(ctx, orgID, spec.kind, values)
+			if err != nil {
+				return nil, err
+			}
+			f.dims = append(f.dims, dimMatch{idx: dimIndex(spec.col), ids: setOf(ids), none: none})
+		}
+	}
+	return f, nil
+}
+
+func (c *Costs) compileTag(ctx context.Context, orgID string, flt costs.Filter) (tagMatch, error) {
+	key, err := c.tagKeyID(ctx, orgID, flt.TagKey)
+	if err != nil {
+		return tagMatch{}, err
+	}
+	if len(flt.Values) == 0 { // the key is present
+		sets, err := c.tagsetsWith(ctx, orgID, key, nil, false)
+		return tagMatch{sets: sets}, err
+	}
+	values, none := splitNoValue(flt.Values)
+	ids, err := c.lookupIDs(ctx, orgID, kindTagValue, values)
+	if err != nil {
+		return tagMatch{}, err
+	}
+	m := tagMatch{sets: map[int64]bool{}, none: none}
+	if len(ids) > 0 {
+		if m.sets, err = c.tagsetsWith(ctx, orgID, key, ids, false); err != nil {
+			return m, err
+		}
+	}
+	if none {
+		m.nonEmpty, err = c.tagsetsWith(ctx, orgID, key, nil, true)
+	}
+	return m, err
+}
+
+// tagsetsWith lists the tag sets having key, with one of valueIDs when
+// given, or with a non-empty value when nonEmpty.
+func (c *Costs) tagsetsWith(ctx context.Context, orgID string, key int64, valueIDs []int64, nonEmpty bool) (map[int64]bool, error) {
+	q, args := `SELECT p.tagset_id FROM cost_tagset_pairs p WHERE p.org_id = ? AND p.key_id = ?`, []any{orgID, key}
+	if len(valueIDs) > 0 {
+		q += " AND p.value_id IN (" + marks(len(valueIDs)) + ")"
+		args = append(args, anys(valueIDs)...)
+	}
+	if nonEmpty {
+		q += " AND p.value_id NOT IN (SELECT id FROM cost_dims WHERE org_id = ? AND kind = ? AND value = '')"
+		args = append(args, orgID, kindTagValue)
+	}
+	rows, err := c.reader().query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := scanAll(rows, func(s scanner) (int64, error) {
+		var id int64
+		return id, s.Scan(&id)
+	})
+	return setOf(ids), err
+}
+
+func setOf(ids []int64) map[int64]bool {
+	m := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		m[id] = true
+	}
+	return m
+}
+
+// scanSegments calls fn for every line of q's days and filters, from the
+// segments of succeeded imports, in import and file order. The segments
+// are read through one cursor and decoded one at a time, so memory stays
+// flat whatever the size of the result.
+func (c *Costs) scanSegments(ctx context.Context, orgID string, q costs.Query, fn func(segRow) error) error {
+	f, err := c.compileFilter(ctx, orgID, q)
+	if err != nil {
+		return err
+	}
+	sqlq, args := `SELECT data FROM cost_segments WHERE org_id = ?`, []any{orgID}
+	if f.from != 0 {
+		sqlq, args = sqlq+" AND day_max >= ?", append(args, f.from)
+	}
+	if f.to != 0 {
+		sqlq, args = sqlq+" AND day_min < ?", append(args, f.to)
+	}
+	sqlq += " AND import_num IN (SELECT num FROM cost_imports WHERE org_id = ? AND status = ?) ORDER BY import_num, seq"
+	rows, err := c.reader().query(ctx, sqlq, append(args, orgID, costs.StatusSucceeded)...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var data []byte
+	blk := &costseg.Block{}
+	for rows.Next() {
+		if err := rows.Scan(&data); err != nil {
+			return err
+		}
+		if err := costseg.Decode(data, blk); err != nil {
+			return fmt.Errorf("cost segment: %w", err)
+		}
+		if len(blk.Ints) != segIntColumns || len(blk.Strs) != segTextColumns {
+			return fmt.Errorf("cost segment: %d/%d columns, want %d/%d", len(blk.Ints), len(blk.Strs), segIntColumns, segTextColumns)
+		}
+		for i := range blk.N {
+			if r := (segRow{blk, i}); f.match(r) {
+				if err := fn(r); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return rows.Err()
+}
