@@ -48,21 +48,29 @@ func newLineSink(ctx context.Context, sc *sql.Conn, engine Engine) (lineSink, er
 	if engine == Postgres {
 		return &copySink{sc: sc}, nil
 	}
-	s := &sqliteSink{sc: sc, nv: make([]driver.NamedValue, sqliteBatch*lineCols)}
+	return newSQLiteSink(ctx, sc, insertLinesSQL, sqliteBatch, lineCols)
+}
+
+// newSQLiteSink prepares insert(per) for batches of per rows of cols
+// values (the lines, or the daily rollup).
+func newSQLiteSink(ctx context.Context, sc *sql.Conn, insert func(rows int) string, per, cols int) (*sqliteSink, error) {
+	s := &sqliteSink{sc: sc, nv: make([]driver.NamedValue, per*cols), insert: insert, per: per}
 	for i := range s.nv {
 		s.nv[i].Ordinal = i + 1
 	}
 	var err error
-	s.full, err = s.prepare(ctx, sqliteBatch)
+	s.full, err = s.prepare(ctx, per)
 	return s, err
 }
 
 // sqliteSink runs one prepared multi-row INSERT per full batch, binding a
 // reused argument slice.
 type sqliteSink struct {
-	sc   *sql.Conn
-	full driver.Stmt
-	nv   []driver.NamedValue
+	sc     *sql.Conn
+	full   driver.Stmt
+	nv     []driver.NamedValue
+	insert func(rows int) string
+	per    int // rows of a full batch
 }
 
 func (s *sqliteSink) prepare(ctx context.Context, rows int) (driver.Stmt, error) {
@@ -73,7 +81,7 @@ func (s *sqliteSink) prepare(ctx context.Context, rows int) (driver.Stmt, error)
 			return errors.New("sqlite driver cannot prepare with a context")
 		}
 		var err error
-		st, err = p.PrepareContext(ctx, insertLinesSQL(rows))
+		st, err = p.PrepareContext(ctx, s.insert(rows))
 		return err
 	})
 	if err != nil {
@@ -84,7 +92,7 @@ func (s *sqliteSink) prepare(ctx context.Context, rows int) (driver.Stmt, error)
 
 func (s *sqliteSink) write(ctx context.Context, b *batch) error {
 	st := s.full
-	if b.n != sqliteBatch {
+	if b.n != s.per {
 		var err error
 		if st, err = s.prepare(ctx, b.n); err != nil {
 			return err
