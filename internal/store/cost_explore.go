@@ -34,7 +34,11 @@ func (c *Costs) Values(ctx context.Context, orgID string, dim costs.Dim, tagKey 
 			return nil, err
 		}
 	}
-	rows, err := c.reader().query(ctx, "SELECT "+g.expr+", "+g.label+", "+lineCount+w.sql()+" GROUP BY "+g.expr, w.args()...)
+	stmt, args := "SELECT "+g.expr+", "+g.label+", "+lineCount+w.sql()+" GROUP BY "+g.expr, w.args()
+	if dim != costs.DimTag { // values decode one to one: the database can cut the list (tags merge "" and missing)
+		stmt, args = stmt+" ORDER BY 3 DESC LIMIT ?", append(args, limit)
+	}
+	rows, err := c.reader().query(ctx, stmt, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -114,7 +114,7 @@ func (c *Costs) importTx(ctx context.Context, orgID string, num int64, r *billin
 	if err != nil {
 		return res, err
 	}
-	if err = writeRollup(ctx, sc, cn, orgID, num, daily); err != nil {
+	if err = writeRollup(ctx, sc, cn.engine, orgID, num, daily); err != nil {
 		return res, err
 	}
 	if res, err = c.finishImport(ctx, cn, orgID, num, r.Format(), sum, meta); err != nil {

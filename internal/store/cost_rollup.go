@@ -1,7 +1,6 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -103,69 +102,89 @@ func idOf(v any) int64 {
 	return 0
 }
 
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
+// args lists the rows' cost_daily values, one row after another, by
+// day: inserted in that order, one day's rows share pages, which the
+// explorer's day-range reads then fetch together (SQLite keeps rows in
+// insertion order).
+func (r *rollup) args(orgID string, num int64) []any {
+	byDay := map[int64][]dayKey{}
+	for k := range r.rows {
+		byDay[k.day] = append(byDay[k.day], k)
 	}
-	return id
-}
-
-// args lists the rows as cost_daily column values, by day: inserted in
-// that order, one day's rows share pages, which the day-range reads of
-// the explorer then fetch together (SQLite keeps rows in insertion order).
-func (r *rollup) args(orgID string, num int64) [][]any {
-	keys := slices.SortedFunc(maps.Keys(r.rows), func(a, b dayKey) int { return cmp.Compare(a.day, b.day) })
-	out := make([][]any, 0, len(r.rows))
-	for _, k := range keys {
-		a := r.rows[k]
-		row := make([]any, 0, len(dailyColumns))
-		row = append(row, orgID, num, k.day)
-		for _, id := range k.dims {
-			row = append(row, nullID(id))
+	// Ids and days repeat from row to row: box each once (an int64 put
+	// in an interface allocates).
+	boxed := map[int64]any{0: nil}
+	box := func(id int64) any {
+		b, ok := boxed[id]
+		if !ok {
+			b = id
+			boxed[id] = b
 		}
-		row = append(row, k.category, k.currency, nullID(k.tagset), a.lines)
-		for i, m := range a.m {
-			if a.set[i] || i < 2 {
-				row = append(row, m.Units, m.Nanos)
-			} else {
-				row = append(row, nil, nil)
+		return b
+	}
+	out, numArg := make([]any, 0, len(r.rows)*len(dailyColumns)), any(num)
+	for _, day := range slices.Sorted(maps.Keys(byDay)) {
+		dayArg := any(day)
+		for _, k := range byDay[day] {
+			a := r.rows[k]
+			out = append(out, orgID, numArg, dayArg)
+			for _, id := range k.dims {
+				out = append(out, box(id))
+			}
+			out = append(out, k.category, k.currency, box(k.tagset), a.lines)
+			for i, m := range a.m {
+				if a.set[i] || i < 2 { // billed and effective are never null
+					out = append(out, m.Units, m.Nanos)
+				} else {
+					out = append(out, nil, nil)
+				}
 			}
 		}
-		out = append(out, row)
 	}
 	return out
 }
 
+// dailyPerInsert is how many rollup rows one SQLite INSERT carries: 25
+// columns, within its 32766 bound variables.
+const dailyPerInsert = 1000
+
+func insertDailySQL(rows int) string {
+	return "INSERT INTO cost_daily (" + strings.Join(dailyColumns, ", ") + ") VALUES " + placeholders(rows, len(dailyColumns))
+}
+
 // writeRollup inserts an import's cost_daily rows in its transaction:
-// COPY on PostgreSQL (on the connection the transaction runs on),
-// multi-row INSERTs on SQLite.
-func writeRollup(ctx context.Context, sc *sql.Conn, cn conn, orgID string, num int64, r *rollup) error {
-	rows := r.args(orgID, num)
-	if cn.engine == Postgres {
+// COPY on PostgreSQL, a prepared multi-row INSERT bound through the driver
+// on SQLite (both on the transaction's connection).
+func writeRollup(ctx context.Context, sc *sql.Conn, engine Engine, orgID string, num int64, r *rollup) error {
+	args, cols := r.args(orgID, num), len(dailyColumns)
+	n := len(args) / cols
+	if n == 0 {
+		return nil
+	}
+	if engine == Postgres {
 		return sc.Raw(func(dc any) error {
 			c, ok := dc.(*stdlib.Conn)
 			if !ok {
 				return fmt.Errorf("postgres driver %T is not pgx", dc)
 			}
-			_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{"cost_daily"}, dailyColumns, pgx.CopyFromRows(rows))
+			_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{"cost_daily"}, dailyColumns,
+				pgx.CopyFromSlice(n, func(i int) ([]any, error) { return args[i*cols : (i+1)*cols], nil }))
 			if err != nil {
 				return fmt.Errorf("store daily rollup: %w", err)
 			}
 			return nil
 		})
 	}
-	const per = 1000 // 25 columns: within SQLite's 32766 variables
-	insert := "INSERT INTO cost_daily (" + strings.Join(dailyColumns, ", ") + ") VALUES "
-	for len(rows) > 0 {
-		n := min(len(rows), per)
-		args := make([]any, 0, n*len(dailyColumns))
-		for _, row := range rows[:n] {
-			args = append(args, row...)
+	sink, err := newSQLiteSink(ctx, sc, insertDailySQL, dailyPerInsert, cols)
+	if err != nil {
+		return err
+	}
+	defer sink.close()
+	for done := 0; done < n; done += dailyPerInsert {
+		k := min(n-done, dailyPerInsert)
+		if err := sink.write(ctx, &argRows{args: args[done*cols : (done+k)*cols], n: k}); err != nil {
+			return fmt.Errorf("daily rollup: %w", err)
 		}
-		if _, err := cn.exec(ctx, insert+placeholders(n, len(dailyColumns)), args...); err != nil {
-			return fmt.Errorf("store daily rollup: %w", err)
-		}
-		rows = rows[n:]
 	}
 	return nil
 }
