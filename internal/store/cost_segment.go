@@ -21,12 +21,12 @@ const segmentLines = 4096
 // The integer columns of a segment. Instants are stored relative to the
 // charge day (they nearly always equal it), so they cost a byte.
 const (
-	segDay        = iota // charge_day: days since 1970-01-01
-	segStartOff          // charge_start - charge_day*86400 (seconds)
-	segLength            // charge_end - charge_start (seconds)
-	segBillStart         // billing_period_start (Unix seconds)
-	segBillEnd           // billing_period_end (Unix seconds)
-	segDims              // nDims dictionary ids follow (null when the source is empty)
+	segDay        = iota            // charge_day: days since 1970-01-01
+	segStartOff                     // charge_start - charge_day*86400 (seconds)
+	segLength                       // charge_end - charge_start (seconds)
+	segBillStart                    // billing_period_start (Unix seconds)
+	segBillEnd                      // billing_period_end (Unix seconds)
+	segDims                         // nDims dictionary ids follow (null when the source is empty)
 	segAmounts    = segDims + nDims // 7 amounts as units, nanos (null when the source is)
 	segTagset     = segAmounts + 14 // the tag set id (null when untagged)
 	segIntColumns = segTagset + 1
