@@ -18,6 +18,7 @@ import (
 	"github.com/canopyhq/canopy/internal/costs"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/fx"
+	"github.com/canopyhq/canopy/internal/store"
 )
 
 // Service answers the explorer's questions for a principal.
@@ -214,4 +215,9 @@ func (s *Service) ExportFOCUS(ctx context.Context, p *auth.Principal, q costs.Qu
 		return err
 	}
 	return fw.Flush()
+}
+
+// New is the service over a store: its cost lines and exchange rates.
+func New(st *store.Store) *Service {
+	return &Service{Costs: querierOf(st.Costs()), FX: &fx.Service{Store: st}}
 }
