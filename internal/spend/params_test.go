@@ -88,3 +88,30 @@ func TestPresets(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseRequest feeds arbitrary query strings to the explorer's
+// parser: it never panics, refuses only with invalid-input errors that
+// name a parameter, and what it accepts survives Params unchanged.
+func FuzzParseRequest(f *testing.F) {
+	for _, s := range []string{"from=2026-11-01&to=2026-11-30&group_by=tag&tag=env", "filter=tag:aws:x=y&filter=service:",
+		"filter=tag:env", "granularity=month&from=2016-01-01&to=2026-01-01", "top=51", "filter=%3A", "compare=previous&sort=change&dir=asc"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		q, err := url.ParseQuery(raw)
+		if err != nil {
+			return
+		}
+		req, err := ParseRequest(q, today)
+		if err != nil {
+			if domain.ErrorCode(err) != domain.CodeInvalid || domain.ErrorField(err) == "" {
+				t.Fatalf("%q: %v (field %q)", raw, err, domain.ErrorField(err))
+			}
+			return
+		}
+		again, err := ParseRequest(Params(req), today)
+		if err != nil || !reflect.DeepEqual(again, req) {
+			t.Fatalf("%q: through Params %+v (%v), was %+v", raw, again, err, req)
+		}
+	})
+}
