@@ -39,6 +39,7 @@ Commands:
   audit verify    check the audit log's hash chain
   import          import billing files (FOCUS, Azure, AWS CUR, Partner Center; plain or .gz) into an organisation
   bench gen-focus write a reproducible FOCUS 1.2 cost file for benchmarks
+  bench ingest    import a cost file into a scratch database; print lines/s and peak memory
   version         print the version
 
 Every command that touches data takes --db (env CANOPY_DB): sqlite:PATH or postgres://...
@@ -76,6 +77,8 @@ func Run(ctx context.Context, env Env) int {
 		err = runImport(ctx, env, rest)
 	case "bench gen-focus":
 		err = runBenchGenFocus(ctx, env, rest)
+	case "bench ingest":
+		err = runBenchIngest(ctx, env, rest)
 	case "version", "--version", "-v":
 		fmt.Fprintln(env.Stdout, versionString())
 	case "help", "-h", "--help":

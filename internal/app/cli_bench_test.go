@@ -3,10 +3,14 @@ package app
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/canopyhq/canopy/internal/store/storetest"
 )
 
 func TestBenchGenFocus(t *testing.T) {
@@ -35,5 +39,57 @@ func TestBenchGenFocus(t *testing.T) {
 		if code, _, _ := run(bad...); code == 0 {
 			t.Fatalf("%v accepted", bad)
 		}
+	}
+}
+
+func TestBenchIngest(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "f.csv")
+	env := func(args ...string) (int, string, string) {
+		var out, errOut bytes.Buffer
+		code := Run(context.Background(), Env{Args: args, Stdout: &out, Stderr: &errOut, Getenv: func(string) string { return "" }})
+		return code, out.String(), errOut.String()
+	}
+	if code, _, stderr := env("bench", "gen-focus", "--rows", "1500", "--seed", "3", file); code != 0 {
+		t.Fatalf("gen-focus: %s", stderr)
+	}
+	runs := [][]string{{"bench", "ingest", file}}
+	if pg := storetest.PostgresURL(t); pg != "" {
+		runs = append(runs, []string{"bench", "ingest", "--postgres", pg, file})
+	}
+	for _, args := range runs {
+		code, out, stderr := env(args...)
+		if code != 0 || !strings.Contains(out, "rows:   1500\n") || !strings.Contains(out, "lines/s") || !strings.Contains(out, "peak memory") {
+			t.Fatalf("%v: exit %d, stdout %q, stderr %q", args, code, out, stderr)
+		}
+		scratchRemoved(t, out)
+	}
+	if code, _, _ := env("bench", "ingest", filepath.Join(dir, "missing.csv")); code == 0 {
+		t.Fatal("a missing file was accepted")
+	}
+}
+
+// scratchRemoved checks that the scratch database a bench run names in
+// its report is gone.
+func scratchRemoved(t *testing.T, out string) {
+	t.Helper()
+	m := regexp.MustCompile(`scratch (schema (\w+)|(\S+)),`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no scratch database named in %q", out)
+	}
+	if m[3] != "" {
+		if _, err := os.Stat(filepath.Dir(m[3])); !os.IsNotExist(err) {
+			t.Fatalf("scratch folder %s left behind (%v)", filepath.Dir(m[3]), err)
+		}
+		return
+	}
+	db, err := sql.Open("pgx", storetest.PostgresURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var left int
+	if err := db.QueryRow(`SELECT count(*) FROM information_schema.schemata WHERE schema_name = $1`, m[2]).Scan(&left); err != nil || left != 0 {
+		t.Fatalf("scratch schema %s left behind (%d, %v)", m[2], left, err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/canopyhq/canopy/internal/auth"
 	"github.com/canopyhq/canopy/internal/domain"
@@ -98,6 +99,9 @@ func (a *App) createDemoData(ctx context.Context, password, dataDir string) erro
 		}
 	}
 	if _, err := a.Auth.CreateOrg(ctx, "Fabrikam (demo)", admin.ID, cliActor); err != nil {
+		return err
+	}
+	if err := a.seedDemoRates(ctx, sys, time.Now()); err != nil {
 		return err
 	}
 	_, err = a.importDemoCosts(ctx, org.ID, dataDir)

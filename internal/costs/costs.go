@@ -24,6 +24,7 @@ type Store interface {
 	Imports(ctx context.Context, orgID string, limit int) ([]Import, error)
 	// Totals sums the stored lines per billing currency.
 	Totals(ctx context.Context, orgID string, f TotalsFilter) (map[string]Measures, error)
+	Querier
 }
 
 // ImportMeta describes a file being imported.

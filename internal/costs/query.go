@@ -21,9 +21,12 @@ type Querier interface {
 	// Values lists the distinct values of a dimension (or of a tag key's
 	// values when dim is DimTag and tagKey is set; DimTag without a key
 	// lists the tag keys) among the lines charged in [from, to), the value
-	// with the most lines first, at most limit.
+	// with the most lines first, at most limit (<= 0: no limit beyond the
+	// engine's cap). Lines without a value are counted under NoValue,
+	// except when listing tag keys. Zero from/to do not restrict.
 	Values(ctx context.Context, orgID string, dim Dim, tagKey string, from, to time.Time, limit int) ([]DimValue, error)
-	// Consumption sums quantities per service, SKU meter and unit.
+	// Consumption sums quantities per service, SKU meter and unit (q's
+	// GroupBy is ignored).
 	Consumption(ctx context.Context, orgID string, q Query) ([]ConsumptionRow, error)
 	// Freshness says, per provider and billing account, through which day
 	// data was imported and when it was last imported.
@@ -110,7 +113,10 @@ func dimNames() string {
 }
 
 // NoValue is the group and filter value of lines without a value for the
-// dimension (e.g. untagged lines when grouping by a tag key).
+// dimension (e.g. untagged lines when grouping by a tag key; a tag with an
+// empty value counts as no value). Resource groups match
+// case-insensitively, as Azure treats them, and show the spelling
+// imported first.
 const NoValue = ""
 
 // Filter keeps lines whose dimension value is one of Values (a NoValue

@@ -10,12 +10,27 @@ import (
 )
 
 // dimKinds are the dictionary-encoded line attributes, in the order of
-// their cost_lines columns (the kind is the column name).
+// their cost_lines columns (the kind is the column name; resource_group
+// came with migration 00004).
 var dimKinds = [...]string{"provider", "publisher", "invoice_issuer", "invoice", "billing_account",
 	"billing_account_name", "sub_account", "sub_account_name", "service", "service_category", "region",
 	"region_name", "resource", "resource_name", "resource_type", "sku", "sku_price", "charge_description",
 	"pricing_unit", "consumed_unit", "commitment_discount", "commitment_discount_name",
-	"commitment_discount_type", "commitment_discount_unit"}
+	"commitment_discount_type", "commitment_discount_unit", "resource_group"}
+
+// rgIdx is the resource group's kind. Azure treats resource group names
+// case-insensitively and files spell one group differently (RG-Web,
+// rg-web): the dictionary matches them case-insensitively and keeps the
+// spelling seen first.
+const rgIdx = nDims - 1
+
+// dictKey is the dictionary's lookup key of a value of kind i.
+func dictKey(i int, value string) string {
+	if i == rgIdx {
+		return strings.ToLower(value) // no allocation when already lower-case
+	}
+	return value
+}
 
 const nDims = len(dimKinds)
 
@@ -87,7 +102,7 @@ func loadDicts(ctx context.Context, c conn, orgID string) (*dicts, error) {
 			return nil, err
 		}
 		if i, ok := kindIdx[kind]; ok {
-			d.ids[i][value] = id
+			d.ids[i][dictKey(i, value)] = id
 		}
 		d.nextDim = max(d.nextDim, id)
 	}
@@ -125,12 +140,13 @@ func (d *dicts) id(i int, value string) any {
 	if value == "" && i < nDims {
 		return nil
 	}
-	if id, ok := d.ids[i][value]; ok {
+	key := dictKey(i, value)
+	if id, ok := d.ids[i][key]; ok {
 		return id
 	}
 	d.nextDim++
 	id := any(d.nextDim)
-	d.ids[i][value] = id
+	d.ids[i][key] = id
 	d.newDims = append(d.newDims, dimRow{kind: i, id: d.nextDim, value: value})
 	return id
 }

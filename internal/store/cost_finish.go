@@ -122,7 +122,7 @@ func (c *Costs) finishImport(ctx context.Context, cn conn, orgID string, num int
 	return res, err
 }
 
-// replaceSource deletes the lines of earlier successful imports of key
+// replaceSource deletes the lines and rollups of earlier successful imports of key
 // and marks them replaced; it returns the (latest) replaced import's ID.
 func replaceSource(ctx context.Context, cn conn, orgID, key string, num int64) (string, error) {
 	rows, err := cn.query(ctx, `SELECT id, num FROM cost_imports WHERE org_id = ? AND source_key = ? AND status = ? AND num <> ?
@@ -143,8 +143,10 @@ func replaceSource(ctx context.Context, cn conn, orgID, key string, num int64) (
 	}
 	replaced := ""
 	for _, p := range olds {
-		if _, err := cn.exec(ctx, `DELETE FROM cost_lines WHERE org_id = ? AND import_num = ?`, orgID, p.num); err != nil {
-			return "", fmt.Errorf("replace import %s: %w", p.id, err)
+		for _, table := range []string{"cost_lines", "cost_daily"} {
+			if _, err := cn.exec(ctx, `DELETE FROM `+table+` WHERE org_id = ? AND import_num = ?`, orgID, p.num); err != nil {
+				return "", fmt.Errorf("replace import %s: %w", p.id, err)
+			}
 		}
 		if _, err := cn.exec(ctx, `UPDATE cost_imports SET status = ? WHERE id = ?`, costs.StatusReplaced, p.id); err != nil {
 			return "", err

@@ -38,7 +38,20 @@ func (c *Costs) Import(ctx context.Context, orgID string, r *billing.Reader, met
 		return costs.ImportResult{}, fmt.Errorf("import %s: %w", meta.FileName, err)
 	}
 	res.ImportID = id
+	c.analyze(ctx)
 	return res, nil
+}
+
+// analyze refreshes PostgreSQL's statistics of the cost tables after an
+// import: until autovacuum gets to them, a fresh import's rows are
+// unknown to the planner, which then nests loops over tag pairs (seen:
+// 0.4 s instead of 3 ms for a tag group-by over 4,000 lines). Best effort
+// and outside the import's transaction, so concurrent imports do not
+// queue on it inside theirs.
+func (c *Costs) analyze(ctx context.Context) {
+	if c.db.Engine == Postgres {
+		_, _ = c.writer().exec(ctx, `ANALYZE cost_lines, cost_daily, cost_tagset_pairs, cost_dims`)
+	}
 }
 
 func (c *Costs) beginImport(ctx context.Context, orgID string, f billing.Format, meta costs.ImportMeta) (string, int64, error) {
@@ -96,8 +109,11 @@ func (c *Costs) importTx(ctx context.Context, orgID string, num int64, r *billin
 	if err = c.lockOrg(ctx, cn, orgID); err != nil {
 		return res, err
 	}
-	sum, err := copyLines(ctx, sc, cn, orgID, num, r, meta.Progress)
+	sum, daily, err := copyLines(ctx, sc, cn, orgID, num, r, meta.Progress)
 	if err != nil {
+		return res, err
+	}
+	if err = writeRollup(ctx, sc, cn, orgID, num, daily); err != nil {
 		return res, err
 	}
 	if res, err = c.finishImport(ctx, cn, orgID, num, r.Format(), sum, meta); err != nil {
@@ -132,21 +148,22 @@ func (c *Costs) lockOrg(ctx context.Context, cn conn, orgID string) error {
 }
 
 // copyLines reads every line (on a second goroutine) and writes the
-// batches here, in the transaction's goroutine.
-func copyLines(ctx context.Context, sc *sql.Conn, cn conn, orgID string, num int64, r *billing.Reader, progress func(int)) (*importSummary, error) {
+// batches here, in the transaction's goroutine; it returns the import's
+// summary and daily rollup.
+func copyLines(ctx context.Context, sc *sql.Conn, cn conn, orgID string, num int64, r *billing.Reader, progress func(int)) (*importSummary, *rollup, error) {
 	d, err := loadDicts(ctx, cn, orgID)
 	if err != nil {
-		return nil, fmt.Errorf("load dictionaries: %w", err)
+		return nil, nil, fmt.Errorf("load dictionaries: %w", err)
 	}
 	sink, err := newLineSink(ctx, sc, cn.engine)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer sink.close()
 	w := &batchWriter{c: cn, sink: sink, orgID: orgID}
 	encCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	enc := &encoder{orgID: orgID, num: num, d: d, free: make(chan []any, 2), size: sqliteBatch}
+	enc := &encoder{orgID: orgID, num: num, d: d, free: make(chan []any, 2), size: sqliteBatch, daily: newRollup()}
 	if cn.engine == Postgres {
 		enc.size = postgresBatch
 	}
@@ -171,9 +188,9 @@ func copyLines(ctx context.Context, sc *sql.Conn, cn conn, orgID string, num int
 		}
 	}
 	if err := <-done; werr == nil && err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return sum, werr
+	return sum, enc.daily, werr
 }
 
 // lineError adds the line number to a conversion error; database errors

@@ -56,6 +56,7 @@ type encoder struct {
 	prev  timeBox
 	free  chan []any // argument slices handed back by the writer
 	size  int        // lines per batch
+	daily *rollup    // the import's cost_daily rows
 }
 
 // timeBox keeps the last instant and day boxed: periods repeat line after
@@ -63,6 +64,7 @@ type encoder struct {
 type timeBox struct {
 	chargeStart, chargeEnd, billStart, billEnd time.Time
 	cs, ce, bs, be, day                        any
+	dayNum                                     int64
 }
 
 // run reads every line into batches sent to out; it returns the first
@@ -115,36 +117,65 @@ func (e *encoder) send(ctx context.Context, b *batch, out chan<- *batch) error {
 func (e *encoder) lineArgs(a []any, l *billing.Line) ([]any, error) {
 	e.boxTimes(l)
 	a = append(a, e.orgID, e.num, e.prev.day, e.prev.cs, e.prev.ce, e.prev.bs, e.prev.be)
+	var ids [nDims]any
 	for i, v := range dimValues(l) {
-		a = append(a, e.d.id(i, v))
+		ids[i] = e.d.id(i, v)
+		a = append(a, ids[i])
 	}
 	a = append(a, l.ChargeCategory, optStr(l.ChargeClass), optStr(l.ChargeFrequency),
 		optStr(l.CommitmentDiscountCategory), optStr(l.CommitmentDiscountStatus), l.BillingCurrency, optStr(l.PricingCurrency))
-	for _, m := range [...]struct {
-		col string
-		v   *apd.Decimal
-	}{{"BilledCost", l.BilledCost}, {"EffectiveCost", l.EffectiveCost}, {"ListCost", l.ListCost},
-		{"ContractedCost", l.ContractedCost}, {"PricingQuantity", l.PricingQuantity},
-		{"ConsumedQuantity", l.ConsumedQuantity}, {"CommitmentDiscountQuantity", l.CommitmentDiscountQuantity}} {
-		u, n, err := amountArgs(m.v)
-		if err != nil {
-			return a, &billing.ParseError{Column: m.col, Value: m.v.Text('f'), Msg: err.Error()}
-		}
-		a = append(a, u, n)
+	var am lineAmounts
+	a, err := am.appendArgs(a, l)
+	if err != nil {
+		return a, err
 	}
 	extras, err := extrasArg(l.Extra)
 	if err != nil {
 		return a, err
 	}
 	set, err := e.d.tagSet(l.Tags)
-	return append(a, set, extras), err
+	if err != nil {
+		return a, err
+	}
+	return append(a, set, extras), e.daily.add(e.prev.dayNum, &ids, l, set, &am)
+}
+
+// lineAmounts are a line's seven amounts (four measures, three
+// quantities) as exact Amounts; ok is false for a null.
+type lineAmounts struct {
+	v  [7]domain.Amount
+	ok [7]bool
+}
+
+// appendArgs converts the amounts and appends their units and nanos
+// columns (NULL, NULL for a null).
+func (am *lineAmounts) appendArgs(a []any, l *billing.Line) ([]any, error) {
+	for i, m := range [...]struct {
+		col string
+		v   *apd.Decimal
+	}{{"BilledCost", l.BilledCost}, {"EffectiveCost", l.EffectiveCost}, {"ListCost", l.ListCost},
+		{"ContractedCost", l.ContractedCost}, {"PricingQuantity", l.PricingQuantity},
+		{"ConsumedQuantity", l.ConsumedQuantity}, {"CommitmentDiscountQuantity", l.CommitmentDiscountQuantity}} {
+		if m.v == nil {
+			a = append(a, nil, nil)
+			continue
+		}
+		v, err := domain.AmountFromDecimal(m.v)
+		if err != nil {
+			return a, &billing.ParseError{Column: m.col, Value: m.v.Text('f'), Msg: err.Error()}
+		}
+		am.v[i], am.ok[i] = v, true
+		a = append(a, v.Units, v.Nanos)
+	}
+	return a, nil
 }
 
 func (e *encoder) boxTimes(l *billing.Line) {
 	p := &e.prev
 	if p.cs == nil || !l.ChargePeriodStart.Equal(p.chargeStart) {
 		p.chargeStart, p.cs = l.ChargePeriodStart, l.ChargePeriodStart.Unix()
-		p.day = epochDay(l.ChargePeriodStart)
+		p.dayNum = epochDay(l.ChargePeriodStart)
+		p.day = p.dayNum
 	}
 	if p.ce == nil || !l.ChargePeriodEnd.Equal(p.chargeEnd) {
 		p.chargeEnd, p.ce = l.ChargePeriodEnd, l.ChargePeriodEnd.Unix()
@@ -163,7 +194,7 @@ func dimValues(l *billing.Line) [nDims]string {
 		l.BillingAccountName, l.SubAccountID, l.SubAccountName, l.ServiceName, l.ServiceCategory, l.RegionID,
 		l.RegionName, l.ResourceID, l.ResourceName, l.ResourceType, l.SkuID, l.SkuPriceID, l.ChargeDescription,
 		l.PricingUnit, l.ConsumedUnit, l.CommitmentDiscountID, l.CommitmentDiscountName,
-		l.CommitmentDiscountType, l.CommitmentDiscountUnit}
+		l.CommitmentDiscountType, l.CommitmentDiscountUnit, resourceGroup(l)}
 }
 
 func optStr(s string) any {
@@ -171,19 +202,6 @@ func optStr(s string) any {
 		return nil
 	}
 	return s
-}
-
-// amountArgs splits an exact decimal into its units and nanos columns;
-// a null stays NULL in both.
-func amountArgs(d *apd.Decimal) (units, nanos any, err error) {
-	if d == nil {
-		return nil, nil, nil
-	}
-	a, err := domain.AmountFromDecimal(d)
-	if err != nil {
-		return nil, nil, err
-	}
-	return a.Units, a.Nanos, nil
 }
 
 func extrasArg(extra map[string]string) (any, error) {

@@ -91,13 +91,20 @@ func scanMeasures(s scanner) (string, costs.Measures, error) {
 	if err := s.Scan(&cur, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]); err != nil {
 		return cur, m, err
 	}
+	m, err := measuresOf(v)
+	return cur, m, err
+}
+
+// measuresOf normalises the four measures' units and nanos sums.
+func measuresOf(v [8]int64) (costs.Measures, error) {
+	var m costs.Measures
 	var err error
 	for i, dst := range []*domain.Amount{&m.Billed, &m.Effective, &m.List, &m.Contracted} {
 		if *dst, err = domain.NormalizeAmount(v[2*i], 0, v[2*i+1]); err != nil {
-			return cur, m, err
+			return m, err
 		}
 	}
-	return cur, m, nil
+	return m, nil
 }
 
 // epochDay is the charge_day of an instant: days since 1970-01-01 (UTC).
