@@ -219,5 +219,5 @@ func (s *Service) ExportFOCUS(ctx context.Context, p *auth.Principal, q costs.Qu
 
 // New is the service over a store: its cost lines and exchange rates.
 func New(st *store.Store) *Service {
-	return &Service{Costs: querierOf(st.Costs()), FX: &fx.Service{Store: st}}
+	return &Service{Costs: st.Costs(), FX: &fx.Service{Store: st}}
 }
