@@ -121,6 +121,29 @@ func TestSpendExplorerFiltersChartsAndExports(t *testing.T) {
 
 	checkSortByName(b)
 	checkExportCSV(b, wantPlain)
+	checkConsumptionAndBillingMode(b, range_)
+}
+
+// checkConsumptionAndBillingMode opens the consumption view and the
+// explorer in billing currencies with the previous period.
+func checkConsumptionAndBillingMode(b *tab, range_ url.Values) {
+	b.t.Helper()
+	if st := b.submit(`.subnav a[href^="/spend/consumption"]`); st != http.StatusOK {
+		b.fatalf("consumption: status %d", st)
+	}
+	if n := evalJS[int](b, `document.querySelectorAll("#consumption-table tbody tr").length`); n < 5 {
+		b.fatalf("consumption shows %d meters", n)
+	}
+	b.shot("consumption")
+	q := url.Values{"from": range_["from"], "to": range_["to"], "currency": {"billing"}, "compare": {"previous"}, "group_by": {"billing_account"}}
+	if st := b.open("/spend?" + q.Encode()); st != http.StatusOK {
+		b.fatalf("billing mode: status %d", st)
+	}
+	if n := evalJS[int](b, `document.querySelectorAll("section.spend-block").length`); n < 3 {
+		b.fatalf("billing mode shows %d currencies, the demo bills in USD, EUR and GBP", n)
+	}
+	b.mustSee("Previous period", "Change %")
+	b.shot("billing-compare")
 }
 
 // checkSortByName clicks the name heading: the script sorts in place and

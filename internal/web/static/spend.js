@@ -69,7 +69,7 @@
       options: {
         animation: false, responsive: true, maintainAspectRatio: false,
         plugins: {
-          legend: { display: false },
+          legend: { position: "right", labels: { boxWidth: 12 } },
           tooltip: { callbacks: { label: function (c) { return c.label + ": " + fmt(c.parsed); } } }
         }
       }
