@@ -94,6 +94,7 @@ func TestSpendExplorerFiltersChartsAndExports(t *testing.T) {
 	}
 	b.mustSee("data through", "Cloud billing data arrives 24–48 hours late and is revised.")
 	b.waitFor("the default view's chart", `document.querySelector("#spend-chart-0")?.dataset.drawn === "true"`)
+	b.shot("spend-default")
 
 	// A shared link sets the range; the form then adds a filter and a grouping.
 	range_ := url.Values{"from": {from.Format(time.DateOnly)}, "to": {to.Format(time.DateOnly)}}

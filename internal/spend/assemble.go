@@ -76,7 +76,10 @@ func (b *builder) finish(cur domain.Currency, acc *blockAcc) Block {
 		if label == "" {
 			label = key
 		}
-		if key == costs.NoValue {
+		switch {
+		case b.req.GroupBy == "":
+			label = AllLabel
+		case key == costs.NoValue:
 			label = NoValueLabel
 		}
 		blk.Series = append(blk.Series, Series{Group: key, Label: label, Amounts: g.amounts, Total: g.total,

@@ -182,6 +182,21 @@ func TestReportingModeWithoutRowsStillHasItsBlock(t *testing.T) {
 	}
 }
 
+func TestUngroupedAndValuelessLabels(t *testing.T) {
+	rows := []costs.AggRow{{Day: day("2026-11-01"), Currency: "USD", Measures: costs.Measures{Billed: amt("2")}}}
+	req := request("2026-11-01", "2026-11-02", Day, Billing)
+	req.GroupBy = ""
+	res, err := Build(req, "USD", nil, rows, nil)
+	if err != nil || res.Blocks[0].Series[0].Label != AllLabel {
+		t.Fatalf("ungrouped %+v %v", res, err)
+	}
+	req.GroupBy = costs.DimRegion
+	res, err = Build(req, "USD", nil, rows, nil)
+	if err != nil || res.Blocks[0].Series[0].Label != NoValueLabel {
+		t.Fatalf("lines without a region %+v %v", res, err)
+	}
+}
+
 func TestRoundAndDisplay(t *testing.T) {
 	cases := []struct {
 		a       string

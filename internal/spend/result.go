@@ -67,6 +67,9 @@ type Change struct {
 // OtherLabel names the chart's rest group.
 const OtherLabel = "Other"
 
+// AllLabel names the one series of an ungrouped request.
+const AllLabel = "All costs"
+
 // NoValueLabel shows lines without a value for the grouped dimension.
 const NoValueLabel = "(none)"
 
