@@ -79,5 +79,5 @@ func TestKeyboardOnly(t *testing.T) {
 	if st := b.pressEnterAndWait(); st != 200 || b.path() != "/spend" {
 		b.fatalf("Enter on the Spend link: status %d at %s", st, b.path())
 	}
-	b.mustSee("Spend is not available yet.")
+	b.mustSee("No cost data has been imported yet.")
 }

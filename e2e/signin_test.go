@@ -133,7 +133,7 @@ func TestSignInShowsOverviewAndAreas(t *testing.T) {
 	if st := b.submit(`#sidenav a[href="/spend"]`); st != http.StatusOK {
 		t.Fatalf("Spend: status %d", st)
 	}
-	b.mustSee("Spend is not available yet.")
+	b.mustSee("No cost data has been imported yet.")
 	b.shot("area-spend")
 	for _, area := range want[2:9] {
 		href := evalJS[string](b, `[...document.querySelectorAll("#sidenav a")].find(a => a.innerText.trim() === `+jsString(area)+`).getAttribute("href")`)

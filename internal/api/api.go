@@ -16,6 +16,7 @@ import (
 	"github.com/canopyhq/canopy/internal/audit"
 	"github.com/canopyhq/canopy/internal/auth"
 	"github.com/canopyhq/canopy/internal/fx"
+	"github.com/canopyhq/canopy/internal/spend"
 )
 
 // Prefix is where the API lives.
@@ -25,6 +26,7 @@ const Prefix = "/api/v1"
 type API struct {
 	svc    *auth.Service
 	fx     *fx.Service // exchange rates, over the same store as svc
+	spend  *spend.Service
 	log    *slog.Logger
 	routes []route
 	probe  *http.ServeMux // the same patterns, only to tell 404 from 405
@@ -68,6 +70,7 @@ func New(svc *auth.Service, log *slog.Logger) *API {
 	a := &API{svc: svc, log: log, probe: http.NewServeMux()}
 	if svc != nil { // nil only where just the document is served (tests)
 		a.fx = &fx.Service{Store: svc.Store}
+		a.spend = spend.New(svc.Store)
 	}
 	a.routes = a.table()
 	for _, rt := range a.routes {
@@ -106,6 +109,12 @@ func (a *API) table() []route {
 		signedIn("PUT", "/fx/rates", auth.PermCurrencyManage, a.setRate),
 		signedIn("POST", "/fx/rates/import", auth.PermCurrencyManage, a.importRates),
 		signedIn("GET", "/fx/rates/history", auth.PermCostsRead, a.rateHistory),
+		signedIn("GET", "/costs/explore", auth.PermCostsRead, a.exploreCosts),
+		signedIn("GET", "/costs/values", auth.PermCostsRead, a.costValues),
+		signedIn("GET", "/costs/consumption", auth.PermCostsRead, a.costConsumption),
+		signedIn("GET", "/costs/freshness", auth.PermCostsRead, a.costFreshness),
+		signedIn("GET", "/costs/export.csv", auth.PermCostsExport, a.exportCostTable),
+		signedIn("GET", "/costs/lines.csv", auth.PermCostsExport, a.exportCostLines),
 	}
 }
 

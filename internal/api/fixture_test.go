@@ -247,11 +247,18 @@ func (f *fixture) send(req *http.Request) response {
 	}
 	r := response{status: res.StatusCode, header: res.Header, body: buf.Bytes()}
 	where := req.Method + " " + req.URL.Path
-	if res.StatusCode != http.StatusNoContent && !json.Valid(r.body) {
+	// The cost exports answer a CSV file on success; everything else,
+	// and every error, is JSON.
+	csvFile := res.StatusCode == http.StatusOK && strings.HasSuffix(req.URL.Path, ".csv")
+	if res.StatusCode != http.StatusNoContent && !csvFile && !json.Valid(r.body) {
 		f.t.Errorf("%s: %d response is not JSON: %q", where, r.status, r.body)
 	}
-	if ct := res.Header.Get("Content-Type"); res.StatusCode != http.StatusNoContent && ct != "application/json" {
+	ct := res.Header.Get("Content-Type")
+	if res.StatusCode != http.StatusNoContent && !csvFile && ct != "application/json" {
 		f.t.Errorf("%s: Content-Type %q", where, ct)
+	}
+	if csvFile && ct != "text/csv; charset=utf-8" {
+		f.t.Errorf("%s: CSV export with Content-Type %q", where, ct)
 	}
 	for _, s := range f.secrets {
 		if bytes.Contains(r.body, []byte(s)) {

@@ -22,6 +22,7 @@ type opSpec struct {
 	bodyMedia                string // the body's media type, "" for application/json
 	status                   int    // success status
 	result                   string // success body schema name, "" for none
+	resultMedia              string // the success body's media type, "" for application/json
 }
 
 func operations() []opEntry {
@@ -57,7 +58,7 @@ func operations() []opEntry {
 		doc("DELETE", "/tokens/{token_id}", opSpec{id: "revokeToken", summary: "Revoke one of your API tokens", perm: "tokens.manage", tag: "tokens", params: []parameter{tokenIDParam}, status: 204}),
 		doc("GET", "/audit", opSpec{id: "listAudit", summary: "The organisation's audit log, newest first", perm: "audit.read", tag: "audit",
 			params: []parameter{actionParam, actorParam, fromParam, toParam, limitParam, cursorParam}, status: 200, result: "AuditList"}),
-	}, fxOperations()...)
+	}, append(fxOperations(), costOperations()...)...)
 }
 
 func fxOperations() []opEntry {
@@ -88,6 +89,9 @@ func (s opSpec) build() *operation {
 	ok := &response{Description: http.StatusText(s.status)}
 	if s.result != "" {
 		ok.Content = jsonContent(s.result)
+	}
+	if s.resultMedia != "" {
+		ok.Content = map[string]mediaType{s.resultMedia: {Schema: ref(s.result)}}
 	}
 	if s.status == http.StatusCreated {
 		ok.Headers = map[string]header{"Location": {Description: "URL of the new resource", Schema: &schema{Type: "string"}}}

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/canopyhq/canopy/internal/costs"
 )
 
 // served fetches the document over HTTP, without a token.
@@ -118,6 +120,8 @@ func TestSchemasMatchViews(t *testing.T) {
 		"OrgUpdate": orgPatch{}, "UserCreate": newUser{}, "RoleAssignment": roleAssignment{}, "TokenCreate": newToken{},
 		"UserList": listView[userView]{}, "FXRate": rateView{}, "FXRateChange": rateChangeView{}, "FXRateSet": rateInput{},
 		"FXRatesSaved": ratesSavedView{}, "FXRateList": listView[rateView]{},
+		"CostExplore": exploreView{}, "CostValue": costs.DimValue{}, "CostConsumption": costs.ConsumptionRow{},
+		"CostFreshness": freshnessView{}, "CostFreshnessList": freshnessListView{}, "CostValueList": listView[costs.DimValue]{},
 	}
 	schemas := schemas()
 	for name, v := range types {

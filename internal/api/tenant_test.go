@@ -44,6 +44,12 @@ var routeBodies = map[string]any{
 	"PUT /api/v1/fx/rates":                                 `{"day":"2026-01-09","base":"CHF","quote":"JPY","rate":"170.25"}`,
 	"POST /api/v1/fx/rates/import":                         csvBody("date,base,quote,rate\n2026-01-09,CHF,JPY,170.5\n"),
 	"GET /api/v1/fx/rates/history":                         "",
+	"GET /api/v1/costs/explore":                            "",
+	"GET /api/v1/costs/values":                             "",
+	"GET /api/v1/costs/consumption":                        "",
+	"GET /api/v1/costs/freshness":                          "",
+	"GET /api/v1/costs/export.csv":                         "",
+	"GET /api/v1/costs/lines.csv":                          "",
 }
 
 // routeQueries holds the query a route needs to succeed. The fx ones aim
@@ -51,6 +57,7 @@ var routeBodies = map[string]any{
 var routeQueries = map[string]string{
 	"GET /api/v1/fx/rates":         "?from=2026-01-01&to=2026-01-31",
 	"GET /api/v1/fx/rates/history": "?base=CHF&quote=JPY",
+	"GET /api/v1/costs/values":     "?dim=service",
 }
 
 // target is the URL path and query of a route on a tenant's objects.

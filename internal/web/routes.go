@@ -85,9 +85,13 @@ func (s *Server) RouteList() []Route {
 		perm("POST /settings/currency/reporting", auth.PermCurrencyManage, s.setReportingCurrency),
 		perm("POST /settings/currency/import", auth.PermCurrencyManage, s.importRates),
 		perm("POST /settings/currency/rates", auth.PermCurrencyManage, s.setRate),
+		perm("GET /spend", auth.PermCostsRead, s.spendExplore),
+		perm("GET /spend/consumption", auth.PermCostsRead, s.spendConsumption),
+		perm("GET /spend/export.csv", auth.PermCostsExport, s.spendTableCSV),
+		perm("GET /spend/lines.csv", auth.PermCostsExport, s.spendFOCUS),
 	}
 	for _, a := range Areas() {
-		if a.Key != NavOverview && a.Key != NavSettings {
+		if a.Key != NavOverview && a.Key != NavSettings && a.Key != NavSpend {
 			routes = append(routes, user("GET "+a.URL, s.area(a.Key)))
 		}
 	}

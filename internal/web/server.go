@@ -16,6 +16,7 @@ import (
 	"github.com/canopyhq/canopy/internal/auth"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/fx"
+	"github.com/canopyhq/canopy/internal/spend"
 	"github.com/canopyhq/canopy/internal/store"
 )
 
@@ -37,7 +38,8 @@ const pendingTTL = 5 * time.Minute
 // Server serves the browser UI.
 type Server struct {
 	Auth     *auth.Service
-	FX       *fx.Service // nil: one over Auth.Store
+	FX       *fx.Service    // nil: one over Auth.Store
+	Spend    *spend.Service // nil: one over Auth.Store
 	Sessions *scs.SessionManager
 	R        *Renderer
 	Log      *slog.Logger

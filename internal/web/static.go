@@ -21,6 +21,12 @@ import (
 // integrity sha512-Thx/WtpeOQqSrqBCw/A1cwGJGg4UrVa3+sW0GmrM3p4gJgO89ecH4qtbnyzDDWFvBTqjnIMCgELTNt636dtamA==);
 // its licence is static/vendor/htmx-LICENSE.txt. To upgrade, `npm pack`
 // the new version, copy dist/htmx.min.js and LICENSE, and update this note.
+// static/vendor/chart.umd.min.js is Chart.js 4.6.1 copied unmodified from
+// the npm package chart.js@4.6.1 (dist/chart.umd.min.js, integrity
+// sha512-hJyniucsFmq//EvXYvJ6c6mahPoI3kaxdjVH8awTaJ/fDNWeSqqqArixMJWkWNN6fcYvPU3HneSANFNYtRi61g==);
+// its MIT licence is static/vendor/chart.js-LICENSE.txt (LICENSE.md in the
+// package). Only the Spend pages load it; it draws under the strict CSP
+// because it styles its canvas through the DOM, not with inline markup.
 //
 //go:embed static
 var staticFS embed.FS
