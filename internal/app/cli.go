@@ -40,6 +40,7 @@ Commands:
   import          import billing files (FOCUS, Azure, AWS CUR, Partner Center; plain or .gz) into an organisation
   bench gen-focus write a reproducible FOCUS 1.2 cost file for benchmarks
   bench ingest    import a cost file into a scratch database; print lines/s and peak memory
+  bench query     time the spend explorer's queries over generated cost data in a scratch database
   version         print the version
 
 Every command that touches data takes --db (env CANOPY_DB): sqlite:PATH or postgres://...
@@ -79,6 +80,8 @@ func Run(ctx context.Context, env Env) int {
 		err = runBenchGenFocus(ctx, env, rest)
 	case "bench ingest":
 		err = runBenchIngest(ctx, env, rest)
+	case "bench query":
+		err = runBenchQuery(ctx, env, rest)
 	case "version", "--version", "-v":
 		fmt.Fprintln(env.Stdout, versionString())
 	case "help", "-h", "--help":

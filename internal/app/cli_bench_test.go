@@ -93,3 +93,23 @@ func scratchRemoved(t *testing.T, out string) {
 		t.Fatalf("scratch schema %s left behind (%d, %v)", m[2], left, err)
 	}
 }
+
+func TestBenchQuery(t *testing.T) {
+	var out, errOut bytes.Buffer
+	args := []string{"bench", "query", "--rows", "3000", "--days", "5", "--runs", "1"}
+	if pg := storetest.PostgresURL(t); pg != "" {
+		args = append(args, "--postgres", pg)
+	}
+	code := Run(context.Background(), Env{Args: args, Stdout: &out, Stderr: &errOut, Getenv: func(string) string { return "" }})
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	for _, q := range benchQueries {
+		if !regexp.MustCompile(regexp.QuoteMeta(q.name) + ` +[1-9]\d* rows  best +[\d.]+ ms`).MatchString(out.String()) {
+			t.Fatalf("no figure for %q in:\n%s", q.name, out.String())
+		}
+	}
+	if !strings.Contains(out.String(), "3000 lines") {
+		t.Fatalf("output %s", out.String())
+	}
+}
