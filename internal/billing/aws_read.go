@@ -1,6 +1,8 @@
 package billing
 
 import (
+	"time"
+
 	"strings"
 
 	"github.com/cockroachdb/apd/v3"
@@ -91,10 +93,15 @@ func (c *curCols) readTimes(r *row, l *Line) (err error) {
 	if !l.BillingPeriodEnd.After(l.BillingPeriodStart) {
 		return r.fail(c.col[cfBillEnd], "the billing period must end after it starts")
 	}
-	// A one-time purchase may be stamped with a single instant, so an
-	// empty charge period is accepted; a reversed one is not.
+	// A one-time purchase may be stamped with a single instant. FOCUS
+	// wants ChargePeriodEnd after ChargePeriodStart, so such a charge
+	// keeps its instant as the start and ends at the end of its UTC day
+	// (same charge day, conformant exports); a reversed period is refused.
 	if l.ChargePeriodEnd.Before(l.ChargePeriodStart) {
 		return r.fail(c.col[cfUsageEnd], "the usage period ends before it starts")
+	}
+	if l.ChargePeriodEnd.Equal(l.ChargePeriodStart) {
+		l.ChargePeriodEnd = l.ChargePeriodStart.Truncate(24 * time.Hour).Add(24 * time.Hour)
 	}
 	if l.ChargePeriodStart.Before(l.BillingPeriodStart) {
 		l.ChargeClass = ChargeClassCorrection

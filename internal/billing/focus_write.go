@@ -113,9 +113,7 @@ func tagsJSON(l *Line) string {
 // FOCUSWriter writes lines as a FOCUS 1.2 CSV: every column of the
 // specification, then the source's other attributes as x_ columns.
 // Values are written verbatim (no spreadsheet escaping): the file is for
-// FOCUS tools, and the reader must get the same lines back. Lines are not
-// corrected either: an AWS one-time charge stored with a zero-length
-// charge period is written as such, although FOCUS wants End > Start.
+// FOCUS tools, and the reader must get the same lines back.
 type FOCUSWriter struct {
 	cw     *csv.Writer
 	extras []string // x_ column names, in header order
