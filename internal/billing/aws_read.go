@@ -1,9 +1,8 @@
 package billing
 
 import (
-	"time"
-
 	"strings"
+	"time"
 
 	"github.com/cockroachdb/apd/v3"
 )
