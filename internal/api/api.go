@@ -16,6 +16,7 @@ import (
 	"github.com/canopyhq/canopy/internal/audit"
 	"github.com/canopyhq/canopy/internal/auth"
 	"github.com/canopyhq/canopy/internal/fx"
+	"github.com/canopyhq/canopy/internal/imports"
 )
 
 // Prefix is where the API lives.
@@ -23,12 +24,15 @@ const Prefix = "/api/v1"
 
 // API is the /api/v1 handler set.
 type API struct {
-	svc    *auth.Service
-	fx     *fx.Service // exchange rates, over the same store as svc
-	log    *slog.Logger
-	routes []route
-	probe  *http.ServeMux // the same patterns, only to tell 404 from 405
-	doc    []byte         // the OpenAPI document, built once
+	svc *auth.Service
+	fx  *fx.Service // exchange rates, over the same store as svc
+	// imports runs cost-file uploads (WithImports); nil in tests that
+	// only serve the document.
+	imports *imports.Service
+	log     *slog.Logger
+	routes  []route
+	probe   *http.ServeMux // the same patterns, only to tell 404 from 405
+	doc     []byte         // the OpenAPI document, built once
 }
 
 // Route describes one endpoint: its method, its path pattern (Go
@@ -106,6 +110,9 @@ func (a *API) table() []route {
 		signedIn("PUT", "/fx/rates", auth.PermCurrencyManage, a.setRate),
 		signedIn("POST", "/fx/rates/import", auth.PermCurrencyManage, a.importRates),
 		signedIn("GET", "/fx/rates/history", auth.PermCostsRead, a.rateHistory),
+		signedIn("POST", "/costs/imports", auth.PermCostsImport, a.uploadImport),
+		signedIn("GET", "/costs/imports", auth.PermCostsRead, a.listImports),
+		signedIn("GET", "/costs/imports/{upload_id}", auth.PermCostsRead, a.getImport),
 	}
 }
 

@@ -16,6 +16,9 @@ func schemas() map[string]*schema {
 	for k, v := range fxSchemas() {
 		s[k] = v
 	}
+	for k, v := range importSchemas() {
+		s[k] = v
+	}
 	return s
 }
 

@@ -118,6 +118,7 @@ func TestSchemasMatchViews(t *testing.T) {
 		"OrgUpdate": orgPatch{}, "UserCreate": newUser{}, "RoleAssignment": roleAssignment{}, "TokenCreate": newToken{},
 		"UserList": listView[userView]{}, "FXRate": rateView{}, "FXRateChange": rateChangeView{}, "FXRateSet": rateInput{},
 		"FXRatesSaved": ratesSavedView{}, "FXRateList": listView[rateView]{},
+		"CostImport": costImportView{}, "CostUpload": uploadView{}, "Measures": measuresView{}, "CostUploadAccepted": uploadAccepted{},
 	}
 	schemas := schemas()
 	for name, v := range types {

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"path"
 	"strings"
 	"unicode/utf8"
@@ -131,18 +132,15 @@ func (s *Service) writeChunks(ctx context.Context, id string, body io.Reader) (i
 	}
 }
 
-// bodyError says why the body could not be read: too large (a limit
-// reader in front of the service), or cut off.
+// bodyError says why the body could not be read: too large (the HTTP
+// handler's request-size cap), or cut off.
 func (s *Service) bodyError(err error) error {
-	if errors.Is(err, ErrBodyTooLarge) {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
 		return s.TooLargeError()
 	}
 	return domain.Errorf(domain.CodeInvalid, "The upload was cut off before the whole file arrived: %v", err)
 }
-
-// ErrBodyTooLarge may be returned by a body reader that enforces the
-// limit itself (a request-size cap); Upload reports it as too large.
-var ErrBodyTooLarge = errors.New("imports: body too large")
 
 // queue marks the upload queued and inserts its job in one transaction,
 // so a queued upload always has a job.
