@@ -1,24 +1,14 @@
 package api
 
 import (
-	"errors"
-	"io"
 	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
 
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/imports"
 )
-
-// uploadOverhead is what multipart framing may add to the file's size.
-const uploadOverhead = 1 << 20
-
-// uploadReadTime replaces the server's read timeout for an upload: a
-// large file over a slow link takes longer than a normal request.
-const uploadReadTime = 2 * time.Hour
 
 // WithImports enables the cost-import endpoints (uploads run through s).
 func (a *API) WithImports(s *imports.Service) *API {
@@ -34,37 +24,12 @@ func (a *API) uploadImport(w http.ResponseWriter, r *http.Request, c *call) erro
 	if err := checkMultipart(r); err != nil {
 		return err
 	}
-	if r.ContentLength > a.imports.MaxBytes+uploadOverhead {
-		return a.imports.TooLargeError()
-	}
-	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(uploadReadTime))
-	r.Body = http.MaxBytesReader(w, r.Body, a.imports.MaxBytes+uploadOverhead)
-	mr, err := r.MultipartReader()
+	u, err := a.imports.UploadRequest(w, r, c.P, c.Who)
 	if err != nil {
-		return domain.Errorf(domain.CodeInvalid, "The multipart body could not be read: %v", err)
+		return err
 	}
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			return domain.FieldError("file", "The request has no part named \"file\": send the billing file as the form field file.")
-		}
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return a.imports.TooLargeError()
-		}
-		if err != nil {
-			return domain.Errorf(domain.CodeInvalid, "The multipart body could not be read: %v", err)
-		}
-		if part.FormName() != "file" {
-			continue // other form fields carry nothing this endpoint uses
-		}
-		u, err := a.imports.Upload(r.Context(), c.P, c.Who, part.FileName(), part)
-		if err != nil {
-			return err
-		}
-		w.Header().Set("Location", statusURL(u.ID))
-		return writeJSON(w, http.StatusAccepted, uploadAccepted{Upload: uploadOf(imports.Status{CostUpload: u}), StatusURL: statusURL(u.ID)})
-	}
+	w.Header().Set("Location", statusURL(u.ID))
+	return writeJSON(w, http.StatusAccepted, uploadAccepted{Upload: uploadOf(imports.Status{CostUpload: u}), StatusURL: statusURL(u.ID)})
 }
 
 func checkMultipart(r *http.Request) error {
