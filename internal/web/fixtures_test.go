@@ -54,7 +54,7 @@ func sampleUsers() []UserRow {
 func samplePages() []pageCase {
 	pub := Layout{RequestID: "req_pub"}
 	withErr := func(msg string) FormErrors { return FormErrors{Error: msg} }
-	return []pageCase{
+	return append([]pageCase{
 		{SignInEmailPage{Layout: pub, Email: "ada@example.com", Next: "/spend", Error: "Enter a valid email address."},
 			[]string{`action="/signin"`, `name="email"`, `name="next" value="/spend"`, `href="/forgot"`, `role="alert"`, `aria-describedby="form-error"`}},
 		{SignInPasswordPage{Layout: pub, Email: "ada@example.com", Next: "/budgets"},
@@ -123,7 +123,7 @@ func samplePages() []pageCase {
 			[]string{`Something went wrong`}},
 		{OrgSettingsPage{Layout: sampleLayout(NavSettings), Name: "Acme Ltd", FormErrors: withErr("Name is required.")},
 			[]string{`Only administrators can change these settings.`, `Acme Ltd`}},
-	}
+	}, importSamplePages()...)
 }
 
 func withLayout(p ErrorPage, l Layout) ErrorPage {
@@ -148,6 +148,6 @@ func zeroPages() []Page {
 		SignInEmailPage{}, SignInPasswordPage{}, SignInMFAPage{}, ForgotPage{}, ResetPage{},
 		AcceptInvitePage{}, NotSetUpPage{}, HomePage{}, AreaPage{}, ProfilePage{}, MFASetupPage{},
 		RecoveryCodesPage{}, SessionsPage{}, TokensPage{}, OrgSettingsPage{}, UsersPage{},
-		UserDetailPage{}, AuditPage{}, ErrorPage{}, CurrencyPage{},
+		UserDetailPage{}, AuditPage{}, ErrorPage{}, CurrencyPage{}, ImportsPage{}, ImportStatusPage{},
 	}
 }

@@ -7,6 +7,7 @@ import "strings"
 const (
 	NavOverview        = "overview"
 	NavSpend           = "spend"
+	NavSpendImports    = "spend.imports"
 	NavAllocation      = "allocation"
 	NavBudgets         = "budgets"
 	NavChargebacks     = "chargebacks"
@@ -126,6 +127,27 @@ var settingsLinks = []struct {
 func (l Layout) SettingsNav() []NavLink {
 	var links []NavLink
 	for _, s := range settingsLinks {
+		if s.perms != nil && !l.Allows(s.perms...) {
+			continue
+		}
+		links = append(links, navLink(s.label, s.url, l.Active == s.key, false))
+	}
+	return links
+}
+
+// spendLinks lists the Spend area's sub-pages and the permissions that
+// reveal them (any one suffices).
+var spendLinks = []struct {
+	key, label, url string
+	perms           []string
+}{
+	{NavSpendImports, "Imports", "/spend/imports", []string{"costs.read", "costs.import"}},
+}
+
+// SpendNav returns the Spend sub-navigation the user may see.
+func (l Layout) SpendNav() []NavLink {
+	var links []NavLink
+	for _, s := range spendLinks {
 		if s.perms != nil && !l.Allows(s.perms...) {
 			continue
 		}

@@ -85,6 +85,10 @@ func (s *Server) RouteList() []Route {
 		perm("POST /settings/currency/reporting", auth.PermCurrencyManage, s.setReportingCurrency),
 		perm("POST /settings/currency/import", auth.PermCurrencyManage, s.importRates),
 		perm("POST /settings/currency/rates", auth.PermCurrencyManage, s.setRate),
+		perm("GET /spend/imports", auth.PermCostsRead, s.imports),
+		perm("POST /spend/imports", auth.PermCostsImport, s.uploadImport),
+		perm("GET /spend/imports/{id}", auth.PermCostsRead, s.importStatus),
+		perm("GET /spend/imports/{id}/progress", auth.PermCostsRead, s.importProgress),
 	}
 	for _, a := range Areas() {
 		if a.Key != NavOverview && a.Key != NavSettings {
