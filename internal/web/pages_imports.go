@@ -59,8 +59,8 @@ type UploadRow struct {
 // ImportRow is one import of the history.
 type ImportRow struct {
 	ID, File, Format, Source, Period, Started, Duration, By, Status, Error string
-	Rows                                                                  int
-	Totals                                                                []string // "1234.56 EUR", per currency
+	Rows                                                                   int
+	Totals                                                                 []string // "1234.56 EUR", per currency
 }
 
 func uploadRow(u store.CostUpload) UploadRow {
