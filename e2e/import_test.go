@@ -68,8 +68,14 @@ func TestImportUploadShowsProgressAndResult(t *testing.T) {
 	if b.visible("#import-progress[hx-get]") {
 		b.fatalf("the finished import still polls")
 	}
+	status := b.path()
+	b.shot("import-result")
 	b.submit(`a[href="/spend/imports"]:not([aria-current])`)
 	b.mustSee("focus-e2e.csv", "succeeded", "ines@acme.test")
+	b.do("1024x768 window", chromedp.EmulateViewport(1024, 768))
+	noHorizontalScroll(b, "/spend/imports")
+	b.shot("imports-1024")
+	noHorizontalScroll(b, status)
 }
 
 // waitAcrossNavigation polls expr until it is true, through the page
