@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -143,6 +144,30 @@ func TestCostImportUploadRefusals(t *testing.T) {
 		}
 		if err := db.R.QueryRow("SELECT COUNT(*) FROM cost_upload_chunks").Scan(&n); err != nil || n != 2 {
 			t.Fatalf("refused uploads left chunks: %d %v", n, err)
+		}
+	})
+}
+
+// Polling an upload must not wait for the database writer, which on
+// SQLite a running import holds for its whole length: here a
+// transaction holds it while the status is read.
+func TestCostImportPollWhileTheWriterIsBusy(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		tx, err := db.W.BeginTx(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		req := f.newRequest("GET", "/api/v1/costs/imports/"+f.a.uploadID, nil).WithContext(ctx)
+		req.Header.Set("Authorization", "Bearer "+f.a.viewerToken) // never used yet: its last use is noted
+		res := f.send(req)
+		res.wantStatus(t, "poll while the writer is busy", 200)
+		if !bytes.Contains(res.body, []byte(`"status":"queued"`)) {
+			t.Fatalf("status: %s", res.body)
 		}
 	})
 }

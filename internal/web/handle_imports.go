@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -36,10 +37,17 @@ func (s *Server) imports(w http.ResponseWriter, r *http.Request) {
 }
 
 // uploadImport stores the posted file and sends the browser to its status
-// page; the page's script posts the same form with XMLHttpRequest to show
-// the upload's progress and follows the same redirect.
+// page. The page's script posts the same form with XMLHttpRequest (to show
+// the upload's progress) and the HX-Request header: it gets the progress
+// fragment instead and polls it in place, which keeps working on SQLite
+// while the import holds the writer (a full page saves its session).
 func (s *Server) uploadImport(w http.ResponseWriter, r *http.Request) {
 	u, err := s.Imports.UploadRequest(w, r, principalFrom(r.Context()), actor(r))
+	if err == nil && r.Header.Get("HX-Request") == "true" {
+		w.Header().Set("Cache-Control", "no-store")
+		s.R.RenderPartial(w, "import_progress", progressOf(imports.Status{CostUpload: u}))
+		return
+	}
 	if err == nil {
 		redirect(w, r, "/spend/imports/"+u.ID)
 		return
@@ -83,4 +91,28 @@ func humanLimit(n int64) string {
 		return ""
 	}
 	return imports.HumanBytes(n)
+}
+
+func polled(rt Route) Route {
+	rt.Polled = true
+	return rt
+}
+
+const loadOnlyKey ctxKey = 2
+
+// loadOnly loads the request's session without saving it afterwards (the
+// Polled routes; see Route.Polled).
+func (s *Server) loadOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token := ""
+		if c, err := r.Cookie(s.Sessions.Cookie.Name); err == nil {
+			token = c.Value
+		}
+		ctx, err := s.Sessions.Load(r.Context(), token)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, loadOnlyKey, true)))
+	})
 }

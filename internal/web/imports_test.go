@@ -179,3 +179,45 @@ func TestImportUploadRefusedOnThePage(t *testing.T) {
 		}
 	})
 }
+
+// The upload form's script posts with HX-Request and gets the progress
+// fragment to poll in place. Polling it must not wait for the database
+// writer, which on SQLite a running import holds for its whole length:
+// here a transaction holds it while the fragment is fetched.
+func TestProgressFragmentPollsWhileTheWriterIsBusy(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		owner := f.client("owner-a@example.com")
+		req := f.multipart("focus.csv", "BilledCost\n1\n")
+		req.Header.Set("HX-Request", "true")
+		resp, err := owner.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		m := regexp.MustCompile(`hx-get="/spend/imports/(upl_[a-z0-9]+)/progress"`).FindStringSubmatch(string(body))
+		if resp.StatusCode != http.StatusOK || m == nil || !strings.Contains(string(body), `data-status="queued"`) || strings.Contains(string(body), "<html") {
+			t.Fatalf("HX-Request upload: %d %s", resp.StatusCode, body)
+		}
+
+		tx, err := db.W.BeginTx(context.Background(), nil) // SQLite: the one writer connection, as an import holds it
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		poll, _ := http.NewRequestWithContext(ctx, "GET", f.srv.URL+"/spend/imports/"+m[1]+"/progress", nil)
+		resp, err = owner.Do(poll)
+		if err != nil {
+			t.Fatalf("polling while the writer is busy: %v", err)
+		}
+		body, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `data-status="queued"`) {
+			t.Fatalf("poll: %d %s", resp.StatusCode, body)
+		}
+	})
+}

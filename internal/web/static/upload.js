@@ -1,8 +1,9 @@
 // Spend → Imports: upload a billing file with a real progress bar.
 // XMLHttpRequest reports upload progress (fetch does not). The request is
-// the form's own multipart POST; on success the server redirects to the
-// upload's status page, which XHR follows, and the browser goes there to
-// watch the import. Without this script the form posts as usual.
+// the form's own multipart POST with the HX-Request header, so the server
+// answers with the import's progress fragment, which htmx then polls in
+// place until the import is done. Without this script the form posts as
+// usual and the browser goes to the upload's status page.
 (function () {
   "use strict";
 
@@ -36,12 +37,20 @@
     }
   }
 
-  function isStatusPage(url) {
-    try {
-      return /^\/spend\/imports\/upl_[^/]+$/.test(new URL(url).pathname);
-    } catch (_) {
-      return false;
-    }
+  // showProgress puts the server's progress fragment in place of the
+  // upload bar and lets htmx poll it.
+  function showProgress(form, box, html) {
+    var holder = document.createElement("div");
+    holder.innerHTML = html;
+    var frag = holder.querySelector("#import-progress");
+    if (!frag) return false;
+    var old = document.getElementById("import-progress");
+    if (old) old.parentNode.removeChild(old);
+    form.parentNode.insertBefore(frag, form.nextSibling);
+    box.hidden = true;
+    form.reset();
+    if (window.htmx) window.htmx.process(frag);
+    return true;
   }
 
   function upload(form, input, file) {
@@ -72,6 +81,7 @@
     show(0);
     var xhr = new XMLHttpRequest();
     xhr.open("POST", form.action);
+    xhr.setRequestHeader("HX-Request", "true");
     xhr.upload.addEventListener("progress", function (ev) {
       if (ev.lengthComputable && ev.total > 0) show(Math.min(100, Math.floor(ev.loaded * 100 / ev.total)));
     });
@@ -79,8 +89,9 @@
       show(100, "Upload complete. Starting the import…");
     });
     xhr.addEventListener("load", function () {
-      if (xhr.status === 200 && isStatusPage(xhr.responseURL)) {
-        window.location.assign(xhr.responseURL);
+      if (xhr.status === 200 && showProgress(form, box, xhr.responseText)) {
+        button.disabled = false;
+        input.disabled = false;
         return;
       }
       done(messageFrom(xhr));
