@@ -3,6 +3,7 @@ package imports
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"sync/atomic"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/canopyhq/canopy/internal/audit"
+	"github.com/canopyhq/canopy/internal/billing"
 	"github.com/canopyhq/canopy/internal/costs"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/store"
@@ -82,14 +84,15 @@ func (w *worker) Work(ctx context.Context, job *river.Job[Args]) error {
 		}
 		return nil
 	}
-	return w.svc.run(ctx, a, u)
+	return w.svc.run(ctx, a, u, job.Attempt < job.MaxAttempts)
 }
 
 // run imports a claimed upload and records the outcome. A cancelled
-// context (the process is stopping) puts the upload back in the queue and
-// returns the error, so river retries the job; nothing was stored, as the
-// import is one transaction.
-func (s *Service) run(ctx context.Context, a Args, u store.CostUpload) error {
+// context (the process is stopping) or an internal failure (the database)
+// while retries remain puts the upload back in the queue and returns the
+// error, so river retries the job; nothing was stored, as the import is
+// one transaction. A bad file is an outcome, recorded as failed.
+func (s *Service) run(ctx context.Context, a Args, u store.CostUpload, canRetry bool) error {
 	body := &countingReader{r: s.Store.OpenUpload(ctx, u.ID)}
 	s.live.start(u.ID)
 	defer s.live.stop(u.ID)
@@ -97,11 +100,15 @@ func (s *Service) run(ctx context.Context, a Args, u store.CostUpload) error {
 	res, err := s.ImportFile(ctx, u.OrgID, body, costs.ImportMeta{FileName: u.FileName, CreatedBy: u.CreatedBy,
 		Progress: func(rows int) { s.live.set(u.ID, int64(rows), body.n.Load()) }})
 	stop()
-	if err != nil && ctx.Err() != nil {
-		if rerr := s.Store.RequeueUpload(context.WithoutCancel(ctx), u.ID); rerr != nil {
-			s.Log.Error("requeue interrupted import", "upload", u.ID, "err", rerr)
+	if err != nil && !isFileError(err) {
+		s.Log.Error("import of an upload failed", "upload", u.ID, "retry", canRetry, "err", err)
+		if ctx.Err() != nil || canRetry {
+			if rerr := s.Store.RequeueUpload(context.WithoutCancel(ctx), u.ID); rerr != nil {
+				s.Log.Error("requeue interrupted import", "upload", u.ID, "err", rerr)
+			}
+			return err
 		}
-		return ctx.Err()
+		err = fmt.Errorf("import %s: an internal error stopped the import (logged with upload ID %s); try again later", u.FileName, u.ID)
 	}
 	u.BytesDone = u.SizeBytes
 	if err != nil {
@@ -155,4 +162,11 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n.Add(int64(n))
 	return n, err
+}
+
+// isFileError reports whether err is about the file's content (shown to
+// the person as is) rather than an internal failure.
+func isFileError(err error) bool {
+	var pe *billing.ParseError
+	return errors.As(err, &pe)
 }
