@@ -16,6 +16,7 @@ import (
 	"github.com/canopyhq/canopy/internal/audit"
 	"github.com/canopyhq/canopy/internal/auth"
 	"github.com/canopyhq/canopy/internal/fx"
+	"github.com/canopyhq/canopy/internal/imports"
 	"github.com/canopyhq/canopy/internal/spend"
 )
 
@@ -24,13 +25,16 @@ const Prefix = "/api/v1"
 
 // API is the /api/v1 handler set.
 type API struct {
-	svc    *auth.Service
-	fx     *fx.Service // exchange rates, over the same store as svc
-	spend  *spend.Service
-	log    *slog.Logger
-	routes []route
-	probe  *http.ServeMux // the same patterns, only to tell 404 from 405
-	doc    []byte         // the OpenAPI document, built once
+	svc   *auth.Service
+	fx    *fx.Service // exchange rates, over the same store as svc
+	spend *spend.Service
+	// imports runs cost-file uploads (WithImports); nil in tests that
+	// only serve the document.
+	imports *imports.Service
+	log     *slog.Logger
+	routes  []route
+	probe   *http.ServeMux // the same patterns, only to tell 404 from 405
+	doc     []byte         // the OpenAPI document, built once
 }
 
 // Route describes one endpoint: its method, its path pattern (Go
@@ -115,6 +119,9 @@ func (a *API) table() []route {
 		signedIn("GET", "/costs/freshness", auth.PermCostsRead, a.costFreshness),
 		signedIn("GET", "/costs/export.csv", auth.PermCostsExport, a.exportCostTable),
 		signedIn("GET", "/costs/lines.csv", auth.PermCostsExport, a.exportCostLines),
+		signedIn("POST", "/costs/imports", auth.PermCostsImport, a.uploadImport),
+		signedIn("GET", "/costs/imports", auth.PermCostsRead, a.listImports),
+		signedIn("GET", "/costs/imports/{upload_id}", auth.PermCostsRead, a.getImport),
 	}
 }
 

@@ -17,6 +17,8 @@ import (
 	"github.com/canopyhq/canopy/internal/audit"
 	"github.com/canopyhq/canopy/internal/auth"
 	"github.com/canopyhq/canopy/internal/domain"
+	"github.com/canopyhq/canopy/internal/imports"
+	"github.com/canopyhq/canopy/internal/jobs"
 	"github.com/canopyhq/canopy/internal/keyvault"
 	"github.com/canopyhq/canopy/internal/mail/mailtest"
 	"github.com/canopyhq/canopy/internal/store"
@@ -47,6 +49,7 @@ type tenant struct {
 	ownerToken, viewerToken     string
 	ownerTokenID, viewerTokenID string
 	sessionID                   string
+	uploadID                    string     // a billing file queued for import
 	seedRate                    seededRate // the one exchange rate the org starts with
 }
 
@@ -59,6 +62,8 @@ type fixture struct {
 	svc     *auth.Service
 	mail    *mailtest.Outbox
 	api     *api.API
+	imports *imports.Service
+	jobs    *jobs.Runner // works the import jobs once a test starts it
 	srv     *httptest.Server
 	a, b    tenant
 	secrets []string // strings no response may ever contain
@@ -72,7 +77,8 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	f := &fixture{t: t, ctx: context.Background(), st: store.New(db), mail: &mailtest.Outbox{},
 		secrets: []string{"$argon2id", mfaMarker, "password_hash", "mfa_secret", "token_hash"}}
 	f.svc = auth.NewService(f.st, kv, f.mail, "http://127.0.0.1")
-	f.api = api.New(f.svc, slog.New(slog.NewTextHandler(t.Output(), nil)))
+	f.imports, f.jobs = newImports(t, db)
+	f.api = api.New(f.svc, slog.New(slog.NewTextHandler(t.Output(), nil))).WithImports(f.imports)
 	mux := http.NewServeMux()
 	f.api.Routes(mux)
 	f.srv = httptest.NewServer(mux)
@@ -117,6 +123,7 @@ func (f *fixture) seedTenant(name, slug string) tenant {
 	tn.viewerToken, tn.viewerTokenID = f.insertToken(tn.viewer.ID, org.ID, nil)
 	tn.sessionID = f.startSession(tn.owner)
 	tn.seedRate = f.seedRate(p, slug)
+	tn.uploadID = f.seedUpload(p, slug)
 	return tn
 }
 
@@ -212,6 +219,9 @@ func (f *fixture) newRequest(method, path string, body any) *http.Request {
 		rd = bytes.NewReader(nil)
 	case csvBody:
 		rd, contentType = bytes.NewReader([]byte(b)), "text/csv"
+	case multipartBody:
+		raw, ct := b.encode(f.t)
+		rd, contentType = bytes.NewReader(raw), ct
 	case string:
 		rd = bytes.NewReader([]byte(b))
 	default:
@@ -320,7 +330,8 @@ func (r response) wantStatus(t *testing.T, what string, status int) {
 // fillPath puts a tenant's IDs into a route pattern.
 func fillPath(t *testing.T, pattern string, tn tenant) string {
 	t.Helper()
-	ids := map[string]string{"{user_id}": tn.owner.ID, "{session_id}": tn.sessionID, "{token_id}": tn.ownerTokenID}
+	ids := map[string]string{"{user_id}": tn.owner.ID, "{session_id}": tn.sessionID, "{token_id}": tn.ownerTokenID,
+		"{upload_id}": tn.uploadID}
 	for k, v := range ids {
 		pattern = strings.ReplaceAll(pattern, k, v)
 	}

@@ -19,6 +19,9 @@ func schemas() map[string]*schema {
 	for k, v := range costSchemas() {
 		s[k] = v
 	}
+	for k, v := range importSchemas() {
+		s[k] = v
+	}
 	return s
 }
 

@@ -122,6 +122,7 @@ func TestSchemasMatchViews(t *testing.T) {
 		"FXRatesSaved": ratesSavedView{}, "FXRateList": listView[rateView]{},
 		"CostExplore": exploreView{}, "CostValue": costs.DimValue{}, "CostConsumption": costs.ConsumptionRow{},
 		"CostFreshness": freshnessView{}, "CostFreshnessList": freshnessListView{}, "CostValueList": listView[costs.DimValue]{},
+		"CostImport": costImportView{}, "CostUpload": uploadView{}, "Measures": measuresView{}, "CostUploadAccepted": uploadAccepted{},
 	}
 	schemas := schemas()
 	for name, v := range types {

@@ -50,6 +50,9 @@ var routeBodies = map[string]any{
 	"GET /api/v1/costs/freshness":                          "",
 	"GET /api/v1/costs/export.csv":                         "",
 	"GET /api/v1/costs/lines.csv":                          "",
+	"POST /api/v1/costs/imports":                           multipartBody{name: "focus.csv", data: "BilledCost\n1\n"},
+	"GET /api/v1/costs/imports":                            "",
+	"GET /api/v1/costs/imports/{upload_id}":                "",
 }
 
 // routeQueries holds the query a route needs to succeed. The fx ones aim
@@ -137,7 +140,7 @@ func TestTenantIsolation(t *testing.T) {
 func (f *fixture) assertNoTrace(t *testing.T, what string, res response, tn tenant) {
 	t.Helper()
 	for _, s := range []string{tn.org.ID, tn.org.Name, tn.owner.ID, tn.owner.Email, tn.viewer.ID, tn.viewer.Email,
-		tn.ownerTokenID, tn.viewerTokenID, tn.sessionID, tn.seedRate.value, tn.seedRate.source} {
+		tn.ownerTokenID, tn.viewerTokenID, tn.sessionID, tn.seedRate.value, tn.seedRate.source, tn.uploadID} {
 		if bytes.Contains(res.body, []byte(s)) {
 			t.Errorf("%s: response contains %q of the other organisation: %s", what, s, res.body)
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/canopyhq/canopy/internal/auth"
 	"github.com/canopyhq/canopy/internal/config"
 	"github.com/canopyhq/canopy/internal/domain"
+	"github.com/canopyhq/canopy/internal/imports"
 	"github.com/canopyhq/canopy/internal/jobs"
 	"github.com/canopyhq/canopy/internal/keyvault"
 	"github.com/canopyhq/canopy/internal/mail"
@@ -28,6 +29,8 @@ type App struct {
 	Vault keyvault.KeyVault
 	Jobs  *jobs.Runner
 	Auth  *auth.Service
+	// Imports runs billing-file imports (uploads, the CLI, the demo).
+	Imports *imports.Service
 }
 
 // Open connects to the database, runs migrations and builds the services.
@@ -55,6 +58,8 @@ func (a *App) init(ctx context.Context) error {
 	}
 	a.Vault = kv
 	reg := jobs.NewRegistry()
+	a.Imports = imports.New(a.Store, nil, int64(a.Cfg.MaxUploadMiB)<<20, a.Log)
+	jobs.Register(reg, a.Imports.Worker())
 	jobs.Register(reg, jobs.NewEmailWorker(a.mailSender(), kv))
 	jobs.Register(reg, &pruneWorker{store: a.Store})
 	reg.AddPeriodic(10*time.Minute, func() (river.JobArgs, *river.InsertOpts) { return pruneArgs{}, nil })
@@ -62,6 +67,7 @@ func (a *App) init(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	a.Imports.Jobs = a.Jobs
 	a.Auth = auth.NewService(a.Store, kv, &queuedMail{jobs: a.Jobs, vault: kv}, a.Cfg.BaseURL)
 	return nil
 }
@@ -88,8 +94,17 @@ func (a *App) mailSender() mail.Sender {
 	return s
 }
 
-// StartJobs starts working background jobs when this process has workers.
+// StartJobs tidies up after processes that stopped mid-import, then starts
+// working background jobs when this process has workers.
 func (a *App) StartJobs(ctx context.Context) error {
+	swept, err := a.Imports.Sweep(ctx)
+	if err != nil {
+		return fmt.Errorf("sweep abandoned imports: %w", err)
+	}
+	if swept != (imports.SweepResult{}) {
+		a.Log.Warn("imports left unfinished by a stopped process", "failed", swept.AbandonedImports,
+			"requeued_uploads", swept.Requeued, "removed_partial_uploads", swept.Removed)
+	}
 	if a.Cfg.JobWorkers <= 0 {
 		return nil
 	}

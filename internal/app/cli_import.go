@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/canopyhq/canopy/internal/audit"
-	"github.com/canopyhq/canopy/internal/billing"
 	"github.com/canopyhq/canopy/internal/config"
 	"github.com/canopyhq/canopy/internal/costs"
 	"github.com/canopyhq/canopy/internal/domain"
@@ -91,27 +89,19 @@ func (a *App) importCLI(ctx context.Context, env Env, o domain.Org, path, source
 		return err
 	}
 	fmt.Fprintln(env.Stdout, importSummary(name, res, time.Since(began)))
-	audit.MustRecord(ctx, a.Store, cliActor, audit.Entry{OrgID: o.ID, Action: "costs.import",
-		TargetType: "cost_import", TargetID: res.ImportID, Details: map[string]any{
-			"file": name, "format": string(res.Format), "rows": res.Rows, "source_key": res.SourceKey}})
+	a.Imports.RecordImport(ctx, cliActor, o.ID, name, res)
 	return nil
 }
 
-// importFile opens path (plain or gzip, any detected format) and imports
-// it through the cost store; errors name the file.
+// importFile opens path and imports it through the imports service (plain
+// or gzip, any detected format); errors name the file.
 func (a *App) importFile(ctx context.Context, orgID, path string, meta costs.ImportMeta) (costs.ImportResult, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return costs.ImportResult{}, err
 	}
 	defer f.Close()
-	r, err := billing.Open(f)
-	if err != nil {
-		return costs.ImportResult{}, fmt.Errorf("import %s: %w", meta.FileName, err)
-	}
-	defer r.Close()
-	// The store's error already names the file.
-	return a.Store.Costs().Import(ctx, orgID, r, meta)
+	return a.Imports.ImportFile(ctx, orgID, f, meta)
 }
 
 // importSummary is the line printed for an imported file, with exact

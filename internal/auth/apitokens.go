@@ -94,7 +94,12 @@ func (s *Service) AuthenticateToken(ctx context.Context, plain string) (*Princip
 	}
 	p.TokenID = t.ID
 	if t.LastUsedAt == nil || time.Since(*t.LastUsedAt) > time.Minute {
-		_ = s.Store.TouchAPIToken(ctx, t.ID, domain.Now())
+		// Best effort and brief: on SQLite a running cost import holds the
+		// one writer for minutes, and a request must not wait for it just
+		// to note when its token was last used.
+		tctx, cancel := context.WithTimeout(ctx, time.Second)
+		_ = s.Store.TouchAPIToken(tctx, t.ID, domain.Now())
+		cancel()
 	}
 	return p, nil
 }

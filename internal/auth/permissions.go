@@ -21,6 +21,7 @@ const (
 	PermSettingsManage      Permission = "settings.manage"
 	PermCostsRead           Permission = "costs.read"
 	PermCostsExport         Permission = "costs.export"
+	PermCostsImport         Permission = "costs.import"
 	PermAllocationRead      Permission = "allocation.read"
 	PermAllocationWrite     Permission = "allocation.write"
 	PermBudgetsRead         Permission = "budgets.read"
@@ -57,6 +58,7 @@ var catalog = []PermissionInfo{
 	{PermSettingsManage, "Change security settings: SSO, MFA policy, sessions, email"},
 	{PermCostsRead, "Explore cost and usage data"},
 	{PermCostsExport, "Export cost data to CSV and schedule exports"},
+	{PermCostsImport, "Import billing files"},
 	{PermCurrencyManage, "Import and correct exchange rates and choose the reporting currency"},
 	{PermAllocationRead, "See tags, cost groups and allocation rules"},
 	{PermAllocationWrite, "Create and change allocation rules, groups and splits"},
@@ -217,7 +219,7 @@ var builtinRoles = []Role{
 	{RoleAdmin, "Administrator", "Full control except ownership: users, roles, security settings, connections and all data.",
 		allPermissionsExcept(PermOrgOwner)},
 	{RoleFinOps, "FinOps analyst", "Reads all spend data and connection health, manages allocation, budgets and chargebacks, acts on recommendations and exports costs; may create personal API tokens. No access to users or settings.",
-		append(slices.Clone(spendReads), PermConnectionsRead, PermCostsExport, PermTokensManage, PermCurrencyManage,
+		append(slices.Clone(spendReads), PermConnectionsRead, PermCostsExport, PermCostsImport, PermTokensManage, PermCurrencyManage,
 			PermAllocationWrite, PermBudgetsWrite, PermChargebacksWrite, PermRecommendationsAct)},
 	{RoleProcurement, "Procurement", "Buys and manages marketplace software; sees costs and budgets to do so; may create personal API tokens.",
 		[]Permission{PermOrgRead, PermMarketplaceRead, PermMarketplacePurchase, PermMarketplaceManage,

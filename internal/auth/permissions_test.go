@@ -10,7 +10,7 @@ import (
 func TestPermissionCatalog(t *testing.T) {
 	required := []Permission{
 		"org.read", "org.manage", "org.owner", "users.read", "users.manage", "roles.manage",
-		"tokens.manage", "audit.read", "settings.manage", "costs.read", "costs.export",
+		"tokens.manage", "audit.read", "settings.manage", "costs.read", "costs.export", "costs.import",
 		"allocation.read", "allocation.write", "budgets.read", "budgets.write",
 		"chargebacks.read", "chargebacks.write", "recommendations.read", "recommendations.act",
 		"m365.read", "m365.manage", "marketplace.read", "marketplace.purchase",
@@ -98,13 +98,13 @@ func TestRolePermissionMatrix(t *testing.T) {
 		{RoleViewer,
 			[]Permission{PermOrgRead, PermCostsRead, PermAllocationRead, PermBudgetsRead, PermChargebacksRead, PermRecommendationsRead, PermM365Read, PermMarketplaceRead},
 			// A viewer writes nothing, not even personal API tokens.
-			[]Permission{PermUsersRead, PermAuditRead, PermConnectionsRead, PermCostsExport, PermTokensManage}},
+			[]Permission{PermUsersRead, PermAuditRead, PermConnectionsRead, PermCostsExport, PermCostsImport, PermTokensManage}},
 		{RoleFinOps,
-			[]Permission{PermCostsRead, PermCostsExport, PermAllocationWrite, PermBudgetsWrite, PermChargebacksWrite, PermRecommendationsAct, PermM365Read, PermMarketplaceRead, PermConnectionsRead, PermTokensManage},
+			[]Permission{PermCostsRead, PermCostsExport, PermCostsImport, PermAllocationWrite, PermBudgetsWrite, PermChargebacksWrite, PermRecommendationsAct, PermM365Read, PermMarketplaceRead, PermConnectionsRead, PermTokensManage},
 			[]Permission{PermUsersRead, PermUsersManage, PermRolesManage, PermSettingsManage, PermConnectionsManage, PermMarketplacePurchase, PermM365Manage, PermOrgOwner}},
 		{RoleProcurement,
 			[]Permission{PermMarketplaceRead, PermMarketplacePurchase, PermMarketplaceManage, PermCostsRead, PermBudgetsRead, PermTokensManage},
-			[]Permission{PermBudgetsWrite, PermAllocationWrite, PermUsersManage, PermCostsExport, PermSettingsManage}},
+			[]Permission{PermBudgetsWrite, PermAllocationWrite, PermUsersManage, PermCostsExport, PermCostsImport, PermSettingsManage}},
 	}
 	for _, tc := range tests {
 		set := rolePerms(t, tc.role)

@@ -31,8 +31,10 @@ type Config struct {
 	TrustedProxies string
 
 	JobWorkers int // background workers in this process; 0 disables them
-	LogLevel   string
-	LogText    bool // human-readable logs instead of JSON
+	// MaxUploadMiB bounds a billing file uploaded through the UI or API.
+	MaxUploadMiB int
+	LogLevel     string
+	LogText      bool // human-readable logs instead of JSON
 }
 
 // SMTP is the outgoing mail server. With no Host, mail is logged (without
@@ -55,6 +57,7 @@ func Default() Config {
 		SessionIdle:     2 * time.Hour,
 		SessionLifetime: 12 * time.Hour,
 		JobWorkers:      4,
+		MaxUploadMiB:    2048,
 		LogLevel:        "info",
 	}
 }
@@ -73,6 +76,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.SMTP.From, "smtp-from", c.SMTP.From, "sender address (env CANOPY_SMTP_FROM)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For names the client (env CANOPY_TRUSTED_PROXIES)")
 	fs.IntVar(&c.JobWorkers, "workers", c.JobWorkers, "background job workers; 0 = none (env CANOPY_WORKERS)")
+	fs.IntVar(&c.MaxUploadMiB, "max-upload-mib", c.MaxUploadMiB, "largest billing file accepted by upload, in MiB (env CANOPY_MAX_UPLOAD_MIB)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env CANOPY_LOG_LEVEL)")
 }
 
@@ -105,6 +109,7 @@ func (c *Config) applyEnv(getenv func(string) string) {
 	dur("CANOPY_SESSION_IDLE", &c.SessionIdle)
 	dur("CANOPY_SESSION_LIFETIME", &c.SessionLifetime)
 	num("CANOPY_WORKERS", &c.JobWorkers)
+	num("CANOPY_MAX_UPLOAD_MIB", &c.MaxUploadMiB)
 	str("CANOPY_TRUSTED_PROXIES", &c.TrustedProxies)
 	str("CANOPY_LOG_LEVEL", &c.LogLevel)
 	c.LogText = getenv("CANOPY_LOG_FORMAT") == "text"
@@ -123,6 +128,9 @@ func (c *Config) Finish() error {
 	c.SecureCookies = u.Scheme == "https"
 	if c.KeyFile == "" {
 		c.KeyFile = defaultKeyFile(c.DB)
+	}
+	if c.MaxUploadMiB < 1 {
+		return fmt.Errorf("max-upload-mib %d (CANOPY_MAX_UPLOAD_MIB): must be at least 1", c.MaxUploadMiB)
 	}
 	switch c.SMTP.TLS {
 	case "none", "starttls", "tls":

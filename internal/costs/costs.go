@@ -24,6 +24,13 @@ type Store interface {
 	Imports(ctx context.Context, orgID string, limit int) ([]Import, error)
 	// Totals sums the stored lines per billing currency.
 	Totals(ctx context.Context, orgID string, f TotalsFilter) (map[string]Measures, error)
+	// Import returns one import of the organisation (domain not_found
+	// otherwise).
+	ImportByID(ctx context.Context, orgID, importID string) (Import, error)
+	// SweepAbandoned marks imports left running by a process that died
+	// mid-import as failed ("abandoned: ..."), leaving imports that are
+	// still in progress elsewhere alone; it returns how many it marked.
+	SweepAbandoned(ctx context.Context) (int, error)
 	Querier
 }
 

@@ -42,9 +42,10 @@ func (q *Queries) SetGrants(ctx context.Context, orgID, userID string, grants []
 	return nil
 }
 
-// ListGrants returns a member's role grants in a stable order.
+// ListGrants returns a member's role grants in a stable order, from the
+// read pool like GetMember.
 func (q *Queries) ListGrants(ctx context.Context, orgID, userID string) ([]domain.RoleGrant, error) {
-	rows, err := q.w().query(ctx, `SELECT role, scope_kind, scope_id FROM role_grants
+	rows, err := q.r().query(ctx, `SELECT role, scope_kind, scope_id FROM role_grants
 		WHERE org_id = ? AND user_id = ? ORDER BY role, scope_kind, scope_id`, orgID, userID)
 	if err != nil {
 		return nil, err
@@ -66,9 +67,11 @@ func (q *Queries) CountRoleHolders(ctx context.Context, orgID, role string) (int
 }
 
 // GetMember returns one member of an org; users outside the org are not
-// found, which keeps tenants apart.
+// found, which keeps tenants apart. It reads from the read pool (inside a
+// Tx both are the transaction): every request loads its principal with
+// it, and on SQLite the writer may be held for minutes by a cost import.
 func (q *Queries) GetMember(ctx context.Context, orgID, userID string) (domain.Member, error) {
-	m, err := scanMember(q.w().row(ctx, `SELECT `+memberCols+` FROM users u
+	m, err := scanMember(q.r().row(ctx, `SELECT `+memberCols+` FROM users u
 		JOIN memberships m ON m.user_id = u.id WHERE m.org_id = ? AND u.id = ?`, orgID, userID))
 	if err != nil {
 		return m, notFound(err, "user")

@@ -28,7 +28,9 @@ func HashSessionToken(token string) string {
 // FindCtx implements scs.CtxStore.
 func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
 	var data []byte
-	err := s.q.w().row(ctx, `SELECT data FROM sessions WHERE token_hash = ? AND expiry > ?`,
+	// The read pool sees every committed session (SQLite WAL), and stays
+	// free while a cost import holds SQLite's one writer connection.
+	err := s.q.r().row(ctx, `SELECT data FROM sessions WHERE token_hash = ? AND expiry > ?`,
 		HashSessionToken(token), domain.Now()).Scan(&data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil

@@ -123,7 +123,7 @@ func samplePages() []pageCase {
 			[]string{`Something went wrong`}},
 		{OrgSettingsPage{Layout: sampleLayout(NavSettings), Name: "Acme Ltd", FormErrors: withErr("Name is required.")},
 			[]string{`Only administrators can change these settings.`, `Acme Ltd`}},
-	}, spendSamples()...)
+	}, append(spendSamples(), importSamplePages()...)...)
 }
 
 func withLayout(p ErrorPage, l Layout) ErrorPage {
@@ -148,6 +148,6 @@ func zeroPages() []Page {
 		SignInEmailPage{}, SignInPasswordPage{}, SignInMFAPage{}, ForgotPage{}, ResetPage{},
 		AcceptInvitePage{}, NotSetUpPage{}, HomePage{}, AreaPage{}, ProfilePage{}, MFASetupPage{},
 		RecoveryCodesPage{}, SessionsPage{}, TokensPage{}, OrgSettingsPage{}, UsersPage{},
-		UserDetailPage{}, AuditPage{}, ErrorPage{}, CurrencyPage{}, SpendPage{}, SpendConsumptionPage{},
+		UserDetailPage{}, AuditPage{}, ErrorPage{}, CurrencyPage{}, SpendPage{}, SpendConsumptionPage{}, ImportsPage{}, ImportStatusPage{},
 	}
 }

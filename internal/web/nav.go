@@ -5,20 +5,22 @@ import "strings"
 // Nav keys for Layout.Active. Settings sub-pages use "settings.<sub>" so
 // the main Settings item stays current while the sub-nav marks the page.
 const (
-	NavOverview        = "overview"
-	NavSpend           = "spend"
-	NavAllocation      = "allocation"
-	NavBudgets         = "budgets"
-	NavChargebacks     = "chargebacks"
-	NavRecommendations = "recommendations"
-	NavM365            = "m365"
-	NavMarketplace     = "marketplace"
-	NavConnections     = "connections"
-	NavSettings        = "settings"
-	NavSettingsUsers   = "settings.users"
-	NavSettingsAudit   = "settings.audit"
-	NavSettingsFX      = "settings.currency"
-	NavProfile         = "profile"
+	NavOverview         = "overview"
+	NavSpend            = "spend"
+	NavSpendImports     = "spend.imports"
+	NavSpendConsumption = "spend.consumption"
+	NavAllocation       = "allocation"
+	NavBudgets          = "budgets"
+	NavChargebacks      = "chargebacks"
+	NavRecommendations  = "recommendations"
+	NavM365             = "m365"
+	NavMarketplace      = "marketplace"
+	NavConnections      = "connections"
+	NavSettings         = "settings"
+	NavSettingsUsers    = "settings.users"
+	NavSettingsAudit    = "settings.audit"
+	NavSettingsFX       = "settings.currency"
+	NavProfile          = "profile"
 )
 
 // Area is one product area of Canopy, in navigation order.
@@ -126,6 +128,29 @@ var settingsLinks = []struct {
 func (l Layout) SettingsNav() []NavLink {
 	var links []NavLink
 	for _, s := range settingsLinks {
+		if s.perms != nil && !l.Allows(s.perms...) {
+			continue
+		}
+		links = append(links, navLink(s.label, s.url, l.Active == s.key, false))
+	}
+	return links
+}
+
+// spendLinks lists the Spend area's sub-pages and the permissions that
+// reveal them (any one suffices).
+var spendLinks = []struct {
+	key, label, url string
+	perms           []string
+}{
+	{NavSpend, "Explorer", "/spend", []string{"costs.read"}},
+	{NavSpendConsumption, "Consumption", "/spend/consumption", []string{"costs.read"}},
+	{NavSpendImports, "Imports", "/spend/imports", []string{"costs.read", "costs.import"}},
+}
+
+// SpendNav returns the Spend sub-navigation the user may see.
+func (l Layout) SpendNav() []NavLink {
+	var links []NavLink
+	for _, s := range spendLinks {
 		if s.perms != nil && !l.Allows(s.perms...) {
 			continue
 		}

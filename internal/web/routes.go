@@ -26,6 +26,10 @@ type Route struct {
 	Pattern string // "METHOD /path"
 	Access  Access
 	Perm    auth.Permission
+	// Polled marks a fragment the browser polls: its session is loaded but
+	// neither saved nor touched, so polling is not activity and writes
+	// nothing (on SQLite a write would wait for a running cost import).
+	Polled  bool
 	handler http.HandlerFunc
 }
 
@@ -89,6 +93,10 @@ func (s *Server) RouteList() []Route {
 		perm("GET /spend/consumption", auth.PermCostsRead, s.spendConsumption),
 		perm("GET /spend/export.csv", auth.PermCostsExport, s.spendTableCSV),
 		perm("GET /spend/lines.csv", auth.PermCostsExport, s.spendFOCUS),
+		perm("GET /spend/imports", auth.PermCostsRead, s.imports),
+		perm("POST /spend/imports", auth.PermCostsImport, s.uploadImport),
+		perm("GET /spend/imports/{id}", auth.PermCostsRead, s.importStatus),
+		polled(perm("GET /spend/imports/{id}/progress", auth.PermCostsRead, s.importProgress)),
 	}
 	for _, a := range Areas() {
 		if a.Key != NavOverview && a.Key != NavSettings && a.Key != NavSpend {
@@ -108,6 +116,10 @@ func (s *Server) Routes(mux *http.ServeMux) {
 			h = s.signedIn(s.require(rt.Perm, h))
 		case SignedIn:
 			h = s.signedIn(h)
+		}
+		if rt.Polled {
+			mux.Handle(rt.Pattern, s.loadOnly(h))
+			continue
 		}
 		mux.Handle(rt.Pattern, s.Sessions.LoadAndSave(h))
 	}
@@ -138,7 +150,9 @@ func (s *Server) signedIn(next http.HandlerFunc) http.HandlerFunc {
 			redirect(w, r, "/profile/mfa/setup")
 			return
 		}
-		s.touchSession(r)
+		if r.Context().Value(loadOnlyKey) == nil {
+			s.touchSession(r)
+		}
 		next(w, r.WithContext(context.WithValue(r.Context(), principalKey, p)))
 	}
 }

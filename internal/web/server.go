@@ -16,6 +16,7 @@ import (
 	"github.com/canopyhq/canopy/internal/auth"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/fx"
+	"github.com/canopyhq/canopy/internal/imports"
 	"github.com/canopyhq/canopy/internal/spend"
 	"github.com/canopyhq/canopy/internal/store"
 )
@@ -40,6 +41,7 @@ type Server struct {
 	Auth     *auth.Service
 	FX       *fx.Service    // nil: one over Auth.Store
 	Spend    *spend.Service // nil: one over Auth.Store
+	Imports  *imports.Service
 	Sessions *scs.SessionManager
 	R        *Renderer
 	Log      *slog.Logger
