@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -17,7 +18,8 @@ const PrefixCostImport = "imp_"
 
 // Costs is the SQL cost-fact store (SQLite or PostgreSQL).
 type Costs struct {
-	db *DB
+	db          *DB
+	rollupFlush int // 0: rollupFlush; tests set a small figure to split keys across flushes
 }
 
 var _ costs.Store = (*Costs)(nil)
@@ -110,11 +112,8 @@ func (c *Costs) importTx(ctx context.Context, orgID string, num int64, r *billin
 	if err = c.lockOrg(ctx, cn, orgID); err != nil {
 		return res, err
 	}
-	sum, daily, err := copyLines(ctx, cn, orgID, num, r, meta.Progress)
+	sum, err := copyLines(ctx, sc, cn, orgID, num, r, meta.Progress, cmp.Or(c.rollupFlush, rollupFlush))
 	if err != nil {
-		return res, err
-	}
-	if err = writeRollup(ctx, sc, cn.engine, orgID, num, daily); err != nil {
 		return res, err
 	}
 	if res, err = c.finishImport(ctx, cn, orgID, num, r.Format(), sum, meta); err != nil {
@@ -150,16 +149,16 @@ func (c *Costs) lockOrg(ctx context.Context, cn conn, orgID string) error {
 
 // copyLines reads every line (on a second goroutine) and writes the
 // segments here, in the transaction's goroutine; it returns the import's
-// summary and daily rollup.
-func copyLines(ctx context.Context, cn conn, orgID string, num int64, r *billing.Reader, progress func(int)) (*importSummary, *rollup, error) {
+// summary.
+func copyLines(ctx context.Context, sc *sql.Conn, cn conn, orgID string, num int64, r *billing.Reader, progress func(int), flush int) (*importSummary, error) {
 	d, err := loadDicts(ctx, cn, orgID)
 	if err != nil {
-		return nil, nil, fmt.Errorf("load dictionaries: %w", err)
+		return nil, fmt.Errorf("load dictionaries: %w", err)
 	}
-	w := &segmentWriter{c: cn, orgID: orgID, num: num}
+	w := &segmentWriter{c: cn, sc: sc, orgID: orgID, num: num}
 	encCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	enc := &encoder{d: d, free: make(chan *costseg.Block, 2), daily: newRollup()}
+	enc := &encoder{d: d, free: make(chan *costseg.Block, 2), daily: newRollup(), flush: flush}
 	sum, batches, done := newImportSummary(), make(chan *batch, 1), make(chan error, 1)
 	go func() {
 		defer close(batches)
@@ -180,9 +179,9 @@ func copyLines(ctx context.Context, cn conn, orgID string, num int64, r *billing
 		}
 	}
 	if err := <-done; werr == nil && err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return sum, enc.daily, werr
+	return sum, werr
 }
 
 // lineError adds the line number to a conversion error; database errors

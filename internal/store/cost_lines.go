@@ -17,10 +17,18 @@ import (
 // batch is a block of encoded lines and the dictionary entries first
 // seen in them (inserted before the lines).
 type batch struct {
-	blk  *costseg.Block
-	dims []dimRow
-	sets []setRow
+	blk   *costseg.Block
+	dims  []dimRow
+	sets  []setRow
+	daily *rollup // cost_daily rows handed over with this batch, if any
 }
+
+// rollupFlush is how many cost_daily keys the encoder gathers before
+// handing them to the writer with the next batch: writing them while
+// later lines are parsed overlaps the two (it used to be half of an
+// import's time when done at the end), and bounds the map's memory. A
+// key split across two flushes becomes two rows; every query sums them.
+const rollupFlush = 16384
 
 // encoder turns lines into segment columns. It runs on its own goroutine
 // beside the writer, which encodes full blocks and inserts them, so
@@ -29,7 +37,8 @@ type encoder struct {
 	d     *dicts
 	prev  timeBox
 	free  chan *costseg.Block // blocks handed back by the writer
-	daily *rollup             // the import's cost_daily rows
+	daily *rollup             // the import's cost_daily rows not yet handed over
+	flush int                 // rollupFlush, or a test's smaller figure
 	line  segLine
 }
 
@@ -60,13 +69,13 @@ func (e *encoder) run(ctx context.Context, r *billing.Reader, sum *importSummary
 			return lineError(r.Line(), err)
 		}
 		if b.blk.N == segmentLines {
-			if err := e.send(ctx, b, out); err != nil {
+			if err := e.send(ctx, b, out, false); err != nil {
 				return err
 			}
 			b = e.newBatch()
 		}
 	}
-	return e.send(ctx, b, out)
+	return e.send(ctx, b, out, true)
 }
 
 func (e *encoder) newBatch() *batch {
@@ -79,8 +88,11 @@ func (e *encoder) newBatch() *batch {
 	}
 }
 
-func (e *encoder) send(ctx context.Context, b *batch, out chan<- *batch) error {
+func (e *encoder) send(ctx context.Context, b *batch, out chan<- *batch, last bool) error {
 	b.dims, b.sets = e.d.take()
+	if last || len(e.daily.rows) >= e.flush {
+		b.daily, e.daily = e.daily, newRollup()
+	}
 	select {
 	case out <- b:
 		return nil

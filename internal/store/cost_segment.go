@@ -112,6 +112,7 @@ func newSegmentBlock() *costseg.Block {
 // segmentWriter inserts an import's segments inside its transaction.
 type segmentWriter struct {
 	c      conn
+	sc     *sql.Conn // the transaction's connection, for the rollup's bulk path
 	orgID  string
 	num    int64
 	seq    int
@@ -119,12 +120,19 @@ type segmentWriter struct {
 	stored int
 }
 
-// writeBatch inserts a batch's new dictionary entries, then its lines.
+// writeBatch inserts a batch's new dictionary entries, its lines and the
+// rollup rows handed over with it.
 func (w *segmentWriter) writeBatch(ctx context.Context, b *batch) error {
 	if err := writeDicts(ctx, w.c, w.orgID, b.dims, b.sets); err != nil {
 		return err
 	}
-	return w.write(ctx, b.blk)
+	if err := w.write(ctx, b.blk); err != nil {
+		return err
+	}
+	if b.daily == nil {
+		return nil
+	}
+	return writeRollup(ctx, w.sc, w.c.engine, w.orgID, w.num, b.daily)
 }
 
 func (w *segmentWriter) write(ctx context.Context, b *costseg.Block) error {

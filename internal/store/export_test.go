@@ -62,3 +62,7 @@ func MoveLinesToLegacyTable(ctx context.Context, db *DB) error {
 	_, err = w.exec(ctx, `DELETE FROM cost_segments`)
 	return err
 }
+
+// SetRollupFlush makes c's imports hand cost_daily rows to the writer
+// every n keys, so tests can split a key across flushes.
+func (c *Costs) SetRollupFlush(n int) { c.rollupFlush = n }
