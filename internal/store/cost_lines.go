@@ -50,30 +50,79 @@ type timeBox struct {
 	set         bool
 }
 
-// run reads every line into batches sent to out; it returns the first
+// parsed is a run of lines read from the file, with their line numbers
+// (for errors), or the error that ended the reading.
+type parsed struct {
+	lines []*billing.Line
+	nums  []int
+	err   error
+}
+
+// parseChunk is how many lines the reader hands to the encoder at a time.
+const parseChunk = 256
+
+// readLines reads the file on its own goroutine, so parsing the CSV and
+// encoding the lines (dictionaries, amounts, rollup) each get a core; it
+// stops at the end of the file, an error or ctx's end.
+func readLines(ctx context.Context, r *billing.Reader, out chan<- parsed) {
+	defer close(out)
+	var p parsed
+	for {
+		if ctx.Err() != nil {
+			return
+		}
+		l, err := r.Next()
+		if err != nil || len(p.lines) == parseChunk {
+			if err != nil && !errors.Is(err, io.EOF) {
+				p.err = err
+			}
+			select {
+			case out <- p:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+			p = parsed{lines: make([]*billing.Line, 0, parseChunk), nums: make([]int, 0, parseChunk)}
+		}
+		p.lines, p.nums = append(p.lines, l), append(p.nums, r.Line())
+	}
+}
+
+// run encodes every line into batches sent to out; it returns the first
 // parse error, or ctx's error when the writer gave up.
 func (e *encoder) run(ctx context.Context, r *billing.Reader, sum *importSummary, out chan<- *batch) error {
+	ctx, cancel := context.WithCancel(ctx)
+	in := make(chan parsed, 8)
+	go readLines(ctx, r, in)
+	defer func() { // stop the reader and wait for it: the caller may close r next
+		cancel()
+		for range in {
+		}
+	}()
 	b := e.newBatch()
-	for {
-		l, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		if err := sum.add(l); err != nil {
-			return lineError(r.Line(), err)
-		}
-		if err = e.add(b.blk, l); err != nil {
-			return lineError(r.Line(), err)
-		}
-		if b.blk.N == segmentLines {
-			if err := e.send(ctx, b, out, false); err != nil {
-				return err
+	for p := range in {
+		for i, l := range p.lines {
+			if err := sum.add(l); err != nil {
+				return lineError(p.nums[i], err)
 			}
-			b = e.newBatch()
+			if err := e.add(b.blk, l); err != nil {
+				return lineError(p.nums[i], err)
+			}
+			if b.blk.N == segmentLines {
+				if err := e.send(ctx, b, out, false); err != nil {
+					return err
+				}
+				b = e.newBatch()
+			}
 		}
+		if p.err != nil {
+			return p.err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	return e.send(ctx, b, out, true)
 }
