@@ -59,17 +59,23 @@ func (s *Server) spendExplore(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusBadRequest
 		req, _ = spend.ParseRequest(url.Values{}, domain.Now())
 	}
-	page.Form = formOf(q, req)
-	if page.Options, err = s.spendOptions(r, svc, req.Query, page.Form); err != nil {
+	if page.SpendFrame, err = s.spendFrame(r, svc, q, req, "/spend"); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if page.Freshness, err = s.freshness(r, svc); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	page.Presets = presetLinks("/spend", q)
 	s.R.Render(w, status, page)
+}
+
+// spendFrame builds the form, options, presets and freshness of a Spend
+// page showing req (the page's own query q kept for the links).
+func (s *Server) spendFrame(r *http.Request, svc *spend.Service, q url.Values, req spend.Request, path string) (SpendFrame, error) {
+	f := SpendFrame{Form: formOf(q, req), Presets: presetLinks(path, q)}
+	var err error
+	if f.Options, err = s.spendOptions(r, svc, req.Query, f.Form); err != nil {
+		return f, err
+	}
+	f.Freshness, err = s.freshness(r, svc)
+	return f, err
 }
 
 func (s *Server) freshness(r *http.Request, svc *spend.Service) (FreshnessView, error) {
@@ -98,16 +104,10 @@ func (s *Server) spendConsumption(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusBadRequest
 		query, _ = spend.ParseQuery(url.Values{}, domain.Now())
 	}
-	page.Form = formOf(q, spend.Request{Query: query})
-	if page.Options, err = s.spendOptions(r, svc, query, page.Form); err != nil {
+	if page.SpendFrame, err = s.spendFrame(r, svc, q, spend.Request{Query: query}, "/spend/consumption"); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if page.Freshness, err = s.freshness(r, svc); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	page.Presets = presetLinks("/spend/consumption", q)
 	s.R.Render(w, status, page)
 }
 

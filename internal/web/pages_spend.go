@@ -15,12 +15,9 @@ import (
 type SpendPage struct {
 	Layout
 	FormErrors
-	Form      SpendForm
-	Options   SpendOptions
-	Presets   []Link
-	Blocks    []SpendBlock
-	Warnings  []spend.Warning
-	Freshness FreshnessView
+	SpendFrame
+	Blocks   []SpendBlock
+	Warnings []spend.Warning
 	// Chart is the data spend.js draws, serialised as JSON into a
 	// <script type="application/json"> by the template (no inline code).
 	Chart      []ChartBlock
@@ -154,12 +151,18 @@ type FreshnessRow struct {
 type SpendConsumptionPage struct {
 	Layout
 	FormErrors
+	SpendFrame
+	Rows []ConsumptionRowView
+	Sub  string
+}
+
+// SpendFrame is what both Spend pages show around their result: the
+// filter form with its options, date presets and data freshness.
+type SpendFrame struct {
 	Form      SpendForm
 	Options   SpendOptions
 	Presets   []Link
-	Rows      []ConsumptionRowView
 	Freshness FreshnessView
-	Sub       string
 }
 
 func (SpendConsumptionPage) Template() string { return "spend_consumption" }

@@ -42,7 +42,7 @@ func sampleSpend(query string, canExport bool) SpendPage {
 	if err != nil {
 		panic(err)
 	}
-	p := SpendPage{Layout: sampleLayout(NavSpend), Sub: "explore", Presets: presetLinks("/spend", q)}
+	p := SpendPage{Layout: sampleLayout(NavSpend), Sub: "explore", SpendFrame: SpendFrame{Presets: presetLinks("/spend", q)}}
 	p.fill(req, res, canExport)
 	p.Form = formOf(q, req)
 	p.Options = SpendOptions{Filters: []FilterSelect{filterSelect(costs.DimService,
@@ -65,7 +65,7 @@ func spendSamples() []pageCase {
 				`href="/spend/lines.csv?filter=service%3AVirtual&#43;Machines&amp;from=2026-11-01&amp;to=2026-11-03"`,
 				`aria-sort="descending" data-sort-key="total"`, `Previous period`, `Change %`, `>Last 30 days<`, `vendor/chart.umd.min.js?v=`,
 				`spend.js?v=`, `spend.css?v=`, `href="/spend" aria-current="page"`}},
-		{SpendConsumptionPage{Layout: sampleLayout(NavSpend), Sub: "consumption", Form: SpendForm{From: "2026-11-01", To: "2026-11-30"},
+		{SpendConsumptionPage{Layout: sampleLayout(NavSpend), Sub: "consumption", SpendFrame: SpendFrame{Form: SpendForm{From: "2026-11-01", To: "2026-11-30"}},
 			Rows: consumptionRows([]costs.ConsumptionRow{{Service: "Virtual Machines", Meter: "D4s v5", SKU: "DZH318Z0BQ4L",
 				ConsumedQuantity: sampleAmount("720.5"), ConsumedUnit: "Hours", PricingQuantity: sampleAmount("720.5"), PricingUnit: "1 Hour",
 				Currency: "EUR", Measures: costs.Measures{Billed: sampleAmount("1234.5")}, Lines: 30}})},
