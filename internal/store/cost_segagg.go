@@ -62,6 +62,22 @@ func (c *Costs) tagValues(ctx context.Context, orgID string, key int64) (map[int
 	return out, err
 }
 
+// mark adds the columns the grouping reads.
+func (s *segGroup) mark(cols *segColumns) *segColumns {
+	switch {
+	case s.tag:
+		cols.ints(segTagset)
+	case s.dim >= 0:
+		cols.ints(segDims + s.dim)
+	case s.text >= 0:
+		cols.text(s.text)
+	}
+	if s.label >= 0 {
+		cols.ints(segDims + s.label)
+	}
+	return cols
+}
+
 // value is a line's group: an id (text "" when ids) or a text; ok false
 // for no value.
 func (s *segGroup) value(r segRow) (id int64, text string, ok bool) {
@@ -113,7 +129,7 @@ func (c *Costs) scanAggregate(ctx context.Context, orgID string, q costs.Query) 
 		return nil, err
 	}
 	acc := map[segAggKey]*segAcc{}
-	err = c.scanSegments(ctx, orgID, q, func(r segRow) error {
+	err = c.scanSegments(ctx, orgID, q, s.mark(newSegColumns()).measures().text(segBillingCurrency), func(r segRow) error {
 		id, text, ok := s.value(r)
 		cur, _ := r.text(segBillingCurrency)
 		k := segAggKey{day: r.day(), id: id, text: text, ok: ok, currency: cur}
@@ -163,7 +179,7 @@ func (c *Costs) scanValues(ctx context.Context, orgID string, dim costs.Dim, fro
 	}
 	acc := map[segAggKey]*segAcc{}
 	q := costs.Query{From: from, To: to}
-	err = c.scanSegments(ctx, orgID, q, func(r segRow) error {
+	err = c.scanSegments(ctx, orgID, q, s.mark(newSegColumns()), func(r segRow) error {
 		id, text, ok := s.value(r)
 		k := segAggKey{id: id, text: text, ok: ok}
 		a := acc[k]
@@ -206,7 +222,11 @@ func (c *Costs) scanConsumption(ctx context.Context, orgID string, q costs.Query
 		qty [4]int64 // consumed units, nanos; pricing units, nanos
 	}
 	acc := map[consumptionKey]*qacc{}
-	err := c.scanSegments(ctx, orgID, q, func(r segRow) error {
+	cols := newSegColumns().measures().text(segBillingCurrency).ints(segAmounts+8, segAmounts+9, segAmounts+10, segAmounts+11)
+	for _, i := range consumptionDims {
+		cols.ints(segDims + i)
+	}
+	err := c.scanSegments(ctx, orgID, q, cols, func(r segRow) error {
 		var k consumptionKey
 		for j, i := range consumptionDims {
 			k.ids[j] = r.dim(i)

@@ -150,14 +150,61 @@ func setOf(ids []int64) map[int64]bool {
 	return m
 }
 
+// segColumns selects the segment columns a scan reads: the day, what the
+// filter looks at, and what the caller marks.
+type segColumns struct{ costseg.Columns }
+
+func newSegColumns() *segColumns {
+	return &segColumns{costseg.Columns{Ints: make([]bool, segIntColumns), Strs: make([]bool, segTextColumns)}}
+}
+
+func (s *segColumns) ints(cols ...int) *segColumns {
+	for _, c := range cols {
+		s.Ints[c] = true
+	}
+	return s
+}
+
+func (s *segColumns) text(cols ...int) *segColumns {
+	for _, c := range cols {
+		s.Strs[c] = true
+	}
+	return s
+}
+
+// measures marks the four cost measures' units and nanos.
+func (s *segColumns) measures() *segColumns {
+	return s.ints(segAmounts, segAmounts+1, segAmounts+2, segAmounts+3, segAmounts+4, segAmounts+5, segAmounts+6, segAmounts+7)
+}
+
+// mark adds the columns the filter reads.
+func (f *segFilter) mark(s *segColumns) {
+	s.ints(segDay)
+	for _, m := range f.dims {
+		s.ints(segDims + m.idx)
+	}
+	for _, m := range f.texts {
+		s.text(m.col)
+	}
+	if len(f.tags) > 0 {
+		s.ints(segTagset)
+	}
+}
+
 // scanSegments calls fn for every line of q's days and filters, from the
 // segments of succeeded imports, in import and file order. The segments
 // are read through one cursor and decoded one at a time, so memory stays
-// flat whatever the size of the result.
-func (c *Costs) scanSegments(ctx context.Context, orgID string, q costs.Query, fn func(segRow) error) error {
+// flat whatever the size of the result. cols names the columns fn reads
+// (nil: every column); the others are not decoded.
+func (c *Costs) scanSegments(ctx context.Context, orgID string, q costs.Query, cols *segColumns, fn func(segRow) error) error {
 	f, err := c.compileFilter(ctx, orgID, q)
 	if err != nil {
 		return err
+	}
+	var want *costseg.Columns
+	if cols != nil {
+		f.mark(cols)
+		want = &cols.Columns
 	}
 	sqlq, args := `SELECT data FROM cost_segments WHERE org_id = ?`, []any{orgID}
 	if f.from != 0 {
@@ -178,7 +225,7 @@ func (c *Costs) scanSegments(ctx context.Context, orgID string, q costs.Query, f
 		if err := rows.Scan(&data); err != nil {
 			return err
 		}
-		if err := costseg.Decode(data, blk); err != nil {
+		if err := costseg.DecodeColumns(data, blk, want); err != nil {
 			return fmt.Errorf("cost segment: %w", err)
 		}
 		if len(blk.Ints) != segIntColumns || len(blk.Strs) != segTextColumns {

@@ -14,8 +14,10 @@ import (
 	"fmt"
 )
 
-// version is the first byte of every segment.
-const version = 1
+// version is the first byte of every segment. Version 2 writes each
+// column's byte length before the columns, so a reader can skip the
+// columns it does not need.
+const version = 2
 
 // Block is a set of lines in columns. Every column holds N values; Valid
 // marks non-null values (nil means none is null).
@@ -64,13 +66,24 @@ func Encode(dst []byte, b *Block) []byte {
 	dst = binary.AppendUvarint(dst, uint64(b.N))
 	dst = binary.AppendUvarint(dst, uint64(len(b.Ints)))
 	dst = binary.AppendUvarint(dst, uint64(len(b.Strs)))
+	// The columns are encoded one after another into body, then their
+	// lengths and the body are appended.
+	body := make([]byte, 0, 64*b.N)
+	ends := make([]int, 0, len(b.Ints)+len(b.Strs))
 	for i := range b.Ints {
-		dst = encodeInts(dst, &b.Ints[i], b.N)
+		body = encodeInts(body, &b.Ints[i], b.N)
+		ends = append(ends, len(body))
 	}
 	for i := range b.Strs {
-		dst = encodeStrs(dst, &b.Strs[i], b.N)
+		body = encodeStrs(body, &b.Strs[i], b.N)
+		ends = append(ends, len(body))
 	}
-	return dst
+	prev := 0
+	for _, e := range ends {
+		dst = binary.AppendUvarint(dst, uint64(e-prev))
+		prev = e
+	}
+	return append(dst, body...)
 }
 
 // appendValid writes a presence flag and, when some value is null, the
@@ -151,7 +164,18 @@ var ErrCorrupt = errors.New("costseg: corrupt segment")
 const maxLines = 1 << 20
 
 // Decode reads a segment into b, reusing its slices.
-func Decode(data []byte, b *Block) error {
+func Decode(data []byte, b *Block) error { return DecodeColumns(data, b, nil) }
+
+// Columns selects the columns DecodeColumns reads (by index); a nil
+// Columns reads all.
+type Columns struct {
+	Ints, Strs []bool
+}
+
+// DecodeColumns reads the selected columns of a segment into b; the
+// others are left empty (nil values), so a scan that needs a few of fifty
+// columns skips the rest.
+func DecodeColumns(data []byte, b *Block, want *Columns) error {
 	d := decoder{buf: data}
 	if d.byte() != version {
 		return fmt.Errorf("%w: unknown version", ErrCorrupt)
@@ -162,16 +186,51 @@ func Decode(data []byte, b *Block) error {
 	}
 	b.Reset(int(ni), int(ns))
 	b.N = int(n)
+	lens := make([]uint64, ni+ns)
+	for i := range lens {
+		lens[i] = d.uvarint()
+	}
 	for i := range b.Ints {
-		d.ints(&b.Ints[i], b.N)
+		col := d.column(lens[i])
+		if want == nil || (i < len(want.Ints) && want.Ints[i]) {
+			col.ints(&b.Ints[i], b.N)
+			d.check(col)
+		}
 	}
 	for i := range b.Strs {
-		d.strs(&b.Strs[i], b.N)
+		col := d.column(lens[int(ni)+i])
+		if want == nil || (i < len(want.Strs) && want.Strs[i]) {
+			col.strs(&b.Strs[i], b.N)
+			d.check(col)
+		}
 	}
 	if d.err == nil && len(d.buf) != 0 {
 		d.err = fmt.Errorf("%w: %d trailing bytes", ErrCorrupt, len(d.buf))
 	}
 	return d.err
+}
+
+// column splits off the next column's bytes as a decoder of its own.
+func (d *decoder) column(n uint64) *decoder {
+	if d.err != nil || n > uint64(len(d.buf)) {
+		d.fail("truncated column")
+		return &decoder{err: d.err}
+	}
+	c := &decoder{buf: d.buf[:n]}
+	d.buf = d.buf[n:]
+	return c
+}
+
+// check takes over a column decoder's error, and refuses bytes it left.
+func (d *decoder) check(c *decoder) {
+	if d.err != nil {
+		return
+	}
+	if c.err != nil {
+		d.err = c.err
+	} else if len(c.buf) != 0 {
+		d.err = fmt.Errorf("%w: %d bytes left in a column", ErrCorrupt, len(c.buf))
+	}
 }
 
 type decoder struct {

@@ -156,3 +156,29 @@ func BenchmarkDecode(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*4096)/b.Elapsed().Seconds(), "lines/s")
 }
+
+// DecodeColumns reads exactly the selected columns, equal to a full
+// decode, and leaves the others empty.
+func TestDecodeSelectedColumns(t *testing.T) {
+	b := randomBlock(rand.New(rand.NewPCG(9, 10)), 300, 9, 4)
+	data := Encode(nil, b)
+	var full, part Block
+	if err := Decode(data, &full); err != nil {
+		t.Fatal(err)
+	}
+	want := &Columns{Ints: []bool{true, false, false, true, false, false, false, false, true}, Strs: []bool{false, true}}
+	if err := DecodeColumns(data, &part, want); err != nil {
+		t.Fatal(err)
+	}
+	for i := range part.Ints {
+		if w := want.Ints[i]; w != (len(part.Ints[i].V) == 300) || (w && !reflect.DeepEqual(part.Ints[i], full.Ints[i])) {
+			t.Fatalf("int column %d (wanted %v): %d values", i, w, len(part.Ints[i].V))
+		}
+	}
+	for i := range part.Strs {
+		w := i < len(want.Strs) && want.Strs[i]
+		if w != (len(part.Strs[i].V) == 300) || (w && !reflect.DeepEqual(part.Strs[i], full.Strs[i])) {
+			t.Fatalf("text column %d (wanted %v): %d values", i, w, len(part.Strs[i].V))
+		}
+	}
+}
