@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"github.com/canopyhq/canopy/internal/costs"
@@ -192,10 +193,10 @@ func (f *segFilter) mark(s *segColumns) {
 }
 
 // scanSegments calls fn for every line of q's days and filters, from the
-// segments of succeeded imports, in import and file order. The segments
-// are read through one cursor and decoded one at a time, so memory stays
-// flat whatever the size of the result. cols names the columns fn reads
-// (nil: every column); the others are not decoded.
+// segments of succeeded imports, decoded one at a time so memory stays
+// flat whatever the size of the result. cols names the columns fn reads,
+// the others are not decoded, and the lines come in no particular order;
+// nil reads every column in import and file order (the line export).
 func (c *Costs) scanSegments(ctx context.Context, orgID string, q costs.Query, cols *segColumns, fn func(segRow) error) error {
 	f, err := c.compileFilter(ctx, orgID, q)
 	if err != nil {
@@ -206,38 +207,87 @@ func (c *Costs) scanSegments(ctx context.Context, orgID string, q costs.Query, c
 		f.mark(cols)
 		want = &cols.Columns
 	}
-	sqlq, args := `SELECT data FROM cost_segments WHERE org_id = ?`, []any{orgID}
+	where, args := `org_id = ?`, []any{orgID}
 	if f.from != 0 {
-		sqlq, args = sqlq+" AND day_max >= ?", append(args, f.from)
+		where, args = where+" AND day_max >= ?", append(args, f.from)
 	}
 	if f.to != 0 {
-		sqlq, args = sqlq+" AND day_min < ?", append(args, f.to)
+		where, args = where+" AND day_min < ?", append(args, f.to)
 	}
-	sqlq += " AND import_num IN (SELECT num FROM cost_imports WHERE org_id = ? AND status = ?) ORDER BY import_num, seq"
-	rows, err := c.reader().query(ctx, sqlq, append(args, orgID, costs.StatusSucceeded)...)
+	where += " AND import_num IN (SELECT num FROM cost_imports WHERE org_id = ? AND status = ?)"
+	args = append(args, orgID, costs.StatusSucceeded)
+	seg := &segScan{f: f, want: want, fn: fn, blk: &costseg.Block{}}
+	if cols != nil {
+		// Order does not matter: read the segments as the day index finds
+		// them (asking for an order made SQLite sort the blobs on disk).
+		return seg.each(c.reader().query(ctx, `SELECT data FROM cost_segments WHERE `+where, args...))
+	}
+	return c.scanInOrder(ctx, orgID, where, args, seg)
+}
+
+// scanInOrder reads the segments in import and file order: their keys
+// first (small rows, cheap to sort), then each segment by its key.
+func (c *Costs) scanInOrder(ctx context.Context, orgID, where string, args []any, seg *segScan) error {
+	rows, err := c.reader().query(ctx, `SELECT import_num, seq FROM cost_segments WHERE `+where+` ORDER BY import_num, seq`, args...)
+	if err != nil {
+		return err
+	}
+	keys, err := scanAll(rows, func(s scanner) ([2]int64, error) {
+		var k [2]int64
+		return k, s.Scan(&k[0], &k[1])
+	})
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		err := seg.each(c.reader().query(ctx, `SELECT data FROM cost_segments WHERE org_id = ? AND import_num = ? AND seq = ?`,
+			orgID, k[0], k[1]))
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// segScan decodes segments and hands their matching lines to fn.
+type segScan struct {
+	f    *segFilter
+	want *costseg.Columns
+	fn   func(segRow) error
+	blk  *costseg.Block
+	data []byte
+}
+
+func (s *segScan) each(rows *sql.Rows, err error) error {
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	var data []byte
-	blk := &costseg.Block{}
 	for rows.Next() {
-		if err := rows.Scan(&data); err != nil {
+		if err := rows.Scan(&s.data); err != nil {
 			return err
 		}
-		if err := costseg.DecodeColumns(data, blk, want); err != nil {
-			return fmt.Errorf("cost segment: %w", err)
-		}
-		if len(blk.Ints) != segIntColumns || len(blk.Strs) != segTextColumns {
-			return fmt.Errorf("cost segment: %d/%d columns, want %d/%d", len(blk.Ints), len(blk.Strs), segIntColumns, segTextColumns)
-		}
-		for i := range blk.N {
-			if r := (segRow{blk, i}); f.match(r) {
-				if err := fn(r); err != nil {
-					return err
-				}
-			}
+		if err := s.segment(); err != nil {
+			return err
 		}
 	}
 	return rows.Err()
+}
+
+func (s *segScan) segment() error {
+	blk := s.blk
+	if err := costseg.DecodeColumns(s.data, blk, s.want); err != nil {
+		return fmt.Errorf("cost segment: %w", err)
+	}
+	if len(blk.Ints) != segIntColumns || len(blk.Strs) != segTextColumns {
+		return fmt.Errorf("cost segment: %d/%d columns, want %d/%d", len(blk.Ints), len(blk.Strs), segIntColumns, segTextColumns)
+	}
+	for i := range blk.N {
+		if r := (segRow{blk, i}); s.f.match(r) {
+			if err := s.fn(r); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
