@@ -35,7 +35,9 @@ func (r *Reader) Header() []string { return r.header }
 func (r *Reader) Line() int { return r.row.line }
 
 // Next returns the next line, or io.EOF after the last one. Errors are
-// *ParseError naming line and column; a reader that failed stays failed.
+// *ParseError naming line and column (and the line's text); after a bad
+// line the next call reads the following one, unless the file cannot be
+// read further (see BadLines).
 func (r *Reader) Next() (*Line, error) {
 	for {
 		rec, err := r.csv.Read()
@@ -50,11 +52,46 @@ func (r *Reader) Next() (*Line, error) {
 			continue // blank line, e.g. a trailing CRLF
 		}
 		if len(rec) != len(r.header) {
-			return nil, &ParseError{Line: line, Msg: fmt.Sprintf("has %d fields, the header has %d", len(rec), len(r.header))}
+			return nil, &ParseError{Line: line, Msg: fmt.Sprintf("has %d fields, the header has %d", len(rec), len(r.header)),
+				Text: strings.Join(rec, ",")}
 		}
 		r.row.rec, r.row.line = rec, line
-		return r.mapRow(&r.row)
+		l, err := r.mapRow(&r.row)
+		var pe *ParseError
+		if err != nil && errors.As(err, &pe) && pe.Text == "" {
+			pe.Text = strings.Join(rec, ",")
+		}
+		return l, err
 	}
+}
+
+// BadLines reads on after first, the error a Next call returned, to list
+// up to max bad lines of the file, each with its text. It stops at the
+// end of the file, at max, or at an error the reader cannot read past (a
+// truncated or unreadable file), and returns a *BadLinesError (first
+// unchanged when it is not a *ParseError). The good lines it reads are
+// dropped: the file is not imported.
+func (r *Reader) BadLines(first error, max int) error {
+	var pe *ParseError
+	if !errors.As(first, &pe) {
+		return first
+	}
+	out := &BadLinesError{Lines: []*ParseError{pe}}
+	for last := pe; !last.fatal; {
+		_, err := r.Next()
+		if err == nil {
+			continue
+		}
+		if errors.Is(err, io.EOF) || !errors.As(err, &last) || last.Line <= out.Lines[len(out.Lines)-1].Line {
+			break // the end, or an error without a place, or no progress
+		}
+		if len(out.Lines) == max {
+			out.More = true
+			break
+		}
+		out.Lines = append(out.Lines, last)
+	}
+	return out
 }
 
 // Close releases a gzip stream (the underlying reader is the caller's).
@@ -118,9 +155,9 @@ func csvError(err error, line int) error {
 		return &ParseError{Line: pe.Line, Msg: "malformed CSV: " + pe.Err.Error()}
 	}
 	if errors.Is(err, gzip.ErrChecksum) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return &ParseError{Line: line, Msg: "the file is truncated or corrupt (" + err.Error() + ")"}
+		return &ParseError{Line: line, Msg: "the file is truncated or corrupt (" + err.Error() + ")", fatal: true}
 	}
-	return &ParseError{Line: line, Msg: err.Error()}
+	return &ParseError{Line: line, Msg: err.Error(), fatal: true}
 }
 
 // indexHeader maps each column name (exactly, and lower-cased) to its

@@ -58,6 +58,9 @@ type parsed struct {
 	err   error
 }
 
+// maxBadLines is how many bad lines a failed import lists.
+const maxBadLines = 5
+
 // parseChunk is how many lines the reader hands to the encoder at a time.
 const parseChunk = 256
 
@@ -74,7 +77,7 @@ func readLines(ctx context.Context, r *billing.Reader, out chan<- parsed) {
 		l, err := r.Next()
 		if err != nil || len(p.lines) == parseChunk {
 			if err != nil && !errors.Is(err, io.EOF) {
-				p.err = err
+				p.err = r.BadLines(err, maxBadLines)
 			}
 			select {
 			case out <- p:

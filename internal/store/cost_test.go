@@ -178,7 +178,7 @@ func corruptLine(data []byte, line int) []byte {
 func TestCostImportBadFileChangesNothing(t *testing.T) {
 	good, st := genFOCUS(t, 2000, 11)
 	bigger, _ := genFOCUS(t, 6000, 12)
-	bad := corruptLine(bigger, 5000)
+	bad := corruptLine(corruptLine(bigger, 5000), 5003)
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		s := store.New(db)
 		org, _ := seedOrgUser(t, s, "bad@example.com", "owner")
@@ -203,7 +203,9 @@ func TestCostImportBadFileChangesNothing(t *testing.T) {
 			t.Fatalf("history: %+v %v", list, err)
 		}
 		failed, kept := list[0], list[1]
-		if failed.Status != costs.StatusFailed || !strings.Contains(failed.Error, "line 5000, column BilledCost") ||
+		// The history lists both bad lines, with their text.
+		if failed.Status != costs.StatusFailed || !strings.Contains(failed.Error, "2 bad lines: line 5000, column BilledCost") ||
+			!strings.Contains(failed.Error, "; line 5003, column BilledCost") || !strings.Contains(failed.Error, ` in "`) ||
 			failed.FinishedAt == nil || kept.ID != a.ImportID || kept.Status != costs.StatusSucceeded {
 			t.Fatalf("history after failure: %+v / %+v", failed, kept)
 		}
