@@ -55,7 +55,7 @@ func (c *Costs) Lines(ctx context.Context, orgID string, q costs.Query, fn func(
 		return err
 	}
 	var lr lineRow
-	return c.scanSegments(ctx, orgID, q, nil, func(r segRow) error {
+	return c.scanSegments(ctx, orgID, q, func(r segRow) error {
 		r.lineRow(&lr)
 		l, err := dec.line(&lr)
 		if err != nil {

@@ -109,6 +109,38 @@ type segAcc struct {
 	label int64    // the largest label id, as MAX() on the rollup
 }
 
+// merge adds another worker's sums of the same group.
+func (a *segAcc) merge(b *segAcc) {
+	a.lines += b.lines
+	for i := range a.sums {
+		a.sums[i] += b.sums[i]
+	}
+	a.label = max(a.label, b.label)
+}
+
+// qtyAcc sums a consumption group: measures and quantities.
+type qtyAcc struct {
+	segAcc
+	qty [4]int64 // consumed units, nanos; pricing units, nanos
+}
+
+func (a *qtyAcc) add(r segRow) {
+	a.segAcc.add(r, -1)
+	for j, amt := range [2]int{5, 4} { // ConsumedQuantity, PricingQuantity
+		if u, n, ok := r.amount(amt); ok {
+			a.qty[2*j] += u
+			a.qty[2*j+1] += n
+		}
+	}
+}
+
+func (a *qtyAcc) merge(b *qtyAcc) {
+	a.segAcc.merge(&b.segAcc)
+	for i := range a.qty {
+		a.qty[i] += b.qty[i]
+	}
+}
+
 func (a *segAcc) add(r segRow, labelDim int) {
 	a.lines++
 	for i := range 4 {
@@ -128,19 +160,12 @@ func (c *Costs) scanAggregate(ctx context.Context, orgID string, q costs.Query) 
 	if err != nil {
 		return nil, err
 	}
-	acc := map[segAggKey]*segAcc{}
-	err = c.scanSegments(ctx, orgID, q, s.mark(newSegColumns()).measures().text(segBillingCurrency), func(r segRow) error {
-		id, text, ok := s.value(r)
-		cur, _ := r.text(segBillingCurrency)
-		k := segAggKey{day: r.day(), id: id, text: text, ok: ok, currency: cur}
-		a := acc[k]
-		if a == nil {
-			a = &segAcc{}
-			acc[k] = a
-		}
-		a.add(r, s.label)
-		return nil
-	})
+	acc, err := scanGrouped(ctx, c, orgID, q, s.mark(newSegColumns()).measures().text(segBillingCurrency),
+		func(r segRow) segAggKey {
+			id, text, ok := s.value(r)
+			cur, _ := r.text(segBillingCurrency)
+			return segAggKey{day: r.day(), id: id, text: text, ok: ok, currency: cur}
+		}, func(a *segAcc, r segRow) { a.add(r, s.label) }, (*segAcc).merge)
 	if err != nil {
 		return nil, err
 	}
@@ -177,22 +202,16 @@ func (c *Costs) scanValues(ctx context.Context, orgID string, dim costs.Dim, fro
 	if err != nil {
 		return nil, err
 	}
-	acc := map[segAggKey]*segAcc{}
 	q := costs.Query{From: from, To: to}
-	err = c.scanSegments(ctx, orgID, q, s.mark(newSegColumns()), func(r segRow) error {
+	acc, err := scanGrouped(ctx, c, orgID, q, s.mark(newSegColumns()), func(r segRow) segAggKey {
 		id, text, ok := s.value(r)
-		k := segAggKey{id: id, text: text, ok: ok}
-		a := acc[k]
-		if a == nil {
-			a = &segAcc{}
-			acc[k] = a
-		}
+		return segAggKey{id: id, text: text, ok: ok}
+	}, func(a *segAcc, r segRow) {
 		a.lines++
 		if s.label >= 0 {
 			a.label = max(a.label, r.dim(s.label))
 		}
-		return nil
-	})
+	}, (*segAcc).merge)
 	if err != nil {
 		return nil, err
 	}
@@ -217,35 +236,18 @@ var consumptionDims = [5]int{dimIndex("service"), dimIndex("sku"), dimIndex("cha
 
 // scanConsumption answers Consumption from the segments.
 func (c *Costs) scanConsumption(ctx context.Context, orgID string, q costs.Query) ([]costs.ConsumptionRow, error) {
-	type qacc struct {
-		segAcc
-		qty [4]int64 // consumed units, nanos; pricing units, nanos
-	}
-	acc := map[consumptionKey]*qacc{}
 	cols := newSegColumns().measures().text(segBillingCurrency).ints(segAmounts+8, segAmounts+9, segAmounts+10, segAmounts+11)
 	for _, i := range consumptionDims {
 		cols.ints(segDims + i)
 	}
-	err := c.scanSegments(ctx, orgID, q, cols, func(r segRow) error {
+	acc, err := scanGrouped(ctx, c, orgID, q, cols, func(r segRow) consumptionKey {
 		var k consumptionKey
 		for j, i := range consumptionDims {
 			k.ids[j] = r.dim(i)
 		}
 		k.currency, _ = r.text(segBillingCurrency)
-		a := acc[k]
-		if a == nil {
-			a = &qacc{}
-			acc[k] = a
-		}
-		a.add(r, -1)
-		for j, amt := range [2]int{5, 4} { // ConsumedQuantity, PricingQuantity
-			if u, n, ok := r.amount(amt); ok {
-				a.qty[2*j] += u
-				a.qty[2*j+1] += n
-			}
-		}
-		return nil
-	})
+		return k
+	}, (*qtyAcc).add, (*qtyAcc).merge)
 	if err != nil {
 		return nil, err
 	}

@@ -193,20 +193,21 @@ func (f *segFilter) mark(s *segColumns) {
 }
 
 // scanSegments calls fn for every line of q's days and filters, from the
-// segments of succeeded imports, decoded one at a time so memory stays
-// flat whatever the size of the result. cols names the columns fn reads,
-// the others are not decoded, and the lines come in no particular order;
-// nil reads every column in import and file order (the line export).
-func (c *Costs) scanSegments(ctx context.Context, orgID string, q costs.Query, cols *segColumns, fn func(segRow) error) error {
+// segments of succeeded imports, in import and file order (the line
+// export), decoding one segment at a time so memory stays flat whatever
+// the size of the result. Sums use scanGrouped, which needs no order.
+func (c *Costs) scanSegments(ctx context.Context, orgID string, q costs.Query, fn func(segRow) error) error {
 	f, err := c.compileFilter(ctx, orgID, q)
 	if err != nil {
 		return err
 	}
-	var want *costseg.Columns
-	if cols != nil {
-		f.mark(cols)
-		want = &cols.Columns
-	}
+	where, args := segmentsWhere(orgID, f)
+	return c.scanInOrder(ctx, orgID, where, args, &segScan{f: f, fn: fn, blk: &costseg.Block{}})
+}
+
+// segmentsWhere selects the segments of succeeded imports that may hold
+// lines of f's days.
+func segmentsWhere(orgID string, f *segFilter) (string, []any) {
 	where, args := `org_id = ?`, []any{orgID}
 	if f.from != 0 {
 		where, args = where+" AND day_max >= ?", append(args, f.from)
@@ -215,14 +216,7 @@ func (c *Costs) scanSegments(ctx context.Context, orgID string, q costs.Query, c
 		where, args = where+" AND day_min < ?", append(args, f.to)
 	}
 	where += " AND import_num IN (SELECT num FROM cost_imports WHERE org_id = ? AND status = ?)"
-	args = append(args, orgID, costs.StatusSucceeded)
-	seg := &segScan{f: f, want: want, fn: fn, blk: &costseg.Block{}}
-	if cols != nil {
-		// Order does not matter: read the segments as the day index finds
-		// them (asking for an order made SQLite sort the blobs on disk).
-		return seg.each(c.reader().query(ctx, `SELECT data FROM cost_segments WHERE `+where, args...))
-	}
-	return c.scanInOrder(ctx, orgID, where, args, seg)
+	return where, append(args, orgID, costs.StatusSucceeded)
 }
 
 // scanInOrder reads the segments in import and file order: their keys
@@ -252,7 +246,6 @@ func (c *Costs) scanInOrder(ctx context.Context, orgID, where string, args []any
 // segScan decodes segments and hands their matching lines to fn.
 type segScan struct {
 	f    *segFilter
-	want *costseg.Columns
 	fn   func(segRow) error
 	blk  *costseg.Block
 	data []byte
@@ -276,7 +269,7 @@ func (s *segScan) each(rows *sql.Rows, err error) error {
 
 func (s *segScan) segment() error {
 	blk := s.blk
-	if err := costseg.DecodeColumns(s.data, blk, s.want); err != nil {
+	if err := costseg.Decode(s.data, blk); err != nil {
 		return fmt.Errorf("cost segment: %w", err)
 	}
 	if len(blk.Ints) != segIntColumns || len(blk.Strs) != segTextColumns {
