@@ -12,6 +12,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync"
 )
 
 // version is the first byte of every segment. Version 2 writes each
@@ -60,15 +61,21 @@ func resize[T any](s []T, n int) []T {
 	return append(s[:cap(s)], make([]T, n-cap(s))...)
 }
 
+// bodies holds the scratch buffers Encode builds columns in.
+var bodies = sync.Pool{New: func() any { return new([]byte) }}
+
 // Encode appends the segment of b to dst.
 func Encode(dst []byte, b *Block) []byte {
 	dst = append(dst, version)
 	dst = binary.AppendUvarint(dst, uint64(b.N))
 	dst = binary.AppendUvarint(dst, uint64(len(b.Ints)))
 	dst = binary.AppendUvarint(dst, uint64(len(b.Strs)))
-	// The columns are encoded one after another into body, then their
-	// lengths and the body are appended.
-	body := make([]byte, 0, 64*b.N)
+	// The columns are encoded one after another into body (a buffer
+	// reused across calls), then their lengths and the body are appended.
+	bp := bodies.Get().(*[]byte)
+	defer bodies.Put(bp)
+	body := (*bp)[:0]
+	defer func() { *bp = body[:0] }()
 	ends := make([]int, 0, len(b.Ints)+len(b.Strs))
 	for i := range b.Ints {
 		body = encodeInts(body, &b.Ints[i], b.N)
