@@ -22,7 +22,8 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers driver "pgx"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
-	_ "modernc.org/sqlite" // registers driver "sqlite"
+	"modernc.org/sqlite" // registers driver "sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Engine names a storage engine.
@@ -75,7 +76,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	// storms and makes write transactions queue in Go instead.
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
-	if err := w.PingContext(ctx); err != nil {
+	if err := pingSQLite(ctx, w); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite %s: %w", path, err)
 	}
@@ -86,6 +87,26 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(max(4, runtime.NumCPU()*2))
 	return &DB{Engine: SQLite, W: w, R: r}, nil
+}
+
+// pingSQLite opens the writer's connection. Switching a database to WAL
+// needs an exclusive lock and SQLite reports SQLITE_BUSY at once, without
+// waiting for busy_timeout, when another process holds one (processes
+// starting together on a new database): it is tried again for up to 10 s.
+func pingSQLite(ctx context.Context, w *sql.DB) error {
+	var err error
+	for try := 0; try < 100; try++ {
+		var se *sqlite.Error
+		if err = w.PingContext(ctx); err == nil || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY {
+			return err
+		}
+		select {
+		case <-time.After(100 * time.Millisecond):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return err
 }
 
 func openPostgres(ctx context.Context, dsn string) (*DB, error) {
