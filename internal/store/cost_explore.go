@@ -21,8 +21,8 @@ func (c *Costs) Values(ctx context.Context, orgID string, dim costs.Dim, tagKey 
 	if limit <= 0 || limit > 10000 {
 		limit = 10000
 	}
-	if dim != costs.DimTag && !dimSpecs[dim].rollup {
-		return c.scanValues(ctx, orgID, dim, from, to, limit)
+	if k := valueKind(dim); k >= 0 {
+		return c.rollupValues(ctx, orgID, k, from, to, limit)
 	}
 	w := baseWhere("cost_daily", orgID, dayOrZero(from), dayOrZero(to))
 	g := grouping{expr: "g.key_id", label: "NULL", ids: true}

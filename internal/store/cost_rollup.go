@@ -65,9 +65,10 @@ type dayAcc struct {
 // writing it at the end costs little next to the lines.
 type rollup struct {
 	rows map[dayKey]*dayAcc
+	vals map[valueKey]*valueAcc // see cost_rollup_values.go
 }
 
-func newRollup() *rollup { return &rollup{rows: map[dayKey]*dayAcc{}} }
+func newRollup() *rollup { return &rollup{rows: map[dayKey]*dayAcc{}, vals: map[valueKey]*valueAcc{}} }
 
 // add counts a line; ids are its dictionary ids in dimKinds order, am
 // its amounts (the first four are the measures).
@@ -81,6 +82,7 @@ func (r *rollup) add(day int64, ids *[nDims]any, l *billing.Line, tagset any, am
 		a = &dayAcc{}
 		r.rows[k] = a
 	}
+	r.addValues(day, idOf(ids[valueIdx[0]]), idOf(ids[valueLabelIdx]), idOf(ids[valueIdx[1]]))
 	a.lines++
 	for i := range a.m {
 		if !am.ok[i] {
@@ -148,15 +150,23 @@ func (r *rollup) args(orgID string, num int64) []any {
 // columns, within its 32766 bound variables.
 const dailyPerInsert = 1000
 
-func insertDailySQL(rows int) string {
-	return "INSERT INTO cost_daily (" + strings.Join(dailyColumns, ", ") + ") VALUES " + placeholders(rows, len(dailyColumns))
+// writeRollup inserts an import's cost_daily and cost_daily_values rows
+// in its transaction.
+func writeRollup(ctx context.Context, sc *sql.Conn, engine Engine, orgID string, num int64, r *rollup) error {
+	if err := bulkInsert(ctx, sc, engine, "cost_daily", dailyColumns, r.args(orgID, num)); err != nil {
+		return fmt.Errorf("store daily rollup: %w", err)
+	}
+	if err := bulkInsert(ctx, sc, engine, "cost_daily_values", valueColumns, r.valueArgs(orgID, num)); err != nil {
+		return fmt.Errorf("store daily values: %w", err)
+	}
+	return nil
 }
 
-// writeRollup inserts an import's cost_daily rows in its transaction:
-// COPY on PostgreSQL, a prepared multi-row INSERT bound through the driver
-// on SQLite (both on the transaction's connection).
-func writeRollup(ctx context.Context, sc *sql.Conn, engine Engine, orgID string, num int64, r *rollup) error {
-	args, cols := r.args(orgID, num), len(dailyColumns)
+// bulkInsert inserts rows (args holds them one after another) into table
+// on the transaction's connection: COPY on PostgreSQL, a prepared
+// multi-row INSERT bound through the driver on SQLite.
+func bulkInsert(ctx context.Context, sc *sql.Conn, engine Engine, table string, columns []string, args []any) error {
+	cols := len(columns)
 	n := len(args) / cols
 	if n == 0 {
 		return nil
@@ -167,23 +177,24 @@ func writeRollup(ctx context.Context, sc *sql.Conn, engine Engine, orgID string,
 			if !ok {
 				return fmt.Errorf("postgres driver %T is not pgx", dc)
 			}
-			_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{"cost_daily"}, dailyColumns,
+			_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{table}, columns,
 				pgx.CopyFromSlice(n, func(i int) ([]any, error) { return args[i*cols : (i+1)*cols], nil }))
-			if err != nil {
-				return fmt.Errorf("store daily rollup: %w", err)
-			}
-			return nil
+			return err
 		})
 	}
-	sink, err := newSQLiteSink(ctx, sc, insertDailySQL, dailyPerInsert, cols)
+	per := min(dailyPerInsert, 32766/cols) // SQLite's bound-variable limit
+	insert := func(rows int) string {
+		return "INSERT INTO " + table + " (" + strings.Join(columns, ", ") + ") VALUES " + placeholders(rows, cols)
+	}
+	sink, err := newSQLiteSink(ctx, sc, insert, per, cols)
 	if err != nil {
 		return err
 	}
 	defer sink.close()
-	for done := 0; done < n; done += dailyPerInsert {
-		k := min(n-done, dailyPerInsert)
+	for done := 0; done < n; done += per {
+		k := min(n-done, per)
 		if err := sink.write(ctx, &argRows{args: args[done*cols : (done+k)*cols], n: k}); err != nil {
-			return fmt.Errorf("daily rollup: %w", err)
+			return err
 		}
 	}
 	return nil

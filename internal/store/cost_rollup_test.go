@@ -162,10 +162,30 @@ func TestCostRollupBackfill(t *testing.T) {
 		}
 		m := regexp.MustCompile(`(?s)INSERT INTO cost_daily .*?;`).Find(mig)
 		ctx := context.Background()
+		valuesOf := func() [][]costs.DimValue {
+			var out [][]costs.DimValue
+			for _, d := range []costs.Dim{costs.DimResource, costs.DimSKU} {
+				v, err := c.Values(ctx, orgA, d, "", jan1, jan1.AddDate(0, 0, 60), 0)
+				if err != nil || len(v) < 3 {
+					t.Fatalf("values of %s: %v %v", d, v, err)
+				}
+				out = append(out, v)
+			}
+			return out
+		}
+		before := valuesOf()
 		if err := store.MoveLinesToLegacyTable(ctx, db); err != nil {
 			t.Fatal(err)
 		}
-		for _, stmt := range []string{"DELETE FROM cost_daily", string(m)} {
+		mig7, err := os.ReadFile("migrations/" + string(db.Engine) + "/00007_cost_daily_values.sql")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m7 := regexp.MustCompile(`(?s)INSERT INTO cost_daily_values .*?;`).FindAll(mig7, -1)
+		if len(m7) != 2 {
+			t.Fatalf("%d value backfills in 00007", len(m7))
+		}
+		for _, stmt := range []string{"DELETE FROM cost_daily", string(m), "DELETE FROM cost_daily_values", string(m7[0]), string(m7[1])} {
 			if _, err := db.W.ExecContext(ctx, stmt); err != nil {
 				t.Fatalf("%s: %v", stmt, err)
 			}
@@ -192,6 +212,9 @@ func TestCostRollupBackfill(t *testing.T) {
 		}
 		if n := count(t, db, "cost_daily", orgA, ""); n == 0 {
 			t.Fatal("the backfill wrote nothing")
+		}
+		if after := valuesOf(); !reflect.DeepEqual(after, before) {
+			t.Fatalf("resource and SKU values after the backfill:\n%v\nbefore:\n%v", after, before)
 		}
 	})
 }

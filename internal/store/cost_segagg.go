@@ -196,36 +196,6 @@ func (s *segGroup) nullValue(k segAggKey) sql.NullString {
 	return sql.NullString{String: k.text, Valid: true}
 }
 
-// scanValues answers Values for the dimensions only the lines have.
-func (c *Costs) scanValues(ctx context.Context, orgID string, dim costs.Dim, from, to time.Time, limit int) ([]costs.DimValue, error) {
-	s, err := c.segGrouping(ctx, orgID, dim, "")
-	if err != nil {
-		return nil, err
-	}
-	q := costs.Query{From: from, To: to}
-	acc, err := scanGrouped(ctx, c, orgID, q, s.mark(newSegColumns()), func(r segRow) segAggKey {
-		id, text, ok := s.value(r)
-		return segAggKey{id: id, text: text, ok: ok}
-	}, func(a *segAcc, r segRow) {
-		a.lines++
-		if s.label >= 0 {
-			a.label = max(a.label, r.dim(s.label))
-		}
-	}, (*segAcc).merge)
-	if err != nil {
-		return nil, err
-	}
-	raw := make([]rawAgg, 0, len(acc))
-	for k, a := range acc {
-		r := rawAgg{group: s.nullValue(k), row: costs.AggRow{Lines: a.lines}}
-		if a.label != 0 {
-			r.label = sql.NullString{String: strconv.FormatInt(a.label, 10), Valid: true}
-		}
-		raw = append(raw, r)
-	}
-	return c.decodeValues(ctx, orgID, s.g, raw, limit)
-}
-
 type consumptionKey struct {
 	ids      [5]int64 // service, sku, charge description, consumed unit, pricing unit
 	currency string
