@@ -43,6 +43,10 @@ var benchQueries = []benchQuery{
 		v, err := c.Values(ctx, org, costs.DimService, "", from, to, 0)
 		return len(v), err
 	}},
+	{"values of resource", func(ctx context.Context, c *store.Costs, org string, from, to time.Time) (int, error) {
+		v, err := c.Values(ctx, org, costs.DimResource, "", from, to, 200)
+		return len(v), err
+	}},
 	{"consumption (lines)", func(ctx context.Context, c *store.Costs, org string, from, to time.Time) (int, error) {
 		r, err := c.Consumption(ctx, org, costs.Query{From: from, To: to})
 		return len(r), err
