@@ -1,8 +1,10 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/canopyhq/canopy/internal/costs"
@@ -43,24 +45,38 @@ func formOf(q url.Values, req spend.Request) SpendForm {
 }
 
 // spendOptions fills the selects with the values charged in the range.
+// The lists are independent reads, so they are asked for at once: the
+// page waits for the slowest, not for their sum.
 func (s *Server) spendOptions(r *http.Request, svc *spend.Service, q costs.Query, f SpendForm) (SpendOptions, error) {
 	ctx, p := r.Context(), principalFrom(r.Context())
-	var o SpendOptions
-	for _, dim := range filterDims {
-		vals, err := svc.Values(ctx, p, dim, "", q.From, q.To, optionLimit)
-		if err != nil {
-			return o, err
-		}
-		o.Filters = append(o.Filters, filterSelect(dim, vals, f))
+	type ask struct {
+		dim    costs.Dim
+		tagKey string
 	}
-	var err error
-	if o.TagKeys, err = svc.Values(ctx, p, costs.DimTag, "", q.From, q.To, optionLimit); err != nil {
+	asks := make([]ask, 0, len(filterDims)+2)
+	for _, dim := range filterDims {
+		asks = append(asks, ask{dim: dim})
+	}
+	asks = append(asks, ask{dim: costs.DimTag}) // the tag keys
+	if f.TagKey != "" {
+		asks = append(asks, ask{dim: costs.DimTag, tagKey: f.TagKey})
+	}
+	vals, errs := make([][]costs.DimValue, len(asks)), make([]error, len(asks))
+	var wg sync.WaitGroup
+	for i, a := range asks {
+		wg.Go(func() { vals[i], errs[i] = svc.Values(ctx, p, a.dim, a.tagKey, q.From, q.To, optionLimit) })
+	}
+	wg.Wait()
+	var o SpendOptions
+	if err := errors.Join(errs...); err != nil {
 		return o, err
 	}
+	for i, dim := range filterDims {
+		o.Filters = append(o.Filters, filterSelect(dim, vals[i], f))
+	}
+	o.TagKeys = vals[len(filterDims)]
 	if f.TagKey != "" {
-		if o.TagValues, err = svc.Values(ctx, p, costs.DimTag, f.TagKey, q.From, q.To, optionLimit); err != nil {
-			return o, err
-		}
+		o.TagValues = vals[len(filterDims)+1]
 	}
 	o.GroupBy = []Choice{{Value: "", Label: "Nothing (totals only)", Selected: f.GroupBy == ""}}
 	for _, d := range costs.Dims {
