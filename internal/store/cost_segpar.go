@@ -65,11 +65,8 @@ func decodeInto[K comparable, A any](segs <-chan []byte, f *segFilter, want *cos
 	key func(segRow) K, add func(*A, segRow)) error {
 	blk := &costseg.Block{}
 	for data := range segs {
-		if err := costseg.DecodeColumns(data, blk, want); err != nil {
-			return fmt.Errorf("cost segment: %w", err)
-		}
-		if len(blk.Ints) != segIntColumns || len(blk.Strs) != segTextColumns {
-			return fmt.Errorf("cost segment: %d/%d columns, want %d/%d", len(blk.Ints), len(blk.Strs), segIntColumns, segTextColumns)
+		if err := decodeSegment(data, blk, want); err != nil {
+			return err
 		}
 		for i := range blk.N {
 			r := segRow{blk, i}
@@ -109,4 +106,16 @@ func (c *Costs) readSegments(ctx context.Context, orgID string, f *segFilter, ou
 		}
 	}
 	return rows.Err()
+}
+
+// decodeSegment decodes the wanted columns of a stored segment (nil: all)
+// and checks it has the cost store's columns.
+func decodeSegment(data []byte, blk *costseg.Block, want *costseg.Columns) error {
+	if err := costseg.DecodeColumns(data, blk, want); err != nil {
+		return fmt.Errorf("cost segment: %w", err)
+	}
+	if len(blk.Ints) != segIntColumns || len(blk.Strs) != segTextColumns {
+		return fmt.Errorf("cost segment: %d/%d columns, want %d/%d", len(blk.Ints), len(blk.Strs), segIntColumns, segTextColumns)
+	}
+	return nil
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"fmt"
 
 	"github.com/canopyhq/canopy/internal/costs"
 	"github.com/canopyhq/canopy/internal/store/costseg"
@@ -269,11 +268,8 @@ func (s *segScan) each(rows *sql.Rows, err error) error {
 
 func (s *segScan) segment() error {
 	blk := s.blk
-	if err := costseg.Decode(s.data, blk); err != nil {
-		return fmt.Errorf("cost segment: %w", err)
-	}
-	if len(blk.Ints) != segIntColumns || len(blk.Strs) != segTextColumns {
-		return fmt.Errorf("cost segment: %d/%d columns, want %d/%d", len(blk.Ints), len(blk.Strs), segIntColumns, segTextColumns)
+	if err := decodeSegment(s.data, blk, nil); err != nil {
+		return err
 	}
 	for i := range blk.N {
 		if r := (segRow{blk, i}); s.f.match(r) {
