@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -155,14 +156,38 @@ func (c *Costs) decodeAgg(ctx context.Context, orgID string, g grouping, raw []r
 		merged[k] = &row
 		out = append(out, &row)
 	}
-	slices.SortFunc(out, func(a, b *costs.AggRow) int {
-		return cmp.Or(a.Day.Compare(b.Day), cmp.Compare(a.Group, b.Group), cmp.Compare(a.Currency, b.Currency))
-	})
-	res := make([]costs.AggRow, len(out))
-	for i, r := range out {
-		res[i] = *r
+	return sortAgg(out), nil
+}
+
+// sortAgg orders rows by day, group and currency. Groups (resource IDs
+// are long and share prefixes) are compared once each, by rank, instead of
+// once per comparison of rows.
+func sortAgg(rows []*costs.AggRow) []costs.AggRow {
+	rank := map[string]int{}
+	for _, r := range rows {
+		rank[r.Group] = 0
 	}
-	return res, nil
+	groups := slices.Sorted(maps.Keys(rank))
+	for i, g := range groups {
+		rank[g] = i
+	}
+	type ranked struct {
+		day  int64
+		rank int
+		row  *costs.AggRow
+	}
+	keyed := make([]ranked, len(rows))
+	for i, r := range rows {
+		keyed[i] = ranked{r.Day.Unix(), rank[r.Group], r}
+	}
+	slices.SortFunc(keyed, func(a, b ranked) int {
+		return cmp.Or(cmp.Compare(a.day, b.day), cmp.Compare(a.rank, b.rank), cmp.Compare(a.row.Currency, b.row.Currency))
+	})
+	res := make([]costs.AggRow, len(rows))
+	for i, k := range keyed {
+		res[i] = *k.row
+	}
+	return res
 }
 
 // dimNames maps dictionary ids to values.

@@ -14,7 +14,8 @@ import (
 )
 
 // BenchmarkAggregateSQLite sums a month of 1M generated lines per day and
-// service, from the rollup and by scanning the lines. The import (about a
+// service (from cost_daily) or resource (from cost_daily_detail), and the
+// same by scanning the lines. The import (about a
 // minute) runs once, before the timed sub-benchmarks.
 // Run: go test ./internal/store -run XXX -bench Aggregate -benchtime 5x
 func BenchmarkAggregateSQLite(b *testing.B) { benchAggregate(b, store.SQLite) }
@@ -49,10 +50,14 @@ func benchAggregate(b *testing.B, e store.Engine) {
 	if _, err := c.Import(context.Background(), org.ID, r, costs.ImportMeta{FileName: "month.csv"}); err != nil {
 		b.Fatal(err)
 	}
-	for _, scan := range []bool{false, true} {
-		name := map[bool]string{false: "rollup", true: "scan"}[scan]
-		b.Run(name, func(b *testing.B) {
-			q := costs.Query{From: jan1, To: jan1.AddDate(0, 0, 30), GroupBy: costs.DimService, Scan: scan}
+	for _, bc := range []struct {
+		name string
+		by   costs.Dim
+		scan bool
+	}{{"service/rollup", costs.DimService, false}, {"service/scan", costs.DimService, true},
+		{"resource/detail", costs.DimResource, false}, {"resource/scan", costs.DimResource, true}} {
+		b.Run(bc.name, func(b *testing.B) {
+			q := costs.Query{From: jan1, To: jan1.AddDate(0, 0, 30), GroupBy: bc.by, Scan: bc.scan}
 			rows := 0
 			for b.Loop() {
 				res, err := c.Aggregate(context.Background(), org.ID, q)

@@ -87,13 +87,18 @@ func dayOrZero(t time.Time) int64 {
 	return epochDay(t)
 }
 
-// Consumption implements costs.Querier from the lines (SKU and units are
-// not in the rollup), ordered by service, SKU, meter, units, currency.
+// Consumption implements costs.Querier from the detail rollup and the
+// lines of imports without one (with q.Scan, only from the lines),
+// ordered by service, SKU, meter, units, currency.
 func (c *Costs) Consumption(ctx context.Context, orgID string, q costs.Query) ([]costs.ConsumptionRow, error) {
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
-	return c.scanConsumption(ctx, orgID, q)
+	rs, err := c.scanConsumption(ctx, orgID, q)
+	if err != nil {
+		return nil, err
+	}
+	return c.nameConsumption(ctx, orgID, rs)
 }
 
 // rawConsumption is a consumption row before its ids are decoded.

@@ -24,11 +24,15 @@ func explorerOrgs(t *testing.T, db *store.DB, gen, other []byte) (c *store.Costs
 	// Hand the rollup over in small pieces, as a large import does, so
 	// keys split across flushes (two cost_daily rows) are checked too.
 	c.SetRollupFlush(97)
+	// The generated files keep cost_daily_detail rows, the hand-made one
+	// none (too few lines per row), so line views merge both paths.
 	for _, f := range []struct {
-		org  string
-		data []byte
-		key  string
-	}{{a.ID, gen, "gen"}, {a.ID, []byte(handFOCUS), "hand"}, {b.ID, other, "other"}} {
+		org    string
+		data   []byte
+		key    string
+		detail int64
+	}{{a.ID, gen, "gen", 1}, {a.ID, []byte(handFOCUS), "hand", 1 << 40}, {b.ID, other, "other", 1}} {
+		c.SetDetailMinLines(f.detail)
 		if _, err := importBytes(t, c, f.org, f.data, costs.ImportMeta{FileName: f.key + ".csv", SourceKey: f.key}); err != nil {
 			t.Fatal(err)
 		}

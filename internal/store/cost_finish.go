@@ -25,6 +25,7 @@ type importSummary struct {
 	totals                 map[string]*costs.Measures
 	accounts, costTypes    map[string]bool
 	periodStart, periodEnd time.Time
+	detail                 detailState // set by copyLines when the lines are stored
 }
 
 func newImportSummary() *importSummary {
@@ -116,9 +117,17 @@ func (c *Costs) finishImport(ctx context.Context, cn conn, orgID string, num int
 	if s.rows > 0 {
 		start, end = res.BillingPeriodStart, res.BillingPeriodEnd
 	}
+	detail := 0
+	if s.detail.keep() {
+		detail = 1
+	} else if s.detail.rows > 0 {
+		if _, err := cn.exec(ctx, `DELETE FROM cost_detail_segments WHERE org_id = ? AND import_num = ?`, orgID, num); err != nil {
+			return res, err
+		}
+	}
 	_, err = cn.exec(ctx, `UPDATE cost_imports SET source_key = ?, billing_period_start = ?, billing_period_end = ?,
-		row_count = ?, totals = ?, finished_at = ?, status = ? WHERE org_id = ? AND num = ?`,
-		key, start, end, s.rows, string(totals), domain.Now(), costs.StatusSucceeded, orgID, num)
+		row_count = ?, totals = ?, finished_at = ?, status = ?, detail_rollup = ? WHERE org_id = ? AND num = ?`,
+		key, start, end, s.rows, string(totals), domain.Now(), costs.StatusSucceeded, detail, orgID, num)
 	return res, err
 }
 
@@ -143,7 +152,7 @@ func replaceSource(ctx context.Context, cn conn, orgID, key string, num int64) (
 	}
 	replaced := ""
 	for _, p := range olds {
-		for _, table := range []string{"cost_segments", "cost_daily", "cost_daily_values"} {
+		for _, table := range []string{"cost_segments", "cost_daily", "cost_daily_values", "cost_detail_segments"} {
 			if _, err := cn.exec(ctx, `DELETE FROM `+table+` WHERE org_id = ? AND import_num = ?`, orgID, p.num); err != nil {
 				return "", fmt.Errorf("replace import %s: %w", p.id, err)
 			}

@@ -19,7 +19,9 @@ const PrefixCostImport = "imp_"
 // Costs is the SQL cost-fact store (SQLite or PostgreSQL).
 type Costs struct {
 	db          *DB
-	rollupFlush int // 0: rollupFlush; tests set a small figure to split keys across flushes
+	rollupFlush int   // 0: rollupFlush; tests set a small figure to split keys across flushes
+	detailLines int64 // 0: detailMinLines; tests force the detail rollup on (1) or off (huge)
+	detailProbe int64 // 0: detailProbe; tests make imports give the detail rollup up early
 }
 
 var _ costs.Store = (*Costs)(nil)
@@ -112,7 +114,8 @@ func (c *Costs) importTx(ctx context.Context, orgID string, num int64, r *billin
 	if err = c.lockOrg(ctx, cn, orgID); err != nil {
 		return res, err
 	}
-	sum, err := copyLines(ctx, sc, cn, orgID, num, r, meta.Progress, cmp.Or(c.rollupFlush, rollupFlush))
+	sum, err := copyLines(ctx, sc, cn, orgID, num, r, meta.Progress, cmp.Or(c.rollupFlush, rollupFlush),
+		detailState{minLines: cmp.Or(c.detailLines, detailMinLines), probe: cmp.Or(c.detailProbe, detailProbe)})
 	if err != nil {
 		return res, err
 	}
@@ -150,7 +153,7 @@ func (c *Costs) lockOrg(ctx context.Context, cn conn, orgID string) error {
 // copyLines reads every line (on a second goroutine) and writes the
 // segments here, in the transaction's goroutine; it returns the import's
 // summary.
-func copyLines(ctx context.Context, sc *sql.Conn, cn conn, orgID string, num int64, r *billing.Reader, progress func(int), flush int) (*importSummary, error) {
+func copyLines(ctx context.Context, sc *sql.Conn, cn conn, orgID string, num int64, r *billing.Reader, progress func(int), flush int, detail detailState) (*importSummary, error) {
 	d, err := loadDicts(ctx, cn, orgID)
 	if err != nil {
 		return nil, fmt.Errorf("load dictionaries: %w", err)
@@ -158,7 +161,8 @@ func copyLines(ctx context.Context, sc *sql.Conn, cn conn, orgID string, num int
 	w := &segmentWriter{c: cn, sc: sc, orgID: orgID, num: num}
 	encCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	enc := &encoder{d: d, free: make(chan *costseg.Block, 2), daily: newRollup(), flush: flush}
+	enc := &encoder{d: d, free: make(chan *costseg.Block, 2), daily: newRollup(true), flush: flush,
+		detail: detail}
 	sum, batches, done := newImportSummary(), make(chan *batch, 1), make(chan error, 1)
 	go func() {
 		defer close(batches)
@@ -181,6 +185,7 @@ func copyLines(ctx context.Context, sc *sql.Conn, cn conn, orgID string, num int
 	if err := <-done; werr == nil && err != nil {
 		return nil, err
 	}
+	sum.detail = enc.detail
 	return sum, werr
 }
 

@@ -34,12 +34,13 @@ const rollupFlush = 16384
 // beside the writer, which encodes full blocks and inserts them, so
 // parsing and storing share two cores.
 type encoder struct {
-	d     *dicts
-	prev  timeBox
-	free  chan *costseg.Block // blocks handed back by the writer
-	daily *rollup             // the import's cost_daily rows not yet handed over
-	flush int                 // rollupFlush, or a test's smaller figure
-	line  segLine
+	d      *dicts
+	prev   timeBox
+	free   chan *costseg.Block // blocks handed back by the writer
+	daily  *rollup             // the import's cost_daily rows not yet handed over
+	flush  int                 // rollupFlush, or a test's smaller figure
+	line   segLine
+	detail detailState
 }
 
 // timeBox keeps the last charge start's day: periods repeat line after
@@ -142,8 +143,10 @@ func (e *encoder) newBatch() *batch {
 
 func (e *encoder) send(ctx context.Context, b *batch, out chan<- *batch, last bool) error {
 	b.dims, b.sets = e.d.take()
-	if last || len(e.daily.rows) >= e.flush {
-		b.daily, e.daily = e.daily, newRollup()
+	if last || len(e.daily.rows) >= e.flush || len(e.daily.detail) >= 2*e.flush {
+		b.daily = e.daily
+		e.detail.handOver(b.daily)
+		e.daily = newRollup(!e.detail.off)
 	}
 	select {
 	case out <- b:
@@ -184,6 +187,7 @@ func (e *encoder) add(blk *costseg.Block, l *billing.Line) error {
 	}
 	sl.textOK[segExtras] = sl.text[segExtras] != ""
 	appendLine(blk, sl)
+	e.detail.lines++
 	return e.daily.add(sl.day, &ids, l, set, &sl.amounts)
 }
 

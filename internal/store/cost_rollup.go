@@ -64,16 +64,26 @@ type dayAcc struct {
 // map holds one entry per distinct key (far fewer than lines), so
 // writing it at the end costs little next to the lines.
 type rollup struct {
-	rows map[dayKey]*dayAcc
-	vals map[valueKey]*valueAcc // see cost_rollup_values.go
+	rows   map[dayKey]*dayAcc
+	vals   map[valueKey]*valueAcc   // see cost_rollup_values.go
+	detail map[detailKey]*detailAcc // see cost_rollup_detail.go; nil when not kept
 }
 
-func newRollup() *rollup { return &rollup{rows: map[dayKey]*dayAcc{}, vals: map[valueKey]*valueAcc{}} }
+func newRollup(detail bool) *rollup {
+	r := &rollup{rows: map[dayKey]*dayAcc{}, vals: map[valueKey]*valueAcc{}}
+	if detail {
+		r.detail = map[detailKey]*detailAcc{}
+	}
+	return r
+}
 
 // add counts a line; ids are its dictionary ids in dimKinds order, am
 // its amounts (the first four are the measures).
 func (r *rollup) add(day int64, ids *[nDims]any, l *billing.Line, tagset any, am *lineAmounts) error {
 	k := dayKey{day: day, category: l.ChargeCategory, currency: l.BillingCurrency, tagset: idOf(tagset)}
+	if err := r.addDetail(day, ids, l, k.tagset, am); err != nil {
+		return err
+	}
 	for j, i := range rollupIdx {
 		k.dims[j] = idOf(ids[i])
 	}

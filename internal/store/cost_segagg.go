@@ -124,8 +124,8 @@ type qtyAcc struct {
 	qty [4]int64 // consumed units, nanos; pricing units, nanos
 }
 
-func (a *qtyAcc) add(r segRow) {
-	a.segAcc.add(r, -1)
+func (a *qtyAcc) add(r segRow, n int64) {
+	a.segAcc.add(r, -1, n)
 	for j, amt := range [2]int{5, 4} { // ConsumedQuantity, PricingQuantity
 		if u, n, ok := r.amount(amt); ok {
 			a.qty[2*j] += u
@@ -141,8 +141,9 @@ func (a *qtyAcc) merge(b *qtyAcc) {
 	}
 }
 
-func (a *segAcc) add(r segRow, labelDim int) {
-	a.lines++
+// add counts a line, or a detail row of n lines: its amounts are sums.
+func (a *segAcc) add(r segRow, labelDim int, n int64) {
+	a.lines += n
 	for i := range 4 {
 		if u, n, ok := r.amount(i); ok {
 			a.sums[2*i] += u
@@ -154,20 +155,30 @@ func (a *segAcc) add(r segRow, labelDim int) {
 	}
 }
 
-// scanAggregate answers Aggregate from the segments.
+// scanAggregate answers Aggregate from the segments: from the detail
+// rollup where an import keeps one (unless q.Scan), else from the lines.
 func (c *Costs) scanAggregate(ctx context.Context, orgID string, q costs.Query) ([]costs.AggRow, error) {
-	s, err := c.segGrouping(ctx, orgID, q.GroupBy, q.GroupTag)
+	s, raw, err := c.scanAggregateRaw(ctx, orgID, q, !q.Scan)
 	if err != nil {
 		return nil, err
 	}
-	acc, err := scanGrouped(ctx, c, orgID, q, s.mark(newSegColumns()).measures().text(segBillingCurrency),
+	return c.decodeAgg(ctx, orgID, s.g, raw)
+}
+
+// scanAggregateRaw sums the segments per day, group and currency.
+func (c *Costs) scanAggregateRaw(ctx context.Context, orgID string, q costs.Query, detail bool) (segGroup, []rawAgg, error) {
+	s, err := c.segGrouping(ctx, orgID, q.GroupBy, q.GroupTag)
+	if err != nil {
+		return s, nil, err
+	}
+	acc, err := scanGrouped(ctx, c, orgID, q, detail, s.mark(newSegColumns()).measures().text(segBillingCurrency),
 		func(r segRow) segAggKey {
 			id, text, ok := s.value(r)
 			cur, _ := r.text(segBillingCurrency)
 			return segAggKey{day: r.day(), id: id, text: text, ok: ok, currency: cur}
-		}, func(a *segAcc, r segRow) { a.add(r, s.label) }, (*segAcc).merge)
+		}, func(a *segAcc, r segRow, n int64) { a.add(r, s.label, n) }, (*segAcc).merge)
 	if err != nil {
-		return nil, err
+		return s, nil, err
 	}
 	raw := make([]rawAgg, 0, len(acc))
 	for k, a := range acc {
@@ -177,11 +188,11 @@ func (c *Costs) scanAggregate(ctx context.Context, orgID string, q costs.Query) 
 			r.label = sql.NullString{String: strconv.FormatInt(a.label, 10), Valid: true}
 		}
 		if r.row.Measures, err = measuresOf(a.sums); err != nil {
-			return nil, err
+			return s, nil, err
 		}
 		raw = append(raw, r)
 	}
-	return c.decodeAgg(ctx, orgID, s.g, raw)
+	return s, raw, nil
 }
 
 // nullValue is a group key as decodeAgg reads it: an id in text when the
@@ -204,13 +215,14 @@ type consumptionKey struct {
 var consumptionDims = [5]int{dimIndex("service"), dimIndex("sku"), dimIndex("charge_description"),
 	dimIndex("consumed_unit"), dimIndex("pricing_unit")}
 
-// scanConsumption answers Consumption from the segments.
-func (c *Costs) scanConsumption(ctx context.Context, orgID string, q costs.Query) ([]costs.ConsumptionRow, error) {
+// scanConsumption sums the segments per meter and currency: from the
+// detail rollup where an import keeps one (unless q.Scan), else the lines.
+func (c *Costs) scanConsumption(ctx context.Context, orgID string, q costs.Query) ([]rawConsumption, error) {
 	cols := newSegColumns().measures().text(segBillingCurrency).ints(segAmounts+8, segAmounts+9, segAmounts+10, segAmounts+11)
 	for _, i := range consumptionDims {
 		cols.ints(segDims + i)
 	}
-	acc, err := scanGrouped(ctx, c, orgID, q, cols, func(r segRow) consumptionKey {
+	acc, err := scanGrouped(ctx, c, orgID, q, !q.Scan, cols, func(r segRow) consumptionKey {
 		var k consumptionKey
 		for j, i := range consumptionDims {
 			k.ids[j] = r.dim(i)
@@ -238,5 +250,5 @@ func (c *Costs) scanConsumption(ctx context.Context, orgID string, q costs.Query
 		}
 		rs = append(rs, r)
 	}
-	return c.nameConsumption(ctx, orgID, rs)
+	return rs, nil
 }

@@ -118,6 +118,7 @@ type segmentWriter struct {
 	seq    int
 	buf    []byte
 	stored int
+	detail int // cost_detail_segments rows written (their seq)
 }
 
 // writeBatch inserts a batch's new dictionary entries, its lines and the
@@ -132,27 +133,40 @@ func (w *segmentWriter) writeBatch(ctx context.Context, b *batch) error {
 	if b.daily == nil {
 		return nil
 	}
-	return writeRollup(ctx, w.sc, w.c.engine, w.orgID, w.num, b.daily)
+	if err := writeRollup(ctx, w.sc, w.c.engine, w.orgID, w.num, b.daily); err != nil {
+		return err
+	}
+	for _, blk := range b.daily.detailBlocks() {
+		if err := w.insert(ctx, "cost_detail_segments", &w.detail, blk); err != nil {
+			return fmt.Errorf("store detail rollup: %w", err)
+		}
+	}
+	return nil
 }
 
 func (w *segmentWriter) write(ctx context.Context, b *costseg.Block) error {
 	if b.N == 0 {
 		return nil
 	}
+	if err := w.insert(ctx, "cost_segments", &w.seq, b); err != nil {
+		return fmt.Errorf("store lines: %w", err)
+	}
+	w.stored += b.N
+	return nil
+}
+
+// insert encodes b into a segment row of table, numbered *seq + 1.
+func (w *segmentWriter) insert(ctx context.Context, table string, seq *int, b *costseg.Block) error {
 	days := b.Ints[segDay].V[:b.N]
 	lo, hi := days[0], days[0]
 	for _, d := range days {
 		lo, hi = min(lo, d), max(hi, d)
 	}
 	w.buf = costseg.Encode(w.buf[:0], b)
-	w.seq++
-	_, err := w.c.exec(ctx, `INSERT INTO cost_segments (org_id, import_num, seq, day_min, day_max, line_count, data)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, w.orgID, w.num, w.seq, lo, hi, b.N, w.buf)
-	if err != nil {
-		return fmt.Errorf("store lines: %w", err)
-	}
-	w.stored += b.N
-	return nil
+	*seq++
+	_, err := w.c.exec(ctx, `INSERT INTO `+table+` (org_id, import_num, seq, day_min, day_max, line_count, data)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, w.orgID, w.num, *seq, lo, hi, b.N, w.buf)
+	return err
 }
 
 // segRow is a view of one line of a decoded block.

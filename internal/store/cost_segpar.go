@@ -12,17 +12,23 @@ import (
 
 // scanGrouped sums q's lines into groups, decoding segments on every core:
 // the segments are read on this goroutine and decoded by workers, each
-// with its own map (key gives a line's group, add counts the line into
-// it), merged at the end. The order lines are seen in does not matter.
-func scanGrouped[K comparable, A any](ctx context.Context, c *Costs, orgID string, q costs.Query, cols *segColumns,
-	key func(segRow) K, add func(*A, segRow), merge func(dst, src *A)) (map[K]*A, error) {
+// with its own map (key gives a line's group, add counts a line, or a
+// detail row of n lines, into it), merged at the end. The order lines are
+// seen in does not matter. With detail, imports that keep a detail rollup
+// are read from it and only the others from their lines.
+func scanGrouped[K comparable, A any](ctx context.Context, c *Costs, orgID string, q costs.Query, detail bool, cols *segColumns,
+	key func(segRow) K, add func(a *A, r segRow, n int64), merge func(dst, src *A)) (map[K]*A, error) {
 	f, err := c.compileFilter(ctx, orgID, q)
 	if err != nil {
 		return nil, err
 	}
 	f.mark(cols)
+	f.detail = detail
+	if detail {
+		cols.ints(segDetailLines)
+	}
 	workers := runtime.GOMAXPROCS(0)
-	segs, maps := make(chan []byte, 2*workers), make([]map[K]*A, workers)
+	segs, maps := make(chan storedSegment, 2*workers), make([]map[K]*A, workers)
 	errs := make(chan error, workers)
 	var wg sync.WaitGroup
 	ctx, cancel := context.WithCancel(ctx)
@@ -61,11 +67,17 @@ func scanGrouped[K comparable, A any](ctx context.Context, c *Costs, orgID strin
 	return out, nil
 }
 
-func decodeInto[K comparable, A any](segs <-chan []byte, f *segFilter, want *costseg.Columns, m map[K]*A,
-	key func(segRow) K, add func(*A, segRow)) error {
+// storedSegment is a segment's data and whether it holds detail rows.
+type storedSegment struct {
+	data   []byte
+	detail bool
+}
+
+func decodeInto[K comparable, A any](segs <-chan storedSegment, f *segFilter, want *costseg.Columns, m map[K]*A,
+	key func(segRow) K, add func(*A, segRow, int64)) error {
 	blk := &costseg.Block{}
-	for data := range segs {
-		if err := decodeSegment(data, blk, want); err != nil {
+	for seg := range segs {
+		if err := decodeSegment(seg.data, blk, want); err != nil {
 			return err
 		}
 		for i := range blk.N {
@@ -79,7 +91,11 @@ func decodeInto[K comparable, A any](segs <-chan []byte, f *segFilter, want *cos
 				a = new(A)
 				m[k] = a
 			}
-			add(a, r)
+			n := int64(1)
+			if seg.detail {
+				n, _ = r.int(segDetailLines)
+			}
+			add(a, r, n)
 		}
 	}
 	return nil
@@ -87,20 +103,26 @@ func decodeInto[K comparable, A any](segs <-chan []byte, f *segFilter, want *cos
 
 // readSegments sends the data of the segments f's days may hold, in no
 // particular order (asking for one made SQLite sort the blobs on disk).
-func (c *Costs) readSegments(ctx context.Context, orgID string, f *segFilter, out chan<- []byte) error {
-	where, args := segmentsWhere(orgID, f)
-	rows, err := c.reader().query(ctx, `SELECT data FROM cost_segments WHERE `+where, args...)
+func (c *Costs) readSegments(ctx context.Context, orgID string, f *segFilter, out chan<- storedSegment) error {
+	where, args := segmentsWhere(orgID, f, false)
+	query := `SELECT data, 0 FROM cost_segments WHERE ` + where
+	if f.detail {
+		dwhere, dargs := segmentsWhere(orgID, f, true)
+		query += ` UNION ALL SELECT data, 1 FROM cost_detail_segments WHERE ` + dwhere
+		args = append(args, dargs...)
+	}
+	rows, err := c.reader().query(ctx, query, args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var data []byte // a fresh copy: a worker keeps it
-		if err := rows.Scan(&data); err != nil {
+		var seg storedSegment // data is a fresh copy: a worker keeps it
+		if err := rows.Scan(&seg.data, &seg.detail); err != nil {
 			return err
 		}
 		select {
-		case out <- data:
+		case out <- seg:
 		case <-ctx.Done():
 			return ctx.Err()
 		}

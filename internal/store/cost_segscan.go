@@ -12,9 +12,12 @@ import (
 // ids and tag-set ids so that each line is checked in Go without lookups.
 type segFilter struct {
 	from, to int64 // charge days; 0: open
-	dims     []dimMatch
-	texts    []textMatch
-	tags     []tagMatch
+	// detail reads the detail rollup of the imports that keep one, and
+	// the lines only of the others.
+	detail bool
+	dims       []dimMatch
+	texts      []textMatch
+	tags       []tagMatch
 }
 
 type dimMatch struct {
@@ -200,13 +203,14 @@ func (c *Costs) scanSegments(ctx context.Context, orgID string, q costs.Query, f
 	if err != nil {
 		return err
 	}
-	where, args := segmentsWhere(orgID, f)
+	where, args := segmentsWhere(orgID, f, false)
 	return c.scanInOrder(ctx, orgID, where, args, &segScan{f: f, fn: fn, blk: &costseg.Block{}})
 }
 
 // segmentsWhere selects the segments of succeeded imports that may hold
-// lines of f's days.
-func segmentsWhere(orgID string, f *segFilter) (string, []any) {
+// lines (or, with rollup, detail rows) of f's days; with f.detail, line
+// segments only of imports without a detail rollup.
+func segmentsWhere(orgID string, f *segFilter, rollup bool) (string, []any) {
 	where, args := `org_id = ?`, []any{orgID}
 	if f.from != 0 {
 		where, args = where+" AND day_max >= ?", append(args, f.from)
@@ -214,8 +218,14 @@ func segmentsWhere(orgID string, f *segFilter) (string, []any) {
 	if f.to != 0 {
 		where, args = where+" AND day_min < ?", append(args, f.to)
 	}
-	where += " AND import_num IN (SELECT num FROM cost_imports WHERE org_id = ? AND status = ?)"
-	return where, append(args, orgID, costs.StatusSucceeded)
+	where += " AND import_num IN (SELECT num FROM cost_imports WHERE org_id = ? AND status = ?"
+	switch {
+	case rollup:
+		where += " AND detail_rollup = 1"
+	case f.detail:
+		where += " AND detail_rollup = 0"
+	}
+	return where + ")", append(args, orgID, costs.StatusSucceeded)
 }
 
 // scanInOrder reads the segments in import and file order: their keys

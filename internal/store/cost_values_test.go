@@ -147,6 +147,10 @@ func checkConsumption(t *testing.T, c *store.Costs, orgID string, lines []*billi
 		if len(got) != len(gotMap) || len(want) < 2 || !reflect.DeepEqual(gotMap, want) {
 			t.Fatalf("consumption (filters %v): %d rows, want %d:\n%v\n%v", fs, len(got), len(want), gotMap, want)
 		}
+		q.Scan = true // the lines alone, without cost_daily_detail
+		if scan, err := c.Consumption(context.Background(), orgID, q); err != nil || !reflect.DeepEqual(scan, got) {
+			t.Fatalf("consumption (filters %v) from the lines: %v (%v), with the detail rollup: %v", fs, scan, err, got)
+		}
 	}
 }
 

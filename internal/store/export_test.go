@@ -59,10 +59,24 @@ func MoveLinesToLegacyTable(ctx context.Context, db *DB) error {
 			}
 		}
 	}
-	_, err = w.exec(ctx, `DELETE FROM cost_segments`)
-	return err
+	// Nor did those versions keep a detail rollup.
+	for _, stmt := range []string{`DELETE FROM cost_segments`, `DELETE FROM cost_detail_segments`, `UPDATE cost_imports SET detail_rollup = 0`} {
+		if _, err := w.exec(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // SetRollupFlush makes c's imports hand cost_daily rows to the writer
 // every n keys, so tests can split a key across flushes.
 func (c *Costs) SetRollupFlush(n int) { c.rollupFlush = n }
+
+// SetDetailMinLines sets how many lines a cost_daily_detail row must
+// stand for on average for an import to keep the table: 1 keeps it
+// always, a huge figure never.
+func (c *Costs) SetDetailMinLines(n int64) { c.detailLines = n }
+
+// SetDetailProbe sets after how many lines an import may give the
+// detail rollup up before its end.
+func (c *Costs) SetDetailProbe(n int64) { c.detailProbe = n }

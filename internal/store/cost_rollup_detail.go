@@ -1,0 +1,138 @@
+package store
+
+import (
+	"cmp"
+	"maps"
+	"slices"
+
+	"github.com/canopyhq/canopy/internal/billing"
+	"github.com/canopyhq/canopy/internal/domain"
+	"github.com/canopyhq/canopy/internal/store/costseg"
+)
+
+// The detail rollup is cost_daily plus the dimensions the line views read
+// (resource, SKU, charge description, units) and the two quantities,
+// stored as segments (cost_detail_segments) that the line scans read like
+// lines. It pays only where an import has many lines per key: with about
+// one line per resource, meter and day (Azure's daily exports) it would be
+// as large as the lines. So an import keeps it only with at least
+// detailMinLines lines per row; the others' lines are scanned.
+var detailKinds = append(rollupKinds[:len(rollupKinds):len(rollupKinds)],
+	"resource", "resource_name", "sku", "charge_description", "consumed_unit", "pricing_unit")
+
+var detailIdx = func() []int {
+	idx := make([]int, len(detailKinds))
+	for j, k := range detailKinds {
+		idx[j] = dimIndex(k)
+	}
+	return idx
+}()
+
+const (
+	// detailMinLines is how many lines a detail row must stand for on
+	// average for an import to keep the rollup: below that it saves
+	// little decoding and costs the import more than it saves.
+	detailMinLines = 4
+	// detailProbe is how many lines an import reads before it may give
+	// the table up early (the rows written so far are deleted at the end).
+	detailProbe = 1 << 20
+)
+
+type detailKey struct {
+	day      int64
+	dims     [len(rollupKinds) + 6]int64 // detailKinds order; 0 for NULL
+	category string
+	currency string
+	tagset   int64
+}
+
+// detailAcc sums a key's measures and quantities (lineAmounts order:
+// four measures, pricing quantity, consumed quantity).
+type detailAcc struct {
+	lines int64
+	m     [6]domain.Amount
+	set   [6]bool
+}
+
+// addDetail counts a line in the detail map (nil once the import gave
+// the table up).
+func (r *rollup) addDetail(day int64, ids *[nDims]any, l *billing.Line, tagset int64, am *lineAmounts) error {
+	if r.detail == nil {
+		return nil
+	}
+	k := detailKey{day: day, category: l.ChargeCategory, currency: l.BillingCurrency, tagset: tagset}
+	for j, i := range detailIdx {
+		k.dims[j] = idOf(ids[i])
+	}
+	a := r.detail[k]
+	if a == nil {
+		a = &detailAcc{}
+		r.detail[k] = a
+	}
+	a.lines++
+	for i := range a.m {
+		if !am.ok[i] {
+			continue
+		}
+		s, err := a.m[i].Add(am.v[i])
+		if err != nil {
+			return &billing.ParseError{Msg: "a daily " + l.BillingCurrency + " sum is out of range"}
+		}
+		a.m[i], a.set[i] = s, true
+	}
+	return nil
+}
+
+// segDetailLines is the segment column that holds how many lines a
+// detail row sums: a line's charge period length, which a row has none of.
+const segDetailLines = segLength
+
+// detailBlocks encodes the detail rows, by day, into segment blocks in the
+// lines' column layout (dimensions outside detailKinds, instants and the
+// other text columns are null).
+func (r *rollup) detailBlocks() []*costseg.Block {
+	keys := slices.SortedFunc(maps.Keys(r.detail), func(a, b detailKey) int { return cmp.Compare(a.day, b.day) })
+	var out []*costseg.Block
+	var l segLine
+	for i, k := range keys {
+		if i%segmentLines == 0 {
+			out = append(out, newSegmentBlock())
+		}
+		a := r.detail[k]
+		l = segLine{day: k.day, length: a.lines, tagset: k.tagset}
+		for j, idx := range detailIdx {
+			l.dims[idx] = k.dims[j]
+		}
+		for m := range a.m {
+			l.amounts.v[m], l.amounts.ok[m] = a.m[m], a.set[m]
+		}
+		l.text[segCategory], l.textOK[segCategory] = k.category, true
+		l.text[segBillingCurrency], l.textOK[segBillingCurrency] = k.currency, true
+		appendLine(out[len(out)-1], &l)
+	}
+	return out
+}
+
+// detailState is what the encoder knows about an import's detail rows
+// across hand-overs.
+type detailState struct {
+	lines, rows int64
+	off         bool // given up: too few lines per row
+	minLines    int64
+	probe       int64 // detailProbe, or a test's smaller figure
+}
+
+// handOver counts a hand-over's rows and gives the table up once the
+// import has shown it has too few lines per row.
+func (s *detailState) handOver(r *rollup) {
+	s.rows += int64(len(r.detail))
+	if !s.off && s.lines >= s.probe && !s.worth() {
+		s.off = true
+	}
+}
+
+// worth says whether the rows so far stand for enough lines each.
+func (s *detailState) worth() bool { return s.rows*s.minLines <= s.lines }
+
+// keep says whether the finished import keeps its detail rows.
+func (s *detailState) keep() bool { return !s.off && s.worth() }
