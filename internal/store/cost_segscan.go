@@ -15,9 +15,9 @@ type segFilter struct {
 	// detail reads the detail rollup of the imports that keep one, and
 	// the lines only of the others.
 	detail bool
-	dims       []dimMatch
-	texts      []textMatch
-	tags       []tagMatch
+	dims   []dimMatch
+	texts  []textMatch
+	tags   []tagMatch
 }
 
 type dimMatch struct {
