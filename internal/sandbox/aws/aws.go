@@ -13,6 +13,10 @@ import (
 	"github.com/canopyhq/canopy/internal/sandbox/sbx"
 )
 
+// Service is the name under which package sandbox registers this
+// handler's faults (sbx.Serve(ca, faults, Service, ErrorWriter, a.Handler())).
+const Service = "aws"
+
 // Support plans (AccountOptions.SupportPlan). Trusted Advisor's API needs
 // business or enterprise.
 const (

@@ -70,26 +70,32 @@ func (a *AWS) getRightsizingRecommendation(_ *caller, acc *account, body []byte)
 		return nil, e
 	}
 	end := min(offset+size, len(recs))
-	out := map[string]any{
-		"Metadata": map[string]any{
-			"RecommendationId":     sbxID(a, "rightsizing", acc.ID, a.clock.Now().Format(time.DateOnly)),
-			"GenerationTimestamp":  a.clock.Now().Truncate(24 * time.Hour).Format(time.RFC3339),
-			"LookbackPeriodInDays": "FOURTEEN_DAYS",
-		},
-		"Summary": map[string]string{
-			"TotalRecommendationCount":           strconv.Itoa(len(recs)),
-			"EstimatedTotalMonthlySavingsAmount": formatAmount(savings),
-			"SavingsCurrencyCode":                "USD",
-			"SavingsPercentage":                  percent(savings, current),
-		},
-		"RightsizingRecommendations": recs[min(offset, end):end],
-		"Configuration":              map[string]any{"RecommendationTarget": "SAME_INSTANCE_FAMILY", "BenefitsConsidered": true},
-	}
+	out := a.rightsizingPage(acc, recs[min(offset, end):end], len(recs), savings, current)
 	if end < len(recs) {
 		t, _ := json.Marshal(pageToken{Offset: end, Fingerprint: hashHex(string(fp))[:16], AsOf: a.clock.Now().Format(time.DateOnly)})
 		out["NextPageToken"] = base64.RawURLEncoding.EncodeToString(t)
 	}
 	return out, nil
+}
+
+// rightsizingPage is one page of recommendations with the summary of all.
+func (a *AWS) rightsizingPage(acc *account, page []map[string]any, total int, savings, current int64) map[string]any {
+	now := a.clock.Now()
+	return map[string]any{
+		"Metadata": map[string]any{
+			"RecommendationId":     sbxID(a, "rightsizing", acc.ID, now.Format(time.DateOnly)),
+			"GenerationTimestamp":  now.Truncate(24 * time.Hour).Format(time.RFC3339),
+			"LookbackPeriodInDays": "FOURTEEN_DAYS",
+		},
+		"Summary": map[string]string{
+			"TotalRecommendationCount":           strconv.Itoa(total),
+			"EstimatedTotalMonthlySavingsAmount": formatAmount(savings),
+			"SavingsCurrencyCode":                "USD",
+			"SavingsPercentage":                  percent(savings, current),
+		},
+		"RightsizingRecommendations": page,
+		"Configuration":              map[string]any{"RecommendationTarget": "SAME_INSTANCE_FAMILY", "BenefitsConsidered": true},
+	}
 }
 
 // rightsizing lists the seeded recommendations of every linked account,

@@ -84,7 +84,8 @@ func (a *AWS) callJSON(r *http.Request, body []byte, svc jsonService, op string,
 	acc := a.accounts[c.account]
 	a.mu.Unlock()
 	if acc == nil {
-		return nil, errf(http.StatusBadRequest, coralNS, "UnrecognizedClientException", msgInvalidToken)
+		// An account nobody configured: Basic support, Cost Explorer never opened.
+		acc = &account{Account: Account{ID: c.account, LinkedAccounts: []string{c.account}}}
 	}
 	return handle(c, acc, body)
 }
