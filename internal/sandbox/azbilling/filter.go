@@ -44,6 +44,9 @@ func (f *filterExpr) validate(field string) error {
 			}
 		}
 	}
+	if len(f.And) > 0 || len(f.Or) > 0 {
+		return nil
+	}
 	if f.Not != nil {
 		return f.Not.validate(field + ".not")
 	}

@@ -250,3 +250,24 @@ func TestQueryGroupByTagKey(t *testing.T) {
 		t.Fatalf("tag groups sum to %s, want %s", formatMicro(total), formatMicro(want))
 	}
 }
+
+func TestQueryFilterMatchesResourceGroupScope(t *testing.T) {
+	e := newEnv(t)
+	from, until := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 19, 0, 0, 0, 0, time.UTC)
+	filtered := custom(cm.ExportTypeAmortizedCost, from, until)
+	filtered.Dataset.Granularity = nil
+	filtered.Dataset.Filter = &cm.QueryFilter{And: []*cm.QueryFilter{
+		{Dimensions: &cm.QueryComparisonExpression{Name: to.Ptr("ResourceGroupName"), Operator: to.Ptr(cm.QueryOperatorTypeIn), Values: []*string{to.Ptr("DEV")}}},
+		{Or: []*cm.QueryFilter{
+			{Tags: &cm.QueryComparisonExpression{Name: to.Ptr("env"), Operator: to.Ptr(cm.QueryOperatorTypeIn), Values: []*string{to.Ptr("dev")}}},
+			{Dimensions: &cm.QueryComparisonExpression{Name: to.Ptr("ServiceName"), Operator: to.Ptr(cm.QueryOperatorTypeIn), Values: []*string{to.Ptr("Storage")}}},
+		}},
+	}}
+	_, a, _ := allPages(t, e, "reader", "subscriptions/"+subA, filtered)
+	scoped := custom(cm.ExportTypeAmortizedCost, from, until)
+	scoped.Dataset.Granularity = nil
+	_, b, _ := allPages(t, e, "reader", "subscriptions/"+subA+"/resourceGroups/dev", scoped)
+	if len(a) != 1 || len(b) != 1 || micro(t, a[0][0]) != micro(t, b[0][0]) || micro(t, a[0][0]) == 0 {
+		t.Fatalf("filtered %v, resource-group scope %v", a, b)
+	}
+}

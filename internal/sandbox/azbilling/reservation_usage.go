@@ -59,7 +59,7 @@ func monthly(days []dayUsage) []dayUsage {
 func num(m int64) json.RawMessage { return json.RawMessage(formatMicro(m)) }
 
 // pct writes basis points as a JSON percentage number (4000 -> 40).
-func pct(bp int64) json.RawMessage { return num(bp * 100) }
+func pct(bp int64) json.RawMessage { return num(bp * 10000) }
 
 // utilizationJSON is the reservation's utilization property: the last
 // 1, 7 and 30 days' average and the trend between the last day and week.

@@ -1,6 +1,8 @@
 package azbilling
 
 import (
+	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 
@@ -143,4 +145,10 @@ func (b *Billing) authorize(w http.ResponseWriter, r *http.Request, scope, actio
 		return nil, false
 	}
 	return c, true
+}
+
+func newEncoder(w io.Writer) *json.Encoder {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc
 }
