@@ -37,7 +37,7 @@ func TestReportsRedirectThenDownloadCSV(t *testing.T) {
 	e := newEnv(t, 80)
 	e.g.SetConcealedNames(testTenant, false)
 	for fn, hdr := range map[string]string{
-		"getOffice365ActiveUserDetail(period='D30')":   hdrActiveUser,
+		"getOffice365ActiveUserDetail(period='D30')":    hdrActiveUser,
 		"getOffice365ActiveUserDetail(date=2026-11-20)": hdrActiveUser,
 		"getMailboxUsageDetail(period='D7')":            hdrMailbox,
 		"getOneDriveUsageAccountDetail(period='D90')":   hdrOneDrive,

@@ -119,8 +119,8 @@ func skuJSON(s *SKU, tenantID, tenantName string) map[string]any {
 	return map[string]any{
 		"accountName": tenantName, "accountId": tenantID, "appliesTo": s.AppliesTo,
 		"capabilityStatus": s.CapabilityStatus, "consumedUnits": s.Consumed,
-		"id":     fmt.Sprintf("%s_%s", tenantID, s.SkuID),
-		"skuId":  s.SkuID, "skuPartNumber": s.SkuPartNumber, "subscriptionIds": s.SubscriptionIDs,
+		"id":    fmt.Sprintf("%s_%s", tenantID, s.SkuID),
+		"skuId": s.SkuID, "skuPartNumber": s.SkuPartNumber, "subscriptionIds": s.SubscriptionIDs,
 		"prepaidUnits": map[string]int{"enabled": s.Enabled, "suspended": s.Suspended, "warning": s.Warning, "lockedOut": s.LockedOut},
 		"servicePlans": plans,
 	}
