@@ -132,7 +132,7 @@ func uuidFrom(r *rand.Rand) string {
 }
 
 // userJSON returns every property of u under its Graph name.
-func userJSON(u *User, tenantID string) map[string]any {
+func userJSON(u *User) map[string]any {
 	lic := make([]map[string]any, 0, len(u.AssignedLicenses))
 	for _, l := range u.AssignedLicenses {
 		dp := l.DisabledPlans
@@ -182,7 +182,7 @@ var defaultUserProps = []string{"businessPhones", "displayName", "givenName", "j
 var userProps = map[string]bool{}
 
 func init() {
-	for k := range userJSON(&User{}, "") {
+	for k := range userJSON(&User{}) {
 		userProps[k] = true
 	}
 }

@@ -12,6 +12,7 @@ package graph
 import (
 	"net/http"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -102,7 +103,9 @@ func (g *Graph) SetThrottle(tenantID string, perMinute int) {
 		t.perMinute = perMinute
 	}
 	for k := range g.throttle {
-		delete(g.throttle, k)
+		if strings.HasPrefix(k, tenantID+"/") {
+			delete(g.throttle, k)
+		}
 	}
 }
 

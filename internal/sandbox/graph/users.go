@@ -58,7 +58,7 @@ func (g *Graph) queryUsers(r *http.Request, t *tenant) ([]map[string]any, []stri
 	}
 	var out []map[string]any
 	for i := range t.users {
-		m := userJSON(&t.users[i], t.ID)
+		m := userJSON(&t.users[i])
 		if f.match(m) {
 			out = append(out, m)
 		}
@@ -80,7 +80,7 @@ func (g *Graph) serveUserCount(w http.ResponseWriter, r *http.Request, t *tenant
 	}
 	n := 0
 	for i := range t.users {
-		if f.match(userJSON(&t.users[i], t.ID)) {
+		if f.match(userJSON(&t.users[i])) {
 			n++
 		}
 	}
@@ -108,7 +108,7 @@ func (g *Graph) serveUser(w http.ResponseWriter, r *http.Request, t *tenant) {
 		writeError(w, r, http.StatusForbidden, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
 		return
 	}
-	m := project(userJSON(&t.users[i], t.ID), sel)
+	m := project(userJSON(&t.users[i]), sel)
 	m["@odata.context"] = baseURL(r) + "/" + r.PathValue("ver") + "/$metadata#users/$entity"
 	writeJSON(w, http.StatusOK, m)
 }
