@@ -256,3 +256,25 @@ func (e *Entra) tenantFor(seg string) (t *Tenant, multi bool, ok bool) {
 	}
 	return nil, false, false
 }
+
+// AddRedirectURI registers one more redirect URI on an app (Canopy's own
+// URL is known only once its server listens).
+func (e *Entra) AddRedirectURI(clientID, uri string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if a := e.apps[clientID]; a != nil && !contains(a.RedirectURIs, uri) {
+		a.RedirectURIs = append(a.RedirectURIs, uri)
+	}
+}
+
+// Tenants lists the tenants by name.
+func (e *Entra) Tenants() []Tenant {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]Tenant, 0, len(e.tenants))
+	for _, t := range e.tenants {
+		out = append(out, *t)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
