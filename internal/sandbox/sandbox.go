@@ -21,6 +21,9 @@ type Options struct {
 	// RedirectURIs are registered on Canopy's app (more can be added with
 	// Entra.AddRedirectURI once Canopy listens).
 	RedirectURIs []string
+	// ARMPageSize is ARM's list page size (default 100); tests make it
+	// small to page through the SDKs' pagers.
+	ARMPageSize int
 }
 
 // Cloud is a running sandbox cloud.
@@ -69,11 +72,12 @@ func Start(o Options) (*Cloud, error) {
 		return nil, err
 	}
 	c.Entra = entra.New(entra.Options{Seed: o.Seed, Clock: c.Clock, Issuer: c.Issuer})
-	c.ARM = arm.New(arm.Options{Seed: o.Seed, Clock: c.Clock, Issuer: c.Issuer, Directory: c.Entra})
-	if c.EntraURL, err = c.serve("entra", entra.WriteError, c.Entra); err != nil {
+	c.ARM = arm.New(arm.Options{Seed: o.Seed, Clock: c.Clock, Issuer: c.Issuer, Directory: c.Entra, PageSize: o.ARMPageSize})
+	if c.EntraURL, err = c.serve("entra", entra.WriteError, c.Entra, sbx.Serve); err != nil {
 		return nil, err
 	}
-	if c.ARMURL, err = c.serve("arm", sbx.WriteARMError, c.ARM); err != nil {
+	// ARM speaks HTTP/2 as well: see sbx.ServeHTTP2 for why.
+	if c.ARMURL, err = c.serve("arm", sbx.WriteARMError, c.ARM, sbx.ServeHTTP2); err != nil {
 		c.Close()
 		return nil, err
 	}
@@ -83,8 +87,10 @@ func Start(o Options) (*Cloud, error) {
 
 type handlerer interface{ Handler() http.Handler }
 
-func (c *Cloud) serve(name string, errw sbx.ErrorWriter, svc handlerer) (string, error) {
-	s, err := sbx.Serve(c.CA, c.Faults, name, errw, svc.Handler())
+type serveFunc func(*sbx.CA, *sbx.Faults, string, sbx.ErrorWriter, http.Handler) (*sbx.Server, error)
+
+func (c *Cloud) serve(name string, errw sbx.ErrorWriter, svc handlerer, serve serveFunc) (string, error) {
+	s, err := serve(c.CA, c.Faults, name, errw, svc.Handler())
 	if err != nil {
 		return "", fmt.Errorf("sandbox %s: %w", name, err)
 	}

@@ -101,7 +101,7 @@ func (e *Entra) clientCredentials(r *http.Request, t *Tenant, seg string) (token
 		return nil, &aadError{400, "invalid_request", 900144, "The request body must contain the following parameter: 'scope'."}
 	}
 	sr, bad := parseScopes(scope)
-	if bad != "" || len(sr.perms) > 0 || len(sr.oidc) > 0 || !sr.dflt {
+	if bad != "" || len(sr.perms) > 0 || !sr.dflt { // MSAL adds openid profile offline_access; Entra ignores them here
 		return nil, &aadError{400, "invalid_scope", 1002012, "The provided value for scope " + scope + " is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI)."}
 	}
 	if len(sr.unknown) > 0 || sr.resource == "" {
