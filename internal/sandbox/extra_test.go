@@ -180,3 +180,33 @@ func TestCodeAndRefreshGrants(t *testing.T) {
 		t.Fatalf("refresh after revocation: %d %v", st, body)
 	}
 }
+
+// TestUserConsentAndConsentRequired: without admin consent an ordinary user
+// sees a consent page for the delegated scope; once the scope is dropped
+// from the grant, the refresh token gets AADSTS65001.
+func TestUserConsentAndConsentRequired(t *testing.T) {
+	c := start(t)
+	d := c.Demo
+	q := url.Values{"client_id": {d.App.ClientID}, "response_type": {"code"}, "redirect_uri": {redirectURI},
+		"scope": {"https://management.azure.com/user_impersonation offline_access"}, "state": {"u"}}
+	var page string
+	loc, stop := newBrowser(t, c, d.Member.UPN).walk(c.EntraURL+"/common/oauth2/v2.0/authorize?"+q.Encode(), "accept", func(p string) { page = p })
+	if !strings.Contains(page, "Access Azure Service Management as organization users") || strings.Contains(page, "User.Read.All") {
+		t.Fatalf("user consent page: %s", page)
+	}
+	u, err := url.Parse(loc)
+	if err != nil || u.Query().Get("code") == "" {
+		t.Fatalf("authorize: %s %s", loc, stop)
+	}
+	st, body := postToken(t, c, "common", url.Values{"grant_type": {"authorization_code"}, "client_id": {d.App.ClientID},
+		"client_secret": {d.App.Secret}, "code": {u.Query().Get("code")}, "redirect_uri": {redirectURI}})
+	if st != 200 {
+		t.Fatalf("redeem: %d %v", st, body)
+	}
+	c.Entra.IncompleteConsent(d.Customer.ID, d.App.ClientID, "https://management.azure.com/user_impersonation")
+	st, body = postToken(t, c, "common", url.Values{"grant_type": {"refresh_token"}, "client_id": {d.App.ClientID},
+		"client_secret": {d.App.Secret}, "refresh_token": {body["refresh_token"].(string)}, "scope": {"https://management.azure.com/user_impersonation"}})
+	if st != 400 || !strings.HasPrefix(body["error_description"].(string), "AADSTS65001") {
+		t.Fatalf("after the scope was dropped: %d %v", st, body)
+	}
+}

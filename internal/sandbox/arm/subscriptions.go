@@ -24,7 +24,7 @@ func (a *ARM) listSubscriptions(w http.ResponseWriter, r *http.Request) {
 	var items []any
 	for _, s := range a.Subscriptions() {
 		if strings.EqualFold(s.TenantID, c.String("tid")) && a.hasAnyRoleIn(c.String("oid"), "/subscriptions/"+s.ID) {
-			items = append(items, subscriptionJSON(s))
+			items = append(items, a.subscriptionJSON(s))
 		}
 	}
 	if items == nil {
@@ -45,16 +45,19 @@ func (a *ARM) getSubscription(w http.ResponseWriter, r *http.Request, id string)
 	a.mu.Lock()
 	s := a.subs[strings.ToLower(id)].Subscription
 	a.mu.Unlock()
-	writeJSON(w, http.StatusOK, subscriptionJSON(s))
+	writeJSON(w, http.StatusOK, a.subscriptionJSON(s))
 }
 
 // subscriptionJSON is the 2022-12-01 Subscription shape.
-func subscriptionJSON(s Subscription) map[string]any {
+func (a *ARM) subscriptionJSON(s Subscription) map[string]any {
+	a.mu.Lock()
+	tags := copyTags(a.subs[strings.ToLower(s.ID)].tags)
+	a.mu.Unlock()
 	return map[string]any{
 		"id": "/subscriptions/" + s.ID, "authorizationSource": "RoleBased", "managedByTenants": []any{},
 		"subscriptionId": s.ID, "tenantId": s.TenantID, "displayName": s.Name, "state": s.State,
 		"subscriptionPolicies": map[string]string{"locationPlacementId": "Public_2014-09-01", "quotaId": "PayAsYouGo_2014-09-01", "spendingLimit": "Off"},
-		"tags":                 map[string]string{},
+		"tags":                 tags,
 	}
 }
 
