@@ -152,10 +152,8 @@ func replaceSource(ctx context.Context, cn conn, orgID, key string, num int64) (
 	}
 	replaced := ""
 	for _, p := range olds {
-		for _, table := range []string{"cost_segments", "cost_daily", "cost_daily_values", "cost_detail_segments"} {
-			if _, err := cn.exec(ctx, `DELETE FROM `+table+` WHERE org_id = ? AND import_num = ?`, orgID, p.num); err != nil {
-				return "", fmt.Errorf("replace import %s: %w", p.id, err)
-			}
+		if err := deleteImportRows(ctx, cn, orgID, p.num); err != nil {
+			return "", fmt.Errorf("replace import %s: %w", p.id, err)
 		}
 		if _, err := cn.exec(ctx, `UPDATE cost_imports SET status = ? WHERE id = ?`, costs.StatusReplaced, p.id); err != nil {
 			return "", err

@@ -3,7 +3,6 @@ package store
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 
@@ -31,13 +30,18 @@ func (s *Store) Costs() *Costs { return &Costs{db: s.db} }
 
 // Import implements costs.Store. The import's history row is written
 // first, on its own, so that a failure (rolled back with everything the
-// import wrote) can still be recorded as failed with its error.
+// import wrote, or on SQLite deleted: see cost_import_sqlite.go) can still
+// be recorded as failed with its error.
 func (c *Costs) Import(ctx context.Context, orgID string, r *billing.Reader, meta costs.ImportMeta) (costs.ImportResult, error) {
 	id, num, err := c.beginImport(ctx, orgID, r.Format(), meta)
 	if err != nil {
 		return costs.ImportResult{}, fmt.Errorf("import %s: %w", meta.FileName, err)
 	}
-	res, err := c.importTx(ctx, orgID, num, r, meta)
+	importTx := c.importTx
+	if c.db.Engine == SQLite {
+		importTx = c.importCycled
+	}
+	res, err := importTx(ctx, orgID, num, r, meta)
 	if err != nil {
 		c.failImport(context.WithoutCancel(ctx), id, err)
 		return costs.ImportResult{}, fmt.Errorf("import %s: %w", meta.FileName, err)
@@ -55,7 +59,7 @@ func (c *Costs) Import(ctx context.Context, orgID string, r *billing.Reader, met
 // queue on it inside theirs.
 func (c *Costs) analyze(ctx context.Context) {
 	if c.db.Engine == Postgres {
-		_, _ = c.writer().exec(ctx, `ANALYZE cost_segments, cost_daily, cost_tagset_pairs, cost_dims`)
+		_, _ = c.writer().exec(ctx, `ANALYZE cost_segments, cost_daily, cost_daily_values, cost_detail_segments, cost_tagset_pairs, cost_dims`)
 	}
 }
 
@@ -84,8 +88,9 @@ func (c *Costs) failImport(ctx context.Context, id string, cause error) {
 		costs.StatusFailed, cause.Error(), domain.Now(), id)
 }
 
-// importTx stores the lines in one transaction and, on success, marks the
-// import succeeded and replaces the earlier import of the same source.
+// importTx stores the lines in one transaction (PostgreSQL) and, on
+// success, marks the import succeeded and replaces the earlier import of
+// the same source.
 func (c *Costs) importTx(ctx context.Context, orgID string, num int64, r *billing.Reader, meta costs.ImportMeta) (res costs.ImportResult, err error) {
 	// A dedicated connection, so the rollup's COPY can reach the driver
 	// connection the transaction runs on (see writeRollup).
@@ -94,13 +99,6 @@ func (c *Costs) importTx(ctx context.Context, orgID string, num int64, r *billin
 		return res, err
 	}
 	defer sc.Close()
-	if c.db.Engine == SQLite {
-		restore, err := bigCache(ctx, sc)
-		if err != nil {
-			return res, err
-		}
-		defer restore() // runs after the transaction ended, before sc.Close
-	}
 	tx, err := sc.BeginTx(ctx, nil)
 	if err != nil {
 		return res, fmt.Errorf("begin: %w", err)
@@ -114,8 +112,8 @@ func (c *Costs) importTx(ctx context.Context, orgID string, num int64, r *billin
 	if err = c.lockOrg(ctx, cn, orgID); err != nil {
 		return res, err
 	}
-	sum, err := copyLines(ctx, sc, cn, orgID, num, r, meta.Progress, cmp.Or(c.rollupFlush, rollupFlush),
-		detailState{minLines: cmp.Or(c.detailLines, detailMinLines), probe: cmp.Or(c.detailProbe, detailProbe)})
+	w := &segmentWriter{c: cn, sc: sc, orgID: orgID, num: num}
+	sum, err := c.copyLines(ctx, w, cn, r, meta.Progress)
 	if err != nil {
 		return res, err
 	}
@@ -125,23 +123,8 @@ func (c *Costs) importTx(ctx context.Context, orgID string, num int64, r *billin
 	return res, tx.Commit()
 }
 
-// bigCache lets SQLite keep a whole import's pages in memory until the
-// commit instead of spilling them to the WAL file mid-transaction (which
-// halved the time spent in pwrite); the returned func restores the
-// connection's setting.
-func bigCache(ctx context.Context, sc *sql.Conn) (restore func(), err error) {
-	var old int64
-	if err := sc.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&old); err != nil {
-		return nil, err
-	}
-	if _, err := sc.ExecContext(ctx, "PRAGMA cache_size = -131072"); err != nil { // KiB: 128 MiB
-		return nil, err
-	}
-	return func() { _, _ = sc.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA cache_size = %d", old)) }, nil
-}
-
 // lockOrg serialises imports of one organisation (dictionary ids are
-// allocated in Go). SQLite's write transaction already is exclusive.
+// allocated in Go) on PostgreSQL; SQLite uses importLock.
 func (c *Costs) lockOrg(ctx context.Context, cn conn, orgID string) error {
 	if c.db.Engine != Postgres {
 		return nil
@@ -151,18 +134,18 @@ func (c *Costs) lockOrg(ctx context.Context, cn conn, orgID string) error {
 }
 
 // copyLines reads every line (on a second goroutine) and writes the
-// segments here, in the transaction's goroutine; it returns the import's
-// summary.
-func copyLines(ctx context.Context, sc *sql.Conn, cn conn, orgID string, num int64, r *billing.Reader, progress func(int), flush int, detail detailState) (*importSummary, error) {
-	d, err := loadDicts(ctx, cn, orgID)
+// segments with w here; it returns the import's summary. dicts reads the
+// organisation's dictionaries.
+func (c *Costs) copyLines(ctx context.Context, w *segmentWriter, dicts conn, r *billing.Reader, progress func(int)) (*importSummary, error) {
+	d, err := loadDicts(ctx, dicts, w.orgID)
 	if err != nil {
 		return nil, fmt.Errorf("load dictionaries: %w", err)
 	}
-	w := &segmentWriter{c: cn, sc: sc, orgID: orgID, num: num}
+	w.dictsFrom = [2]int64{d.nextDim, d.nextSet}
 	encCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	enc := &encoder{d: d, free: make(chan *costseg.Block, 2), daily: newRollup(true), flush: flush,
-		detail: detail}
+	enc := &encoder{d: d, free: make(chan *costseg.Block, 2), daily: newRollup(true), flush: cmp.Or(c.rollupFlush, rollupFlush),
+		detail: detailState{minLines: cmp.Or(c.detailLines, detailMinLines), probe: cmp.Or(c.detailProbe, detailProbe)}}
 	sum, batches, done := newImportSummary(), make(chan *batch, 1), make(chan error, 1)
 	go func() {
 		defer close(batches)
@@ -171,7 +154,11 @@ func copyLines(ctx context.Context, sc *sql.Conn, cn conn, orgID string, num int
 	var werr error
 	for b := range batches { // drained to the end, so the encoder has stopped when this returns
 		if werr == nil {
-			if werr = w.writeBatch(ctx, b); werr != nil {
+			werr = w.writeBatch(ctx, b)
+			if werr == nil && w.cycle != nil && len(batches) == 0 {
+				werr = w.cycle.commit() // no batch waiting: do not hold the writer while the file is read
+			}
+			if werr != nil {
 				cancel()
 			} else if progress != nil {
 				progress(w.stored)

@@ -22,14 +22,15 @@ func (c *Costs) ImportByID(ctx context.Context, orgID, id string) (costs.Import,
 
 // SweepAbandoned implements costs.Store. An import holds its
 // organisation's lock (PostgreSQL: a transaction advisory lock; SQLite:
-// the one write transaction) for as long as it runs, so a running row
-// whose lock can be taken belongs to a process that is gone.
+// this process's importLock) for as long as it runs, so a running row
+// whose lock can be taken belongs to a process that is gone. The rows such
+// an import stored (SQLite commits them as it goes) are deleted.
 //
 // A row whose import has been recorded but has not yet taken the lock
 // may be marked too; its import then still finishes and overwrites the
 // status with the real outcome.
 func (c *Costs) SweepAbandoned(ctx context.Context) (int, error) {
-	tx, err := c.db.W.BeginTx(ctx, nil) // SQLite: waits for a running import's transaction
+	tx, err := c.db.W.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
 	}
@@ -58,6 +59,13 @@ func (c *Costs) SweepAbandoned(ctx context.Context) (int, error) {
 }
 
 func (c *Costs) sweepOrg(ctx context.Context, cn conn, orgID string) (int, error) {
+	if c.db.Engine == SQLite {
+		mu := c.db.importLock(orgID)
+		if !mu.TryLock() { // an import of this org is running right now
+			return 0, nil
+		}
+		defer mu.Unlock()
+	}
 	if c.db.Engine == Postgres {
 		var free bool
 		if err := cn.row(ctx, `SELECT pg_try_advisory_xact_lock(hashtextextended('canopy-cost-import:' || ?, 0))`,
@@ -68,6 +76,9 @@ func (c *Costs) sweepOrg(ctx context.Context, cn conn, orgID string) (int, error
 			return 0, nil
 		}
 	}
+	if err := c.deleteRunningRows(ctx, cn, orgID); err != nil {
+		return 0, err
+	}
 	res, err := cn.exec(ctx, `UPDATE cost_imports SET status = ?, error = ?, finished_at = ? WHERE org_id = ? AND status = ?`,
 		costs.StatusFailed, AbandonedError, domain.Now(), orgID, costs.StatusRunning)
 	if err != nil {
@@ -75,4 +86,25 @@ func (c *Costs) sweepOrg(ctx context.Context, cn conn, orgID string) (int, error
 	}
 	n, err := res.RowsAffected()
 	return int(n), err
+}
+
+// deleteRunningRows deletes the rows of orgID's imports still marked running.
+func (c *Costs) deleteRunningRows(ctx context.Context, cn conn, orgID string) error {
+	rows, err := cn.query(ctx, `SELECT num FROM cost_imports WHERE org_id = ? AND status = ?`, orgID, costs.StatusRunning)
+	if err != nil {
+		return err
+	}
+	nums, err := scanAll(rows, func(s scanner) (int64, error) {
+		var n int64
+		return n, s.Scan(&n)
+	})
+	if err != nil {
+		return err
+	}
+	for _, n := range nums {
+		if err := deleteImportRows(ctx, cn, orgID, n); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"testing"
+	"time"
 
 	"github.com/canopyhq/canopy/internal/billing"
 	"github.com/canopyhq/canopy/internal/costs"
@@ -33,9 +34,9 @@ func insertDeadImport(t *testing.T, db *store.DB, orgID string) string {
 	return id
 }
 
-// TestSweepAbandoned leaves a live import alone (PostgreSQL: its org's
-// lock is held; SQLite: the sweep waits for the import's transaction) and
-// marks a dead one failed.
+// TestSweepAbandoned leaves a live import alone (its org's lock is held:
+// PostgreSQL's advisory lock, SQLite's in-process one) without waiting for
+// it, and marks a dead one failed and deletes the rows it left.
 func TestSweepAbandoned(t *testing.T) {
 	data, st := genFOCUS(t, 20000, 11) // half of it is more than one batch on both engines
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
@@ -45,6 +46,11 @@ func TestSweepAbandoned(t *testing.T) {
 		dead, _ := seedOrgUser(t, s, "dead@example.com", "owner")
 		live, _ := seedOrgUser(t, s, "live@example.com", "owner")
 		deadID := insertDeadImport(t, db, dead.ID)
+		// SQLite imports commit their rows as they go: a killed one leaves some.
+		if _, err := db.W.Exec(`INSERT INTO cost_segments (org_id, import_num, seq, day_min, day_max, line_count, data)
+			SELECT org_id, num, 1, 0, 0, 1, '' FROM cost_imports WHERE id = '` + deadID + `'`); err != nil {
+			t.Fatal(err)
+		}
 
 		pr, pw := io.Pipe()
 		progressed := make(chan struct{}, 1)
@@ -82,10 +88,16 @@ func TestSweepAbandoned(t *testing.T) {
 			}
 			swept <- n
 		}()
-		if db.Engine == store.Postgres {
-			if n := <-swept; n != 1 {
+		select { // a guard against a deadlock, not a timing check
+		case n := <-swept:
+			if n != 1 {
 				t.Fatalf("swept %d imports, want the dead one only", n)
 			}
+		case <-time.After(time.Minute):
+			t.Fatal("the sweep waited for the running import")
+		}
+		if n := count(t, db, "cost_segments", dead.ID, ""); n != 0 {
+			t.Fatalf("%d segments of the dead import left", n)
 		}
 		if _, err := pw.Write(data[half:]); err != nil {
 			t.Fatal(err)
@@ -94,11 +106,6 @@ func TestSweepAbandoned(t *testing.T) {
 		out := <-done
 		if out.err != nil || out.res.Rows != st.Rows {
 			t.Fatalf("live import: %+v %v", out.res, out.err)
-		}
-		if db.Engine == store.SQLite {
-			if n := <-swept; n != 1 {
-				t.Fatalf("swept %d imports, want the dead one only", n)
-			}
 		}
 		got, err := c.ImportByID(ctx, dead.ID, deadID)
 		if err != nil || got.Status != costs.StatusFailed || got.Error != store.AbandonedError || got.FinishedAt == nil {

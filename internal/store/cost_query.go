@@ -48,8 +48,8 @@ func scanImport(s scanner) (costs.Import, error) {
 // and nanos separately (exact on both engines) and normalised here.
 func (c *Costs) Totals(ctx context.Context, orgID string, f costs.TotalsFilter) (map[string]costs.Measures, error) {
 	var where strings.Builder
-	args := []any{orgID}
-	where.WriteString("org_id = ?")
+	args := []any{orgID, orgID, costs.StatusSucceeded}
+	where.WriteString("org_id = ? AND import_num IN (SELECT num FROM cost_imports WHERE org_id = ? AND status = ?)")
 	if f.ImportID != "" {
 		where.WriteString(" AND import_num = (SELECT num FROM cost_imports WHERE org_id = ? AND id = ?)")
 		args = append(args, orgID, f.ImportID)

@@ -119,11 +119,30 @@ type segmentWriter struct {
 	buf    []byte
 	stored int
 	detail int // cost_detail_segments rows written (their seq)
+	// cycle, on SQLite, commits the import in short transactions (c and
+	// sc then change from one to the next); nil: one transaction.
+	cycle *txCycle
+	// dictsFrom are the largest dictionary and tag-set ids before the
+	// import: a failed cycled import deletes the entries above them.
+	dictsFrom [2]int64
 }
 
 // writeBatch inserts a batch's new dictionary entries, its lines and the
 // rollup rows handed over with it.
 func (w *segmentWriter) writeBatch(ctx context.Context, b *batch) error {
+	if w.cycle == nil {
+		return w.writeBatchTx(ctx, b)
+	}
+	if err := w.cycle.begin(ctx, w); err != nil {
+		return err
+	}
+	if err := w.writeBatchTx(ctx, b); err != nil {
+		return err
+	}
+	return w.cycle.maybeCommit()
+}
+
+func (w *segmentWriter) writeBatchTx(ctx context.Context, b *batch) error {
 	if err := writeDicts(ctx, w.c, w.orgID, b.dims, b.sets); err != nil {
 		return err
 	}

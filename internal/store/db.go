@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers driver "pgx"
@@ -43,6 +44,8 @@ type DB struct {
 	Engine Engine
 	W      *sql.DB
 	R      *sql.DB
+
+	importLocks sync.Map // org ID -> *sync.Mutex (see importLock)
 }
 
 // Open opens a database from a DSN: "sqlite:PATH" or "postgres://...".
