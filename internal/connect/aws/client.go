@@ -69,6 +69,7 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	c := &Client{cfg: cfg, secrets: []string{cfg.SecretAccessKey}}
 	c.retryer = retry.NewStandard(func(o *retry.StandardOptions) {
 		o.MaxAttempts = maxAttempts
+		o.Retryables = append([]retry.IsErrorRetryable{retry.IsErrorRetryableFunc(noCredentialsRetry)}, o.Retryables...)
 		if cfg.backoff != nil {
 			o.Backoff = cfg.backoff
 		}
@@ -77,12 +78,12 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	c.sts = sts.NewFromConfig(c.awsConfig(static))
 	c.creds = static
 	if cfg.RoleARN != "" {
-		c.creds = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(c.sts, cfg.RoleARN, func(o *stscreds.AssumeRoleOptions) {
+		c.creds = markedCredentials{aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(c.sts, cfg.RoleARN, func(o *stscreds.AssumeRoleOptions) {
 			o.RoleSessionName = sessionName
 			if cfg.ExternalID != "" {
 				o.ExternalID = aws.String(cfg.ExternalID)
 			}
-		}))
+		}))}
 		// Identity asks who the assumed role is, not who the keys are.
 		c.sts = sts.NewFromConfig(c.awsConfig(c.creds))
 	}
@@ -128,4 +129,31 @@ func (c *Client) Identity(ctx context.Context) (Identity, error) {
 		return Identity{}, c.wrap("GetCallerIdentity", err)
 	}
 	return Identity{AccountID: aws.ToString(out.Account), ARN: aws.ToString(out.Arn), UserID: aws.ToString(out.UserId)}, nil
+}
+
+// credentialsError marks a failure to obtain credentials (AssumeRole).
+// The STS call had its own bounded retries, so the call that needed the
+// credentials must not retry it again: that would make 3 × 3 requests in
+// a throttling storm.
+type credentialsError struct{ err error }
+
+func (e *credentialsError) Error() string { return e.err.Error() }
+func (e *credentialsError) Unwrap() error { return e.err }
+
+type markedCredentials struct{ aws.CredentialsProvider }
+
+func (m markedCredentials) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	creds, err := m.CredentialsProvider.Retrieve(ctx)
+	if err != nil {
+		return creds, &credentialsError{err}
+	}
+	return creds, nil
+}
+
+func noCredentialsRetry(err error) aws.Ternary {
+	var ce *credentialsError
+	if errors.As(err, &ce) {
+		return aws.FalseTernary
+	}
+	return aws.UnknownTernary
 }

@@ -114,3 +114,5 @@ func noSecret(t *testing.T, text string, secrets ...string) {
 		}
 	}
 }
+
+func sbxStatus(status int) sbx.Fault { return sbx.Fault{Status: status} }

@@ -76,7 +76,7 @@ func (e *Error) hint() string {
 }
 
 var (
-	deniedCodes = codes("AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedException")
+	deniedCodes  = codes("AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "UnauthorizedException")
 	invalidCodes = codes("UnrecognizedClientException", "InvalidClientTokenId", "SignatureDoesNotMatch",
 		"InvalidSignatureException", "MissingAuthenticationToken", "MissingAuthenticationTokenException",
 		"IncompleteSignature", "IncompleteSignatureException", "InvalidAccessKeyId", "AuthFailure")
