@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
@@ -88,9 +89,9 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		c.sts = sts.NewFromConfig(c.awsConfig(c.creds))
 	}
 	c.ce = costexplorer.NewFromConfig(c.awsConfig(c.creds))
-	c.support = &supportClient{endpoint: supportEndpoint(cfg.Endpoint), http: cfg.HTTPClient, creds: c.creds, retryer: c.retryer}
-	if c.support.http == nil {
-		c.support.http = http.DefaultClient
+	c.support = &supportClient{endpoint: supportEndpoint(cfg.Endpoint), http: awshttp.NewBuildableClient(), creds: c.creds, retryer: c.retryer}
+	if cfg.HTTPClient != nil {
+		c.support.http = cfg.HTTPClient
 	}
 	_ = ctx // kept for symmetry with the SDK constructors and future lookups
 	return c, nil

@@ -136,6 +136,8 @@ func (c *Client) wrap(op string, err error) error {
 	if errors.As(err, &api) {
 		e.Code, e.Message = api.ErrorCode(), api.ErrorMessage()
 		e.Kind = kindOf(e.Code, e.Message)
+	} else if de := (*smithy.DeserializationError)(nil); errors.As(err, &de) {
+		e.Message = "AWS's answer could not be read (cut off or malformed): " + de.Error()
 	} else {
 		e.Message = err.Error()
 	}

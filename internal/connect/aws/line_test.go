@@ -5,6 +5,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer/types"
+	"github.com/cockroachdb/apd/v3"
 
 	"github.com/canopyhq/canopy/internal/billing"
 )
@@ -52,4 +53,10 @@ func TestLineMapping(t *testing.T) {
 	if _, err := m.line(r, mixed); err == nil {
 		t.Fatal("costs in two currencies were accepted")
 	}
+}
+
+func decimalEqual(a, b string) bool {
+	x, _, err1 := apd.NewFromString(a)
+	y, _, err2 := apd.NewFromString(b)
+	return err1 == nil && err2 == nil && x.Cmp(y) == 0
 }

@@ -3,11 +3,13 @@ package awsconn
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/cockroachdb/apd/v3"
 
 	awssandbox "github.com/canopyhq/canopy/internal/sandbox/aws"
+	"github.com/canopyhq/canopy/internal/sandbox/sbx"
 )
 
 func bySource(recs []Recommendation) map[string]int {
@@ -165,4 +167,20 @@ func TestServerErrorsAreErrorsNotHealthStates(t *testing.T) {
 		t.Fatalf("err %v issues %v", err, issues)
 	}
 	t.Log(fmt.Sprint(err))
+}
+
+func TestTruncatedTrustedAdvisorAnswerIsAnError(t *testing.T) {
+	e := newEnv(t)
+	c, _ := e.userClient(t, allowAll...)
+	e.faults.Add("aws", sbx.Fault{Truncate: 100, Times: 1})
+	recs, err := c.trustedAdvisor(ctx(), payer)
+	if err == nil || len(recs) != 0 {
+		t.Fatalf("recs %d, err %v", len(recs), err)
+	}
+	if !strings.Contains(err.Error(), "cut off or malformed") {
+		t.Fatalf("error %v", err)
+	}
+	if n := e.aws.Requests("DescribeTrustedAdvisorChecks"); n != 1 {
+		t.Fatalf("%d requests; a cut answer is not retried", n)
+	}
 }

@@ -37,7 +37,7 @@ func supportEndpoint(base string) string {
 
 type supportClient struct {
 	endpoint string
-	http     *http.Client
+	http     aws.HTTPClient
 	creds    aws.CredentialsProvider
 	retryer  *retry.Standard
 }
@@ -122,7 +122,7 @@ func (s *supportClient) once(ctx context.Context, op string, body []byte, out an
 		return parseSupportError(resp, data)
 	}
 	if err := json.Unmarshal(data, out); err != nil {
-		return fmt.Errorf("the %s response is not a complete JSON document: %w", op, err)
+		return &smithy.DeserializationError{Err: fmt.Errorf("the %s response is not a complete JSON document: %w", op, err)}
 	}
 	return nil
 }
