@@ -44,6 +44,10 @@ func (c *Client) LineItems(ctx context.Context, invoiceID, kind string, fn func(
 		return err
 	}
 	q := url.Values{"provider": {"onetime"}, "invoicelineitemtype": {typ}, "size": {strconv.Itoa(c.pageSize)}}
+	if typ == "usagelineitems" { // billed daily rated usage (API v1) also names currency and period
+		q.Set("currencycode", c.currency)
+		q.Set("period", "current")
+	}
 	return c.eachItem(ctx, "/invoices/"+url.PathEscape(invoiceID)+"/lineitems?"+q.Encode(), fn)
 }
 
