@@ -1,12 +1,6 @@
 package sbx
 
-import (
-	"crypto/tls"
-	"errors"
-	"net"
-	"net/http"
-	"time"
-)
+import "net/http"
 
 // ServeHTTP2 is Serve with HTTP/2 offered over ALPN (HTTP/1.1 remains).
 //
@@ -18,28 +12,5 @@ import (
 // path is a header and net/http accepts it too. Clients from CA.Client
 // negotiate HTTP/2 (the transport is a clone of http.DefaultTransport).
 func ServeHTTP2(ca *CA, faults *Faults, service string, errw ErrorWriter, handler http.Handler) (*Server, error) {
-	cfg, err := ca.ServerConfig()
-	if err != nil {
-		return nil, err
-	}
-	cfg.NextProtos = []string{"h2", "http/1.1"}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	s := &Server{
-		URL: "https://" + ln.Addr().String(),
-		srv: &http.Server{
-			Handler:           faults.Middleware(service, errw, handler),
-			ReadHeaderTimeout: 10 * time.Second,
-			TLSConfig:         cfg,
-		},
-		ln: tls.NewListener(ln, cfg),
-	}
-	go func() {
-		if err := s.srv.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			_ = err // the listener was closed under us
-		}
-	}()
-	return s, nil
+	return serve(ca, faults, service, errw, handler, true)
 }
