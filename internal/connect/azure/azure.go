@@ -10,6 +10,8 @@ package azureconn
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -30,7 +32,7 @@ const (
 	armAudience         = "https://management.azure.com/"
 	armScope            = "https://management.azure.com/.default"
 	moduleName          = "canopy/azureconn"
-	moduleVersion       = "v1"
+	moduleVersion       = "v1.0.0"
 )
 
 // Config is one customer tenant's connection: Canopy's app registration
@@ -163,4 +165,29 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+// ServicePrincipalID is the object ID of Canopy's service principal in the
+// tenant: the oid claim of its own token (what GrantAccess assigns roles
+// to). The token came from Entra over TLS, so it is read, not verified.
+func (c *Client) ServicePrincipalID(ctx context.Context) (string, error) {
+	tok, err := c.credential().GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{armScope}})
+	if err != nil {
+		return "", classify(err)
+	}
+	parts := strings.Split(tok.Token, ".")
+	if len(parts) != 3 {
+		return "", errors.New("azureconn: the access token is not a JWT")
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return "", err
+	}
+	var claims struct {
+		OID string `json:"oid"`
+	}
+	if err := json.Unmarshal(raw, &claims); err != nil || claims.OID == "" {
+		return "", errors.New("azureconn: the access token has no oid claim")
+	}
+	return claims.OID, nil
 }
