@@ -7,7 +7,6 @@ import (
 	"time"
 
 	azureconn "github.com/canopyhq/canopy/internal/connect/azure"
-	sbxarm "github.com/canopyhq/canopy/internal/sandbox/arm"
 )
 
 func grantFor(t *testing.T, rep azureconn.GrantReport, subID string) azureconn.SubscriptionGrant {
@@ -132,4 +131,3 @@ func monthStart(n int) time.Time {
 	return time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, n, 0)
 }
 
-var _ = sbxarm.RoleReader

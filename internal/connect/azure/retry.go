@@ -58,7 +58,11 @@ func (c *Client) withThrottle(ctx context.Context, call func() error) error {
 		if attempt >= c.cfg.MaxAttempts {
 			return errors.Join(ErrThrottled, err)
 		}
-		if serr := c.cfg.Sleep(ctx, retryAfter(re.RawResponse.Header)); serr != nil {
+		var h http.Header
+		if re.RawResponse != nil {
+			h = re.RawResponse.Header
+		}
+		if serr := c.cfg.Sleep(ctx, retryAfter(h)); serr != nil {
 			return serr
 		}
 	}
