@@ -10,7 +10,11 @@ import (
 	"net/http"
 
 	"github.com/canopyhq/canopy/internal/sandbox/arm"
+	awssandbox "github.com/canopyhq/canopy/internal/sandbox/aws"
+	"github.com/canopyhq/canopy/internal/sandbox/azbilling"
 	"github.com/canopyhq/canopy/internal/sandbox/entra"
+	"github.com/canopyhq/canopy/internal/sandbox/graph"
+	"github.com/canopyhq/canopy/internal/sandbox/partner"
 	"github.com/canopyhq/canopy/internal/sandbox/sbx"
 )
 
@@ -37,8 +41,21 @@ type Cloud struct {
 	ARM   *arm.ARM
 	// EntraURL is the authority host (azidentity's
 	// cloud.Configuration.ActiveDirectoryAuthorityHost); ARMURL is
-	// Resource Manager's endpoint.
+	// Resource Manager's endpoint (Cost Management, reservations and
+	// Advisor are served there too, by Billing).
 	EntraURL, ARMURL string
+	// FaultsURL serves Faults.ControlHandler (on the Entra server).
+	FaultsURL string
+
+	Billing *azbilling.Billing
+	AWS     *awssandbox.AWS
+	Graph   *graph.Graph
+	Partner *partner.Partner
+	// AWSURL is the one endpoint of Cost Explorer, Support and STS
+	// (aws.Config.BaseEndpoint); GraphURL replaces
+	// https://graph.microsoft.com; PartnerURL replaces
+	// https://api.partnercenter.microsoft.com.
+	AWSURL, GraphURL, PartnerURL string
 
 	Demo Demo
 
@@ -56,13 +73,38 @@ type Demo struct {
 	// Production and Legacy: Admin is Owner; Development: Admin is Reader.
 	// Legacy is disabled.
 	Production, Development, Legacy arm.Subscription
+
+	// AWS is Contoso's AWS account and Canopy's access to it.
+	AWS DemoAWS
+	// PartnerTenant is a CSP partner's Entra tenant; Partner its Partner
+	// Center account and customers; PartnerAdmin its admin.
+	PartnerTenant entra.Tenant
+	PartnerAdmin  entra.User
+	Partner       partner.Account
 }
 
 // DemoPassword is the password of the demo world's users.
 const DemoPassword = "Sandbox!2026"
 
-// Start starts Entra ID and ARM with a seeded world.
+// Start starts the whole sandbox cloud with a seeded world: Entra ID, ARM
+// with the Azure billing APIs, AWS, Microsoft Graph and Partner Center.
 func Start(o Options) (*Cloud, error) {
+	c, err := startAzure(o)
+	if err != nil {
+		return nil, err
+	}
+	for _, start := range []func(int64) error{c.startAWS, c.startGraph, c.startPartner} {
+		if err := start(o.Seed); err != nil {
+			_ = c.Close()
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// startAzure starts Entra ID (with the fault controls) and ARM with the
+// billing APIs mounted.
+func startAzure(o Options) (*Cloud, error) {
 	ca, err := sbx.NewCA()
 	if err != nil {
 		return nil, err
@@ -73,15 +115,19 @@ func Start(o Options) (*Cloud, error) {
 	}
 	c.Entra = entra.New(entra.Options{Seed: o.Seed, Clock: c.Clock, Issuer: c.Issuer})
 	c.ARM = arm.New(arm.Options{Seed: o.Seed, Clock: c.Clock, Issuer: c.Issuer, Directory: c.Entra, PageSize: o.ARMPageSize})
-	if c.EntraURL, err = c.serve("entra", entra.WriteError, c.Entra, sbx.Serve); err != nil {
+	if c.EntraURL, err = c.serve("entra", entra.WriteError, entraWithControls{c.Entra, c.Faults}, sbx.Serve); err != nil {
 		return nil, err
 	}
+	c.FaultsURL = c.EntraURL + FaultsPath
 	// ARM speaks HTTP/2 as well: see sbx.ServeHTTP2 for why.
 	if c.ARMURL, err = c.serve("arm", sbx.WriteARMError, c.ARM, sbx.ServeHTTP2); err != nil {
-		c.Close()
+		_ = c.Close()
 		return nil, err
 	}
 	c.Demo = seedDemo(c.Entra, c.ARM, o.RedirectURIs)
+	// After the demo subscriptions exist: Billing seeds its reservations
+	// over their VMs.
+	c.startBilling(o.Seed)
 	return c, nil
 }
 
