@@ -46,6 +46,8 @@ type DB struct {
 	R      *sql.DB
 
 	importLocks sync.Map // org ID -> *sync.Mutex (see importLock)
+	importTune  sync.Mutex
+	importing   int // SQLite imports running (see tuneForImports)
 }
 
 // Open opens a database from a DSN: "sqlite:PATH" or "postgres://...".
