@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/canopyhq/canopy/internal/connect/msapi"
 )
 
 // maxBatch is Graph's JSON batching limit per $batch request.
@@ -70,6 +72,7 @@ func withIDs(reqs []BatchRequest) []BatchRequest {
 
 // batchChunk sends one chunk, then re-sends its throttled requests.
 func (c *Client) batchChunk(ctx context.Context, chunk []BatchRequest, byID map[string]BatchResponse) error {
+	policy := c.api.Policy()
 	pending := chunk
 	for attempt := 0; len(pending) > 0; attempt++ {
 		resps, err := c.postBatch(ctx, pending)
@@ -84,9 +87,9 @@ func (c *Client) batchChunk(ctx context.Context, chunk []BatchRequest, byID map[
 				return fmt.Errorf("graph: $batch returned no response for request %q", r.ID)
 			}
 			byID[r.ID] = resp
-			if resp.Status == http.StatusTooManyRequests && attempt < c.retries {
+			if resp.Status == http.StatusTooManyRequests && attempt < policy.MaxRetries {
 				again = append(again, r)
-				wait = max(wait, retryAfter(headerOf(resp.Headers), c.now()))
+				wait = max(wait, retryAfter(headerOf(resp.Headers), c.api.Now()))
 			}
 		}
 		if len(again) == 0 {
@@ -95,10 +98,10 @@ func (c *Client) batchChunk(ctx context.Context, chunk []BatchRequest, byID map[
 		if wait == 0 {
 			wait = backoff(attempt)
 		}
-		if wait > c.maxWait {
+		if wait > policy.MaxWait {
 			return nil // leave them 429: the caller reschedules
 		}
-		if err := c.sleep(ctx, wait); err != nil {
+		if err := c.api.Sleep(ctx, wait); err != nil {
 			return err
 		}
 		pending = again
@@ -112,7 +115,7 @@ func (c *Client) postBatch(ctx context.Context, reqs []BatchRequest) (map[string
 	if err != nil {
 		return nil, err
 	}
-	resp, err := c.do(ctx, request{method: http.MethodPost, url: c.endpoint("/v1.0/$batch"), body: body, idempotent: allReads(reqs)})
+	resp, err := c.api.Do(ctx, msapi.Request{Method: http.MethodPost, URL: c.endpoint("/v1.0/$batch"), Body: body, Idempotent: allReads(reqs)})
 	if err != nil {
 		return nil, err
 	}

@@ -11,8 +11,9 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
+
+	"github.com/canopyhq/canopy/internal/connect/msapi"
 )
 
 // DefaultBaseURL is the global Microsoft Graph endpoint.
@@ -21,9 +22,7 @@ const DefaultBaseURL = "https://graph.microsoft.com"
 // TokenSource returns a bearer token for Graph (audience
 // https://graph.microsoft.com). The connection framework backs it with
 // azidentity client credentials, which cache and refresh the token.
-type TokenSource interface {
-	Token(ctx context.Context) (string, error)
-}
+type TokenSource = msapi.TokenSource
 
 // Config configures a Client.
 type Config struct {
@@ -54,79 +53,33 @@ type Config struct {
 
 // Client is a Graph client for one tenant (the tenant of its tokens).
 type Client struct {
-	base    *url.URL
-	http    *http.Client
-	tokens  TokenSource
-	now     func() time.Time
-	retries int
-	maxWait time.Duration
-	sleep   func(ctx context.Context, d time.Duration) error
+	base *url.URL
+	api  *msapi.Client
+}
+
+// graphAPI plugs Graph's headers and errors into the shared machinery.
+var graphAPI = msapi.Service{
+	Name: "graph",
+	Decorate: func(r *http.Request) {
+		r.Header.Set("client-request-id", msapi.NewRequestID())
+		r.Header.Set("User-Agent", "Canopy")
+	},
+	APIError:   graphError,
+	TokenError: func(err error) error { return &TokenError{Err: err} },
 }
 
 // New returns a client for cfg. A BaseURL that does not parse falls back
 // to nothing usable: every request then fails with that error.
 func New(cfg Config) *Client {
-	raw := strings.TrimRight(cfg.BaseURL, "/")
-	if raw == "" {
-		raw = DefaultBaseURL
-	}
-	base, err := url.Parse(raw)
-	if err != nil || base.Host == "" {
-		base = &url.URL{Scheme: "invalid", Host: "invalid-base-url"}
-	}
-	c := &Client{base: base, tokens: cfg.Tokens, now: cfg.Now, retries: cfg.MaxRetries,
-		maxWait: cfg.MaxRetryWait, sleep: cfg.Sleep}
-	c.http = noRedirects(cfg.HTTPClient)
-	if c.now == nil {
-		c.now = time.Now
-	}
-	switch {
-	case c.retries == 0:
-		c.retries = 3
-	case c.retries < 0:
-		c.retries = 0
-	}
-	if c.maxWait <= 0 {
-		c.maxWait = time.Minute
-	}
-	if c.sleep == nil {
-		c.sleep = sleepCtx
-	}
-	return c
-}
-
-// noRedirects copies hc (or a default client) with redirects turned off:
-// a 302 to a report download must not carry the bearer token, and Go's
-// client keeps Authorization on same-host redirects.
-func noRedirects(hc *http.Client) *http.Client {
-	out := &http.Client{Timeout: 5 * time.Minute}
-	if hc != nil {
-		cp := *hc
-		out = &cp
-	}
-	out.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return out
+	return &Client{base: msapi.ParseBase(cfg.BaseURL, DefaultBaseURL), api: msapi.New(graphAPI, msapi.Config{
+		HTTPClient: cfg.HTTPClient, Tokens: cfg.Tokens, MaxRetries: cfg.MaxRetries,
+		MaxRetryWait: cfg.MaxRetryWait, Now: cfg.Now, Sleep: cfg.Sleep,
+	})}
 }
 
 // endpoint returns the absolute URL of a path under the base ("/v1.0/users").
-func (c *Client) endpoint(pathAndQuery string) string {
-	return c.base.Scheme + "://" + c.base.Host + strings.TrimRight(c.base.Path, "/") + pathAndQuery
-}
+func (c *Client) endpoint(pathAndQuery string) string { return msapi.Join(c.base, pathAndQuery) }
 
 // sameHost reports whether u points at the client's Graph host, so that a
 // nextLink never sends the token elsewhere.
-func (c *Client) sameHost(u string) bool {
-	p, err := url.Parse(u)
-	return err == nil && strings.EqualFold(p.Scheme, c.base.Scheme) && strings.EqualFold(p.Host, c.base.Host)
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func (c *Client) sameHost(u string) bool { return msapi.SameHost(c.base, u) }

@@ -4,10 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/canopyhq/canopy/internal/connect/msapi"
 )
 
 // Error is an error answer from Graph: the HTTP status and Graph's
@@ -53,11 +54,10 @@ func IsThrottled(err error) bool {
 		e.Status == http.StatusServiceUnavailable && e.RetryAfter > 0)
 }
 
-// readError turns an error response into *Error and closes its body.
-func readError(resp *http.Response) *Error {
-	defer resp.Body.Close()
-	e := &Error{Status: resp.StatusCode, RequestID: resp.Header.Get("request-id")}
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+// graphError turns an error answer into *Error: Graph's JSON error body
+// when it has one, else the status and the body's text.
+func graphError(status int, h http.Header, b []byte, retryAfter time.Duration) error {
+	e := &Error{Status: status, RequestID: h.Get("request-id"), RetryAfter: retryAfter}
 	var body struct {
 		Error struct {
 			Code       string            `json:"code"`
@@ -72,11 +72,8 @@ func readError(resp *http.Response) *Error {
 		}
 		return e
 	}
-	e.Code = strings.ReplaceAll(http.StatusText(resp.StatusCode), " ", "")
-	e.Message = strings.TrimSpace(string(b))
-	if e.Message == "" {
-		e.Message = http.StatusText(resp.StatusCode)
-	}
+	e.Code = strings.ReplaceAll(http.StatusText(status), " ", "")
+	e.Message = msapi.FallbackMessage(status, b)
 	return e
 }
 

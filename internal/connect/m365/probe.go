@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+
+	"github.com/canopyhq/canopy/internal/connect/msapi"
 )
 
 // Features the connection doctor lists for a Microsoft 365 connection.
@@ -66,8 +68,8 @@ var probes = []probe{
 // probeReports asks for a report without downloading it: the redirect to
 // the download is proof enough.
 func probeReports(ctx context.Context, c *Client) (string, error) {
-	resp, err := c.do(ctx, request{method: http.MethodGet, idempotent: true,
-		url: c.endpoint("/v1.0/reports/" + ReportActiveUsers + "(period='D7')")})
+	resp, err := c.api.Do(ctx, msapi.Request{Method: http.MethodGet, Idempotent: true,
+		URL: c.endpoint("/v1.0/reports/" + ReportActiveUsers + "(period='D7')")})
 	if err != nil {
 		return "", err
 	}

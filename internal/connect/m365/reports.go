@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"regexp"
 	"time"
+
+	"github.com/canopyhq/canopy/internal/connect/msapi"
 )
 
 // The usage reports Canopy reads (Graph report functions).
@@ -58,8 +60,8 @@ func (c *Client) Report(ctx context.Context, name, period string, fn func(row ma
 	if !knownPeriods[period] {
 		return ReportInfo{}, fmt.Errorf("graph: report period %q: use D7, D30, D90 or D180", period)
 	}
-	resp, err := c.do(ctx, request{method: http.MethodGet, idempotent: true,
-		url: c.endpoint("/v1.0/reports/" + name + "(period='" + period + "')")})
+	resp, err := c.api.Do(ctx, msapi.Request{Method: http.MethodGet, Idempotent: true,
+		URL: c.endpoint("/v1.0/reports/" + name + "(period='" + period + "')")})
 	if err != nil {
 		return ReportInfo{}, err
 	}
@@ -72,7 +74,7 @@ func (c *Client) Report(ctx context.Context, name, period string, fn func(row ma
 	if err != nil {
 		return ReportInfo{}, err
 	}
-	dl, err := c.do(ctx, request{method: http.MethodGet, url: loc, idempotent: true, anonymous: true})
+	dl, err := c.api.Do(ctx, msapi.Request{Method: http.MethodGet, URL: loc, Idempotent: true, Anonymous: true})
 	if err != nil {
 		return ReportInfo{}, fmt.Errorf("graph: downloading report %s: %w", name, err)
 	}
@@ -164,7 +166,7 @@ func (c *Client) ReportSettings(ctx context.Context) (ReportSettings, error) {
 // ReportSettings.ReadWrite.All); false makes reports show real names.
 func (c *Client) SetConcealedNames(ctx context.Context, on bool) error {
 	body, _ := json.Marshal(ReportSettings{DisplayConcealedNames: on})
-	resp, err := c.do(ctx, request{method: http.MethodPatch, url: c.endpoint("/v1.0/admin/reportSettings"), body: body, idempotent: true})
+	resp, err := c.api.Do(ctx, msapi.Request{Method: http.MethodPatch, URL: c.endpoint("/v1.0/admin/reportSettings"), Body: body, Idempotent: true})
 	if err != nil {
 		return err
 	}

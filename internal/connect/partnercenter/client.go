@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/canopyhq/canopy/internal/connect/msapi"
 )
 
 // DefaultBaseURL is Partner Center's REST API root.
@@ -20,9 +22,7 @@ const DefaultBaseURL = "https://api.partnercenter.microsoft.com"
 // TokenSource returns a bearer token for Partner Center (audience
 // https://api.partnercenter.microsoft.com), e.g. azidentity client
 // credentials or an app+user token of the partner tenant.
-type TokenSource interface {
-	Token(ctx context.Context) (string, error)
-}
+type TokenSource = msapi.TokenSource
 
 // Config configures a Client.
 type Config struct {
@@ -52,60 +52,37 @@ type Config struct {
 // Client is a Partner Center client for one partner tenant.
 type Client struct {
 	base     *url.URL
-	http     *http.Client
-	tokens   TokenSource
-	retries  int
-	maxWait  time.Duration
+	api      *msapi.Client
 	pageSize int
 	currency string
-	now      func() time.Time
-	sleep    func(ctx context.Context, d time.Duration) error
+}
+
+// partnerCenter plugs Partner Center's headers and errors into the shared
+// machinery. Only 200 is a success: every call is a GET of JSON.
+var partnerCenter = msapi.Service{
+	Name: "partner center",
+	Decorate: func(r *http.Request) {
+		r.Header.Set("MS-RequestId", msapi.NewRequestID())
+		r.Header.Set("X-Locale", "en-US")
+	},
+	OK:           func(status int) bool { return status == http.StatusOK },
+	APIError:     apiError,
+	TokenError:   func(err error) error { return &TokenError{Err: err} },
+	ExactNumbers: true, // amounts stay exact decimals, never float64
 }
 
 // New returns a client for cfg.
 func New(cfg Config) *Client {
-	raw := strings.TrimRight(cfg.BaseURL, "/")
-	if raw == "" {
-		raw = DefaultBaseURL
-	}
-	base, err := url.Parse(raw)
-	if err != nil || base.Host == "" {
-		base = &url.URL{Scheme: "invalid", Host: "invalid-base-url"}
-	}
-	c := &Client{base: base, tokens: cfg.Tokens, retries: cfg.MaxRetries, maxWait: cfg.MaxRetryWait,
-		pageSize: cfg.PageSize, currency: cfg.Currency, now: cfg.Now, sleep: cfg.Sleep}
-	c.http = &http.Client{Timeout: 5 * time.Minute}
-	if cfg.HTTPClient != nil {
-		cp := *cfg.HTTPClient
-		c.http = &cp
-	}
-	c.http.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	c.defaults()
-	return c
-}
-
-func (c *Client) defaults() {
-	switch {
-	case c.retries == 0:
-		c.retries = 3
-	case c.retries < 0:
-		c.retries = 0
-	}
-	if c.maxWait <= 0 {
-		c.maxWait = time.Minute
-	}
+	c := &Client{base: msapi.ParseBase(cfg.BaseURL, DefaultBaseURL), pageSize: cfg.PageSize, currency: cfg.Currency}
+	c.api = msapi.New(partnerCenter, msapi.Config{HTTPClient: cfg.HTTPClient, Tokens: cfg.Tokens,
+		MaxRetries: cfg.MaxRetries, MaxRetryWait: cfg.MaxRetryWait, Now: cfg.Now, Sleep: cfg.Sleep})
 	if c.pageSize <= 0 || c.pageSize > 2000 {
 		c.pageSize = 2000
 	}
 	if c.currency == "" {
 		c.currency = "USD"
 	}
-	if c.now == nil {
-		c.now = time.Now
-	}
-	if c.sleep == nil {
-		c.sleep = sleepCtx
-	}
+	return c
 }
 
 // endpoint returns the absolute URL of an API path ("/invoices"), under
@@ -115,16 +92,5 @@ func (c *Client) endpoint(path string) string {
 	if !strings.HasPrefix(path, "/v1/") {
 		path = "/v1" + path
 	}
-	return c.base.Scheme + "://" + c.base.Host + strings.TrimRight(c.base.Path, "/") + path
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return msapi.Join(c.base, path)
 }

@@ -2,7 +2,6 @@ package partnercenter
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -108,16 +107,9 @@ func (c *Client) eachItem(ctx context.Context, path string, fn func(map[string]a
 }
 
 func (c *Client) page(ctx context.Context, path string, hdr map[string]string) (*collection, error) {
-	resp, err := c.get(ctx, c.endpoint(path), hdr)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	dec := json.NewDecoder(resp.Body)
-	dec.UseNumber() // amounts stay exact decimals, never float64
 	var p collection
-	if err := dec.Decode(&p); err != nil {
-		return nil, fmt.Errorf("partner center: reading %s (truncated or malformed): %w", resp.Request.URL.Path, err)
+	if err := c.getJSON(ctx, c.endpoint(path), hdr, &p); err != nil {
+		return nil, err
 	}
 	return &p, nil
 }

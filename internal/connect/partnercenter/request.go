@@ -2,17 +2,15 @@ package partnercenter
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	mrand "math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/canopyhq/canopy/internal/connect/msapi"
 )
 
 // Error is an error answer from Partner Center: the HTTP status and its
@@ -64,84 +62,23 @@ func (e *TokenError) Error() string { return "partner center: getting a token: "
 
 func (e *TokenError) Unwrap() error { return e.Err }
 
-// get sends a GET with bounded retries and returns a 200 response (the
-// caller closes its body). hdr adds headers (MS-ContinuationToken).
-func (c *Client) get(ctx context.Context, url string, hdr map[string]string) (*http.Response, error) {
-	correlation := newID()
-	for attempt := 0; ; attempt++ {
-		resp, err := c.send(ctx, url, hdr, correlation)
-		var te *TokenError
-		switch {
-		case err != nil && (ctx.Err() != nil || errors.As(err, &te) || attempt >= c.retries):
-			return nil, err
-		case err != nil:
-			if err := c.sleep(ctx, backoff(attempt)); err != nil {
-				return nil, err
-			}
-			continue
-		case resp.StatusCode == http.StatusOK:
-			return resp, nil
-		}
-		apiErr := readError(resp, c.now())
-		wait, retry := c.retryWait(apiErr, attempt)
-		if !retry {
-			return nil, apiErr
-		}
-		if err := c.sleep(ctx, wait); err != nil {
-			return nil, err
-		}
-	}
-}
-
-// retryWait: 429 and 503 after Retry-After, other 5xx after backoff.
-func (c *Client) retryWait(e *Error, attempt int) (time.Duration, bool) {
-	if attempt >= c.retries {
-		return 0, false
-	}
-	switch {
-	case e.Status == http.StatusTooManyRequests || e.Status == http.StatusServiceUnavailable:
-		if e.RetryAfter > c.maxWait {
-			return 0, false
-		}
-		if e.RetryAfter > 0 {
-			return e.RetryAfter, true
-		}
-		return min(backoff(attempt), c.maxWait), true
-	case e.Status >= 500:
-		return min(backoff(attempt), c.maxWait), true
-	}
-	return 0, false
-}
-
-func (c *Client) send(ctx context.Context, url string, hdr map[string]string, correlation string) (*http.Response, error) {
-	tok, err := c.tokens.Token(ctx)
-	if err != nil {
-		return nil, &TokenError{Err: err}
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return nil, err
-	}
+// getJSON GETs url with bounded retries and decodes its 200 answer into
+// out. hdr adds headers (MS-ContinuationToken); all attempts share one
+// MS-CorrelationId.
+func (c *Client) getJSON(ctx context.Context, url string, hdr map[string]string, out any) error {
+	h := http.Header{}
 	for k, v := range hdr {
-		req.Header.Set(k, v)
+		h.Set(k, v)
 	}
-	req.Header.Set("Authorization", "Bearer "+tok)
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("MS-CorrelationId", correlation)
-	req.Header.Set("MS-RequestId", newID())
-	req.Header.Set("X-Locale", "en-US")
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("partner center: GET %s: %w", req.URL.Path, err)
-	}
-	return resp, nil
+	h.Set("MS-CorrelationId", msapi.NewRequestID())
+	return c.api.GetJSON(ctx, msapi.Request{URL: url, Header: h}, out)
 }
 
-func readError(resp *http.Response, now time.Time) *Error {
-	defer resp.Body.Close()
-	e := &Error{Status: resp.StatusCode, RequestID: resp.Header.Get("MS-RequestId"),
-		CorrelationID: resp.Header.Get("MS-CorrelationId"), RetryAfter: retryAfter(resp.Header, now)}
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+// apiError turns an error answer into *Error: Partner Center's JSON error
+// body when it has one, else the status and the body's text.
+func apiError(status int, h http.Header, b []byte, retryAfter time.Duration) error {
+	e := &Error{Status: status, RequestID: h.Get("MS-RequestId"),
+		CorrelationID: h.Get("MS-CorrelationId"), RetryAfter: retryAfter}
 	var body struct {
 		Code        json.RawMessage `json:"code"`
 		Description string          `json:"description"`
@@ -152,36 +89,7 @@ func readError(resp *http.Response, now time.Time) *Error {
 		e.Message, e.ErrorName = body.Description, body.ErrorName
 		return e
 	}
-	e.Code = strconv.Itoa(resp.StatusCode)
-	e.Message = strings.TrimSpace(string(b))
-	if e.Message == "" {
-		e.Message = http.StatusText(resp.StatusCode)
-	}
+	e.Code = strconv.Itoa(status)
+	e.Message = msapi.FallbackMessage(status, b)
 	return e
-}
-
-func retryAfter(h http.Header, now time.Time) time.Duration {
-	v := h.Get("Retry-After")
-	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
-}
-
-// backoff is 1 s, 2 s, 4 s ... with ±20 % jitter.
-func backoff(attempt int) time.Duration {
-	d := time.Second << min(attempt, 6)
-	return d + time.Duration(mrand.Int64N(int64(d)/5*2+1)) - d/5
-}
-
-func newID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
