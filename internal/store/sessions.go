@@ -28,8 +28,8 @@ func HashSessionToken(token string) string {
 // FindCtx implements scs.CtxStore.
 func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
 	var data []byte
-	// The read pool sees every committed session (SQLite WAL), and stays
-	// free while a cost import holds SQLite's one writer connection.
+	// The read pool sees every committed session (SQLite WAL) and does
+	// not queue behind writers (a cost import's transactions among them).
 	err := s.q.r().row(ctx, `SELECT data FROM sessions WHERE token_hash = ? AND expiry > ?`,
 		HashSessionToken(token), domain.Now()).Scan(&data)
 	if errors.Is(err, sql.ErrNoRows) {
