@@ -123,7 +123,9 @@ func (r *Run) ImportFOCUS(ctx context.Context, sourceKey string, rd io.Reader) (
 
 // Limit sets scope's token bucket: burst requests at once, then one every
 // interval. Call it before the first Wait of the scope.
-func (r *Run) Limit(scope string, every time.Duration, burst int) { r.throttle.limit(scope, every, burst) }
+func (r *Run) Limit(scope string, every time.Duration, burst int) {
+	r.throttle.limit(scope, every, burst)
+}
 
 // Wait blocks until a request in scope may go (its bucket has a token
 // and no Retry-After pause is pending) or ctx ends.
