@@ -15,6 +15,7 @@ import (
 
 	"github.com/canopyhq/canopy/internal/audit"
 	"github.com/canopyhq/canopy/internal/auth"
+	"github.com/canopyhq/canopy/internal/connect"
 	"github.com/canopyhq/canopy/internal/fx"
 	"github.com/canopyhq/canopy/internal/imports"
 	"github.com/canopyhq/canopy/internal/spend"
@@ -31,10 +32,13 @@ type API struct {
 	// imports runs cost-file uploads (WithImports); nil in tests that
 	// only serve the document.
 	imports *imports.Service
-	log     *slog.Logger
-	routes  []route
-	probe   *http.ServeMux // the same patterns, only to tell 404 from 405
-	doc     []byte         // the OpenAPI document, built once
+	// connections serves /connections (WithConnections); nil in tests
+	// that only serve the document.
+	connections *connect.Service
+	log         *slog.Logger
+	routes      []route
+	probe       *http.ServeMux // the same patterns, only to tell 404 from 405
+	doc         []byte         // the OpenAPI document, built once
 }
 
 // Route describes one endpoint: its method, its path pattern (Go
@@ -86,7 +90,7 @@ func New(svc *auth.Service, log *slog.Logger) *API {
 
 // table lists every endpoint with its permission, in one place.
 func (a *API) table() []route {
-	return []route{
+	return append([]route{
 		public("GET", "/openapi.json", a.openAPI),
 		signedIn("GET", "/me", "", a.me),
 		signedIn("GET", "/orgs", "", a.listOrgs),
@@ -122,7 +126,7 @@ func (a *API) table() []route {
 		signedIn("POST", "/costs/imports", auth.PermCostsImport, a.uploadImport),
 		signedIn("GET", "/costs/imports", auth.PermCostsRead, a.listImports),
 		signedIn("GET", "/costs/imports/{upload_id}", auth.PermCostsRead, a.getImport),
-	}
+	}, a.connectionRoutes()...)
 }
 
 func public(method, path string, h handlerFunc) route {

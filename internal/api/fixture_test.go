@@ -16,6 +16,7 @@ import (
 	"github.com/canopyhq/canopy/internal/api"
 	"github.com/canopyhq/canopy/internal/audit"
 	"github.com/canopyhq/canopy/internal/auth"
+	"github.com/canopyhq/canopy/internal/connect"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/imports"
 	"github.com/canopyhq/canopy/internal/jobs"
@@ -50,6 +51,7 @@ type tenant struct {
 	ownerTokenID, viewerTokenID string
 	sessionID                   string
 	uploadID                    string     // a billing file queued for import
+	connectionID, syncID        string     // a connection with a queued sync
 	seedRate                    seededRate // the one exchange rate the org starts with
 }
 
@@ -64,6 +66,7 @@ type fixture struct {
 	api     *api.API
 	imports *imports.Service
 	jobs    *jobs.Runner // works the import jobs once a test starts it
+	conns   *connect.Service
 	srv     *httptest.Server
 	a, b    tenant
 	secrets []string // strings no response may ever contain
@@ -78,7 +81,8 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 		secrets: []string{"$argon2id", mfaMarker, "password_hash", "mfa_secret", "token_hash"}}
 	f.svc = auth.NewService(f.st, kv, f.mail, "http://127.0.0.1")
 	f.imports, f.jobs = newImports(t, db)
-	f.api = api.New(f.svc, slog.New(slog.NewTextHandler(t.Output(), nil))).WithImports(f.imports)
+	f.conns = newConnections(t, db, kv)
+	f.api = api.New(f.svc, slog.New(slog.NewTextHandler(t.Output(), nil))).WithImports(f.imports).WithConnections(f.conns)
 	mux := http.NewServeMux()
 	f.api.Routes(mux)
 	f.srv = httptest.NewServer(mux)
@@ -124,6 +128,7 @@ func (f *fixture) seedTenant(name, slug string) tenant {
 	tn.sessionID = f.startSession(tn.owner)
 	tn.seedRate = f.seedRate(p, slug)
 	tn.uploadID = f.seedUpload(p, slug)
+	tn.connectionID, tn.syncID = f.seedConnection(p, slug)
 	return tn
 }
 
@@ -331,7 +336,7 @@ func (r response) wantStatus(t *testing.T, what string, status int) {
 func fillPath(t *testing.T, pattern string, tn tenant) string {
 	t.Helper()
 	ids := map[string]string{"{user_id}": tn.owner.ID, "{session_id}": tn.sessionID, "{token_id}": tn.ownerTokenID,
-		"{upload_id}": tn.uploadID}
+		"{upload_id}": tn.uploadID, "{connection_id}": tn.connectionID, "{sync_id}": tn.syncID}
 	for k, v := range ids {
 		pattern = strings.ReplaceAll(pattern, k, v)
 	}

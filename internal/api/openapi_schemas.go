@@ -22,6 +22,9 @@ func schemas() map[string]*schema {
 	for k, v := range importSchemas() {
 		s[k] = v
 	}
+	for k, v := range connectionSchemas() {
+		s[k] = v
+	}
 	return s
 }
 

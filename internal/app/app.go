@@ -12,6 +12,7 @@ import (
 
 	"github.com/canopyhq/canopy/internal/auth"
 	"github.com/canopyhq/canopy/internal/config"
+	"github.com/canopyhq/canopy/internal/connect"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/imports"
 	"github.com/canopyhq/canopy/internal/jobs"
@@ -31,6 +32,8 @@ type App struct {
 	Auth  *auth.Service
 	// Imports runs billing-file imports (uploads, the CLI, the demo).
 	Imports *imports.Service
+	// Connections holds cloud connections and runs their daily syncs.
+	Connections *connect.Service
 }
 
 // Open connects to the database, runs migrations and builds the services.
@@ -60,6 +63,8 @@ func (a *App) init(ctx context.Context) error {
 	reg := jobs.NewRegistry()
 	a.Imports = imports.New(a.Store, nil, int64(a.Cfg.MaxUploadMiB)<<20, a.Log)
 	jobs.Register(reg, a.Imports.Worker())
+	a.Connections = connect.New(a.Store, kv, nil, a.Log)
+	a.Connections.Register(reg)
 	jobs.Register(reg, jobs.NewEmailWorker(a.mailSender(), kv))
 	jobs.Register(reg, &pruneWorker{store: a.Store})
 	reg.AddPeriodic(10*time.Minute, func() (river.JobArgs, *river.InsertOpts) { return pruneArgs{}, nil })
@@ -68,6 +73,7 @@ func (a *App) init(ctx context.Context) error {
 		return err
 	}
 	a.Imports.Jobs = a.Jobs
+	a.Connections.Jobs = a.Jobs
 	a.Auth = auth.NewService(a.Store, kv, &queuedMail{jobs: a.Jobs, vault: kv}, a.Cfg.BaseURL)
 	return nil
 }
@@ -104,6 +110,11 @@ func (a *App) StartJobs(ctx context.Context) error {
 	if swept != (imports.SweepResult{}) {
 		a.Log.Warn("imports left unfinished by a stopped process", "failed", swept.AbandonedImports,
 			"requeued_uploads", swept.Requeued, "removed_partial_uploads", swept.Removed)
+	}
+	if res, err := a.Connections.Sweep(ctx); err != nil {
+		return fmt.Errorf("sweep interrupted syncs: %w", err)
+	} else if res.Retried > 0 {
+		a.Log.Warn("connection syncs left running by a stopped process, queued again", "syncs", res.Retried)
 	}
 	if a.Cfg.JobWorkers <= 0 {
 		return nil

@@ -123,7 +123,7 @@ func samplePages() []pageCase {
 			[]string{`Something went wrong`}},
 		{OrgSettingsPage{Layout: sampleLayout(NavSettings), Name: "Acme Ltd", FormErrors: withErr("Name is required.")},
 			[]string{`Only administrators can change these settings.`, `Acme Ltd`}},
-	}, append(spendSamples(), importSamplePages()...)...)
+	}, append(append(spendSamples(), importSamplePages()...), connectionSamplePages()...)...)
 }
 
 func withLayout(p ErrorPage, l Layout) ErrorPage {
@@ -149,5 +149,6 @@ func zeroPages() []Page {
 		AcceptInvitePage{}, NotSetUpPage{}, HomePage{}, AreaPage{}, ProfilePage{}, MFASetupPage{},
 		RecoveryCodesPage{}, SessionsPage{}, TokensPage{}, OrgSettingsPage{}, UsersPage{},
 		UserDetailPage{}, AuditPage{}, ErrorPage{}, CurrencyPage{}, SpendPage{}, SpendConsumptionPage{}, ImportsPage{}, ImportStatusPage{},
+		ConnectionsPage{}, ConnectionPage{}, HelpPageView{},
 	}
 }

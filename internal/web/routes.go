@@ -98,8 +98,9 @@ func (s *Server) RouteList() []Route {
 		perm("GET /spend/imports/{id}", auth.PermCostsRead, s.importStatus),
 		polled(perm("GET /spend/imports/{id}/progress", auth.PermCostsRead, s.importProgress)),
 	}
+	routes = append(routes, s.connectionRoutes()...)
 	for _, a := range Areas() {
-		if a.Key != NavOverview && a.Key != NavSettings && a.Key != NavSpend {
+		if a.Key != NavOverview && a.Key != NavSettings && a.Key != NavSpend && a.Key != NavConnections {
 			routes = append(routes, user("GET "+a.URL, s.area(a.Key)))
 		}
 	}

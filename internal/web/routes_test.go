@@ -47,7 +47,8 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ui := &web.Server{Auth: svc, Imports: newImports(t, db), R: r, Log: log, Sessions: web.NewSessionManager(st, time.Hour, 2*time.Hour, false)}
+	ui := &web.Server{Auth: svc, Imports: newImports(t, db), Connections: newConnections(t, db, kv), R: r, Log: log,
+		Sessions: web.NewSessionManager(st, time.Hour, 2*time.Hour, false)}
 	mux := http.NewServeMux()
 	ui.Routes(mux)
 	f := &fixture{t: t, srv: httptest.NewServer(mux), ui: ui, svc: svc, st: st, users: map[string]domain.User{},

@@ -14,6 +14,7 @@ import (
 
 	"github.com/canopyhq/canopy/internal/audit"
 	"github.com/canopyhq/canopy/internal/auth"
+	"github.com/canopyhq/canopy/internal/connect"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/fx"
 	"github.com/canopyhq/canopy/internal/imports"
@@ -38,13 +39,15 @@ const pendingTTL = 5 * time.Minute
 
 // Server serves the browser UI.
 type Server struct {
-	Auth     *auth.Service
-	FX       *fx.Service    // nil: one over Auth.Store
-	Spend    *spend.Service // nil: one over Auth.Store
-	Imports  *imports.Service
-	Sessions *scs.SessionManager
-	R        *Renderer
-	Log      *slog.Logger
+	Auth    *auth.Service
+	FX      *fx.Service    // nil: one over Auth.Store
+	Spend   *spend.Service // nil: one over Auth.Store
+	Imports *imports.Service
+	// Connections serves the Connections pages (nil: those pages fail).
+	Connections *connect.Service
+	Sessions    *scs.SessionManager
+	R           *Renderer
+	Log         *slog.Logger
 }
 
 // NewSessionManager returns the session manager over the database store:
