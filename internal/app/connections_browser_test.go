@@ -54,7 +54,7 @@ func (stepper) Sync(ctx context.Context, _ connect.Connection, _ []byte, run *co
 	return nil
 }
 
-func (stepper) Probe(context.Context, connect.Connection, []byte) ([]connect.Check, error) {
+func (stepper) Probe(context.Context, connect.Env, connect.Connection, []byte) ([]connect.Check, error) {
 	return []connect.Check{{Feature: "M365 users", Needs: "User.Read.All", Granted: true, Detail: "42 users"},
 		{Feature: "Usage reports", Needs: "Reports.Read.All", Detail: "403 Forbidden", Fix: "app-test-reports"}}, nil
 }

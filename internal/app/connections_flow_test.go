@@ -73,11 +73,11 @@ func (b *browser) fill(sel, value string) {
 // sync's progress until it finishes, sees it in the history, then runs the
 // doctor and follows its fix link to the help page.
 func TestConnectionSyncAndDoctorInTheBrowser(t *testing.T) {
-	connect.Register(stepper{})
 	connect.RegisterHelp(connect.HelpPage{Slug: "app-test-reports", Title: "Grant Reports.Read.All",
 		Steps: []string{"Open Entra ID → App registrations → Canopy → API permissions."},
 		Code:  []connect.HelpCode{{Label: "Permission", Language: "text", Text: "Reports.Read.All (Application)"}}})
 	a, srv := openServingApp(t)
+	a.Connections.Connectors.Register(stepper{}) // in place of the real Microsoft 365 connector
 	addOwner(t, a, "ines@acme.test", "correct horse battery staple 42")
 	b := &browser{t: t, ctx: browserTab(t), base: srv.URL}
 	b.navigate("/signin")

@@ -47,6 +47,12 @@ func runDemo(ctx context.Context, env Env, args []string) error {
 		a.DB.Close()
 		return err
 	}
+	cloud, err := a.startDemoCloud(ctx)
+	if err != nil {
+		a.DB.Close()
+		return err
+	}
+	defer cloud.Close()
 	fmt.Fprintf(env.Stdout, "\nCanopy demo is running at %s\n  Sign in as %s with password %s\n  Data: %s (run with --reset to start over)\n\n",
 		a.Cfg.BaseURL, demoAdminEmail, password, dataDir)
 	return a.listenAndServe(ctx)

@@ -35,6 +35,24 @@ type Config struct {
 	MaxUploadMiB int
 	LogLevel     string
 	LogText      bool // human-readable logs instead of JSON
+
+	Clouds Clouds
+}
+
+// Clouds is Canopy's own identity towards the clouds it connects to and
+// their endpoints (empty: the public clouds). Per-customer values (tenant
+// IDs, role ARNs, external IDs) live in each connection instead.
+type Clouds struct {
+	AzureClientID     string // Canopy's multi-tenant Entra app
+	AzureClientSecret string
+	AzureAuthority    string // Entra authority host; "" = https://login.microsoftonline.com
+	AzureARM          string // Resource Manager; "" = https://management.azure.com
+	Graph             string // Microsoft Graph; "" = https://graph.microsoft.com
+	PartnerCenter     string // "" = https://api.partnercenter.microsoft.com
+	AWSEndpoint       string // one base URL for STS, Cost Explorer and Support; "" = AWS
+	AWSAccessKeyID    string // Canopy's AWS principal that assumes customers' roles
+	AWSSecretKey      string
+	CAFile            string // extra CA certificates (PEM) trusted for these endpoints
 }
 
 // SMTP is the outgoing mail server. With no Host, mail is logged (without
@@ -113,6 +131,15 @@ func (c *Config) applyEnv(getenv func(string) string) {
 	str("CANOPY_TRUSTED_PROXIES", &c.TrustedProxies)
 	str("CANOPY_LOG_LEVEL", &c.LogLevel)
 	c.LogText = getenv("CANOPY_LOG_FORMAT") == "text"
+	for name, dst := range map[string]*string{
+		"CANOPY_AZURE_CLIENT_ID": &c.Clouds.AzureClientID, "CANOPY_AZURE_CLIENT_SECRET": &c.Clouds.AzureClientSecret,
+		"CANOPY_AZURE_AUTHORITY": &c.Clouds.AzureAuthority, "CANOPY_AZURE_ARM": &c.Clouds.AzureARM,
+		"CANOPY_GRAPH_URL": &c.Clouds.Graph, "CANOPY_PARTNER_CENTER_URL": &c.Clouds.PartnerCenter,
+		"CANOPY_AWS_ENDPOINT": &c.Clouds.AWSEndpoint, "CANOPY_AWS_ACCESS_KEY_ID": &c.Clouds.AWSAccessKeyID,
+		"CANOPY_AWS_SECRET_ACCESS_KEY": &c.Clouds.AWSSecretKey, "CANOPY_CLOUD_CA_FILE": &c.Clouds.CAFile,
+	} {
+		str(name, dst)
+	}
 }
 
 // Finish derives defaults that depend on other settings and validates.

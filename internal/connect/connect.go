@@ -62,7 +62,7 @@ type Connection = store.Connection
 type Connector interface {
 	Kind() Kind
 	Sync(ctx context.Context, conn Connection, secret []byte, run *Run) error
-	Probe(ctx context.Context, conn Connection, secret []byte) ([]Check, error)
+	Probe(ctx context.Context, env Env, conn Connection, secret []byte) ([]Check, error)
 }
 
 // SettingsValidator is optionally implemented by a Connector to check a

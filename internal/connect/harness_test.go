@@ -126,7 +126,7 @@ func (f *fake) maybeHang(ctx context.Context, key string) error {
 	return ctx.Err()
 }
 
-func (f *fake) Probe(ctx context.Context, conn connect.Connection, secret []byte) ([]connect.Check, error) {
+func (f *fake) Probe(ctx context.Context, _ connect.Env, conn connect.Connection, secret []byte) ([]connect.Check, error) {
 	return []connect.Check{
 		{Feature: "Costs", Needs: "ce:GetCostAndUsage", Granted: true, Detail: "Cost Explorer answered"},
 		{Feature: "Recommendations", Needs: "support:DescribeTrustedAdvisorChecks", Granted: false,

@@ -45,6 +45,9 @@ func newRun(s *Service, conn Connection, y store.ConnectionSync) *Run {
 	return r
 }
 
+// Env is the installation's cloud identities, endpoints and HTTP client.
+func (r *Run) Env() Env { return r.svc.Env }
+
 // Progress reports done of total steps (pages, days, subscriptions) and
 // what is being done; it is shown while the sync runs and persisted.
 func (r *Run) Progress(done, total int64, phase string) {

@@ -34,6 +34,9 @@ type Service struct {
 	Log        *slog.Logger
 	// Now is the clock of the scheduler and sync windows (tests move it).
 	Now func() time.Time
+	// Env is the installation's cloud identities and endpoints, which
+	// connectors read through Service.Env (set before syncs run).
+	Env Env
 }
 
 // New returns the service over st using DefaultRegistry's connectors.

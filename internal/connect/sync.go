@@ -134,7 +134,7 @@ func (s *Service) probe(ctx context.Context, c Connection) ([]Check, error) {
 	defer clear(secret)
 	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
 	defer cancel()
-	return conn.Probe(ctx, c, secret)
+	return conn.Probe(ctx, s.Env, c, secret)
 }
 
 // Overview is a connection with what its list row and page show.

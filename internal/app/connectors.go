@@ -1,0 +1,60 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/canopyhq/canopy/internal/config"
+	"github.com/canopyhq/canopy/internal/connect"
+	"github.com/canopyhq/canopy/internal/sandbox"
+)
+
+// connectorSetups register one kind of connector each (connector_<kind>.go
+// files append to it in init), so that every App gets its own registry.
+var connectorSetups []func(reg *connect.Registry)
+
+// demoConnection seeds the demo organisation's connection of one kind
+// against the sandbox cloud (idempotent: a second run finds it).
+type demoConnection func(ctx context.Context, a *App, cloud *sandbox.Cloud, orgID string) error
+
+var demoConnections []demoConnection
+
+func (a *App) registerConnectors() {
+	a.Connections.Connectors = connect.NewRegistry()
+	for _, setup := range connectorSetups {
+		setup(a.Connections.Connectors)
+	}
+}
+
+// sandboxClouds is Canopy's configuration for the sandbox cloud: its
+// endpoints, Canopy's app in its Entra ID and Canopy's AWS principal.
+func sandboxClouds(c *sandbox.Cloud) config.Clouds {
+	return config.Clouds{
+		AzureClientID: c.Demo.App.ClientID, AzureClientSecret: c.Demo.App.Secret,
+		AzureAuthority: c.EntraURL, AzureARM: c.ARMURL, Graph: c.GraphURL, PartnerCenter: c.PartnerURL,
+		AWSEndpoint: c.AWSURL, AWSAccessKeyID: c.Demo.AWS.AccessKeyID, AWSSecretKey: c.Demo.AWS.SecretAccessKey,
+	}
+}
+
+// startDemoCloud starts the sandbox cloud, points the connectors at it
+// and seeds the demo organisation's connections (each then syncs).
+func (a *App) startDemoCloud(ctx context.Context) (*sandbox.Cloud, error) {
+	cloud, err := sandbox.Start(sandbox.Options{Seed: 1, RedirectURIs: []string{a.Cfg.BaseURL + "/connections/azure/callback"}})
+	if err != nil {
+		return nil, fmt.Errorf("sandbox cloud: %w", err)
+	}
+	a.Connections.Env = connect.Env{Clouds: sandboxClouds(cloud), HTTPClient: cloud.CA.Client(), PublicURL: a.Cfg.BaseURL}
+	org, _, err := a.findOrCreateOrg(ctx, demoOrgName)
+	if err == nil {
+		for _, seed := range demoConnections {
+			if err = seed(ctx, a, cloud, org.ID); err != nil {
+				break
+			}
+		}
+	}
+	if err != nil {
+		cloud.Close()
+		return nil, fmt.Errorf("demo connections: %w", err)
+	}
+	return cloud, nil
+}
