@@ -21,7 +21,7 @@ func (probeOnly) Kind() connect.Kind { return connect.KindAWS }
 
 func (probeOnly) Sync(context.Context, connect.Connection, []byte, *connect.Run) error { return nil }
 
-func (probeOnly) Probe(context.Context, connect.Connection, []byte) ([]connect.Check, error) {
+func (probeOnly) Probe(context.Context, connect.Env, connect.Connection, []byte) ([]connect.Check, error) {
 	return []connect.Check{{Feature: "Costs", Needs: "ce:GetCostAndUsage", Granted: true},
 		{Feature: "Recommendations", Needs: "support:DescribeTrustedAdvisorChecks", Detail: "SubscriptionRequiredException", Fix: "aws-support-plan"}}, nil
 }
