@@ -40,7 +40,7 @@ func (oneDay) Sync(ctx context.Context, _ connect.Connection, _ []byte, run *con
 	return nil
 }
 
-func (oneDay) Probe(context.Context, connect.Connection, []byte) ([]connect.Check, error) {
+func (oneDay) Probe(context.Context, connect.Env, connect.Connection, []byte) ([]connect.Check, error) {
 	return []connect.Check{{Feature: "Costs", Needs: "Cost Management Reader", Granted: true, Detail: "3 subscriptions"},
 		{Feature: "Tag write-back", Needs: "Tag Contributor", Detail: "not assigned on sub-2", Fix: "web-test-tag-contributor"}}, nil
 }
