@@ -56,6 +56,13 @@ type dicts struct {
 	newSets   []setRow
 	keyBuf    []byte
 	sortedBuf []string
+	// last is each kind's previous value and id: exports come sorted or
+	// grouped, so a line often repeats the previous one's account,
+	// service or resource, and a compare is cheaper than a map lookup.
+	last [nKinds]struct {
+		value string
+		id    any
+	}
 }
 
 type dimRow struct {
@@ -140,14 +147,19 @@ func (d *dicts) id(i int, value string) any {
 	if value == "" && i < nDims {
 		return nil
 	}
+	if l := &d.last[i]; l.id != nil && l.value == value {
+		return l.id
+	}
 	key := dictKey(i, value)
 	if id, ok := d.ids[i][key]; ok {
+		d.last[i].value, d.last[i].id = value, id
 		return id
 	}
 	d.nextDim++
 	id := any(d.nextDim)
 	d.ids[i][key] = id
 	d.newDims = append(d.newDims, dimRow{kind: i, id: d.nextDim, value: value})
+	d.last[i].value, d.last[i].id = value, id
 	return id
 }
 

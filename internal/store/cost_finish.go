@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cockroachdb/apd/v3"
 
 	"github.com/canopyhq/canopy/internal/billing"
 	"github.com/canopyhq/canopy/internal/costs"
@@ -26,39 +25,39 @@ type importSummary struct {
 	accounts, costTypes    map[string]bool
 	periodStart, periodEnd time.Time
 	detail                 detailState // set by copyLines when the lines are stored
+	// The previous line's currency total and account: lines come in runs.
+	last                      *costs.Measures
+	lastCurrency, lastAccount string
 }
 
 func newImportSummary() *importSummary {
 	return &importSummary{totals: map[string]*costs.Measures{}, accounts: map[string]bool{}, costTypes: map[string]bool{}}
 }
 
-func (s *importSummary) add(l *billing.Line) error {
+// add counts a line, whose amounts the encoder has converted (am).
+func (s *importSummary) add(l *billing.Line, am *lineAmounts) error {
 	s.rows++
-	m := s.totals[l.BillingCurrency]
-	if m == nil {
-		m = &costs.Measures{}
-		s.totals[l.BillingCurrency] = m
+	if l.BillingCurrency != s.lastCurrency || s.last == nil {
+		s.last = s.totals[l.BillingCurrency]
+		if s.last == nil {
+			s.last = &costs.Measures{}
+			s.totals[l.BillingCurrency] = s.last
+		}
+		s.lastCurrency = l.BillingCurrency
 	}
 	var line costs.Measures
-	for _, f := range [...]struct {
-		col string
-		v   *apd.Decimal
-		dst *domain.Amount
-	}{{"BilledCost", l.BilledCost, &line.Billed}, {"EffectiveCost", l.EffectiveCost, &line.Effective},
-		{"ListCost", l.ListCost, &line.List}, {"ContractedCost", l.ContractedCost, &line.Contracted}} {
-		if f.v == nil {
-			continue
+	for i, dst := range [...]*domain.Amount{&line.Billed, &line.Effective, &line.List, &line.Contracted} {
+		if am.ok[i] {
+			*dst = am.v[i]
 		}
-		a, err := domain.AmountFromDecimal(f.v)
-		if err != nil {
-			return &billing.ParseError{Column: f.col, Value: f.v.Text('f'), Msg: err.Error()}
-		}
-		*f.dst = a
 	}
-	if err := m.Add(line); err != nil {
+	if err := s.last.Add(line); err != nil {
 		return &billing.ParseError{Msg: "the file's " + l.BillingCurrency + " total is out of range"}
 	}
-	s.accounts[l.BillingAccountID] = true
+	if l.BillingAccountID != s.lastAccount || s.rows == 1 {
+		s.accounts[l.BillingAccountID] = true
+		s.lastAccount = l.BillingAccountID
+	}
 	if ct := l.Extra[billing.ExtraCostType]; ct != "" {
 		s.costTypes[ct] = true
 	}

@@ -108,10 +108,10 @@ func (e *encoder) run(ctx context.Context, r *billing.Reader, sum *importSummary
 	b := e.newBatch()
 	for p := range in {
 		for i, l := range p.lines {
-			if err := sum.add(l); err != nil {
+			if err := e.add(b.blk, l); err != nil {
 				return lineError(p.nums[i], err)
 			}
-			if err := e.add(b.blk, l); err != nil {
+			if err := sum.add(l, &e.line.amounts); err != nil {
 				return lineError(p.nums[i], err)
 			}
 			if b.blk.N == segmentLines {
@@ -143,7 +143,7 @@ func (e *encoder) newBatch() *batch {
 
 func (e *encoder) send(ctx context.Context, b *batch, out chan<- *batch, last bool) error {
 	b.dims, b.sets = e.d.take()
-	if last || len(e.daily.rows) >= e.flush || len(e.daily.detail) >= 2*e.flush {
+	if last || len(e.daily.rows) >= e.flush || len(e.daily.detail) >= e.flush {
 		b.daily = e.daily
 		e.detail.handOver(b.daily)
 		e.daily = newRollup(!e.detail.off)

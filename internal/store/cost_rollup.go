@@ -78,11 +78,12 @@ func newRollup(detail bool) *rollup {
 }
 
 // add counts a line; ids are its dictionary ids in dimKinds order, am
-// its amounts (the first four are the measures).
+// its amounts (the first four are the measures). With the detail map, only
+// it is updated (one map per line instead of three).
 func (r *rollup) add(day int64, ids *[nDims]any, l *billing.Line, tagset any, am *lineAmounts) error {
 	k := dayKey{day: day, category: l.ChargeCategory, currency: l.BillingCurrency, tagset: idOf(tagset)}
-	if err := r.addDetail(day, ids, l, k.tagset, am); err != nil {
-		return err
+	if r.detail != nil { // cost_daily and the value counts are folded from it (fold)
+		return r.addDetail(day, ids, l, k.tagset, am)
 	}
 	for j, i := range rollupIdx {
 		k.dims[j] = idOf(ids[i])

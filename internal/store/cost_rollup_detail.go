@@ -136,3 +136,38 @@ func (s *detailState) worth() bool { return s.rows*s.minLines <= s.lines }
 
 // keep says whether the finished import keeps its detail rows.
 func (s *detailState) keep() bool { return !s.off && s.worth() }
+
+// fold fills the cost_daily rows and the value counts from the detail
+// rows (their keys hold every cost_daily dimension, the resource, its
+// name and the SKU), once per hand-over instead of once per line.
+func (r *rollup) fold() error {
+	for k, a := range r.detail {
+		dk := dayKey{day: k.day, category: k.category, currency: k.currency, tagset: k.tagset}
+		copy(dk.dims[:], k.dims[:len(rollupKinds)])
+		d := r.rows[dk]
+		if d == nil {
+			d = &dayAcc{}
+			r.rows[dk] = d
+		}
+		d.lines += a.lines
+		for i := range d.m {
+			if !a.set[i] {
+				continue
+			}
+			s, err := d.m[i].Add(a.m[i])
+			if err != nil {
+				return &billing.ParseError{Msg: "a daily " + k.currency + " sum is out of range"}
+			}
+			d.m[i], d.set[i] = s, true
+		}
+		r.countValues(k.day, k.dims[detailResource], k.dims[detailResourceName], k.dims[detailSKU], a.lines)
+	}
+	return nil
+}
+
+// Positions of the value dimensions in detailKinds.
+var (
+	detailResource     = slices.Index(detailKinds, "resource")
+	detailResourceName = slices.Index(detailKinds, "resource_name")
+	detailSKU          = slices.Index(detailKinds, "sku")
+)

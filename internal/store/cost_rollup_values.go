@@ -33,6 +33,11 @@ type valueAcc struct {
 
 // addValues counts a line's resource (with its name) and SKU.
 func (r *rollup) addValues(day, resource, resourceName, sku int64) {
+	r.countValues(day, resource, resourceName, sku, 1)
+}
+
+// countValues counts n lines of a resource (with its name) and SKU.
+func (r *rollup) countValues(day, resource, resourceName, sku, n int64) {
 	for kind, id := range [...]int64{resource, sku} {
 		k := valueKey{day: day, kind: int8(kind), id: id}
 		a := r.vals[k]
@@ -40,7 +45,7 @@ func (r *rollup) addValues(day, resource, resourceName, sku int64) {
 			a = &valueAcc{}
 			r.vals[k] = a
 		}
-		a.lines++
+		a.lines += n
 		if kind == 0 {
 			a.label = max(a.label, resourceName)
 		}

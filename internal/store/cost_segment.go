@@ -152,6 +152,9 @@ func (w *segmentWriter) writeBatchTx(ctx context.Context, b *batch) error {
 	if b.daily == nil {
 		return nil
 	}
+	if err := b.daily.fold(); err != nil {
+		return err
+	}
 	if err := writeRollup(ctx, w.sc, w.c.engine, w.orgID, w.num, b.daily); err != nil {
 		return err
 	}
