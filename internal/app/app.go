@@ -68,6 +68,7 @@ func (a *App) init(ctx context.Context) error {
 		return err
 	}
 	a.registerConnectors()
+	a.registerAWSDoctor()
 	a.Connections.Register(reg)
 	jobs.Register(reg, jobs.NewEmailWorker(a.mailSender(), kv))
 	jobs.Register(reg, &pruneWorker{store: a.Store})

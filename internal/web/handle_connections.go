@@ -27,6 +27,7 @@ func (s *Server) connectionRoutes() []Route {
 		perm("POST /connections/{id}/delete", manage, s.deleteConnection),
 		perm("POST /connections/{id}/sync", manage, s.syncConnection),
 		perm("POST /connections/{id}/doctor", manage, s.runDoctor),
+		perm("GET /connections/{id}/aws-setup", read, s.awsSetup),
 		polled(perm("GET /connections/{id}/progress", read, s.syncProgress)),
 		{Pattern: "GET /help/{slug}", Access: SignedIn, handler: s.help},
 	}
