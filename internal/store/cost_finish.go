@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-
 	"github.com/canopyhq/canopy/internal/billing"
 	"github.com/canopyhq/canopy/internal/costs"
 	"github.com/canopyhq/canopy/internal/domain"
