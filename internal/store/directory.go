@@ -54,16 +54,18 @@ type M365Member struct {
 	GroupID, MemberID, MemberType string
 }
 
-// DirectorySnapshot is everything one sync read of a tenant. Groups nil
-// (not just empty) keeps the stored groups and members: the sync could
-// not read them (a permission missing) and says so in a warning.
+// DirectorySnapshot is everything one sync read of a tenant. Users are
+// always replaced; SKUs and groups only when the sync could read them
+// (HasSKUs, HasGroups): without a permission it keeps what is stored
+// and says so in a warning.
 type DirectorySnapshot struct {
 	Users   []M365User
 	SKUs    []M365SKU
 	Groups  []M365Group
 	Members []M365Member
-	// Groups were read: replace them (with Members) even when empty.
-	HasGroups bool
+	// HasSKUs and HasGroups: SKUs, and Groups with Members, were read;
+	// replace them even when empty.
+	HasSKUs, HasGroups bool
 }
 
 // ReplaceResult counts what a snapshot replacement changed.
@@ -110,8 +112,10 @@ func (q *Queries) replaceDirectory(ctx context.Context, org, conn string, snap D
 	if res.UsersDeleted, err = q.markGone(ctx, "m365_users", org, conn, at, gen); err != nil {
 		return res, err
 	}
-	if res.SKUsDeleted, err = q.markGone(ctx, "m365_skus", org, conn, at, gen); err != nil {
-		return res, err
+	if snap.HasSKUs {
+		if res.SKUsDeleted, err = q.markGone(ctx, "m365_skus", org, conn, at, gen); err != nil {
+			return res, err
+		}
 	}
 	if snap.HasGroups {
 		res.Groups, res.Members = len(snap.Groups), len(snap.Members)

@@ -21,7 +21,7 @@ func m365Conn(t *testing.T, s *store.Store, org, name string) string {
 }
 
 func snapshot(ids ...string) store.DirectorySnapshot {
-	snap := store.DirectorySnapshot{HasGroups: true,
+	snap := store.DirectorySnapshot{HasGroups: true, HasSKUs: true,
 		SKUs:   []store.M365SKU{{SkuID: "sku-e3", SkuPartNumber: "SPE_E3", PrepaidEnabled: 10, ConsumedUnits: int64(len(ids))}},
 		Groups: []store.M365Group{{ObjectID: "grp-1", DisplayName: "All Staff", GroupTypes: []byte(`["Unified"]`)}}}
 	for i, id := range ids {
