@@ -126,7 +126,7 @@ func (a *API) table() []route {
 		signedIn("POST", "/costs/imports", auth.PermCostsImport, a.uploadImport),
 		signedIn("GET", "/costs/imports", auth.PermCostsRead, a.listImports),
 		signedIn("GET", "/costs/imports/{upload_id}", auth.PermCostsRead, a.getImport),
-	}, a.connectionRoutes()...)
+	}, append(a.connectionRoutes(), a.directoryRoutes()...)...)
 }
 
 func public(method, path string, h handlerFunc) route {

@@ -25,6 +25,9 @@ func schemas() map[string]*schema {
 	for k, v := range connectionSchemas() {
 		s[k] = v
 	}
+	for k, v := range directorySchemas() {
+		s[k] = v
+	}
 	return s
 }
 

@@ -63,6 +63,8 @@ var routeBodies = map[string]any{
 	"GET /api/v1/connections/{connection_id}/syncs/{sync_id}": "",
 	"GET /api/v1/connections/{connection_id}/doctor":          "",
 	"POST /api/v1/connections/{connection_id}/doctor":         "",
+	"GET /api/v1/directory/users":                             "",
+	"GET /api/v1/directory/skus":                              "",
 }
 
 // routeQueries holds the query a route needs to succeed. The fx ones aim

@@ -48,6 +48,10 @@ func newRun(s *Service, conn Connection, y store.ConnectionSync) *Run {
 // Env is the installation's cloud identities, endpoints and HTTP client.
 func (r *Run) Env() Env { return r.svc.Env }
 
+// Store is the database, for connectors that import more than costs (the
+// Microsoft 365 directory); they write only their connection's org rows.
+func (r *Run) Store() *store.Store { return r.svc.Store }
+
 // Progress reports done of total steps (pages, days, subscriptions) and
 // what is being done; it is shown while the sync runs and persisted.
 func (r *Run) Progress(done, total int64, phase string) {

@@ -123,7 +123,7 @@ func samplePages() []pageCase {
 			[]string{`Something went wrong`}},
 		{OrgSettingsPage{Layout: sampleLayout(NavSettings), Name: "Acme Ltd", FormErrors: withErr("Name is required.")},
 			[]string{`Only administrators can change these settings.`, `Acme Ltd`}},
-	}, append(append(spendSamples(), importSamplePages()...), connectionSamplePages()...)...)
+	}, append(append(append(spendSamples(), importSamplePages()...), connectionSamplePages()...), directorySamplePages()...)...)
 }
 
 func withLayout(p ErrorPage, l Layout) ErrorPage {

@@ -1,0 +1,194 @@
+package m365_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/canopyhq/canopy/internal/connect/m365"
+	"github.com/canopyhq/canopy/internal/domain"
+	"github.com/canopyhq/canopy/internal/sandbox/graph"
+	"github.com/canopyhq/canopy/internal/store"
+	"github.com/canopyhq/canopy/internal/store/storetest"
+)
+
+// Every sandbox user is imported once with every field, the SKUs' consumed
+// units match, and a second sync changes nothing.
+func TestSyncImportsTheTenantOnceAndAgainIdempotently(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		w.consent()
+		c := w.connect()
+		if y := w.sync(c); y.State != store.SyncSucceeded {
+			t.Fatalf("sync %s: %s %s", y.State, y.Error, y.Warnings)
+		}
+		first := w.users(c.OrgID)
+		w.assertUsers(first)
+		w.assertSKUs(c.OrgID)
+		if g, m, _ := w.st.M365GroupCount(w.ctx, c.OrgID, c.ID); g == 0 || m == 0 {
+			t.Fatalf("groups %d members %d", g, m)
+		}
+		if y := w.sync(c); y.State != store.SyncSucceeded {
+			t.Fatalf("re-sync %s: %s", y.State, y.Error)
+		}
+		again := w.users(c.OrgID)
+		if len(again) != len(first) {
+			t.Fatalf("re-sync: %d users, was %d", len(again), len(first))
+		}
+		for i := range again {
+			a, b := again[i], first[i]
+			if a.DeletedAt != nil || !a.FirstSeen.Equal(b.FirstSeen) || a.ObjectID != b.ObjectID {
+				t.Fatalf("re-sync changed %s: %+v", a.ObjectID, a)
+			}
+		}
+	})
+}
+
+func (w *world) users(orgID string) []store.M365User {
+	w.t.Helper()
+	list, _, err := w.st.ListM365Users(w.ctx, orgID, store.M365UserFilter{IncludeDeleted: true, Limit: 500})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return list
+}
+
+func (w *world) assertUsers(got []store.M365User) {
+	t := w.t
+	want := w.cloud.Graph.Users(w.cloud.Demo.Customer.ID)
+	byID := map[string]store.M365User{}
+	for _, u := range got {
+		if _, dup := byID[u.ObjectID]; dup {
+			t.Fatalf("user %s stored twice", u.ObjectID)
+		}
+		byID[u.ObjectID] = u
+	}
+	if len(got) != len(want) || len(want) < 100 {
+		t.Fatalf("%d users stored, sandbox has %d", len(got), len(want))
+	}
+	for _, s := range want {
+		if g, ok := byID[s.ID]; !ok || fieldsOf(g) != fieldsOfSandbox(s) {
+			t.Fatalf("user %s:\n got  %s\n want %s", s.ID, fieldsOf(g), fieldsOfSandbox(s))
+		}
+	}
+}
+
+func fieldsOf(u store.M365User) string {
+	var lic []struct {
+		SkuID         string   `json:"skuId"`
+		DisabledPlans []string `json:"disabledPlans"`
+	}
+	_ = json.Unmarshal(u.AssignedLicenses, &lic)
+	var ext map[string]string
+	_ = json.Unmarshal(u.ExtensionAttributes, &ext)
+	return fmt.Sprint(u.DisplayName, "|", u.CompanyName, "|", u.Department, "|", u.GivenName, "|", u.Surname, "|", u.JobTitle,
+		"|", u.State, "|", u.PostalCode, "|", u.StreetAddress, "|", u.City, "|", u.PreferredLanguage, "|", u.UsageLocation,
+		"|", lic, "|", u.UserPrincipalName, "|", u.OfficeLocation, "|", ext, "|", u.Country, "|", u.UserType, "|",
+		u.AccountEnabled, "|", u.Mail)
+}
+
+func fieldsOfSandbox(u graph.User) string {
+	g := store.M365User{DisplayName: u.DisplayName, CompanyName: u.CompanyName, Department: u.Department, GivenName: u.GivenName,
+		Surname: u.Surname, JobTitle: u.JobTitle, State: u.State, PostalCode: u.PostalCode, StreetAddress: u.StreetAddress,
+		City: u.City, PreferredLanguage: u.PreferredLanguage, UsageLocation: u.UsageLocation, UserPrincipalName: u.UserPrincipalName,
+		OfficeLocation: u.OfficeLocation, Country: u.Country, UserType: u.UserType, AccountEnabled: u.AccountEnabled, Mail: u.Mail}
+	var lic []map[string]any
+	for _, l := range u.AssignedLicenses {
+		lic = append(lic, map[string]any{"skuId": l.SkuID, "disabledPlans": append([]string{}, l.DisabledPlans...)})
+	}
+	g.AssignedLicenses, _ = json.Marshal(lic)
+	ext := map[string]string{}
+	for i, v := range u.OnPremisesExtensionAttributes {
+		if v != "" {
+			ext[fmt.Sprintf("extensionAttribute%d", i+1)] = v
+		}
+	}
+	g.ExtensionAttributes, _ = json.Marshal(ext)
+	return fieldsOf(g)
+}
+
+func (w *world) assertSKUs(orgID string) {
+	t := w.t
+	got, _, err := w.st.ListM365SKUs(w.ctx, orgID, 100, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := w.cloud.Graph.SKUs(w.cloud.Demo.Customer.ID)
+	if len(got) != len(want) {
+		t.Fatalf("%d SKUs stored, sandbox has %d", len(got), len(want))
+	}
+	for _, s := range want {
+		i := slices.IndexFunc(got, func(k store.M365SKU) bool { return k.SkuID == s.SkuID })
+		if i < 0 || got[i].ConsumedUnits != int64(s.Consumed) || got[i].PrepaidEnabled != int64(s.Enabled) ||
+			got[i].SkuPartNumber != s.SkuPartNumber {
+			t.Fatalf("SKU %s (%s): stored %+v, sandbox consumed %d enabled %d", s.SkuPartNumber, s.SkuID, got, s.Consumed, s.Enabled)
+		}
+	}
+}
+
+// Revoked consent fails the sync with the consent fix, and keeps what the
+// last good sync stored.
+func TestRevokedConsentFailsWithTheConsentFix(t *testing.T) {
+	w := newWorld(t, storetest.Open(t, store.SQLite))
+	w.consent()
+	c := w.connect()
+	if y := w.sync(c); y.State != store.SyncSucceeded {
+		t.Fatalf("first sync: %s %s", y.State, y.Error)
+	}
+	w.cloud.Entra.RevokeConsent(w.cloud.Demo.Customer.ID, w.cloud.Demo.App.ClientID)
+	y := w.sync(c)
+	if y.State != store.SyncFailed || !strings.Contains(y.Error, "admin consent") || !strings.Contains(y.Error, "/help/"+m365.HelpConsent) ||
+		!strings.Contains(y.Error, "AADSTS700016") {
+		t.Fatalf("sync after revocation: %s %q", y.State, y.Error)
+	}
+	if n := len(w.users(c.OrgID)); n == 0 {
+		t.Fatal("the failed sync lost the stored directory")
+	}
+}
+
+// Throttling is waited out with bounded retries: the sync succeeds and
+// sends only a few requests more than an unthrottled one.
+func TestThrottlingIsHandledWithBoundedRetries(t *testing.T) {
+	w := newWorld(t, storetest.Open(t, store.SQLite))
+	w.consent()
+	c := w.connect()
+	w.sync(c)
+	baseline := w.cloud.Faults.Count("graph", "/v1.0/")
+	w.cloud.Faults.ResetCounts()
+	w.cloud.Graph.SetThrottle(w.cloud.Demo.Customer.ID, 4)
+	y := w.sync(c)
+	if y.State != store.SyncSucceeded {
+		t.Fatalf("throttled sync: %s %s %s", y.State, y.Error, y.Warnings)
+	}
+	if n := w.cloud.Faults.Count("graph", "/v1.0/"); n <= baseline || n > 2*baseline {
+		t.Fatalf("throttled sync sent %d requests; unthrottled %d", n, baseline)
+	}
+	if len(w.users(c.OrgID)) != len(w.cloud.Graph.Users(w.cloud.Demo.Customer.ID)) {
+		t.Fatal("throttled sync lost users")
+	}
+}
+
+// Concealed report names make the sync partial with the setting's fix;
+// a wrong tenant setting is refused.
+func TestConcealedNamesWarnAndSettingsAreChecked(t *testing.T) {
+	w := newWorld(t, storetest.Open(t, store.SQLite))
+	w.consent()
+	c := w.connect()
+	w.cloud.Graph.SetConcealedNames(w.cloud.Demo.Customer.ID, true)
+	y := w.sync(c)
+	if y.State != store.SyncPartial || !strings.Contains(string(y.Warnings), "conceal") ||
+		!strings.Contains(string(y.Warnings), m365.HelpConcealment) {
+		t.Fatalf("sync: %s %s %s", y.State, y.Error, y.Warnings)
+	}
+	for _, bad := range []string{`{}`, `{"tenant_id": "not a tenant"}`, `[]`} {
+		if err := (m365.Connector{}).ValidateSettings([]byte(bad)); domain.ErrorCode(err) != domain.CodeInvalid {
+			t.Errorf("settings %s: %v", bad, err)
+		}
+	}
+	checks, err := w.svc.RunDoctor(w.ctx, w.owner, c.ID)
+	if err != nil || len(checks) != 4 || !checks[0].Granted {
+		t.Fatalf("doctor: %+v %v", checks, err)
+	}
+}
