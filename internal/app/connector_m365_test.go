@@ -34,7 +34,7 @@ func TestDemoSeedsAndSyncsMicrosoft365(t *testing.T) {
 		t.Fatal(err)
 	}
 	conn := waitM365Sync(t, a, org.ID)
-	if seedM365Demo(ctx, a, cloud, org.ID) != nil || len(listConns(t, a, org.ID)) != 1 {
+	if seedM365Demo(ctx, a, cloud, org.ID) != nil || len(listConns(t, a, org.ID, connect.KindM365)) != 1 {
 		t.Fatal("a second seeding run did not find the connection")
 	}
 	want := len(cloud.Graph.Users(cloud.Demo.Customer.ID))
@@ -59,13 +59,19 @@ func TestDemoSeedsAndSyncsMicrosoft365(t *testing.T) {
 	}
 }
 
-func listConns(t *testing.T, a *App, orgID string) []connect.Connection {
+func listConns(t *testing.T, a *App, orgID string, kind connect.Kind) []connect.Connection {
 	t.Helper()
 	list, err := a.Store.ListConnections(context.Background(), orgID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return list
+	var out []connect.Connection
+	for _, c := range list {
+		if c.Kind == string(kind) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // waitM365Sync waits for the demo's Microsoft 365 sync to succeed.
@@ -73,7 +79,7 @@ func waitM365Sync(t *testing.T, a *App, orgID string) string {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		for _, c := range listConns(t, a, orgID) {
+		for _, c := range listConns(t, a, orgID, connect.KindM365) {
 			if c.Kind != string(connect.KindM365) {
 				continue
 			}

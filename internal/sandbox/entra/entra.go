@@ -10,6 +10,7 @@
 package entra
 
 import (
+	"fmt"
 	"net/http"
 	"sort"
 	"strings"
@@ -277,4 +278,21 @@ func (e *Entra) Tenants() []Tenant {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+// GrantAdminConsent records a tenant admin's consent to the app for scope
+// (as the admin-consent page's Accept does), for the demo and tests that
+// need a consented tenant without a browser.
+func (e *Entra) GrantAdminConsent(tenantID, clientID, scope string) error {
+	e.mu.Lock()
+	app := e.apps[clientID]
+	e.mu.Unlock()
+	if app == nil {
+		return fmt.Errorf("sandbox entra: no app %s", clientID)
+	}
+	if e.tenantByID(tenantID) == nil {
+		return fmt.Errorf("sandbox entra: no tenant %s", tenantID)
+	}
+	e.grant(tenantID, app, requestedPermissions(app, scope), true)
+	return nil
 }
