@@ -49,7 +49,9 @@ type Onboarded struct {
 }
 
 // CallbackURL is the redirect URI registered on Canopy's app.
-func CallbackURL(env connect.Env) string { return strings.TrimSuffix(env.PublicURL, "/") + CallbackPath }
+func CallbackURL(env connect.Env) string {
+	return strings.TrimSuffix(env.PublicURL, "/") + CallbackPath
+}
 
 // StartOnboarding checks the form and returns the onboarding to keep and
 // the admin-consent URL to send the browser to.
