@@ -99,6 +99,7 @@ func (s *Server) RouteList() []Route {
 		polled(perm("GET /spend/imports/{id}/progress", auth.PermCostsRead, s.importProgress)),
 	}
 	routes = append(routes, s.connectionRoutes()...)
+	routes = append(routes, s.azureConnectRoutes()...)
 	for _, a := range Areas() {
 		if a.Key != NavOverview && a.Key != NavSettings && a.Key != NavSpend && a.Key != NavConnections {
 			routes = append(routes, user("GET "+a.URL, s.area(a.Key)))
