@@ -123,7 +123,7 @@ func samplePages() []pageCase {
 			[]string{`Something went wrong`}},
 		{OrgSettingsPage{Layout: sampleLayout(NavSettings), Name: "Acme Ltd", FormErrors: withErr("Name is required.")},
 			[]string{`Only administrators can change these settings.`, `Acme Ltd`}},
-	}, append(append(spendSamples(), importSamplePages()...), connectionSamplePages()...)...)
+	}, append(append(spendSamples(), importSamplePages()...), append(connectionSamplePages(), azureConnectSamplePages()...)...)...)
 }
 
 func withLayout(p ErrorPage, l Layout) ErrorPage {
@@ -149,6 +149,6 @@ func zeroPages() []Page {
 		AcceptInvitePage{}, NotSetUpPage{}, HomePage{}, AreaPage{}, ProfilePage{}, MFASetupPage{},
 		RecoveryCodesPage{}, SessionsPage{}, TokensPage{}, OrgSettingsPage{}, UsersPage{},
 		UserDetailPage{}, AuditPage{}, ErrorPage{}, CurrencyPage{}, SpendPage{}, SpendConsumptionPage{}, ImportsPage{}, ImportStatusPage{},
-		ConnectionsPage{}, ConnectionPage{}, HelpPageView{},
+		ConnectionsPage{}, ConnectionPage{}, HelpPageView{}, AzureGrantPage{}, AzureContinuePage{},
 	}
 }
