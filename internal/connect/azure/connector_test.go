@@ -172,3 +172,34 @@ func TestKilledSyncResumesWithoutDuplicatesOrGaps(t *testing.T) {
 		}
 	})
 }
+
+// The doctor probes each feature the settings use on each subscription;
+// with the consent revoked it names the state and its help page.
+func TestDoctorProbesFeaturesAndTokenState(t *testing.T) {
+	t.Parallel()
+	s := newSyncEnv(t, storetest.Open(t, store.SQLite))
+	c := s.create(t)
+	checks, err := s.svc.RunDoctor(ctx, s.owner, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, ch := range checks {
+		got[ch.Feature] = ch.Granted
+		if !ch.Granted && !strings.HasPrefix(ch.Fix, "azure-") {
+			t.Fatalf("check without an Azure help page: %+v", ch)
+		}
+	}
+	d := s.c.Demo
+	if !got["Costs · "+d.Production.Name] || !got["Resources · "+d.Development.Name] {
+		t.Fatalf("checks %v", got)
+	}
+	if _, ok := got["Resources · "+d.Legacy.Name]; ok {
+		t.Fatal("Legacy is no-resources: its resources are not probed")
+	}
+	s.c.Entra.RevokeConsent(d.Customer.ID, d.App.ClientID)
+	checks, err = s.svc.RunDoctor(ctx, s.owner, c.ID)
+	if err != nil || len(checks) != 1 || checks[0].Fix != "azure-token-revoked" || checks[0].Granted {
+		t.Fatalf("revoked: %+v %v", checks, err)
+	}
+}
