@@ -123,7 +123,8 @@ func samplePages() []pageCase {
 			[]string{`Something went wrong`}},
 		{OrgSettingsPage{Layout: sampleLayout(NavSettings), Name: "Acme Ltd", FormErrors: withErr("Name is required.")},
 			[]string{`Only administrators can change these settings.`, `Acme Ltd`}},
-	}, append(append(append(spendSamples(), importSamplePages()...), connectionSamplePages()...), directorySamplePages()...)...)
+	}, append(append(append(append(spendSamples(), importSamplePages()...), connectionSamplePages()...),
+		directorySamplePages()...), azureConnectSamplePages()...)...)
 }
 
 func withLayout(p ErrorPage, l Layout) ErrorPage {
@@ -149,6 +150,6 @@ func zeroPages() []Page {
 		AcceptInvitePage{}, NotSetUpPage{}, HomePage{}, AreaPage{}, ProfilePage{}, MFASetupPage{},
 		RecoveryCodesPage{}, SessionsPage{}, TokensPage{}, OrgSettingsPage{}, UsersPage{},
 		UserDetailPage{}, AuditPage{}, ErrorPage{}, CurrencyPage{}, SpendPage{}, SpendConsumptionPage{}, ImportsPage{}, ImportStatusPage{},
-		ConnectionsPage{}, ConnectionPage{}, HelpPageView{},
+		ConnectionsPage{}, ConnectionPage{}, HelpPageView{}, AzureGrantPage{}, AzureContinuePage{},
 	}
 }

@@ -43,7 +43,7 @@ func appPage() HelpPage {
 	return HelpPage{Slug: SlugAppRegistration, Title: "Canopy's app registration and its API permissions",
 		Steps: []string{
 			"Canopy connects as a multi-tenant app registration; when you run Canopy yourself, register it in your own tenant: Microsoft Entra ID > App registrations > New registration, 'Accounts in any organizational directory'.",
-			"Add the redirect URI Canopy shows (Web platform), ending in /connect/azure/callback.",
+			"Add the redirect URI Canopy shows (Web platform), ending in /connections/azure/callback.",
 			"Certificates & secrets > New client secret; copy its Value (not its Secret ID) into Canopy. Note the expiry date: Canopy warns before it.",
 			"API permissions > Add a permission > Azure Service Management > Delegated > user_impersonation (used once, to assign roles as the consenting Owner).",
 			"API permissions > Microsoft Graph > Application permissions: User.Read.All, Directory.Read.All, Organization.Read.All and Reports.Read.All (for Microsoft 365 licences and usage); keep the delegated User.Read.",
