@@ -88,12 +88,20 @@ func demoImportedCostsOnce(t *testing.T, dataDir string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	imps, err := st.Costs().Imports(ctx, org.ID, 10)
+	imps, err := st.Costs().Imports(ctx, org.ID, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(imps) != 1 || imps[0].Status != costs.StatusSucceeded || imps[0].Rows == 0 {
-		t.Fatalf("demo cost imports after two runs: %+v, want one succeeded import", imps)
+	// The demo's connections import too (their syncs may be cut short when
+	// the demo stops); the generated file is imported once.
+	var files []costs.Import
+	for _, im := range imps {
+		if im.CreatedBy == "cli" {
+			files = append(files, im)
+		}
+	}
+	if len(files) != 1 || files[0].Status != costs.StatusSucceeded || files[0].Rows == 0 {
+		t.Fatalf("demo file imports after two runs: %+v, want one succeeded import", files)
 	}
 	tot, err := st.Costs().Totals(ctx, org.ID, costs.TotalsFilter{})
 	if err != nil || len(tot) < 2 {

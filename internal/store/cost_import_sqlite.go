@@ -93,6 +93,9 @@ func (c *Costs) importCycled(ctx context.Context, orgID string, num int64, r *bi
 	mu := c.db.importLock(orgID)
 	mu.Lock()
 	defer mu.Unlock()
+	if err := ctx.Err(); err != nil { // stopped while waiting for the lock
+		return res, err
+	}
 	if err := c.db.tuneForImports(ctx, +1); err != nil {
 		return res, err
 	}
