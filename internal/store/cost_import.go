@@ -37,6 +37,7 @@ func (c *Costs) Import(ctx context.Context, orgID string, r *billing.Reader, met
 	if err != nil {
 		return costs.ImportResult{}, fmt.Errorf("import %s: %w", meta.FileName, err)
 	}
+	defer gcForImport()()
 	importTx := c.importTx
 	if c.db.Engine == SQLite {
 		importTx = c.importCycled
