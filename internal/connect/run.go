@@ -122,10 +122,17 @@ func (r *Run) ImportFOCUS(ctx context.Context, sourceKey string, rd io.Reader) (
 	if err != nil {
 		return res, err
 	}
-	r.mu.Lock()
-	r.rows += int64(res.Rows)
-	r.mu.Unlock()
+	r.AddRows(int64(res.Rows))
 	return res, nil
+}
+
+// AddRows counts rows a connector stored itself (directory users, ...)
+// in the sync's history; cost lines imported through ImportFOCUS count
+// themselves.
+func (r *Run) AddRows(n int64) {
+	r.mu.Lock()
+	r.rows += n
+	r.mu.Unlock()
 }
 
 // Limit sets scope's token bucket: burst requests at once, then one every

@@ -42,6 +42,7 @@ func (c Connector) Sync(ctx context.Context, conn connect.Connection, _ []byte, 
 	if err != nil {
 		return fmt.Errorf("save the Microsoft 365 directory: %w", err)
 	}
+	run.AddRows(int64(res.Users + res.SKUs + res.Groups))
 	run.Progress(syncSteps, syncSteps, fmt.Sprintf("%d users, %d licences, %d groups (%d users no longer in the tenant)",
 		res.Users, res.SKUs, res.Groups, res.UsersDeleted))
 	return nil

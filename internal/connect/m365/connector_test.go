@@ -21,10 +21,14 @@ func TestSyncImportsTheTenantOnceAndAgainIdempotently(t *testing.T) {
 		w := newWorld(t, db)
 		w.consent()
 		c := w.connect()
-		if y := w.sync(c); y.State != store.SyncSucceeded {
+		y := w.sync(c)
+		if y.State != store.SyncSucceeded {
 			t.Fatalf("sync %s: %s %s", y.State, y.Error, y.Warnings)
 		}
 		first := w.users(c.OrgID)
+		if y.Rows < int64(len(first)) { // users, licences and groups stored
+			t.Fatalf("the sync history counts %d rows for %d users", y.Rows, len(first))
+		}
 		w.assertUsers(first)
 		w.assertSKUs(c.OrgID)
 		if g, m, _ := w.st.M365GroupCount(w.ctx, c.OrgID, c.ID); g == 0 || m == 0 {
