@@ -91,18 +91,7 @@ func (f *fixture) addConnection(c *http.Client, name, secret string) string {
 	f.t.Helper()
 	form := url.Values{"kind": {"azure"}, "name": {name}, "settings": {`{"tenant_id":"11111111-2222-3333-4444-555555555555"}`},
 		"secret": {secret}, "sync_hour": {"4"}, "enabled": {"on"}}
-	req, _ := http.NewRequest("POST", f.srv.URL+"/connections", strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err := c.Do(req)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	resp.Body.Close()
-	m := connURL.FindStringSubmatch(resp.Header.Get("Location"))
-	if resp.StatusCode != http.StatusSeeOther || m == nil {
-		f.t.Fatalf("add connection: %d %q", resp.StatusCode, resp.Header.Get("Location"))
-	}
-	return m[1]
+	return f.createConn(c, form)
 }
 
 func TestConnectionPagesSyncDoctorAndHelp(t *testing.T) {
