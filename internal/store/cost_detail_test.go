@@ -53,6 +53,7 @@ func TestCostDetailRollupKeptOnlyWhenWorthIt(t *testing.T) {
 			probe int64
 			keep  bool
 		}{{"sparse", sparse, 0, false}, {"dense", dense, 0, true}, {"early", sparse, 100, false}}
+		imported := 0
 		for _, tc := range cases {
 			c.SetDetailProbe(tc.probe)
 			c.SetRollupFlush(50) // several hand-overs, so the early give-up has rows to undo
@@ -60,6 +61,7 @@ func TestCostDetailRollupKeptOnlyWhenWorthIt(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			imported += res.Rows
 			cond := fmt.Sprintf(" AND import_num = (SELECT num FROM cost_imports WHERE id = '%s')", res.ImportID)
 			rows := detailRows(t, db, org.ID, cond)
 			flag := count(t, db, "cost_imports", org.ID, fmt.Sprintf(" AND id = '%s' AND detail_rollup = 1", res.ImportID))
@@ -68,6 +70,22 @@ func TestCostDetailRollupKeptOnlyWhenWorthIt(t *testing.T) {
 			}
 			if tc.keep && rows*8 > res.Rows {
 				t.Fatalf("%s: %d detail rows for %d lines", tc.key, rows, res.Rows)
+			}
+		}
+		// The resource and SKU filter lists count every line once: from the
+		// detail rows where kept, from value counts written per line or
+		// derived from the given-up detail rows otherwise.
+		for _, d := range []costs.Dim{costs.DimResource, costs.DimSKU} {
+			vals, err := c.Values(ctx, org.ID, d, "", jan1, jan1.AddDate(0, 0, 40), 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var n int64
+			for _, v := range vals {
+				n += v.Lines
+			}
+			if n != int64(imported) {
+				t.Fatalf("values of %s count %d lines, %d were imported", d, n, imported)
 			}
 		}
 		for _, by := range []costs.Dim{costs.DimResource, costs.DimSKU, costs.DimService} {

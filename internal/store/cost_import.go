@@ -118,6 +118,9 @@ func (c *Costs) importTx(ctx context.Context, orgID string, num int64, r *billin
 	if err != nil {
 		return res, err
 	}
+	if err = w.detailGivenUp(ctx, sum); err != nil {
+		return res, err
+	}
 	if res, err = c.finishImport(ctx, cn, orgID, num, r.Format(), sum, meta); err != nil {
 		return res, err
 	}

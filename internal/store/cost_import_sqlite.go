@@ -118,6 +118,9 @@ func (c *Costs) importCycled(ctx context.Context, orgID string, num int64, r *bi
 	if err = cycle.begin(ctx, w); err != nil {
 		return res, err
 	}
+	if err = w.detailGivenUp(ctx, sum); err != nil {
+		return res, err
+	}
 	if res, err = c.finishImport(ctx, w.c, orgID, num, r.Format(), sum, meta); err != nil {
 		return res, err
 	}

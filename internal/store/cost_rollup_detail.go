@@ -2,6 +2,8 @@ package store
 
 import (
 	"cmp"
+	"context"
+	"fmt"
 	"maps"
 	"slices"
 
@@ -137,9 +139,11 @@ func (s *detailState) worth() bool { return s.rows*s.minLines <= s.lines }
 // keep says whether the finished import keeps its detail rows.
 func (s *detailState) keep() bool { return !s.off && s.worth() }
 
-// fold fills the cost_daily rows and the value counts from the detail
-// rows (their keys hold every cost_daily dimension, the resource, its
-// name and the SKU), once per hand-over instead of once per line.
+// fold fills the cost_daily rows from the detail rows (their keys hold
+// every cost_daily dimension), once per hand-over instead of once per
+// line. An import that keeps its detail rollup writes no value counts
+// (Values reads the detail rows); one that gives it up derives them from
+// its detail rows at the end (valuesFromDetail).
 func (r *rollup) fold() error {
 	for k, a := range r.detail {
 		dk := dayKey{day: k.day, category: k.category, currency: k.currency, tagset: k.tagset}
@@ -160,7 +164,6 @@ func (r *rollup) fold() error {
 			}
 			d.m[i], d.set[i] = s, true
 		}
-		r.countValues(k.day, k.dims[detailResource], k.dims[detailResourceName], k.dims[detailSKU], a.lines)
 	}
 	return nil
 }
@@ -171,3 +174,45 @@ var (
 	detailResourceName = slices.Index(detailKinds, "resource_name")
 	detailSKU          = slices.Index(detailKinds, "sku")
 )
+
+// valuesFromDetail writes the value counts (cost_daily_values) of an
+// import that gives its detail rollup up, from the detail rows it stored
+// before it did (finishImport then deletes them); the lines it stored
+// after giving up counted their values as they went.
+func (w *segmentWriter) valuesFromDetail(ctx context.Context) error {
+	rows, err := w.c.query(ctx, `SELECT data FROM cost_detail_segments WHERE org_id = ? AND import_num = ?`, w.orgID, w.num)
+	if err != nil {
+		return err
+	}
+	r := newRollup(false)
+	want := newSegColumns().ints(segDay, segDetailLines, segDims+valueIdx[0], segDims+valueLabelIdx, segDims+valueIdx[1])
+	blk := &costseg.Block{}
+	_, err = scanAll(rows, func(s scanner) (struct{}, error) {
+		var data []byte
+		if err := s.Scan(&data); err != nil {
+			return struct{}{}, err
+		}
+		if err := decodeSegment(data, blk, &want.Columns); err != nil {
+			return struct{}{}, err
+		}
+		for i := range blk.N {
+			row := segRow{blk, i}
+			n, _ := row.int(segDetailLines)
+			r.countValues(row.day(), row.dim(valueIdx[0]), row.dim(valueLabelIdx), row.dim(valueIdx[1]), n)
+		}
+		return struct{}{}, nil
+	})
+	if err != nil {
+		return fmt.Errorf("value counts from the detail rollup: %w", err)
+	}
+	return bulkInsert(ctx, w.sc, w.c.engine, "cost_daily_values", valueColumns, r.valueArgs(w.orgID, w.num))
+}
+
+// detailGivenUp writes the value counts of an import that does not keep
+// the detail rows it stored.
+func (w *segmentWriter) detailGivenUp(ctx context.Context, sum *importSummary) error {
+	if sum.detail.keep() || sum.detail.rows == 0 {
+		return nil
+	}
+	return w.valuesFromDetail(ctx)
+}

@@ -3,7 +3,9 @@ package store
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/canopyhq/canopy/internal/costs"
@@ -84,22 +86,75 @@ func valueKind(d costs.Dim) int {
 	return -1
 }
 
-// rollupValues answers Values for resources and SKUs from
-// cost_daily_values.
+// rollupValues answers Values for resources and SKUs: from
+// cost_daily_values for imports without a detail rollup, and from the
+// detail rollup's segments for the others (which keep no value rows).
 func (c *Costs) rollupValues(ctx context.Context, orgID string, kind int, from, to time.Time, limit int) ([]costs.DimValue, error) {
 	w := baseWhere("cost_daily_values", orgID, dayOrZero(from), dayOrZero(to))
 	w.and("t.kind = ?", kind)
 	rows, err := c.reader().query(ctx, "SELECT t.dim_id, MAX(t.label_id), CAST(SUM(t.line_count) AS BIGINT)"+w.sql()+
-		" GROUP BY t.dim_id ORDER BY 3 DESC LIMIT ?", append(w.args(), limit)...)
+		" GROUP BY t.dim_id", w.args()...)
 	if err != nil {
 		return nil, err
 	}
-	raw, err := scanAll(rows, func(s scanner) (rawAgg, error) {
-		var r rawAgg
-		return r, s.Scan(&r.group, &r.label, &r.row.Lines)
+	counts := map[int64]*valueAcc{}
+	_, err = scanAll(rows, func(s scanner) (struct{}, error) {
+		var id, label sql.NullInt64
+		var lines int64
+		err := s.Scan(&id, &label, &lines)
+		counts[id.Int64] = &valueAcc{lines: lines, label: label.Int64}
+		return struct{}{}, err
 	})
 	if err != nil {
 		return nil, err
 	}
+	if err := c.detailValues(ctx, orgID, kind, from, to, counts); err != nil {
+		return nil, err
+	}
+	raw := make([]rawAgg, 0, len(counts))
+	for id, a := range counts {
+		r := rawAgg{row: costs.AggRow{Lines: a.lines}}
+		if id != 0 {
+			r.group = sql.NullString{String: strconv.FormatInt(id, 10), Valid: true}
+		}
+		if a.label != 0 {
+			r.label = sql.NullString{String: strconv.FormatInt(a.label, 10), Valid: true}
+		}
+		raw = append(raw, r)
+	}
 	return c.decodeValues(ctx, orgID, grouping{ids: true}, raw, limit)
+}
+
+// detailValues adds the lines per resource (with its name) or SKU that
+// the detail rollups of [from, to) hold to counts.
+func (c *Costs) detailValues(ctx context.Context, orgID string, kind int, from, to time.Time, counts map[int64]*valueAcc) error {
+	dim, label := valueIdx[kind], -1
+	if kind == 0 {
+		label = valueLabelIdx
+	}
+	cols := newSegColumns().ints(segDims + dim)
+	if label >= 0 {
+		cols.ints(segDims + label)
+	}
+	acc, err := scanGrouped(ctx, c, orgID, costs.Query{From: from, To: to}, detailOnly, cols,
+		func(r segRow) int64 { return r.dim(dim) },
+		func(a *valueAcc, r segRow, n int64) {
+			a.lines += n
+			if label >= 0 {
+				a.label = max(a.label, r.dim(label))
+			}
+		},
+		func(dst, src *valueAcc) { dst.lines += src.lines; dst.label = max(dst.label, src.label) })
+	if err != nil {
+		return err
+	}
+	for id, a := range acc {
+		if m := counts[id]; m != nil {
+			m.lines += a.lines
+			m.label = max(m.label, a.label)
+		} else {
+			counts[id] = a
+		}
+	}
+	return nil
 }

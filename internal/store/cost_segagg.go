@@ -158,7 +158,11 @@ func (a *segAcc) add(r segRow, labelDim int, n int64) {
 // scanAggregate answers Aggregate from the segments: from the detail
 // rollup where an import keeps one (unless q.Scan), else from the lines.
 func (c *Costs) scanAggregate(ctx context.Context, orgID string, q costs.Query) ([]costs.AggRow, error) {
-	s, raw, err := c.scanAggregateRaw(ctx, orgID, q, !q.Scan)
+	src := detailThenLines
+	if q.Scan {
+		src = linesOnly
+	}
+	s, raw, err := c.scanAggregateRaw(ctx, orgID, q, src)
 	if err != nil {
 		return nil, err
 	}
@@ -166,12 +170,12 @@ func (c *Costs) scanAggregate(ctx context.Context, orgID string, q costs.Query) 
 }
 
 // scanAggregateRaw sums the segments per day, group and currency.
-func (c *Costs) scanAggregateRaw(ctx context.Context, orgID string, q costs.Query, detail bool) (segGroup, []rawAgg, error) {
+func (c *Costs) scanAggregateRaw(ctx context.Context, orgID string, q costs.Query, src segSource) (segGroup, []rawAgg, error) {
 	s, err := c.segGrouping(ctx, orgID, q.GroupBy, q.GroupTag)
 	if err != nil {
 		return s, nil, err
 	}
-	acc, err := scanGrouped(ctx, c, orgID, q, detail, s.mark(newSegColumns()).measures().text(segBillingCurrency),
+	acc, err := scanGrouped(ctx, c, orgID, q, src, s.mark(newSegColumns()).measures().text(segBillingCurrency),
 		func(r segRow) segAggKey {
 			id, text, ok := s.value(r)
 			cur, _ := r.text(segBillingCurrency)
@@ -222,7 +226,11 @@ func (c *Costs) scanConsumption(ctx context.Context, orgID string, q costs.Query
 	for _, i := range consumptionDims {
 		cols.ints(segDims + i)
 	}
-	acc, err := scanGrouped(ctx, c, orgID, q, !q.Scan, cols, func(r segRow) consumptionKey {
+	src := detailThenLines
+	if q.Scan {
+		src = linesOnly
+	}
+	acc, err := scanGrouped(ctx, c, orgID, q, src, cols, func(r segRow) consumptionKey {
 		var k consumptionKey
 		for j, i := range consumptionDims {
 			k.ids[j] = r.dim(i)

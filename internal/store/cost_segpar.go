@@ -14,17 +14,17 @@ import (
 // the segments are read on this goroutine and decoded by workers, each
 // with its own map (key gives a line's group, add counts a line, or a
 // detail row of n lines, into it), merged at the end. The order lines are
-// seen in does not matter. With detail, imports that keep a detail rollup
-// are read from it and only the others from their lines.
-func scanGrouped[K comparable, A any](ctx context.Context, c *Costs, orgID string, q costs.Query, detail bool, cols *segColumns,
+// seen in does not matter. src says whether imports that keep a detail
+// rollup are read from it (and the others from their lines, or not).
+func scanGrouped[K comparable, A any](ctx context.Context, c *Costs, orgID string, q costs.Query, src segSource, cols *segColumns,
 	key func(segRow) K, add func(a *A, r segRow, n int64), merge func(dst, src *A)) (map[K]*A, error) {
 	f, err := c.compileFilter(ctx, orgID, q)
 	if err != nil {
 		return nil, err
 	}
 	f.mark(cols)
-	f.detail = detail
-	if detail {
+	f.src = src
+	if src != linesOnly {
 		cols.ints(segDetailLines)
 	}
 	workers := runtime.GOMAXPROCS(0)
@@ -104,13 +104,22 @@ func decodeInto[K comparable, A any](segs <-chan storedSegment, f *segFilter, wa
 // readSegments sends the data of the segments f's days may hold, in no
 // particular order (asking for one made SQLite sort the blobs on disk).
 func (c *Costs) readSegments(ctx context.Context, orgID string, f *segFilter, out chan<- storedSegment) error {
+	dwhere, dargs := segmentsWhere(orgID, f, true)
+	detail := `SELECT data, 1 FROM cost_detail_segments WHERE ` + dwhere
+	if f.src == detailOnly {
+		return c.sendSegments(ctx, detail, dargs, out)
+	}
 	where, args := segmentsWhere(orgID, f, false)
 	query := `SELECT data, 0 FROM cost_segments WHERE ` + where
-	if f.detail {
-		dwhere, dargs := segmentsWhere(orgID, f, true)
-		query += ` UNION ALL SELECT data, 1 FROM cost_detail_segments WHERE ` + dwhere
+	if f.src == detailThenLines {
+		query += ` UNION ALL ` + detail
 		args = append(args, dargs...)
 	}
+	return c.sendSegments(ctx, query, args, out)
+}
+
+// sendSegments sends the segments query selects (data, is-detail) to out.
+func (c *Costs) sendSegments(ctx context.Context, query string, args []any, out chan<- storedSegment) error {
 	rows, err := c.reader().query(ctx, query, args...)
 	if err != nil {
 		return err

@@ -12,12 +12,12 @@ import (
 // ids and tag-set ids so that each line is checked in Go without lookups.
 type segFilter struct {
 	from, to int64 // charge days; 0: open
-	// detail reads the detail rollup of the imports that keep one, and
-	// the lines only of the others.
-	detail bool
-	dims   []dimMatch
-	texts  []textMatch
-	tags   []tagMatch
+	// src says which segments a scan reads (lines, or the detail rollup
+	// where an import keeps one).
+	src   segSource
+	dims  []dimMatch
+	texts []textMatch
+	tags  []tagMatch
 }
 
 type dimMatch struct {
@@ -208,8 +208,8 @@ func (c *Costs) scanSegments(ctx context.Context, orgID string, q costs.Query, f
 }
 
 // segmentsWhere selects the segments of succeeded imports that may hold
-// lines (or, with rollup, detail rows) of f's days; with f.detail, line
-// segments only of imports without a detail rollup.
+// lines (or, with rollup, detail rows) of f's days; with detailThenLines,
+// line segments only of imports without a detail rollup.
 func segmentsWhere(orgID string, f *segFilter, rollup bool) (string, []any) {
 	where, args := `org_id = ?`, []any{orgID}
 	if f.from != 0 {
@@ -222,7 +222,7 @@ func segmentsWhere(orgID string, f *segFilter, rollup bool) (string, []any) {
 	switch {
 	case rollup:
 		where += " AND detail_rollup = 1"
-	case f.detail:
+	case f.src == detailThenLines:
 		where += " AND detail_rollup = 0"
 	}
 	return where + ")", append(args, orgID, costs.StatusSucceeded)
@@ -290,3 +290,12 @@ func (s *segScan) segment() error {
 	}
 	return nil
 }
+
+// segSource is which segments a scan reads.
+type segSource int
+
+const (
+	linesOnly       segSource = iota // every import's lines
+	detailThenLines                  // the detail rollup where kept, else the lines
+	detailOnly                       // the detail rollup of the imports that keep one
+)
