@@ -185,7 +185,8 @@ type SweepResult struct {
 }
 
 // Sweep tidies up after processes that stopped mid-sync; every serve,
-// worker and demo process runs it at startup. A sync running with no
+// worker and demo process runs it at startup, and on PostgreSQL the
+// leader at every schedule tick (Tick). A sync running with no
 // heartbeat for StaleAfter (on SQLite: any, as nothing of an earlier
 // process can be alive) is marked failed and a retry sync is queued with
 // its window and checkpoint, so it resumes where it stopped.
