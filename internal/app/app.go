@@ -64,6 +64,7 @@ func (a *App) init(ctx context.Context) error {
 	a.Imports = imports.New(a.Store, nil, int64(a.Cfg.MaxUploadMiB)<<20, a.Log)
 	jobs.Register(reg, a.Imports.Worker())
 	a.Connections = connect.New(a.Store, kv, nil, a.Log)
+	a.Connections.StaleAfter = a.Cfg.SyncStaleAfter
 	if a.Connections.Env, err = connect.NewEnv(a.Cfg); err != nil {
 		return err
 	}

@@ -31,6 +31,10 @@ type Config struct {
 	TrustedProxies string
 
 	JobWorkers int // background workers in this process; 0 disables them
+	// SyncStaleAfter is how long a running connection sync may go without
+	// a heartbeat before it counts as abandoned (its worker died) and is
+	// retried from its checkpoint. Default one minute; at least a second.
+	SyncStaleAfter time.Duration
 	// MaxUploadMiB bounds a billing file uploaded through the UI or API.
 	MaxUploadMiB int
 	LogLevel     string
@@ -75,6 +79,7 @@ func Default() Config {
 		SessionIdle:     2 * time.Hour,
 		SessionLifetime: 12 * time.Hour,
 		JobWorkers:      4,
+		SyncStaleAfter:  time.Minute,
 		MaxUploadMiB:    2048,
 		LogLevel:        "info",
 	}
@@ -127,6 +132,7 @@ func (c *Config) applyEnv(getenv func(string) string) {
 	dur("CANOPY_SESSION_IDLE", &c.SessionIdle)
 	dur("CANOPY_SESSION_LIFETIME", &c.SessionLifetime)
 	num("CANOPY_WORKERS", &c.JobWorkers)
+	dur("CANOPY_SYNC_STALE_AFTER", &c.SyncStaleAfter)
 	num("CANOPY_MAX_UPLOAD_MIB", &c.MaxUploadMiB)
 	str("CANOPY_TRUSTED_PROXIES", &c.TrustedProxies)
 	str("CANOPY_LOG_LEVEL", &c.LogLevel)
@@ -155,6 +161,9 @@ func (c *Config) Finish() error {
 	c.SecureCookies = u.Scheme == "https"
 	if c.KeyFile == "" {
 		c.KeyFile = defaultKeyFile(c.DB)
+	}
+	if c.SyncStaleAfter < time.Second {
+		return fmt.Errorf("CANOPY_SYNC_STALE_AFTER %s: must be at least 1s", c.SyncStaleAfter)
 	}
 	if c.MaxUploadMiB < 1 {
 		return fmt.Errorf("max-upload-mib %d (CANOPY_MAX_UPLOAD_MIB): must be at least 1", c.MaxUploadMiB)

@@ -2,6 +2,7 @@ package connect
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -13,10 +14,10 @@ import (
 )
 
 const (
-	// staleAfter is how long a running sync may go without a heartbeat
-	// before another worker may take it over.
-	staleAfter     = time.Minute
-	heartbeatEvery = 5 * time.Second
+	// DefaultStaleAfter is how long a running sync may go without a
+	// heartbeat before another worker may take it over (Service.StaleAfter,
+	// CANOPY_SYNC_STALE_AFTER); a live sync beats every twelfth of it.
+	DefaultStaleAfter = time.Minute
 	// jobTimeout bounds one sync attempt; river rescues a job only after
 	// it, so it must exceed the slowest legitimate sync.
 	jobTimeout = 6 * time.Hour
@@ -57,7 +58,7 @@ func (w *worker) Timeout(*river.Job[Args]) time.Duration { return jobTimeout }
 // a live heartbeat) is retried later, and only a claimed one runs.
 func (w *worker) Work(ctx context.Context, job *river.Job[Args]) error {
 	a := job.Args
-	y, claimed, err := w.svc.Store.ClaimSync(ctx, a.OrgID, a.SyncID, domain.Now().Add(-staleAfter))
+	y, claimed, err := w.svc.Store.ClaimSync(ctx, a.OrgID, a.SyncID, domain.Now().Add(-w.svc.staleAfter()))
 	if domain.ErrorCode(err) == domain.CodeNotFound {
 		return river.JobCancel(err) // the connection was deleted
 	}
@@ -66,7 +67,7 @@ func (w *worker) Work(ctx context.Context, job *river.Job[Args]) error {
 	}
 	if !claimed {
 		if !y.Finished() {
-			return river.JobSnooze(staleAfter)
+			return river.JobSnooze(w.svc.staleAfter())
 		}
 		return nil
 	}
@@ -143,7 +144,15 @@ func (s *Service) finish(ctx context.Context, c Connection, y store.ConnectionSy
 	})
 }
 
-// heartbeat writes the run's progress every heartbeatEvery on PostgreSQL,
+// staleAfter is the configured staleness, or DefaultStaleAfter.
+func (s *Service) staleAfter() time.Duration {
+	if s.StaleAfter > 0 {
+		return s.StaleAfter
+	}
+	return DefaultStaleAfter
+}
+
+// heartbeat writes the run's progress every twelfth of staleAfter on PostgreSQL,
 // so a live sync is never taken for an abandoned one. On SQLite a cost
 // import holds the one writer for its whole transaction, so no writes are
 // made from another goroutine; it runs as one process, and the startup
@@ -156,7 +165,7 @@ func (s *Service) heartbeat(ctx context.Context, run *Run) (stop func()) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		t := time.NewTicker(heartbeatEvery)
+		t := time.NewTicker(s.staleAfter() / 12)
 		defer t.Stop()
 		for {
 			select {
@@ -176,13 +185,14 @@ type SweepResult struct {
 }
 
 // Sweep tidies up after processes that stopped mid-sync; every serve,
-// worker and demo process runs it at startup. A sync running with no
-// heartbeat for staleAfter (on SQLite: any, as nothing of an earlier
+// worker and demo process runs it at startup, and on PostgreSQL the
+// leader at every schedule tick (Tick). A sync running with no
+// heartbeat for StaleAfter (on SQLite: any, as nothing of an earlier
 // process can be alive) is marked failed and a retry sync is queued with
 // its window and checkpoint, so it resumes where it stopped.
 func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 	var res SweepResult
-	before := domain.Now().Add(-staleAfter)
+	before := domain.Now().Add(-s.staleAfter())
 	if s.Store.DB().Engine != store.Postgres {
 		before = domain.Now().Add(time.Second)
 	}
@@ -199,7 +209,8 @@ func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 	return res, nil
 }
 
-// retry marks y failed and queues its continuation (trigger retry).
+// retry marks y failed, cancels the job its dead worker left running and
+// queues its continuation (trigger retry).
 func (s *Service) retry(ctx context.Context, y store.ConnectionSync) error {
 	c, err := s.Store.GetConnection(ctx, y.OrgID, y.ConnectionID)
 	if err != nil {
@@ -209,9 +220,23 @@ func (s *Service) retry(ctx context.Context, y store.ConnectionSync) error {
 	if err := s.Store.FinishSync(ctx, y); err != nil {
 		return err
 	}
+	if err := s.cancelAbandonedJob(ctx, y.ID); err != nil {
+		return err
+	}
 	_, err = s.queue(ctx, c, store.TriggerRetry, &y)
 	if domain.ErrorCode(err) == domain.CodeConflict {
 		return nil // another sync of the connection is already queued
 	}
+	return err
+}
+
+// cancelAbandonedJob finalizes the job of a sync whose worker died: river
+// would leave it running until its rescuer's horizon (jobTimeout plus an
+// hour), and the retry sync has a job of its own.
+func (s *Service) cancelAbandonedJob(ctx context.Context, syncID string) error {
+	_, err := s.Jobs.CancelAbandoned(ctx, Args{}.Kind(), func(raw []byte) bool {
+		var a Args
+		return json.Unmarshal(raw, &a) == nil && a.SyncID == syncID
+	})
 	return err
 }

@@ -37,7 +37,23 @@ type scheduleWorker struct {
 }
 
 func (w *scheduleWorker) Work(ctx context.Context, _ *river.Job[ScheduleArgs]) error {
-	_, err := w.svc.QueueDue(ctx)
+	return w.svc.Tick(ctx)
+}
+
+// Tick is the leader's periodic pass: it queues due syncs. On PostgreSQL
+// it first sweeps syncs abandoned by a worker that died: one restarted
+// before its sync went stale (or never restarted) leaves it to no startup
+// sweep, and river rescues its job only hours later. On SQLite the one
+// process sweeps at startup only (a sweep there takes every running sync).
+func (s *Service) Tick(ctx context.Context) error {
+	if s.Store.DB().Engine == store.Postgres {
+		if res, err := s.Sweep(ctx); err != nil {
+			return err
+		} else if res.Retried > 0 {
+			s.Log.Warn("connection syncs abandoned by a stopped worker, queued again", "syncs", res.Retried)
+		}
+	}
+	_, err := s.QueueDue(ctx)
 	return err
 }
 

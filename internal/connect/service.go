@@ -37,6 +37,9 @@ type Service struct {
 	// Env is the installation's cloud identities and endpoints, which
 	// connectors read through Service.Env (set before syncs run).
 	Env Env
+	// StaleAfter is how long a running sync may go without a heartbeat
+	// before it counts as abandoned; 0 means DefaultStaleAfter.
+	StaleAfter time.Duration
 }
 
 // New returns the service over st using DefaultRegistry's connectors.
