@@ -136,8 +136,12 @@ func (s *Server) awsConnectTest(w http.ResponseWriter, r *http.Request) {
 		}
 		page.Tested = err == nil
 	}
+	status := http.StatusOK
+	if err != nil {
+		status = domain.HTTPStatus(err)
+	}
 	page.SetErr(err)
-	s.R.Render(w, domain.HTTPStatus(err), page)
+	s.R.Render(w, status, page)
 }
 
 func (s *Server) awsConnectSave(w http.ResponseWriter, r *http.Request) {
