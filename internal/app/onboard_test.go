@@ -93,7 +93,9 @@ func TestConsentCallbacksCreateConnections(t *testing.T) {
 		t.Fatal(err)
 	}
 	q := url.Values{"admin_consent": {"True"}, "tenant": {d.PartnerTenant.ID}, "state": {u.Query().Get("state")}}
-	path, body := fetch(t, c, func() (*http.Response, error) { return c.Get(srv.URL + "/connections/partnercenter/callback?" + q.Encode()) })
+	path, body := fetch(t, c, func() (*http.Response, error) {
+		return c.Get(srv.URL + "/connections/partnercenter/callback?" + q.Encode())
+	})
 	if !strings.HasPrefix(path, "/connections/con_") || !strings.Contains(body, "Northwind CSP") {
 		t.Fatalf("after the Partner Center callback: %s", path)
 	}
@@ -110,7 +112,9 @@ func TestConsentCallbacksCreateConnections(t *testing.T) {
 		t.Fatal(err)
 	}
 	q = url.Values{"admin_consent": {"True"}, "tenant": {d.Customer.ID}, "state": {state}}
-	if path, _ := fetch(t, c, func() (*http.Response, error) { return c.Get(srv.URL + "/connections/partnercenter/callback?" + q.Encode()) }); strings.HasPrefix(path, "/connections/con_") {
+	if path, _ := fetch(t, c, func() (*http.Response, error) {
+		return c.Get(srv.URL + "/connections/partnercenter/callback?" + q.Encode())
+	}); strings.HasPrefix(path, "/connections/con_") {
 		t.Fatal("an m365 state finished a Partner Center consent")
 	}
 	path, body = fetch(t, c, func() (*http.Response, error) { return c.Get(srv.URL + "/connections/m365/callback?" + q.Encode()) })
