@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/canopyhq/canopy/internal/auth"
+	"github.com/canopyhq/canopy/internal/config"
 	"github.com/canopyhq/canopy/internal/connect"
 	"github.com/canopyhq/canopy/internal/jobs"
 	"github.com/canopyhq/canopy/internal/keyvault"
@@ -34,6 +35,8 @@ func newConnections(t *testing.T, db *store.DB, kv keyvault.KeyVault) *connect.S
 	svc := connect.New(store.New(db), kv, nil, log)
 	svc.Connectors = connect.NewRegistry()
 	svc.Connectors.Register(probeOnly{})
+	svc.Env = connect.Env{PublicURL: "https://canopy.example", Clouds: config.Clouds{AzureClientID: "canopy-app", AzureClientSecret: "APP-SECRET-xyz",
+		AzureAuthority: "https://login.example/"}}
 	reg := jobs.NewRegistry()
 	svc.Register(reg)
 	runner, err := jobs.New(string(db.Engine), db.W, jobs.Options{Logger: log, Registry: reg, FetchPollInterval: 20 * time.Millisecond})

@@ -336,7 +336,7 @@ func (r response) wantStatus(t *testing.T, what string, status int) {
 func fillPath(t *testing.T, pattern string, tn tenant) string {
 	t.Helper()
 	ids := map[string]string{"{user_id}": tn.owner.ID, "{session_id}": tn.sessionID, "{token_id}": tn.ownerTokenID,
-		"{upload_id}": tn.uploadID, "{connection_id}": tn.connectionID, "{sync_id}": tn.syncID}
+		"{upload_id}": tn.uploadID, "{connection_id}": tn.connectionID, "{sync_id}": tn.syncID, "{kind}": "m365"}
 	for k, v := range ids {
 		pattern = strings.ReplaceAll(pattern, k, v)
 	}

@@ -19,7 +19,7 @@ func (a *API) WithConnections(s *connect.Service) *API {
 // connectionRoutes are the /connections endpoints. A secret goes in and
 // is never sent back: responses say only whether one is stored.
 func (a *API) connectionRoutes() []route {
-	return []route{
+	return append([]route{
 		signedIn("GET", "/connections", auth.PermConnectionsRead, a.listConnections),
 		signedIn("POST", "/connections", auth.PermConnectionsManage, a.createConnection),
 		signedIn("GET", "/connections/{connection_id}", auth.PermConnectionsRead, a.getConnection),
@@ -30,7 +30,7 @@ func (a *API) connectionRoutes() []route {
 		signedIn("GET", "/connections/{connection_id}/syncs/{sync_id}", auth.PermConnectionsRead, a.getSync),
 		signedIn("GET", "/connections/{connection_id}/doctor", auth.PermConnectionsRead, a.getDoctor),
 		signedIn("POST", "/connections/{connection_id}/doctor", auth.PermConnectionsManage, a.runDoctor),
-	}
+	}, a.onboardRoutes()...)
 }
 
 // connectionBody is POST's and PATCH's body; absent fields keep their

@@ -9,7 +9,7 @@ var (
 
 func connectionOperations() []opEntry {
 	conn := []parameter{connectionIDParam}
-	return []opEntry{
+	return append([]opEntry{
 		doc("GET", "/connections", opSpec{id: "listConnections", summary: "The organisation's cloud connections", perm: "connections.read", tag: "connections",
 			status: 200, result: "ConnectionList", description: "Each with its status (the last sync's outcome), last and next sync, and the sync running now, if any."}),
 		doc("POST", "/connections", opSpec{id: "createConnection", summary: "Connect Azure, AWS, Microsoft 365 or Partner Center", perm: "connections.manage", tag: "connections",
@@ -30,7 +30,7 @@ func connectionOperations() []opEntry {
 			params: conn, status: 200, result: "ConnectionCheckList", description: "Per feature: what it needs, whether it was granted when probed, and the help page that fixes it. Empty before the first run."}),
 		doc("POST", "/connections/{connection_id}/doctor", opSpec{id: "runConnectionDoctor", summary: "Probe every feature's permissions now", perm: "connections.manage", tag: "connections",
 			params: conn, status: 200, result: "ConnectionCheckList"}),
-	}
+	}, onboardOperations()...)
 }
 
 func connectionSchemas() map[string]*schema {
@@ -68,6 +68,30 @@ func connectionSchemas() map[string]*schema {
 			"feature": text("e.g. Costs, Tag write-back"), "needs": text("The permission or role it needs"), "granted": {Type: "boolean"},
 			"detail": text("What the probe saw"), "fix": text("Help page slug"), "fix_url": text("/help/{fix}"), "probed_at": timestamp(),
 		}, "feature", "needs", "granted", "detail", "probed_at"),
-		"ConnectionCheckList": list("ConnectionCheck"),
+		"ConnectionCheckList":  list("ConnectionCheck"),
+		"AWSExternalIDRequest": closed("The AWS account the role will be in", props{"account_id": text("12 digits")}, "account_id"),
+		"AWSExternalID": object("A new external ID and the role's policies", props{"account_id": text(""), "external_id": text("Name it in the role's trust and in settings.external_id"),
+			"canopy_principal": text("Canopy's AWS account, which the role trusts"), "trust_policy": text("The role's trust policy (JSON)"), "iam_policy": text("The read-only permissions policy (JSON)")},
+			"account_id", "external_id", "canopy_principal", "trust_policy", "iam_policy"),
+		"ConnectionTest": closed("Unsaved values to probe", props{"kind": kinds, "settings": settings, "secret": secret}, "kind"),
+		"ConsentStart": closed("An admin consent to start", props{"name": text("The connection's name"), "tenant": text("Tenant ID or verified domain"),
+			"tag_write": {Type: "boolean", Description: "azure: ask for Tag Contributor"}, "reservations": {Type: "boolean", Description: "azure: ask for Reservations Reader"}}, "name"),
+		"ConsentURL": object("Where to send the admin", props{"kind": text(""), "consent_url": text("Entra's admin-consent URL"),
+			"state": text("The OAuth state; the callback finishes the onboarding for a member of this organisation signed in to Canopy"), "callback_url": text("Canopy's redirect URI")},
+			"kind", "consent_url", "state", "callback_url"),
+	}
+}
+
+var consentKindParam = parameter{Name: "kind", In: "path", Required: true, Description: "azure, m365 or partnercenter", Schema: &schema{Type: "string", Enum: []string{"azure", "m365", "partnercenter"}}}
+
+func onboardOperations() []opEntry {
+	return []opEntry{
+		doc("POST", "/connections/aws/external-id", opSpec{id: "newAWSExternalID", summary: "A new external ID with the role's trust and IAM policies", perm: "connections.manage", tag: "connections",
+			body: "AWSExternalIDRequest", status: 200, result: "AWSExternalID", description: "Nothing is stored: keep the external ID and send it in settings.external_id when creating the connection."}),
+		doc("POST", "/connections/test", opSpec{id: "testConnection", summary: "Probe a kind, settings and secret without saving", perm: "connections.manage", tag: "connections",
+			body: "ConnectionTest", status: 200, result: "ConnectionCheckList", description: "Each feature's check as the doctor shows it; the secret is used once and dropped."}),
+		doc("POST", "/connections/{kind}/consent", opSpec{id: "startConnectionConsent", summary: "The admin-consent URL for Azure, Microsoft 365 or Partner Center", perm: "connections.manage", tag: "connections",
+			params: []parameter{consentKindParam}, body: "ConsentStart", status: 200, result: "ConsentURL",
+			description: "Send the admin's browser to consent_url. Entra redirects to Canopy's callback, which (for a member of this organisation with connections.manage, signed in) probes, creates the connection and queues its first sync."}),
 	}
 }

@@ -87,6 +87,7 @@ func TestConnectionSyncAndDoctorInTheBrowser(t *testing.T) {
 	b.submit(`button[type=submit]`)
 
 	b.navigate("/connections")
+	b.eval(`(document.querySelector("#advanced").open = true, "")`) // the generic JSON form is the Advanced option
 	b.fill("#conn-kind", "m365")
 	b.fill("#conn-name", "Acme 365")
 	b.fill("#conn-secret", "BROWSER-SECRET-1")

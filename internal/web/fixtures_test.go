@@ -124,7 +124,7 @@ func samplePages() []pageCase {
 		{OrgSettingsPage{Layout: sampleLayout(NavSettings), Name: "Acme Ltd", FormErrors: withErr("Name is required.")},
 			[]string{`Only administrators can change these settings.`, `Acme Ltd`}},
 	}, append(append(append(append(spendSamples(), importSamplePages()...), connectionSamplePages()...),
-		directorySamplePages()...), azureConnectSamplePages()...)...)
+		directorySamplePages()...), append(azureConnectSamplePages(), onboardSamplePages()...)...)...)
 }
 
 func withLayout(p ErrorPage, l Layout) ErrorPage {
@@ -151,5 +151,6 @@ func zeroPages() []Page {
 		RecoveryCodesPage{}, SessionsPage{}, TokensPage{}, OrgSettingsPage{}, UsersPage{},
 		UserDetailPage{}, AuditPage{}, ErrorPage{}, CurrencyPage{}, SpendPage{}, SpendConsumptionPage{}, ImportsPage{}, ImportStatusPage{},
 		ConnectionsPage{}, ConnectionPage{}, HelpPageView{}, AzureGrantPage{}, AzureContinuePage{},
+		AWSConnectPage{}, ConsentFailedPage{},
 	}
 }

@@ -102,6 +102,9 @@ func (AzureContinuePage) Template() string { return "azure_connect_continue" }
 func (s *Server) azureCallback(w http.ResponseWriter, r *http.Request) {
 	var o azureconn.Onboarding
 	raw := s.Sessions.GetString(r.Context(), keyAzureOnboarding)
+	if raw == "" && s.Connections != nil {
+		raw = s.azureFromAPIState(r)
+	}
 	if s.Connections == nil || raw == "" || json.Unmarshal([]byte(raw), &o) != nil {
 		s.azureFailed(w, r, AzureGrantPage{Error: "No Azure connection is being added in this browser. Start again from Connections."})
 		return
@@ -187,4 +190,18 @@ func grantSummary(rows []AzureGrantRow) map[string]string {
 		}
 	}
 	return m
+}
+
+// azureFromAPIState restores an onboarding a program started through the
+// API (POST /api/v1/connections/azure/consent), sealed into the state for
+// the signed-in member's organisation.
+func (s *Server) azureFromAPIState(r *http.Request) string {
+	var o azureconn.Onboarding
+	st := r.URL.Query().Get("state")
+	if st == "" || s.Connections.OpenState(principalFrom(r.Context()).Org.ID, st, &o) != nil || o.Step != azureconn.StepConsent {
+		return ""
+	}
+	o.State = st
+	raw, _ := json.Marshal(o)
+	return string(raw)
 }
