@@ -27,13 +27,16 @@ func TestAzureAccessLevelsForm(t *testing.T) {
 		if code != 200 || !strings.Contains(body, `id="level-sub-2"`) || !strings.Contains(body, `value="no-resources" selected`) {
 			t.Fatalf("connection page %d lacks the access form", code)
 		}
-		set := url.Values{"level-sub-1": {"read-tags-only"}, "level-sub-2": {"no-tags"}, "tag_write": {"on"}}
+		set := url.Values{"level-sub-1": {"read-tags-only"}, "level-sub-2": {"no-tags"}, "tag_write": {"on"}, "partner_id": {"1234567"}}
 		if code, _ := f.do(owner, "POST", page+"/azure-access", set); code != http.StatusSeeOther && code != 200 {
 			t.Fatalf("save: %d", code)
 		}
 		st := azureSettings(t, db, id)
-		if st.Subscriptions["sub-1"] != "read-tags-only" || st.Subscriptions["sub-2"] != "no-tags" || !st.TagWrite || st.TenantID != "t-1" {
+		if st.Subscriptions["sub-1"] != "read-tags-only" || st.Subscriptions["sub-2"] != "no-tags" || !st.TagWrite || st.TenantID != "t-1" || st.PartnerID != "1234567" {
 			t.Fatalf("settings after saving: %+v", st)
+		}
+		if code, _ := f.do(owner, "POST", page+"/azure-access", url.Values{"level-sub-1": {"no-tags"}, "level-sub-2": {"no-tags"}, "partner_id": {"12ab"}}); code != http.StatusBadRequest {
+			t.Fatalf("a bad partner ID: %d, want 400", code)
 		}
 		set.Set("level-sub-1", "everything")
 		if code, _ := f.do(owner, "POST", page+"/azure-access", set); code != http.StatusBadRequest {

@@ -32,6 +32,7 @@ type AzureAccessView struct {
 	Rows         []AzureAccessRow
 	TagWrite     bool
 	Reservations bool
+	PartnerID    string
 }
 
 // AzureAccessRow is one subscription and its level's options.
@@ -56,7 +57,7 @@ func (p ConnectionPage) AzureAccess() *AzureAccessView {
 	if json.Unmarshal([]byte(p.Form.Settings), &st) != nil {
 		return nil
 	}
-	v := &AzureAccessView{ConnID: p.Conn.ID, TagWrite: st.TagWrite, Reservations: st.Reservations}
+	v := &AzureAccessView{ConnID: p.Conn.ID, TagWrite: st.TagWrite, Reservations: st.Reservations, PartnerID: st.PartnerID}
 	for _, sub := range slices.Sorted(maps.Keys(st.Subscriptions)) {
 		current := st.Subscriptions[sub]
 		if current == "" {
@@ -99,6 +100,11 @@ func (s *Server) saveAzureAccess(w http.ResponseWriter, r *http.Request) {
 		st.Subscriptions[sub] = level.String()
 	}
 	st.TagWrite, st.Reservations = r.PostFormValue("tag_write") == "on", r.PostFormValue("reservations") == "on"
+	st.PartnerID = strings.TrimSpace(r.PostFormValue("partner_id"))
+	if !validPartnerID(st.PartnerID) {
+		s.fail(w, r, domain.FieldError("partner_id", "a Microsoft partner ID is 6 to 10 digits"))
+		return
+	}
 	settings, _ := json.Marshal(st)
 	if _, err := s.Connections.Update(ctx, p, actor(r), id, connect.Input{Settings: settings}); err != nil {
 		s.fail(w, r, err)
@@ -110,4 +116,16 @@ func (s *Server) saveAzureAccess(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) azureAccessRoutes() []Route {
 	return []Route{{Pattern: "POST /connections/{id}/azure-access", Access: Needs, Perm: auth.PermConnectionsManage, handler: s.saveAzureAccess}}
+}
+
+// validPartnerID accepts an empty ID (no Partner Admin Link) or a
+// Microsoft partner (MPN / partner location) ID: 6 to 10 digits.
+func validPartnerID(id string) bool {
+	if id == "" {
+		return true
+	}
+	if len(id) < 6 || len(id) > 10 {
+		return false
+	}
+	return strings.Trim(id, "0123456789") == ""
 }
