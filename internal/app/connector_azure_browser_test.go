@@ -31,7 +31,7 @@ func azureBrowserTab(t *testing.T) context.Context {
 // consent flow hops between Canopy and the sandbox by itself).
 func (b *browser) waitAcross(what, expr string) {
 	b.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(90 * time.Second) // a bound for a loaded machine, not a timing check
 	for {
 		ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
 		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("!!("+expr+")"))
@@ -105,6 +105,12 @@ func TestAzureConsentFlowInTheBrowser(t *testing.T) {
 	if h1 := b.eval(`document.querySelector("h1").innerText`); h1 != "Contoso Azure" {
 		t.Fatalf("connection page heading %q", h1)
 	}
+
+	// The first sync (queued with the connection) runs with a token taken
+	// before the revocation below; wait for it to end, so that "Sync now"
+	// starts a new sync that must ask Entra for a token.
+	b.waitAcross("the first sync to end", `(() => { const p = document.querySelector('#sync-progress');
+		return !p || !['queued', 'running'].includes(p.dataset.status); })()`)
 
 	// The customer removes Canopy's enterprise application: the next sync
 	// fails and the page shows the token state, its fix and help page.
