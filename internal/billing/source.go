@@ -17,7 +17,7 @@ type Format string
 // Reader yields a file's lines one at a time.
 type Reader struct {
 	format Format
-	csv    *csv.Reader
+	sc     *scanner
 	header []string
 	row    row
 	mapRow func(*row) (*Line, error)
@@ -40,17 +40,18 @@ func (r *Reader) Line() int { return r.row.line }
 // read further (see BadLines).
 func (r *Reader) Next() (*Line, error) {
 	for {
-		rec, err := r.csv.Read()
+		err := r.sc.read()
 		if err == io.EOF {
 			return nil, io.EOF
 		}
 		if err != nil {
 			return nil, csvError(err, r.row.line+1)
 		}
-		line, _ := r.csv.FieldPos(0)
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+		line := r.sc.recLine
+		if r.sc.fields() == 1 && len(bytes.TrimSpace(r.sc.field(0))) == 0 {
 			continue // blank line, e.g. a trailing CRLF
 		}
+		rec := r.sc.record(r.row.rec)
 		if len(rec) != len(r.header) {
 			return nil, &ParseError{Line: line, Msg: fmt.Sprintf("has %d fields, the header has %d", len(rec), len(r.header)),
 				Text: strings.Join(rec, ",")}
@@ -109,23 +110,21 @@ func Open(in io.Reader) (*Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	cr := csv.NewReader(body)
-	cr.FieldsPerRecord = -1 // checked against the header, with a clearer message
-	cr.ReuseRecord = true
-	header, err := cr.Read()
+	sc := newScanner(body) // field counts are checked against the header, with a clearer message
+	err = sc.read()
 	if err == io.EOF {
 		return nil, &ParseError{Line: 1, Msg: "the file is empty: expected a CSV header"}
 	}
 	if err != nil {
 		return nil, csvError(err, 1)
 	}
-	header = append([]string(nil), header...)
+	header := sc.record(nil)
 	header[0] = strings.TrimPrefix(header[0], "\ufeff")
 	f, mapper, err := detect(header)
 	if err != nil {
 		return nil, err
 	}
-	r := &Reader{format: f, csv: cr, header: header, closer: closer}
+	r := &Reader{format: f, sc: sc, header: header, closer: closer}
 	r.row = row{index: indexHeader(header), header: header, line: 1}
 	r.mapRow = mapper(&r.row)
 	return r, nil
