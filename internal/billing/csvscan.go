@@ -3,8 +3,10 @@ package billing
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"encoding/csv"
 	"io"
+	"math/bits"
 )
 
 // scanner reads CSV records exactly as encoding/csv does with the
@@ -13,15 +15,15 @@ import (
 // skipped the same way, CRLF normalised the same way, and the same
 // *csv.ParseError (StartLine, Line, Column, Err) for malformed input. It
 // differs only in what it hands back: the fields stay in a reused buffer
-// (field i is buf[ends[i-1]:ends[i]]), so a record costs no allocation and
+// (field i is buf[ends[i-1]+1:ends[i]]), so a record costs no allocation and
 // the caller makes strings only for the values it keeps. The logic
 // follows encoding/csv's readRecord (Go 1.26); TestScannerMatchesCSV and
 // FuzzScannerMatchesCSV compare the two.
 type scanner struct {
 	r       *bufio.Reader
 	raw     []byte // a line longer than r's buffer
-	buf     []byte // the record's fields, unescaped, back to back
-	ends    []int  // end of each field in buf
+	buf     []byte // the record's fields, unescaped, each followed by a comma but the last
+	ends    []int  // end of each field in buf (the next starts after the comma)
 	numLine int    // lines read so far
 	recLine int    // line the last record started on
 }
@@ -35,11 +37,15 @@ func (s *scanner) fields() int { return len(s.ends) }
 
 // field is field i of the last record, valid until the next read.
 func (s *scanner) field(i int) []byte {
-	start := 0
-	if i > 0 {
-		start = s.ends[i-1]
+	return s.buf[fieldStart(s.ends, i):s.ends[i]]
+}
+
+// fieldStart is where field i starts in a record buffer.
+func fieldStart(ends []int, i int) int {
+	if i == 0 {
+		return 0
 	}
-	return s.buf[start:s.ends[i]]
+	return ends[i-1] + 1
 }
 
 // readLine is encoding/csv's: the next line with \r\n made \n, a trailing
@@ -108,20 +114,15 @@ func (s *scanner) parseFields(line []byte, errRead *error) error {
 	col := 1
 	for {
 		if len(line) == 0 || line[0] != '"' {
-			i := plainFieldEnd(line)
-			if i < len(line) && line[i] == '"' {
-				return s.parseErr(s.numLine, col+i, csv.ErrBareQuote)
+			n := s.plainFields(line)
+			line, col = line[n:], col+n
+			if len(line) == 0 || line[0] != '"' {
+				return nil // the line's last field was plain
 			}
-			if i == len(line) {
-				i -= lengthNL(line)
+			if start := s.lastStart(); len(s.buf) > start {
+				return s.parseErr(s.numLine, col, csv.ErrBareQuote) // a quote inside a plain field
 			}
-			s.buf = append(s.buf, line[:i]...)
-			s.ends = append(s.ends, len(s.buf))
-			if i < len(line) && line[i] == ',' {
-				line, col = line[i+1:], col+i+1
-				continue
-			}
-			return nil
+			s.ends = s.ends[:len(s.ends)-1] // the field starting at the quote is quoted
 		}
 		var more bool
 		var err error
@@ -132,14 +133,56 @@ func (s *scanner) parseFields(line []byte, errRead *error) error {
 	}
 }
 
-// plainFieldEnd is the index of the first ',' or '"' in line, or len(line).
-func plainFieldEnd(line []byte) int {
-	for i, c := range line {
-		if c == ',' || c == '"' {
-			return i
+// lastStart is where the last field starts in buf.
+func (s *scanner) lastStart() int {
+	return fieldStart(s.ends, len(s.ends)-1)
+}
+
+// plainFields copies line up to its first quote (or its end, without the
+// newline) to buf as plain fields split at commas, and returns how many
+// bytes of line it consumed: all of it, or up to the quote. The field
+// the quote is in is ended at the quote for now; parseFields decides.
+func (s *scanner) plainFields(line []byte) int {
+	n := bytes.IndexByte(line, '"')
+	if n < 0 {
+		n = len(line) - lengthNL(line)
+	}
+	base := len(s.buf)
+	s.buf = append(s.buf, line[:n]...)
+	s.ends = appendCommas(s.ends, s.buf[base:], base)
+	s.ends = append(s.ends, len(s.buf))
+	if n == len(line)-lengthNL(line) {
+		return len(line)
+	}
+	return n
+}
+
+const (
+	ones   = 0x0101010101010101
+	highs  = 0x8080808080808080
+	lows   = 0x7f7f7f7f7f7f7f7f
+	commas = ',' * ones
+)
+
+// appendCommas appends base+i for each comma at b[i], eight bytes at a
+// time: a byte of x is zero exactly where b has a comma, and the
+// expression marks exactly those bytes' high bits.
+func appendCommas(ends []int, b []byte, base int) []int {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:]) ^ commas
+		t := ^((x&lows + lows) | x | lows)
+		for t != 0 {
+			ends = append(ends, base+i+bits.TrailingZeros64(t)>>3)
+			t &= t - 1
 		}
 	}
-	return len(line)
+	for ; i < len(b); i++ {
+		if b[i] == ',' {
+			ends = append(ends, base+i)
+		}
+	}
+	return ends
 }
 
 // quotedField reads a quoted field starting at line[0]; more reports that
@@ -159,6 +202,7 @@ func (s *scanner) quotedField(line []byte, col int, errRead *error) (rest []byte
 				line, col = line[1:], col+1
 			case len(line) > 0 && line[0] == ',':
 				s.ends = append(s.ends, len(s.buf))
+				s.buf = append(s.buf, ',')
 				return line[1:], col + 1, true, nil
 			case len(line) == lengthNL(line):
 				s.ends = append(s.ends, len(s.buf))
@@ -199,10 +243,8 @@ func (s *scanner) parseErr(line, col int, err error) error {
 func (s *scanner) record(dst []string) []string {
 	str := string(s.buf)
 	dst = dst[:0]
-	start := 0
-	for _, end := range s.ends {
-		dst = append(dst, str[start:end])
-		start = end
+	for i, end := range s.ends {
+		dst = append(dst, str[fieldStart(s.ends, i):end])
 	}
 	return dst
 }

@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -157,5 +158,118 @@ func TestScannerMatchesCSVFiles(t *testing.T) {
 		}
 		checkScannerMatchesCSV(t, buf.Bytes(), 4096, false)
 		checkScannerMatchesCSV(t, buf.Bytes(), 64, false)
+	}
+}
+
+// TestReaderMatchesCSVPath reads files with Reader.Next and, beside it,
+// with encoding/csv feeding the same mapper one fresh row per record (the
+// reader's old path): the Lines and errors must be identical.
+func TestReaderMatchesCSVPath(t *testing.T) {
+	var buf bytes.Buffer
+	if _, err := focusgen.Generate(&buf, focusgen.Options{Rows: 3000, Seed: 5, Days: 2}); err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{"generated": buf.Bytes()}
+	paths, _ := filepath.Glob("testdata/*.csv")
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[p] = b
+		// the same file with a bad line and CRLF endings
+		files[p+" (edited)"] = bytes.ReplaceAll(append(append([]byte(nil), b...), "x,\"y\n"...), []byte("\n"), []byte("\r\n"))
+	}
+	for name, data := range files {
+		r, err := Open(bytes.NewReader(data))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		ref := newRefReader(t, data)
+		for n := 0; ; n++ {
+			got, gerr := r.Next()
+			want, werr := ref.next()
+			if !reflect.DeepEqual(got, want) || fmt.Sprint(gerr) != fmt.Sprint(werr) {
+				t.Fatalf("%s line %d: %+v, %v; reference %+v, %v", name, n, got, gerr, want, werr)
+			}
+			if gerr == io.EOF {
+				break
+			}
+		}
+	}
+}
+
+// refReader is the reader as it was before the scanner: encoding/csv
+// records, each copied into a fresh row.
+type refReader struct {
+	cr     *csv.Reader
+	header []string
+	mapRow func(*row) (*Line, error)
+	memo   []timeMemo
+}
+
+func newRefReader(t *testing.T, data []byte) *refReader {
+	cr := csv.NewReader(bytes.NewReader(data))
+	cr.FieldsPerRecord = -1
+	h, err := cr.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h[0] = strings.TrimPrefix(h[0], "\ufeff")
+	_, mapper, err := detect(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &refReader{cr: cr, header: h, mapRow: mapper(&row{index: indexHeader(h), header: h})}
+}
+
+func (f *refReader) next() (*Line, error) {
+	for {
+		rec, err := f.cr.Read()
+		if err == io.EOF {
+			return nil, io.EOF
+		}
+		if err != nil {
+			return nil, csvError(err, 0)
+		}
+		line, _ := f.cr.FieldPos(0)
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue
+		}
+		if len(rec) != len(f.header) {
+			return nil, &ParseError{Line: line, Msg: fmt.Sprintf("has %d fields, the header has %d", len(rec), len(f.header))}
+		}
+		r := &row{index: indexHeader(f.header), header: f.header, line: line, memo: f.memo}
+		r.setFields(rec...)
+		l, err := f.mapRow(r)
+		f.memo = r.memo
+		return l, err
+	}
+}
+
+// TestCellTrim: str and value trim and null-check a cell exactly as the
+// string path did (strings.TrimSpace, then isNull), including Unicode
+// white space and invalid UTF-8.
+func TestCellTrim(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	pieces := []string{"a", " ", "\t", "\u00a0", "\u0085", "\u3000", "\xc2", "\xa0", "NULL", "null", "Null", "x y", "\r", "é"}
+	for i := 0; i < 20000; i++ {
+		var cells [3]string
+		for k := range cells {
+			for n := rng.IntN(5); n > 0; n-- {
+				cells[k] += pieces[rng.IntN(len(pieces))]
+			}
+		}
+		r := &row{header: []string{"a", "b", "c"}}
+		r.setFields(cells[:]...)
+		for k, c := range cells {
+			want := strings.TrimSpace(c)
+			if isNull(want) {
+				want = ""
+			}
+			if got, v := r.str(k), string(r.value(k)); got != want || v != want {
+				t.Fatalf("%q: str %q, value %q, want %q", c, got, v, want)
+			}
+		}
 	}
 }

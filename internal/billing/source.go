@@ -48,19 +48,19 @@ func (r *Reader) Next() (*Line, error) {
 			return nil, csvError(err, r.row.line+1)
 		}
 		line := r.sc.recLine
-		if r.sc.fields() == 1 && len(bytes.TrimSpace(r.sc.field(0))) == 0 {
+		r.row.buf, r.row.ends, r.row.recStr = r.sc.buf, r.sc.ends, ""
+		if len(r.row.ends) == 1 && len(bytes.TrimSpace(r.row.buf)) == 0 {
 			continue // blank line, e.g. a trailing CRLF
 		}
-		rec := r.sc.record(r.row.rec)
-		if len(rec) != len(r.header) {
-			return nil, &ParseError{Line: line, Msg: fmt.Sprintf("has %d fields, the header has %d", len(rec), len(r.header)),
-				Text: strings.Join(rec, ",")}
+		if len(r.row.ends) != len(r.header) {
+			return nil, &ParseError{Line: line, Msg: fmt.Sprintf("has %d fields, the header has %d", len(r.row.ends), len(r.header)),
+				Text: r.row.text()}
 		}
-		r.row.rec, r.row.line = rec, line
+		r.row.line = line
 		l, err := r.mapRow(&r.row)
 		var pe *ParseError
 		if err != nil && errors.As(err, &pe) && pe.Text == "" {
-			pe.Text = strings.Join(rec, ",")
+			pe.Text = r.row.text()
 		}
 		return l, err
 	}
