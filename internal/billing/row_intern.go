@@ -35,15 +35,6 @@ func (r *row) text() string {
 	return b.String()
 }
 
-// trimSpace is bytes.TrimSpace with a shortcut for the usual cell that
-// starts and ends with a printable ASCII byte (never white space).
-func trimSpace(b []byte) []byte {
-	if n := len(b); n == 0 || b[0] > ' ' && b[0] < 0x80 && b[n-1] > ' ' && b[n-1] < 0x80 {
-		return b
-	}
-	return bytes.TrimSpace(b)
-}
-
 // isNullBytes is isNull for bytes (the length test first: converting a
 // longer slice for the call would allocate).
 func isNullBytes(b []byte) bool {
@@ -72,20 +63,32 @@ func (r *row) value(i int) []byte {
 }
 
 // span is where a column's trimmed text is in buf; start == end when
-// the column is absent or null.
+// the column is absent or null. The usual cell starts and ends with a
+// printable ASCII byte and needs no trimming.
 func (r *row) span(i int) (start, end int) {
 	if i < 0 {
 		return 0, 0
 	}
 	start, end = fieldStart(r.ends, i), r.ends[i]
+	if start >= end {
+		return 0, 0
+	}
+	if c0, c1 := r.buf[start], r.buf[end-1]; c0 <= ' ' || c0 >= 0x80 || c1 <= ' ' || c1 >= 0x80 {
+		return r.trimmedSpan(start, end)
+	}
+	if end-start == 4 && isNull(string(r.buf[start:end])) {
+		return 0, 0
+	}
+	return start, end
+}
+
+// trimmedSpan is span's general case: bytes.TrimSpace, then the null check.
+func (r *row) trimmedSpan(start, end int) (int, int) {
 	b := r.buf[start:end]
-	t := trimSpace(b)
+	t := bytes.TrimSpace(b)
 	if isNullBytes(t) {
 		return 0, 0
 	}
-	if len(t) != len(b) {
-		start += cap(b) - cap(t) // t is a subslice of b
-		end = start + len(t)
-	}
-	return start, end
+	start += cap(b) - cap(t) // t is a subslice of b
+	return start, start + len(t)
 }
