@@ -186,6 +186,7 @@ func TestReaderMatchesCSVPath(t *testing.T) {
 			t.Fatalf("%s: %v", name, err)
 		}
 		ref := newRefReader(t, data)
+		var kept, wants []*Line
 		for n := 0; ; n++ {
 			got, gerr := r.Next()
 			want, werr := ref.next()
@@ -195,6 +196,11 @@ func TestReaderMatchesCSVPath(t *testing.T) {
 			if gerr == io.EOF {
 				break
 			}
+			kept, wants = append(kept, got), append(wants, want)
+		}
+		// Lines are the caller's: later calls neither reuse nor change them.
+		if !reflect.DeepEqual(kept, wants) {
+			t.Fatalf("%s: lines kept across Next calls changed", name)
 		}
 	}
 }

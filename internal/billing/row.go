@@ -18,7 +18,8 @@ type row struct {
 	header []string
 	line   int
 	memo   []timeMemo // per column, see cachedTime
-	recStr string     // buf as a string, made by the first str call of a record
+	alloc  lineAlloc
+	recStr string // buf as a string, made by the first str call of a record
 }
 
 // lookup returns the position of the first column present among names

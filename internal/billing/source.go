@@ -37,7 +37,9 @@ func (r *Reader) Line() int { return r.row.line }
 // Next returns the next line, or io.EOF after the last one. Errors are
 // *ParseError naming line and column (and the line's text); after a bad
 // line the next call reads the following one, unless the file cannot be
-// read further (see BadLines).
+// read further (see BadLines). Each Line is new and the caller's to keep
+// (the reader never reuses or changes it); Lines are allocated a few at a
+// time, so a kept Line keeps a few kilobytes alive.
 func (r *Reader) Next() (*Line, error) {
 	for {
 		err := r.sc.read()
