@@ -1,7 +1,5 @@
 package billing
 
-import "github.com/cockroachdb/apd/v3"
-
 // FOCUS (FinOps Open Cost and Usage Specification) CSV, versions 1.0 to
 // 1.2. Column names are the spec's; versions are told apart by the
 // columns each one added.
@@ -94,7 +92,8 @@ func (c *focusCols) mapped() map[int]bool {
 }
 
 func (c *focusCols) read(r *row) (*Line, error) {
-	l := &Line{
+	l := r.alloc.newLine()
+	*l = Line{
 		BillingAccountID: r.str(c.billingAccountID), BillingAccountName: r.str(c.billingAccountName),
 		SubAccountID: r.str(c.subAccountID), SubAccountName: r.str(c.subAccountName),
 		ChargeCategory: r.str(c.chargeCategory), ChargeClass: r.str(c.chargeClass),
@@ -144,7 +143,7 @@ func (c *focusCols) readTimes(r *row, l *Line) (err error) {
 }
 
 func (c *focusCols) readNumbers(r *row, l *Line) (err error) {
-	block := new([7]apd.Decimal) // one allocation for the line's amounts
+	block := r.alloc.newAmounts() // the line's amounts together
 	if l.BilledCost, err = r.requiredDecInto(c.billed, &block[0]); err != nil {
 		return err
 	}

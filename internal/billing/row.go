@@ -12,11 +12,14 @@ import (
 // positions once (with lookup) and read by position, so a line costs no
 // map lookups.
 type row struct {
-	rec    []string
+	buf    []byte // the record's fields (the scanner's buffer, see scanner)
+	ends   []int  // end of each field in buf
 	index  map[string]int
 	header []string
 	line   int
 	memo   []timeMemo // per column, see cachedTime
+	alloc  lineAlloc
+	recStr string // buf as a string, made by the first str call of a record
 }
 
 // lookup returns the position of the first column present among names
@@ -38,30 +41,18 @@ func isNull(s string) bool {
 	return s == "" || s == "NULL" || s == "null" || s == "Null"
 }
 
-// str returns a column's text, "" when absent or null.
-func (r *row) str(i int) string {
-	if i < 0 {
-		return ""
-	}
-	s := strings.TrimSpace(r.rec[i])
-	if isNull(s) {
-		return ""
-	}
-	return s
-}
-
 func (r *row) fail(i int, msg string) *ParseError {
 	e := &ParseError{Line: r.line, Msg: msg}
 	if i >= 0 {
-		e.Column, e.Value = r.header[i], r.rec[i]
+		e.Column, e.Value = r.header[i], string(r.field(i))
 	}
 	return e
 }
 
 // dec parses an exact decimal; nil when absent or null.
 func (r *row) dec(i int) (*apd.Decimal, error) {
-	s := r.str(i)
-	if s == "" {
+	s := r.value(i)
+	if len(s) == 0 {
 		return nil, nil
 	}
 	d := new(apd.Decimal)
@@ -114,8 +105,8 @@ func parseTime(s string) (time.Time, bool) {
 
 // time parses a timestamp; zero when absent or null.
 func (r *row) time(i int) (time.Time, error) {
-	s := r.str(i)
-	if s == "" {
+	s := r.value(i)
+	if len(s) == 0 {
 		return time.Time{}, nil
 	}
 	t, ok := r.cachedTime(i, s)

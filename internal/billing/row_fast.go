@@ -13,7 +13,7 @@ import (
 
 // setPlainDecimal parses an optional '-', digits, and an optional '.'
 // between digits: at most 19 digits, so the coefficient fits a uint64.
-func setPlainDecimal(d *apd.Decimal, s string) bool {
+func setPlainDecimal[T string | []byte](d *apd.Decimal, s T) bool {
 	neg := len(s) > 0 && s[0] == '-'
 	if neg {
 		s = s[1:]
@@ -43,19 +43,19 @@ func setPlainDecimal(d *apd.Decimal, s string) bool {
 }
 
 // parseDecInto parses s into d, the fast path first.
-func parseDecInto(d *apd.Decimal, s string) bool {
+func parseDecInto[T string | []byte](d *apd.Decimal, s T) bool {
 	if setPlainDecimal(d, s) {
 		return true
 	}
-	_, _, err := d.SetString(s)
+	_, _, err := d.SetString(string(s))
 	return err == nil && d.Form == apd.Finite
 }
 
 // decInto is dec writing into d (e.g. one of a block allocated per line,
 // so a line's amounts cost one allocation); nil when absent or null.
 func (r *row) decInto(i int, d *apd.Decimal) (*apd.Decimal, error) {
-	s := r.str(i)
-	if s == "" {
+	s := r.value(i)
+	if len(s) == 0 {
 		return nil, nil
 	}
 	if !parseDecInto(d, s) {
@@ -81,16 +81,17 @@ type timeMemo struct {
 }
 
 // cachedTime is parseTime remembering the column's last success.
-func (r *row) cachedTime(i int, s string) (time.Time, bool) {
+func (r *row) cachedTime(i int, b []byte) (time.Time, bool) {
 	if r.memo == nil {
-		r.memo = make([]timeMemo, max(len(r.header), len(r.rec)))
+		r.memo = make([]timeMemo, len(r.header))
 	}
 	if i >= len(r.memo) {
-		return parseTime(s)
+		return parseTime(string(b))
 	}
-	if m := &r.memo[i]; m.s == s {
+	if m := &r.memo[i]; m.s == string(b) {
 		return m.t, true
 	}
+	s := string(b)
 	t, ok := parseTime(s)
 	if ok {
 		r.memo[i] = timeMemo{s, t}

@@ -98,7 +98,7 @@ func TestTimeMemo(t *testing.T) {
 	r := &row{header: []string{"d"}}
 	for _, c := range []struct{ in, want string }{{"2026-01-01", "2026-01-01"}, {"2026-01-01", "2026-01-01"},
 		{"01/02/2026", "2026-01-02"}, {"2026-03-04T05:06:07Z", "2026-03-04"}, {"bad", ""}, {"2026-03-04T05:06:07Z", "2026-03-04"}} {
-		r.rec = []string{c.in}
+		r.setFields(c.in)
 		got, err := r.time(0)
 		if (c.want == "") != (err != nil) || (err == nil && got.Format(time.DateOnly) != c.want) {
 			t.Fatalf("%q: %v %v", c.in, got, err)

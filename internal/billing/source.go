@@ -17,7 +17,7 @@ type Format string
 // Reader yields a file's lines one at a time.
 type Reader struct {
 	format Format
-	csv    *csv.Reader
+	sc     *scanner
 	header []string
 	row    row
 	mapRow func(*row) (*Line, error)
@@ -37,29 +37,32 @@ func (r *Reader) Line() int { return r.row.line }
 // Next returns the next line, or io.EOF after the last one. Errors are
 // *ParseError naming line and column (and the line's text); after a bad
 // line the next call reads the following one, unless the file cannot be
-// read further (see BadLines).
+// read further (see BadLines). Each Line is new and the caller's to keep
+// (the reader never reuses or changes it); Lines are allocated a few at a
+// time, so a kept Line keeps a few kilobytes alive.
 func (r *Reader) Next() (*Line, error) {
 	for {
-		rec, err := r.csv.Read()
+		err := r.sc.read()
 		if err == io.EOF {
 			return nil, io.EOF
 		}
 		if err != nil {
 			return nil, csvError(err, r.row.line+1)
 		}
-		line, _ := r.csv.FieldPos(0)
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+		line := r.sc.recLine
+		r.row.buf, r.row.ends, r.row.recStr = r.sc.buf, r.sc.ends, ""
+		if len(r.row.ends) == 1 && len(bytes.TrimSpace(r.row.buf)) == 0 {
 			continue // blank line, e.g. a trailing CRLF
 		}
-		if len(rec) != len(r.header) {
-			return nil, &ParseError{Line: line, Msg: fmt.Sprintf("has %d fields, the header has %d", len(rec), len(r.header)),
-				Text: strings.Join(rec, ",")}
+		if len(r.row.ends) != len(r.header) {
+			return nil, &ParseError{Line: line, Msg: fmt.Sprintf("has %d fields, the header has %d", len(r.row.ends), len(r.header)),
+				Text: r.row.text()}
 		}
-		r.row.rec, r.row.line = rec, line
+		r.row.line = line
 		l, err := r.mapRow(&r.row)
 		var pe *ParseError
 		if err != nil && errors.As(err, &pe) && pe.Text == "" {
-			pe.Text = strings.Join(rec, ",")
+			pe.Text = r.row.text()
 		}
 		return l, err
 	}
@@ -109,23 +112,21 @@ func Open(in io.Reader) (*Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	cr := csv.NewReader(body)
-	cr.FieldsPerRecord = -1 // checked against the header, with a clearer message
-	cr.ReuseRecord = true
-	header, err := cr.Read()
+	sc := newScanner(body) // field counts are checked against the header, with a clearer message
+	err = sc.read()
 	if err == io.EOF {
 		return nil, &ParseError{Line: 1, Msg: "the file is empty: expected a CSV header"}
 	}
 	if err != nil {
 		return nil, csvError(err, 1)
 	}
-	header = append([]string(nil), header...)
+	header := sc.record(nil)
 	header[0] = strings.TrimPrefix(header[0], "\ufeff")
 	f, mapper, err := detect(header)
 	if err != nil {
 		return nil, err
 	}
-	r := &Reader{format: f, csv: cr, header: header, closer: closer}
+	r := &Reader{format: f, sc: sc, header: header, closer: closer}
 	r.row = row{index: indexHeader(header), header: header, line: 1}
 	r.mapRow = mapper(&r.row)
 	return r, nil
