@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/canopyhq/canopy/internal/connect"
+	"github.com/canopyhq/canopy/internal/connect/connecttest"
 	awssandbox "github.com/canopyhq/canopy/internal/sandbox/aws"
 	"github.com/canopyhq/canopy/internal/store"
 	"github.com/canopyhq/canopy/internal/store/storetest"
@@ -17,11 +18,11 @@ import (
 // wantTotal compares the stored billed total over the sync's months with
 // Cost Explorer's (the sandbox's TotalCost) to the last digit.
 func (e *syncEnv) wantTotal(orgID string, y store.ConnectionSync) {
-	e.t.Helper()
+	e.T.Helper()
 	from, to := monthStart(y.WindowFrom), y.WindowTo
-	got, want := e.billed(orgID, from, to), e.cloud.AWS.TotalCost(e.cloud.Demo.AWS.AccountID, "UnblendedCost", from, to)
+	got, want := e.billed(orgID, from, to), e.Cloud.AWS.TotalCost(e.Cloud.Demo.AWS.AccountID, "UnblendedCost", from, to)
 	if !decimalEqual(got, want) || want == "0" {
-		e.t.Fatalf("stored %s, Cost Explorer %s over [%s, %s)", got, want, from.Format(time.DateOnly), to.Format(time.DateOnly))
+		e.T.Fatalf("stored %s, Cost Explorer %s over [%s, %s)", got, want, from.Format(time.DateOnly), to.Format(time.DateOnly))
 	}
 }
 
@@ -31,19 +32,19 @@ func (e *syncEnv) wantTotal(orgID string, y store.ConnectionSync) {
 func TestSyncImportsCostExplorerTotalsAndReSyncReplaces(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newSyncEnv(t, db)
-		e.runner(true)
-		c := e.create(e.owner, e.demoSettings())
-		y := e.syncNow(e.owner, c)
+		e.Work()
+		c := e.create(e.demoSettings())
+		y := e.Sync(c)
 		if y.State != store.SyncSucceeded || y.Rows == 0 || y.ProgressDone != y.ProgressTotal {
 			t.Fatalf("first sync %+v (%s)", y, y.Error)
 		}
-		e.wantTotal(e.owner.Org.ID, y)
-		all := e.billed(e.owner.Org.ID, time.Time{}, time.Time{})
-		y2 := e.syncNow(e.owner, c)
+		e.wantTotal(e.Owner.Org.ID, y)
+		all := e.billed(e.Owner.Org.ID, time.Time{}, time.Time{})
+		y2 := e.Sync(c)
 		if y2.State != store.SyncSucceeded || !y2.WindowFrom.After(y.WindowFrom) {
 			t.Fatalf("re-sync %+v", y2)
 		}
-		if again := e.billed(e.owner.Org.ID, time.Time{}, time.Time{}); again != all {
+		if again := e.billed(e.Owner.Org.ID, time.Time{}, time.Time{}); again != all {
 			t.Fatalf("a re-sync changed the total: %s, then %s", all, again)
 		}
 		checks := e.checks(c)
@@ -63,25 +64,25 @@ type healthCase struct {
 }
 
 func healthCases() []healthCase {
-	acct := func(e *syncEnv) string { return e.cloud.Demo.AWS.AccountID }
-	role := func(e *syncEnv) string { return e.cloud.Demo.AWS.RoleARN }
-	full := func(e *syncEnv) { _ = e.cloud.AWS.SetAllowed(role(e), e.cloud.Demo.AWS.ReadOnlyPolicies...) }
+	acct := func(e *syncEnv) string { return e.Cloud.Demo.AWS.AccountID }
+	role := func(e *syncEnv) string { return e.Cloud.Demo.AWS.RoleARN }
+	full := func(e *syncEnv) { _ = e.Cloud.AWS.SetAllowed(role(e), e.Cloud.Demo.AWS.ReadOnlyPolicies...) }
 	ta, ce := "Recommendations from Trusted Advisor", "Recommendations from Cost Explorer"
 	return []healthCase{
 		{code: HealthTAAccessDenied, ceInCanopy: true, wantFeature: ta,
-			set:  func(e *syncEnv) { _ = e.cloud.AWS.SetAllowed(role(e), "ce:Get*", "ce:Describe*", "ce:List*") },
+			set:  func(e *syncEnv) { _ = e.Cloud.AWS.SetAllowed(role(e), "ce:Get*", "ce:Describe*", "ce:List*") },
 			undo: full},
 		{code: HealthCEAccessDenied, ceInCanopy: true, wantFeature: ce,
 			set: func(e *syncEnv) {
-				_ = e.cloud.AWS.SetAllowed(role(e), "ce:GetCostAndUsage", "ce:GetDimensionValues", "ce:GetTags", "support:Describe*")
+				_ = e.Cloud.AWS.SetAllowed(role(e), "ce:GetCostAndUsage", "ce:GetDimensionValues", "ce:GetTags", "support:Describe*")
 			}, undo: full},
 		{code: HealthTASupportPlan, ceInCanopy: true, wantFeature: ta,
-			set:  func(e *syncEnv) { _ = e.cloud.AWS.SetSupportPlan(acct(e), awssandbox.PlanBasic) },
-			undo: func(e *syncEnv) { _ = e.cloud.AWS.SetSupportPlan(acct(e), awssandbox.PlanBusiness) }},
+			set:  func(e *syncEnv) { _ = e.Cloud.AWS.SetSupportPlan(acct(e), awssandbox.PlanBasic) },
+			undo: func(e *syncEnv) { _ = e.Cloud.AWS.SetSupportPlan(acct(e), awssandbox.PlanBusiness) }},
 		{code: HealthCEDisabledCanopy, wantFeature: ce, set: func(*syncEnv) {}, undo: func(*syncEnv) {}},
 		{code: HealthCEDisabledAWS, ceInCanopy: true, wantFeature: ce,
-			set:  func(e *syncEnv) { _ = e.cloud.AWS.SetRightsizingEnabled(acct(e), false) },
-			undo: func(e *syncEnv) { _ = e.cloud.AWS.SetRightsizingEnabled(acct(e), true) }},
+			set:  func(e *syncEnv) { _ = e.Cloud.AWS.SetRightsizingEnabled(acct(e), false) },
+			undo: func(e *syncEnv) { _ = e.Cloud.AWS.SetRightsizingEnabled(acct(e), true) }},
 	}
 }
 
@@ -91,9 +92,9 @@ func TestEachHealthStateIsAWarningAndADoctorCheck(t *testing.T) {
 	RegisterHelp()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newSyncEnv(t, db)
-		e.runner(true)
-		c := e.create(e.owner, e.demoSettings())
-		if y := e.syncNow(e.owner, c); y.State != store.SyncSucceeded {
+		e.Work()
+		c := e.create(e.demoSettings())
+		if y := e.Sync(c); y.State != store.SyncSucceeded {
 			t.Fatalf("healthy sync %+v", y)
 		}
 		for _, hc := range healthCases() {
@@ -101,7 +102,7 @@ func TestEachHealthStateIsAWarningAndADoctorCheck(t *testing.T) {
 			s.CERecommendations = hc.ceInCanopy
 			e.setSettings(c, s)
 			hc.set(e)
-			y := e.syncNow(e.owner, c)
+			y := e.Sync(c)
 			hc.undo(e)
 			title := healthTitles[hc.code]
 			if w := e.warnings(y); y.State != store.SyncPartial || !slices.Contains(w, title) {
@@ -127,11 +128,11 @@ func TestEachHealthStateIsAWarningAndADoctorCheck(t *testing.T) {
 func TestWrongExternalIDFailsWithTheTrustPolicyFix(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newSyncEnv(t, db)
-		e.runner(true)
+		e.Work()
 		s := e.demoSettings()
 		s.ExternalID = "not-the-" + s.ExternalID
-		c := e.create(e.owner, s)
-		y := e.syncNow(e.owner, c)
+		c := e.create(s)
+		y := e.Sync(c)
 		if y.State != store.SyncFailed || !strings.Contains(y.Error, "AssumeRole") || !strings.Contains(y.Error, "/help/"+HelpRoleTrust) {
 			t.Fatalf("sync %+v", y)
 		}
@@ -139,7 +140,7 @@ func TestWrongExternalIDFailsWithTheTrustPolicyFix(t *testing.T) {
 		if len(checks) == 0 || checks[0].Granted || checks[0].Fix != HelpRoleTrust {
 			t.Fatalf("doctor %+v", checks)
 		}
-		probed, err := e.svc.RunDoctor(e.ctx, e.owner, c.ID)
+		probed, err := e.Service.RunDoctor(e.Ctx, e.Owner, c.ID)
 		if err != nil || probed[0].Fix != HelpRoleTrust {
 			t.Fatalf("probe %+v %v", probed, err)
 		}
@@ -168,21 +169,21 @@ func TestKilledSyncResumesWithoutDuplicatesOrGaps(t *testing.T) {
 			mu.Unlock()
 			return nil
 		}
-		first := e.runner(false)
-		if err := first.Start(e.ctx); err != nil {
+		first := e.Runner()
+		if err := first.Start(e.Ctx); err != nil {
 			t.Fatal(err)
 		}
-		c := e.create(e.owner, e.demoSettings())
-		y, err := e.svc.SyncNow(e.ctx, e.owner, e.who, c.ID)
+		c := e.create(e.demoSettings())
+		y, err := e.Service.SyncNow(e.Ctx, e.Owner, e.Actor, c.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		<-hung
-		stopCtx, cancel := context.WithTimeout(e.ctx, 10*time.Millisecond)
+		stopCtx, cancel := context.WithTimeout(e.Ctx, 10*time.Millisecond)
 		_ = first.Stop(stopCtx)
 		cancel()
-		e.runner(true)
-		y = e.wait(e.owner, c, y.ID)
+		e.Work()
+		y = e.Wait(c, y.ID, connecttest.Finished)
 		if y.State != store.SyncSucceeded || y.Attempts != 2 {
 			t.Fatalf("resumed sync %+v", y)
 		}
@@ -193,7 +194,7 @@ func TestKilledSyncResumesWithoutDuplicatesOrGaps(t *testing.T) {
 				t.Fatalf("month %s imported %d times, want %d (%v)", key, imported[key], want, imported)
 			}
 		}
-		e.wantTotal(e.owner.Org.ID, y)
+		e.wantTotal(e.Owner.Org.ID, y)
 	})
 }
 

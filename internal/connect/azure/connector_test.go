@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/canopyhq/canopy/internal/connect/connecttest"
 	"github.com/canopyhq/canopy/internal/costs"
 	"github.com/canopyhq/canopy/internal/sandbox/sbx"
 	"github.com/canopyhq/canopy/internal/store"
@@ -22,9 +23,9 @@ func TestSyncImportsExactTotalsAndResyncReplaces(t *testing.T) {
 	t.Parallel()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		s := newSyncEnv(t, db)
-		s.start(t, s.runner(t))
+		s.Work()
 		c := s.create(t)
-		y := s.wait(t, c, s.syncNow(t, c).ID, finished)
+		y := s.Wait(c, s.Queue(c).ID, connecttest.Finished)
 		d := s.c.Demo
 		if y.State != store.SyncSucceeded || y.Rows == 0 || y.ProgressDone != y.ProgressTotal {
 			t.Fatalf("sync %+v", y)
@@ -33,14 +34,14 @@ func TestSyncImportsExactTotalsAndResyncReplaces(t *testing.T) {
 		if got := s.stored(t); fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("stored %v, sandbox %v", got, want)
 		}
-		again := s.wait(t, c, s.syncNow(t, c).ID, finished)
+		again := s.Wait(c, s.Queue(c).ID, connecttest.Finished)
 		if again.State != store.SyncSucceeded || !again.WindowFrom.After(y.WindowFrom) {
 			t.Fatalf("re-sync %+v", again)
 		}
 		if got := s.stored(t); fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("after the re-sync %v, want %v", got, want)
 		}
-		imps, err := s.st.Costs().Imports(ctx, s.owner.Org.ID, 100)
+		imps, err := s.Store.Costs().Imports(ctx, s.Owner.Org.ID, 100)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -71,9 +72,9 @@ func TestRevokedConsentMidSyncFailsWithTheFix(t *testing.T) {
 			s.c.Entra.RevokeConsent(d.Customer.ID, d.App.ClientID)
 			s.c.Clock.Advance(2 * time.Hour) // the run's cached token expires
 		}
-		s.start(t, s.runner(t))
+		s.Work()
 		c := s.create(t)
-		y := s.wait(t, c, s.syncNow(t, c).ID, finished)
+		y := s.Wait(c, s.Queue(c).ID, connecttest.Finished)
 		if y.State != store.SyncFailed || !strings.Contains(y.Error, "consent revoked") ||
 			!strings.Contains(y.Error, "/help/azure-token-revoked") || !strings.Contains(y.Error, "connect Azure again") {
 			t.Fatalf("sync %s: %q", y.State, y.Error)
@@ -98,11 +99,11 @@ func TestThrottlingStormIsBoundedThenResumes(t *testing.T) {
 		d := s.c.Demo
 		path := "/subscriptions/" + d.Production.ID + "/providers/Microsoft.CostManagement/query"
 		s.c.Faults.Add("arm", sbx.Fault{Path: path, Status: 429, RetryAfter: 7 * time.Second})
-		s.start(t, s.runner(t))
+		s.Work()
 		c := s.create(t)
-		y := s.syncNow(t, c)
-		s.wait(t, c, y.ID, func(store.ConnectionSync) bool { return s.c.Faults.Count("arm", path) >= 4 })
-		s.wait(t, c, y.ID, func(y store.ConnectionSync) bool { return y.State == store.SyncQueued || y.Finished() })
+		y := s.Queue(c)
+		s.Wait(c, y.ID, func(store.ConnectionSync) bool { return s.c.Faults.Count("arm", path) >= 4 })
+		s.Wait(c, y.ID, func(y store.ConnectionSync) bool { return y.State == store.SyncQueued || y.Finished() })
 		if n := s.c.Faults.Count("arm", path); n != 4 {
 			t.Fatalf("%d throttled queries, want 4 (the adapter's attempts)", n)
 		}
@@ -113,7 +114,7 @@ func TestThrottlingStormIsBoundedThenResumes(t *testing.T) {
 			t.Fatalf("waited %s, want Retry-After (7s) between the 4 attempts", waits)
 		}
 		s.c.Faults.Clear("arm")
-		y = s.wait(t, c, y.ID, finished)
+		y = s.Wait(c, y.ID, connecttest.Finished)
 		if y.State != store.SyncSucceeded {
 			t.Fatalf("after the storm: %s %s", y.State, y.Error)
 		}
@@ -137,22 +138,22 @@ func TestKilledSyncResumesWithoutDuplicatesOrGaps(t *testing.T) {
 		slices.Sort(ids) // the order the connector syncs them in
 		hang := "/subscriptions/" + ids[1] + "/providers/Microsoft.CostManagement/query"
 		s.c.Faults.Add("arm", sbx.Fault{Path: hang, Delay: time.Minute, Times: 1})
-		first := s.runner(t)
+		first := s.Runner()
 		if err := first.Start(ctx); err != nil {
 			t.Fatal(err)
 		}
 		c := s.create(t)
-		y := s.syncNow(t, c)
-		s.wait(t, c, y.ID, func(store.ConnectionSync) bool { return s.c.Faults.Count("arm", hang) >= 1 })
+		y := s.Queue(c)
+		s.Wait(c, y.ID, func(store.ConnectionSync) bool { return s.c.Faults.Count("arm", hang) >= 1 })
 		stop, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
 		_ = first.Stop(stop) // cancels the hanging sync
 		cancel()
-		cur, _ := s.svc.Sync(ctx, s.owner, c.ID, y.ID)
+		cur, _ := s.Service.Sync(ctx, s.Owner, c.ID, y.ID)
 		if cur.State != store.SyncQueued || len(cur.Checkpoint) == 0 {
 			t.Fatalf("after the stop: %s, checkpoint %s", cur.State, cur.Checkpoint)
 		}
-		s.start(t, s.runner(t))
-		y = s.wait(t, c, y.ID, finished)
+		s.Work()
+		y = s.Wait(c, y.ID, connecttest.Finished)
 		if y.State != store.SyncSucceeded {
 			t.Fatalf("resumed sync %s %s", y.State, y.Error)
 		}
@@ -160,7 +161,7 @@ func TestKilledSyncResumesWithoutDuplicatesOrGaps(t *testing.T) {
 		if got := s.stored(t); fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("stored %v, sandbox %v", got, want)
 		}
-		imps, _ := s.st.Costs().Imports(ctx, s.owner.Org.ID, 100)
+		imps, _ := s.Store.Costs().Imports(ctx, s.Owner.Org.ID, 100)
 		seen := map[string]int{}
 		for _, imp := range imps {
 			seen[imp.SourceKey]++
@@ -179,7 +180,7 @@ func TestDoctorProbesFeaturesAndTokenState(t *testing.T) {
 	t.Parallel()
 	s := newSyncEnv(t, storetest.Open(t, store.SQLite))
 	c := s.create(t)
-	checks, err := s.svc.RunDoctor(ctx, s.owner, c.ID)
+	checks, err := s.Service.RunDoctor(ctx, s.Owner, c.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +199,7 @@ func TestDoctorProbesFeaturesAndTokenState(t *testing.T) {
 		t.Fatal("Legacy is no-resources: its resources are not probed")
 	}
 	s.c.Entra.RevokeConsent(d.Customer.ID, d.App.ClientID)
-	checks, err = s.svc.RunDoctor(ctx, s.owner, c.ID)
+	checks, err = s.Service.RunDoctor(ctx, s.Owner, c.ID)
 	if err != nil || len(checks) != 1 || checks[0].Fix != "azure-token-revoked" || checks[0].Granted {
 		t.Fatalf("revoked: %+v %v", checks, err)
 	}

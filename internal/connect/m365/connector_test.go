@@ -21,7 +21,7 @@ func TestSyncImportsTheTenantOnceAndAgainIdempotently(t *testing.T) {
 		w := newWorld(t, db)
 		w.consent()
 		c := w.connect()
-		y := w.sync(c)
+		y := w.Sync(c)
 		if y.State != store.SyncSucceeded {
 			t.Fatalf("sync %s: %s %s", y.State, y.Error, y.Warnings)
 		}
@@ -31,10 +31,10 @@ func TestSyncImportsTheTenantOnceAndAgainIdempotently(t *testing.T) {
 		}
 		w.assertUsers(first)
 		w.assertSKUs(c.OrgID)
-		if g, m, _ := w.st.M365GroupCount(w.ctx, c.OrgID, c.ID); g == 0 || m == 0 {
+		if g, m, _ := w.Store.M365GroupCount(w.Ctx, c.OrgID, c.ID); g == 0 || m == 0 {
 			t.Fatalf("groups %d members %d", g, m)
 		}
-		if y := w.sync(c); y.State != store.SyncSucceeded {
+		if y := w.Sync(c); y.State != store.SyncSucceeded {
 			t.Fatalf("re-sync %s: %s", y.State, y.Error)
 		}
 		again := w.users(c.OrgID)
@@ -51,17 +51,17 @@ func TestSyncImportsTheTenantOnceAndAgainIdempotently(t *testing.T) {
 }
 
 func (w *world) users(orgID string) []store.M365User {
-	w.t.Helper()
-	list, _, err := w.st.ListM365Users(w.ctx, orgID, store.M365UserFilter{IncludeDeleted: true, Limit: 500})
+	w.T.Helper()
+	list, _, err := w.Store.ListM365Users(w.Ctx, orgID, store.M365UserFilter{IncludeDeleted: true, Limit: 500})
 	if err != nil {
-		w.t.Fatal(err)
+		w.T.Fatal(err)
 	}
 	return list
 }
 
 func (w *world) assertUsers(got []store.M365User) {
-	t := w.t
-	want := w.cloud.Graph.Users(w.cloud.Demo.Customer.ID)
+	t := w.T
+	want := w.Cloud.Graph.Users(w.Cloud.Demo.Customer.ID)
 	byID := map[string]store.M365User{}
 	for _, u := range got {
 		if _, dup := byID[u.ObjectID]; dup {
@@ -114,12 +114,12 @@ func fieldsOfSandbox(u graph.User) string {
 }
 
 func (w *world) assertSKUs(orgID string) {
-	t := w.t
-	got, _, err := w.st.ListM365SKUs(w.ctx, orgID, 100, "")
+	t := w.T
+	got, _, err := w.Store.ListM365SKUs(w.Ctx, orgID, 100, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := w.cloud.Graph.SKUs(w.cloud.Demo.Customer.ID)
+	want := w.Cloud.Graph.SKUs(w.Cloud.Demo.Customer.ID)
 	if len(got) != len(want) {
 		t.Fatalf("%d SKUs stored, sandbox has %d", len(got), len(want))
 	}
@@ -138,11 +138,11 @@ func TestRevokedConsentFailsWithTheConsentFix(t *testing.T) {
 	w := newWorld(t, storetest.Open(t, store.SQLite))
 	w.consent()
 	c := w.connect()
-	if y := w.sync(c); y.State != store.SyncSucceeded {
+	if y := w.Sync(c); y.State != store.SyncSucceeded {
 		t.Fatalf("first sync: %s %s", y.State, y.Error)
 	}
-	w.cloud.Entra.RevokeConsent(w.cloud.Demo.Customer.ID, w.cloud.Demo.App.ClientID)
-	y := w.sync(c)
+	w.Cloud.Entra.RevokeConsent(w.Cloud.Demo.Customer.ID, w.Cloud.Demo.App.ClientID)
+	y := w.Sync(c)
 	if y.State != store.SyncFailed || !strings.Contains(y.Error, "admin consent") || !strings.Contains(y.Error, "/help/"+m365.HelpConsent) ||
 		!strings.Contains(y.Error, "AADSTS700016") {
 		t.Fatalf("sync after revocation: %s %q", y.State, y.Error)
@@ -158,18 +158,18 @@ func TestThrottlingIsHandledWithBoundedRetries(t *testing.T) {
 	w := newWorld(t, storetest.Open(t, store.SQLite))
 	w.consent()
 	c := w.connect()
-	w.sync(c)
-	baseline := w.cloud.Faults.Count("graph", "/v1.0/")
-	w.cloud.Faults.ResetCounts()
-	w.cloud.Graph.SetThrottle(w.cloud.Demo.Customer.ID, 4)
-	y := w.sync(c)
+	w.Sync(c)
+	baseline := w.Cloud.Faults.Count("graph", "/v1.0/")
+	w.Cloud.Faults.ResetCounts()
+	w.Cloud.Graph.SetThrottle(w.Cloud.Demo.Customer.ID, 4)
+	y := w.Sync(c)
 	if y.State != store.SyncSucceeded {
 		t.Fatalf("throttled sync: %s %s %s", y.State, y.Error, y.Warnings)
 	}
-	if n := w.cloud.Faults.Count("graph", "/v1.0/"); n <= baseline || n > 2*baseline {
+	if n := w.Cloud.Faults.Count("graph", "/v1.0/"); n <= baseline || n > 2*baseline {
 		t.Fatalf("throttled sync sent %d requests; unthrottled %d", n, baseline)
 	}
-	if len(w.users(c.OrgID)) != len(w.cloud.Graph.Users(w.cloud.Demo.Customer.ID)) {
+	if len(w.users(c.OrgID)) != len(w.Cloud.Graph.Users(w.Cloud.Demo.Customer.ID)) {
 		t.Fatal("throttled sync lost users")
 	}
 }
@@ -180,8 +180,8 @@ func TestConcealedNamesWarnAndSettingsAreChecked(t *testing.T) {
 	w := newWorld(t, storetest.Open(t, store.SQLite))
 	w.consent()
 	c := w.connect()
-	w.cloud.Graph.SetConcealedNames(w.cloud.Demo.Customer.ID, true)
-	y := w.sync(c)
+	w.Cloud.Graph.SetConcealedNames(w.Cloud.Demo.Customer.ID, true)
+	y := w.Sync(c)
 	if y.State != store.SyncPartial || !strings.Contains(string(y.Warnings), "conceal") ||
 		!strings.Contains(string(y.Warnings), m365.HelpConcealment) {
 		t.Fatalf("sync: %s %s %s", y.State, y.Error, y.Warnings)
@@ -191,7 +191,7 @@ func TestConcealedNamesWarnAndSettingsAreChecked(t *testing.T) {
 			t.Errorf("settings %s: %v", bad, err)
 		}
 	}
-	checks, err := w.svc.RunDoctor(w.ctx, w.owner, c.ID)
+	checks, err := w.Service.RunDoctor(w.Ctx, w.Owner, c.ID)
 	if err != nil || len(checks) != 4 || !checks[0].Granted {
 		t.Fatalf("doctor: %+v %v", checks, err)
 	}

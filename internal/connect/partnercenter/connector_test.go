@@ -30,42 +30,42 @@ func decimal(t *testing.T, s string) *apd.Decimal {
 // invoice add up (billing.InvoiceTotals: per-line rounding, plus tax) to
 // its totalCharges and subtotal.
 func (e *syncEnv) checkInvoices(c connect.Connection, y store.ConnectionSync, atLeast int) map[string]costs.Import {
-	e.t.Helper()
+	e.T.Helper()
 	got, stored := e.imports(), e.invoiceLines()
 	n := 0
-	for _, inv := range e.cloud.Partner.Invoices(e.cloud.Demo.PartnerTenant.ID) {
+	for _, inv := range e.Cloud.Partner.Invoices(e.Cloud.Demo.PartnerTenant.ID) {
 		if !inv.PeriodStart.Before(y.WindowTo) || !inv.PeriodEnd.AddDate(0, 0, 1).After(y.WindowFrom) {
 			continue
 		}
 		n++
 		if _, ok := got["connection:"+c.ID+":"+InvoiceKey(inv.ID)]; !ok {
-			e.t.Fatalf("invoice %s (%s) not imported; imports %v", inv.ID, inv.PeriodStart.Format("2006-01"), keys(got))
+			e.T.Fatalf("invoice %s (%s) not imported; imports %v", inv.ID, inv.PeriodStart.Format("2006-01"), keys(got))
 		}
 		sub, _, total, err := billing.InvoiceTotals(stored[inv.ID])
-		if err != nil || total.Cmp(decimal(e.t, inv.Total)) != 0 || sub.Cmp(decimal(e.t, inv.Subtotal)) != 0 || len(stored[inv.ID]) != inv.BillingLines {
-			e.t.Fatalf("invoice %s: stored %d lines, %s (subtotal %s), invoice totalCharges %s (subtotal %s, %d lines): %v",
+		if err != nil || total.Cmp(decimal(e.T, inv.Total)) != 0 || sub.Cmp(decimal(e.T, inv.Subtotal)) != 0 || len(stored[inv.ID]) != inv.BillingLines {
+			e.T.Fatalf("invoice %s: stored %d lines, %s (subtotal %s), invoice totalCharges %s (subtotal %s, %d lines): %v",
 				inv.ID, len(stored[inv.ID]), total, sub, inv.Total, inv.Subtotal, inv.BillingLines, err)
 		}
 	}
 	if n < atLeast {
-		e.t.Fatalf("only %d invoices in the window", n)
+		e.T.Fatalf("only %d invoices in the window", n)
 	}
 	return got
 }
 
 // invoiceLines are the organisation's stored lines by invoice ID.
 func (e *syncEnv) invoiceLines() map[string][]*billing.Line {
-	e.t.Helper()
+	e.T.Helper()
 	out := map[string][]*billing.Line{}
 	q := costs.Query{From: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC), Scan: true}
-	err := e.st.Costs().Lines(e.ctx, e.owner.Org.ID, q, func(l *billing.Line) error {
+	err := e.Store.Costs().Lines(e.Ctx, e.Owner.Org.ID, q, func(l *billing.Line) error {
 		if l.InvoiceID != "" {
 			out[l.InvoiceID] = append(out[l.InvoiceID], l)
 		}
 		return nil
 	})
 	if err != nil {
-		e.t.Fatal(err)
+		e.T.Fatal(err)
 	}
 	return out
 }
@@ -89,7 +89,7 @@ func TestInvoicesReachTheCostStoreWhenIssued(t *testing.T) {
 		c := e.create()
 		last := thisMonth.AddDate(0, -1, 0)
 		lastInvoice := func() *partner.Invoice {
-			for _, inv := range e.cloud.Partner.Invoices(e.cloud.Demo.PartnerTenant.ID) {
+			for _, inv := range e.Cloud.Partner.Invoices(e.Cloud.Demo.PartnerTenant.ID) {
 				if inv.PeriodStart.Equal(last) {
 					return &inv
 				}
@@ -99,7 +99,7 @@ func TestInvoicesReachTheCostStoreWhenIssued(t *testing.T) {
 		if lastInvoice() != nil {
 			t.Fatal("the sandbox issued last month's invoice on the 1st")
 		}
-		y := e.syncNow(c)
+		y := e.Sync(c)
 		if y.State != store.SyncSucceeded || string(y.Warnings) != "[]" {
 			t.Fatalf("sync on the 1st: %+v (%s)", y, y.Error)
 		}
@@ -108,12 +108,12 @@ func TestInvoicesReachTheCostStoreWhenIssued(t *testing.T) {
 			t.Fatalf("last month's unbilled usage: %+v (%v)", im, keys(got))
 		}
 
-		e.cloud.Clock.Set(thisMonth.AddDate(0, 0, IssueDay).Add(12 * time.Hour)) // the 9th
+		e.Cloud.Clock.Set(thisMonth.AddDate(0, 0, IssueDay).Add(12 * time.Hour)) // the 9th
 		inv := lastInvoice()
 		if inv == nil {
 			t.Fatal("the sandbox has not issued last month's invoice by the 9th")
 		}
-		y = e.syncNow(c)
+		y = e.Sync(c)
 		if y.State != store.SyncSucceeded {
 			t.Fatalf("sync on the 9th: %+v", y)
 		}
@@ -125,22 +125,18 @@ func TestInvoicesReachTheCostStoreWhenIssued(t *testing.T) {
 			t.Fatalf("last month's unbilled usage was not replaced by its invoice: %+v", im)
 		}
 		before := e.billed()
-		if y = e.syncNow(c); y.State != store.SyncSucceeded || e.billed() != before {
+		if y = e.Sync(c); y.State != store.SyncSucceeded || e.billed() != before {
 			t.Fatalf("re-sync %s changed the total %s to %s", y.State, before, e.billed())
 		}
-		if checks, err := e.svc.RunDoctor(e.ctx, e.owner, c.ID); err != nil || len(checks) != 2 || !checks[0].Granted || !checks[1].Granted {
+		if checks, err := e.Service.RunDoctor(e.Ctx, e.Owner, c.ID); err != nil || len(checks) != 2 || !checks[0].Granted || !checks[1].Granted {
 			t.Fatalf("doctor %+v %v", checks, err)
 		}
 	})
 }
 
 func (e *syncEnv) billed() string {
-	e.t.Helper()
-	m, err := e.st.Costs().Totals(e.ctx, e.owner.Org.ID, costs.TotalsFilter{})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return m["USD"].Billed.String()
+	e.T.Helper()
+	return e.Totals(e.Owner.Org.ID, costs.TotalsFilter{})["USD"].Billed.String()
 }
 
 // Without consent in the partner tenant, the sync fails pointing at the
@@ -149,13 +145,13 @@ func TestNoConsentFailsWithTheAppAccessFix(t *testing.T) {
 	RegisterHelp()
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newSyncEnv(t, db, time.Now())
-		e.cloud.Entra.RevokeConsent(e.cloud.Demo.PartnerTenant.ID, e.cloud.Demo.App.ClientID)
+		e.Cloud.Entra.RevokeConsent(e.Cloud.Demo.PartnerTenant.ID, e.Cloud.Demo.App.ClientID)
 		c := e.create()
-		y := e.syncNow(c)
+		y := e.Sync(c)
 		if y.State != store.SyncFailed || !strings.Contains(y.Error, "/help/"+HelpAppAccess) {
 			t.Fatalf("sync %+v", y)
 		}
-		checks, err := e.svc.RunDoctor(e.ctx, e.owner, c.ID)
+		checks, err := e.Service.RunDoctor(e.Ctx, e.Owner, c.ID)
 		if err != nil || checks[0].Granted || checks[0].Fix != HelpAppAccess {
 			t.Fatalf("doctor %+v %v", checks, err)
 		}
