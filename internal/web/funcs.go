@@ -6,6 +6,7 @@ import (
 	"net/mail"
 	"net/url"
 	"reflect"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -23,7 +24,26 @@ func templateFuncs() template.FuncMap {
 		"shortUA":    shortUA,
 		"mailto":     mailto,
 		"join":       strings.Join,
+		"helpLinks":  helpLinks,
 	}
+}
+
+// helpPath finds the in-product help pages a sync's message names.
+var helpPath = regexp.MustCompile(`/help/[a-z0-9]+(?:-[a-z0-9]+)*`)
+
+// helpLinks escapes a sync's error or warning text and makes the help
+// pages it names (/help/{slug}) links.
+func helpLinks(text string) template.HTML {
+	var b strings.Builder
+	last := 0
+	for _, m := range helpPath.FindAllStringIndex(text, -1) {
+		b.WriteString(template.HTMLEscapeString(text[last:m[0]]))
+		path := text[m[0]:m[1]]
+		b.WriteString(`<a href="` + path + `">` + path + `</a>`)
+		last = m[1]
+	}
+	b.WriteString(template.HTMLEscapeString(text[last:]))
+	return template.HTML(b.String()) //nolint:gosec // escaped above; the link is a fixed /help/ path
 }
 
 // fmtTime formats a time.Time or *time.Time in UTC; zero or nil is "—".

@@ -90,3 +90,11 @@ func TestFormErrorsSetErr(t *testing.T) {
 		t.Error("nil error recorded")
 	}
 }
+
+func TestHelpLinks(t *testing.T) {
+	got := string(helpLinks(`Consent revoked <b>. See /help/azure-token-revoked; or /help/Bad and /helpless.`))
+	want := `Consent revoked &lt;b&gt;. See <a href="/help/azure-token-revoked">/help/azure-token-revoked</a>; or /help/Bad and /helpless.`
+	if got != want {
+		t.Fatalf("helpLinks:\n%s\nwant\n%s", got, want)
+	}
+}
