@@ -148,9 +148,9 @@ func (c *Costs) copyLines(ctx context.Context, w *segmentWriter, dicts conn, r *
 	w.dictsFrom = [2]int64{d.nextDim, d.nextSet}
 	encCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	enc := &encoder{d: d, free: make(chan *costseg.Block, 2), daily: newRollup(true), flush: cmp.Or(c.rollupFlush, rollupFlush),
+	enc := &encoder{d: d, free: make(chan *costseg.Block, 9), daily: newRollup(true), flush: cmp.Or(c.rollupFlush, rollupFlush),
 		detail: detailState{minLines: cmp.Or(c.detailLines, detailMinLines), probe: cmp.Or(c.detailProbe, detailProbe)}}
-	sum, batches, done := newImportSummary(), make(chan *batch, 1), make(chan error, 1)
+	sum, batches, done := newImportSummary(), make(chan *batch, 8), make(chan error, 1)
 	go func() {
 		defer close(batches)
 		done <- enc.run(encCtx, r, sum, batches)
