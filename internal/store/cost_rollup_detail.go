@@ -98,7 +98,7 @@ func (r *rollup) detailBlocks() []*costseg.Block {
 	var l segLine
 	for i, k := range keys {
 		if i%segmentLines == 0 {
-			out = append(out, newSegmentBlock())
+			out = append(out, sizedSegmentBlock(min(len(keys)-i, segmentLines)))
 		}
 		a := r.detail[k]
 		l = segLine{day: k.day, length: a.lines, tagset: k.tagset}
@@ -215,4 +215,17 @@ func (w *segmentWriter) detailGivenUp(ctx context.Context, sum *importSummary) e
 		return nil
 	}
 	return w.valuesFromDetail(ctx)
+}
+
+// sizedSegmentBlock is an empty block whose columns have room for n rows
+// (growing sixty columns row by row was most of the detail rows' cost).
+func sizedSegmentBlock(n int) *costseg.Block {
+	b := newSegmentBlock()
+	for i := range b.Ints {
+		b.Ints[i].V = make([]int64, 0, n)
+	}
+	for i := range b.Strs {
+		b.Strs[i].V = make([]string, 0, n)
+	}
+	return b
 }
