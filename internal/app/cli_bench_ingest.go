@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -97,6 +98,7 @@ func runBenchIngest(ctx context.Context, env Env, args []string) error {
 		fs.PrintDefaults()
 	}
 	pg := fs.String("postgres", "", "PostgreSQL URL to benchmark instead of SQLite")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the import to this file (go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -109,6 +111,13 @@ func runBenchIngest(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer b.cleanup()
+	if *profile != "" {
+		stop, err := startCPUProfile(*profile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	res, took, err := benchImport(ctx, b, fs.Arg(0))
 	if err != nil {
 		return err
@@ -133,4 +142,17 @@ func benchImport(ctx context.Context, b *benchDB, path string) (costs.ImportResu
 	res, err := store.New(b.DB).Costs().Import(ctx, b.Org.ID, r,
 		costs.ImportMeta{FileName: filepath.Base(path), CreatedBy: "bench"})
 	return res, time.Since(began), err
+}
+
+// startCPUProfile profiles the process into path until stop is called.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

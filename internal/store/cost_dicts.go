@@ -168,7 +168,15 @@ func (d *dicts) tagSet(tags map[string]string) (any, error) {
 	if len(tags) == 0 {
 		return nil, nil
 	}
-	key := d.canonical(tags)
+	return d.tagSetKey(d.canonical(tags), tags)
+}
+
+// tagSetKey is tagSet with the tags' canonical key (canonicalTags)
+// already made, on the reading goroutine.
+func (d *dicts) tagSetKey(key []byte, tags map[string]string) (any, error) {
+	if len(tags) == 0 {
+		return nil, nil
+	}
 	if id, ok := d.sets[string(key)]; ok { // no allocation: map index by converted bytes
 		return id, nil
 	}
@@ -187,16 +195,19 @@ func (d *dicts) tagSet(tags map[string]string) (any, error) {
 	return id, nil
 }
 
-// canonical encodes a tag map as length-prefixed sorted pairs, so equal
-// sets give equal bytes whatever the characters in keys and values. The
-// result aliases a buffer reused by the next call.
 func (d *dicts) canonical(tags map[string]string) []byte {
-	keys := d.sortedBuf[:0]
+	b, keys := canonicalTags(d.keyBuf[:0], d.sortedBuf[:0], tags)
+	d.sortedBuf, d.keyBuf = keys[:0], b
+	return b
+}
+
+// canonicalTags appends the tags' canonical encoding (sorted keys, each
+// pair length-prefixed) to b, sorting the keys in keys' room.
+func canonicalTags(b []byte, keys []string, tags map[string]string) ([]byte, []string) {
 	for k := range tags {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	b := d.keyBuf[:0]
 	for _, k := range keys {
 		v := tags[k]
 		b = binary.AppendUvarint(b, uint64(len(k)))
@@ -204,8 +215,7 @@ func (d *dicts) canonical(tags map[string]string) []byte {
 		b = binary.AppendUvarint(b, uint64(len(v)))
 		b = append(b, v...)
 	}
-	d.sortedBuf, d.keyBuf = keys[:0], b
-	return b
+	return b, keys
 }
 
 // take hands over the entries allocated since the last call, to be

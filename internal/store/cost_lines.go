@@ -55,8 +55,31 @@ type timeBox struct {
 // (for errors), or the error that ended the reading.
 type parsed struct {
 	lines []*billing.Line
+	preps []prepared
 	nums  []int
 	err   error
+}
+
+// prepared is what the reading goroutine works out of a line ahead of the
+// encoder (which owns the dictionaries and was the import's slowest
+// stage): its dictionary values, tag-set key, extras and exact amounts.
+type prepared struct {
+	dims   [nDims]string
+	tagKey []byte
+	extras string
+	am     lineAmounts
+	err    error // converting an amount
+}
+
+func (p *prepared) prepare(l *billing.Line, keys []string) []string {
+	p.dims = dimValues(l)
+	p.err = p.am.convert(l)
+	p.extras, _ = extrasText(l.Extra) // a map of strings always marshals
+	p.tagKey = nil
+	if len(l.Tags) > 0 {
+		p.tagKey, keys = canonicalTags(nil, keys[:0], l.Tags)
+	}
+	return keys
 }
 
 // maxBadLines is how many bad lines a failed import lists.
@@ -71,6 +94,7 @@ const parseChunk = 256
 func readLines(ctx context.Context, r *billing.Reader, out chan<- parsed) {
 	defer close(out)
 	var p parsed
+	var keys []string
 	for {
 		if ctx.Err() != nil {
 			return
@@ -88,9 +112,11 @@ func readLines(ctx context.Context, r *billing.Reader, out chan<- parsed) {
 			if err != nil {
 				return
 			}
-			p = parsed{lines: make([]*billing.Line, 0, parseChunk), nums: make([]int, 0, parseChunk)}
+			p = parsed{lines: make([]*billing.Line, 0, parseChunk), nums: make([]int, 0, parseChunk),
+				preps: make([]prepared, 0, parseChunk)}
 		}
-		p.lines, p.nums = append(p.lines, l), append(p.nums, r.Line())
+		p.lines, p.nums, p.preps = append(p.lines, l), append(p.nums, r.Line()), append(p.preps, prepared{})
+		keys = p.preps[len(p.preps)-1].prepare(l, keys)
 	}
 }
 
@@ -108,7 +134,7 @@ func (e *encoder) run(ctx context.Context, r *billing.Reader, sum *importSummary
 	b := e.newBatch()
 	for p := range in {
 		for i, l := range p.lines {
-			if err := e.add(b.blk, l); err != nil {
+			if err := e.add(b.blk, l, &p.preps[i]); err != nil {
 				return lineError(p.nums[i], err)
 			}
 			if err := sum.add(l, &e.line.amounts); err != nil {
@@ -156,8 +182,9 @@ func (e *encoder) send(ctx context.Context, b *batch, out chan<- *batch, last bo
 	}
 }
 
-// add encodes l into the block and counts it in the daily rollup.
-func (e *encoder) add(blk *costseg.Block, l *billing.Line) error {
+// add encodes l (with what the reader prepared of it) into the block and
+// counts it in the daily rollup.
+func (e *encoder) add(blk *costseg.Block, l *billing.Line, p *prepared) error {
 	sl := &e.line
 	e.boxTimes(l)
 	sl.day = e.prev.day
@@ -165,15 +192,15 @@ func (e *encoder) add(blk *costseg.Block, l *billing.Line) error {
 	sl.length = l.ChargePeriodEnd.Unix() - l.ChargePeriodStart.Unix()
 	sl.billStart, sl.billEnd = l.BillingPeriodStart.Unix(), l.BillingPeriodEnd.Unix()
 	var ids [nDims]any
-	for i, v := range dimValues(l) {
+	for i, v := range p.dims {
 		ids[i] = e.d.id(i, v)
 		sl.dims[i] = idOf(ids[i])
 	}
-	sl.amounts = lineAmounts{}
-	if err := sl.amounts.convert(l); err != nil {
-		return err
+	if p.err != nil {
+		return p.err
 	}
-	set, err := e.d.tagSet(l.Tags)
+	sl.amounts = p.am
+	set, err := e.d.tagSetKey(p.tagKey, l.Tags)
 	if err != nil {
 		return err
 	}
@@ -182,9 +209,7 @@ func (e *encoder) add(blk *costseg.Block, l *billing.Line) error {
 		l.CommitmentDiscountStatus, l.BillingCurrency, l.PricingCurrency} {
 		sl.text[i], sl.textOK[i] = v, v != "" || i == segCategory || i == segBillingCurrency
 	}
-	if sl.text[segExtras], err = extrasText(l.Extra); err != nil {
-		return err
-	}
+	sl.text[segExtras] = p.extras
 	sl.textOK[segExtras] = sl.text[segExtras] != ""
 	appendLine(blk, sl)
 	e.detail.lines++

@@ -140,8 +140,14 @@ func encodeStrs(dst []byte, c *StrCol, n int) []byte {
 	index := make(map[string]uint64, 8)
 	var order []string
 	ids := make([]uint64, 0, n)
+	var prev string
+	var prevID uint64
 	for i, v := range c.V[:n] {
 		if c.Valid != nil && !c.Valid[i] {
+			continue
+		}
+		if len(ids) > 0 && v == prev { // runs of one value are the common case
+			ids = append(ids, prevID)
 			continue
 		}
 		id, ok := index[v]
@@ -151,6 +157,7 @@ func encodeStrs(dst []byte, c *StrCol, n int) []byte {
 			order = append(order, v)
 		}
 		ids = append(ids, id)
+		prev, prevID = v, id
 	}
 	dst = binary.AppendUvarint(dst, uint64(len(order)))
 	for _, s := range order {
