@@ -21,7 +21,7 @@ type browser struct {
 
 func (b *browser) run(what string, steps ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(b.ctx, 90*time.Second)
 	defer cancel()
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		b.t.Fatalf("%s: %v", what, err)
@@ -30,7 +30,7 @@ func (b *browser) run(what string, steps ...chromedp.Action[chromedp.Void]) {
 
 func (b *browser) navigate(path string) {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(b.ctx, 90*time.Second)
 	defer cancel()
 	if _, err := chromedp.Run(ctx, chromedp.NavigateResponse(b.base+path)); err != nil {
 		b.t.Fatalf("open %s: %v", path, err)
@@ -40,7 +40,7 @@ func (b *browser) navigate(path string) {
 // submit clicks sel and waits for the page it leads to.
 func (b *browser) submit(sel string) {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(b.ctx, 90*time.Second)
 	defer cancel()
 	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(sel))); err != nil {
 		b.t.Fatalf("click %s: %v", sel, err)
@@ -49,13 +49,13 @@ func (b *browser) submit(sel string) {
 
 func (b *browser) waitFor(what, expr string) {
 	b.t.Helper()
-	b.run("wait for "+what, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(30*time.Second),
+	b.run("wait for "+what, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(90*time.Second),
 		chromedp.WithPollingInterval(50*time.Millisecond)))
 }
 
 func (b *browser) eval(expr string) string {
 	b.t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	ctx, cancel := context.WithTimeout(b.ctx, 90*time.Second)
 	defer cancel()
 	v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
 	if err != nil {
