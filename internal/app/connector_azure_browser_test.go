@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"github.com/canopyhq/canopy/internal/sandbox"
 	"strings"
 	"testing"
 	"time"
@@ -52,17 +53,7 @@ func (b *browser) waitAcross(what, expr string) {
 // report (Production granted, Development skipped: not Owner), then the
 // new connection's page.
 func TestAzureConsentFlowInTheBrowser(t *testing.T) {
-	a, srv := openServingApp(t)
-	cloud := startAzureSandbox(t, a)
-	a.Connections.Env.PublicURL = srv.URL
-	cloud.Entra.AddRedirectURI(cloud.Demo.App.ClientID, srv.URL+"/connections/azure/callback")
-	addOwner(t, a, "ines@acme.test", "correct horse battery staple 42")
-	b := &browser{t: t, ctx: azureBrowserTab(t), base: srv.URL}
-	b.navigate("/signin")
-	b.fill("#email", "ines@acme.test")
-	b.submit(`button[type=submit]`)
-	b.fill("#password", "correct horse battery staple 42")
-	b.submit(`button[type=submit]`)
+	cloud, b := signedInWithSandbox(t, "/connections/azure/callback")
 
 	b.navigate("/connections")
 	b.fill("#azure-name", "Contoso Azure")
@@ -128,4 +119,23 @@ func TestAzureConsentFlowInTheBrowser(t *testing.T) {
 	if h1 := b.eval(`document.querySelector("h1").innerText`); help != "/help/azure-token-revoked" || h1 != "Canopy's consent was revoked" {
 		t.Fatalf("help %s: %q", help, h1)
 	}
+}
+
+// signedInWithSandbox serves an app whose connectors talk to a sandbox
+// cloud (with Canopy's callback registered on the sandbox's app) and signs
+// an owner in, in a browser tab.
+func signedInWithSandbox(t *testing.T, callback string) (*sandbox.Cloud, *browser) {
+	t.Helper()
+	a, srv := openServingApp(t)
+	cloud := startAzureSandbox(t, a)
+	a.Connections.Env.PublicURL = srv.URL
+	cloud.Entra.AddRedirectURI(cloud.Demo.App.ClientID, srv.URL+callback)
+	addOwner(t, a, "ines@acme.test", "correct horse battery staple 42")
+	b := &browser{t: t, ctx: azureBrowserTab(t), base: srv.URL}
+	b.navigate("/signin")
+	b.fill("#email", "ines@acme.test")
+	b.submit(`button[type=submit]`)
+	b.fill("#password", "correct horse battery staple 42")
+	b.submit(`button[type=submit]`)
+	return cloud, b
 }

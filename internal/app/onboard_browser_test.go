@@ -14,17 +14,7 @@ import (
 // Microsoft 365 through admin consent: the sandbox's sign-in and consent
 // pages, back to Canopy, connection created.
 func TestAWSFormAndM365ConsentInTheBrowser(t *testing.T) {
-	a, srv := openServingApp(t)
-	cloud := startAzureSandbox(t, a)
-	a.Connections.Env.PublicURL = srv.URL
-	cloud.Entra.AddRedirectURI(cloud.Demo.App.ClientID, srv.URL+"/connections/m365/callback")
-	addOwner(t, a, "ines@acme.test", "correct horse battery staple 42")
-	b := &browser{t: t, ctx: azureBrowserTab(t), base: srv.URL}
-	b.navigate("/signin")
-	b.fill("#email", "ines@acme.test")
-	b.submit(`button[type=submit]`)
-	b.fill("#password", "correct horse battery staple 42")
-	b.submit(`button[type=submit]`)
+	cloud, b := signedInWithSandbox(t, "/connections/m365/callback")
 
 	d := cloud.Demo.AWS
 	b.navigate("/connections")
