@@ -81,10 +81,10 @@ func newRollup(detail bool) *rollup {
 // its amounts (the first four are the measures). With the detail map, only
 // it is updated (one map per line instead of three).
 func (r *rollup) add(day int64, ids *[nDims]any, l *billing.Line, tagset any, am *lineAmounts) error {
-	k := dayKey{day: day, category: l.ChargeCategory, currency: l.BillingCurrency, tagset: idOf(tagset)}
-	if r.detail != nil { // cost_daily and the value counts are folded from it (fold)
-		return r.addDetail(day, ids, l, k.tagset, am)
+	if r.detail != nil { // cost_daily is folded from it (fold)
+		return r.addDetail(day, ids, l, idOf(tagset), am)
 	}
+	k := dayKey{day: day, category: l.ChargeCategory, currency: l.BillingCurrency, tagset: idOf(tagset)}
 	for j, i := range rollupIdx {
 		k.dims[j] = idOf(ids[i])
 	}
@@ -95,15 +95,21 @@ func (r *rollup) add(day int64, ids *[nDims]any, l *billing.Line, tagset any, am
 	}
 	r.addValues(day, idOf(ids[valueIdx[0]]), idOf(ids[valueLabelIdx]), idOf(ids[valueIdx[1]]))
 	a.lines++
-	for i := range a.m {
-		if !am.ok[i] {
+	return addAmounts(a.m[:], a.set[:], am.v[:], am.ok[:], l.BillingCurrency)
+}
+
+// addAmounts adds the amounts v that are set (ok) to the sums m, marking
+// them set; a sum out of range fails the import.
+func addAmounts(m []domain.Amount, set []bool, v []domain.Amount, ok []bool, currency string) error {
+	for i := range m {
+		if !ok[i] {
 			continue
 		}
-		s, err := a.m[i].Add(am.v[i])
+		s, err := m[i].Add(v[i])
 		if err != nil {
-			return &billing.ParseError{Msg: "a daily " + l.BillingCurrency + " sum is out of range"}
+			return &billing.ParseError{Msg: "a daily " + currency + " sum is out of range"}
 		}
-		a.m[i], a.set[i] = s, true
+		m[i], set[i] = s, true
 	}
 	return nil
 }

@@ -72,17 +72,7 @@ func (r *rollup) addDetail(day int64, ids *[nDims]any, l *billing.Line, tagset i
 		r.detail[k] = a
 	}
 	a.lines++
-	for i := range a.m {
-		if !am.ok[i] {
-			continue
-		}
-		s, err := a.m[i].Add(am.v[i])
-		if err != nil {
-			return &billing.ParseError{Msg: "a daily " + l.BillingCurrency + " sum is out of range"}
-		}
-		a.m[i], a.set[i] = s, true
-	}
-	return nil
+	return addAmounts(a.m[:], a.set[:], am.v[:len(a.m)], am.ok[:len(a.m)], l.BillingCurrency)
 }
 
 // segDetailLines is the segment column that holds how many lines a
@@ -154,26 +144,12 @@ func (r *rollup) fold() error {
 			r.rows[dk] = d
 		}
 		d.lines += a.lines
-		for i := range d.m {
-			if !a.set[i] {
-				continue
-			}
-			s, err := d.m[i].Add(a.m[i])
-			if err != nil {
-				return &billing.ParseError{Msg: "a daily " + k.currency + " sum is out of range"}
-			}
-			d.m[i], d.set[i] = s, true
+		if err := addAmounts(d.m[:], d.set[:], a.m[:len(d.m)], a.set[:len(d.m)], k.currency); err != nil {
+			return err
 		}
 	}
 	return nil
 }
-
-// Positions of the value dimensions in detailKinds.
-var (
-	detailResource     = slices.Index(detailKinds, "resource")
-	detailResourceName = slices.Index(detailKinds, "resource_name")
-	detailSKU          = slices.Index(detailKinds, "sku")
-)
 
 // valuesFromDetail writes the value counts (cost_daily_values) of an
 // import that gives its detail rollup up, from the detail rows it stored
