@@ -158,11 +158,7 @@ func (a *segAcc) add(r segRow, labelDim int, n int64) {
 // scanAggregate answers Aggregate from the segments: from the detail
 // rollup where an import keeps one (unless q.Scan), else from the lines.
 func (c *Costs) scanAggregate(ctx context.Context, orgID string, q costs.Query) ([]costs.AggRow, error) {
-	src := detailThenLines
-	if q.Scan {
-		src = linesOnly
-	}
-	s, raw, err := c.scanAggregateRaw(ctx, orgID, q, src)
+	s, raw, err := c.scanAggregateRaw(ctx, orgID, q, sourceOf(q))
 	if err != nil {
 		return nil, err
 	}
@@ -226,11 +222,7 @@ func (c *Costs) scanConsumption(ctx context.Context, orgID string, q costs.Query
 	for _, i := range consumptionDims {
 		cols.ints(segDims + i)
 	}
-	src := detailThenLines
-	if q.Scan {
-		src = linesOnly
-	}
-	acc, err := scanGrouped(ctx, c, orgID, q, src, cols, func(r segRow) consumptionKey {
+	acc, err := scanGrouped(ctx, c, orgID, q, sourceOf(q), cols, func(r segRow) consumptionKey {
 		var k consumptionKey
 		for j, i := range consumptionDims {
 			k.ids[j] = r.dim(i)
@@ -259,4 +251,13 @@ func (c *Costs) scanConsumption(ctx context.Context, orgID string, q costs.Query
 		rs = append(rs, r)
 	}
 	return rs, nil
+}
+
+// sourceOf is what a query's scan reads: the detail rollup where an import
+// keeps one, unless the query asks for the lines themselves (Scan).
+func sourceOf(q costs.Query) segSource {
+	if q.Scan {
+		return linesOnly
+	}
+	return detailThenLines
 }
