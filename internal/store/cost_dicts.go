@@ -163,16 +163,9 @@ func (d *dicts) id(i int, value string) any {
 	return id
 }
 
-// tagSet returns the id of a line's tag set, nil when it has no tags.
-func (d *dicts) tagSet(tags map[string]string) (any, error) {
-	if len(tags) == 0 {
-		return nil, nil
-	}
-	return d.tagSetKey(d.canonical(tags), tags)
-}
-
-// tagSetKey is tagSet with the tags' canonical key (canonicalTags)
-// already made, on the reading goroutine.
+// tagSetKey returns the id of a line's tag set (nil when it has no tags)
+// from the tags and their canonical key (canonicalTags, made on the
+// reading goroutine), allocating the set when new.
 func (d *dicts) tagSetKey(key []byte, tags map[string]string) (any, error) {
 	if len(tags) == 0 {
 		return nil, nil
