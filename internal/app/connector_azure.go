@@ -36,30 +36,11 @@ func seedAzureDemo(ctx context.Context, a *App, cloud *sandbox.Cloud, orgID stri
 	if err := onboardSandboxTenant(ctx, env, cloud); err != nil {
 		return fmt.Errorf("azure demo onboarding: %w", err)
 	}
-	sys, err := a.Auth.SystemPrincipal(ctx, orgID)
-	if err != nil {
-		return err
-	}
-	list, err := a.Connections.List(ctx, sys)
-	if err != nil {
-		return err
-	}
-	for _, c := range list {
-		if c.Kind == string(connect.KindAzure) {
-			return nil
-		}
-	}
 	d := cloud.Demo
 	settings, _ := json.Marshal(azureconn.Settings{TenantID: d.Customer.ID, TagWrite: true, Reservations: true,
 		Subscriptions: map[string]string{d.Production.ID: azureconn.ReadWriteTags.String(),
 			d.Development.ID: azureconn.ReadTagsOnly.String(), d.Legacy.ID: azureconn.NoResources.String()}})
-	name := demoAzureName
-	c, err := a.Connections.Create(ctx, sys, cliActor, connect.Input{Kind: connect.KindAzure, Name: &name, Settings: settings})
-	if err != nil {
-		return err
-	}
-	_, err = a.Connections.SyncNow(ctx, sys, cliActor, c.ID)
-	return err
+	return seedDemoConnection(ctx, a, orgID, connect.KindAzure, demoAzureName, settings)
 }
 
 // onboardSandboxTenant drives the consent pages over HTTP as Contoso's

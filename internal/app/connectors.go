@@ -61,3 +61,27 @@ func (a *App) startDemoCloud(ctx context.Context) (*sandbox.Cloud, error) {
 	}
 	return cloud, nil
 }
+
+// seedDemoConnection creates the org's connection of kind unless one
+// exists, and queues its first sync.
+func seedDemoConnection(ctx context.Context, a *App, orgID string, kind connect.Kind, name string, settings []byte) error {
+	sys, err := a.Auth.SystemPrincipal(ctx, orgID)
+	if err != nil {
+		return err
+	}
+	list, err := a.Connections.List(ctx, sys)
+	if err != nil {
+		return err
+	}
+	for _, c := range list {
+		if c.Kind == string(kind) {
+			return nil
+		}
+	}
+	c, err := a.Connections.Create(ctx, sys, cliActor, connect.Input{Kind: kind, Name: &name, Settings: settings})
+	if err != nil {
+		return err
+	}
+	_, err = a.Connections.SyncNow(ctx, sys, cliActor, c.ID)
+	return err
+}
