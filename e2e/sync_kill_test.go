@@ -175,12 +175,22 @@ func (k *killRun) queueSync() store.ConnectionSync {
 // asks for the second (held by the gate), then kills p with SIGKILL.
 func (k *killRun) killBetweenMonths(p *proc) {
 	k.t.Helper()
-	select {
-	case <-k.gate.held:
-	case <-p.done:
-		k.t.Fatalf("%s exited before its sync reached the second month: %v\n%s", p.name, p.exitError(), p.stderr.String())
-	case <-time.After(killWait):
-		k.t.Fatalf("%s's sync did not reach the second month within %v\n%s", p.name, killWait, p.stderr.String())
+	deadline := time.After(killWait)
+	for held := false; !held; {
+		select {
+		case <-k.gate.held:
+			held = true
+		case <-p.done:
+			k.t.Fatalf("%s exited before its sync reached the second month: %v\n%s", p.name, p.exitError(), p.stderr.String())
+		case <-deadline:
+			y := k.getSync(k.sync.ID)
+			k.t.Fatalf("%s's sync did not reach the second month within %v (sync %s, phase %q, error %q)\n%s",
+				p.name, killWait, y.State, y.Phase, y.Error, p.stderr.String())
+		case <-time.After(200 * time.Millisecond):
+			if y := k.getSync(k.sync.ID); y.Finished() {
+				k.t.Fatalf("%s's sync ended %s before reaching the second month: %q\n%s", p.name, y.State, y.Error, p.stderr.String())
+			}
+		}
 	}
 	p.kill(k.t)
 	k.firstMonthReads = k.gate.readsOf(k.months[0].Format(time.DateOnly))

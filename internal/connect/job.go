@@ -135,6 +135,8 @@ func (s *Service) finish(ctx context.Context, c Connection, y store.ConnectionSy
 	var through *time.Time
 	if err == nil {
 		through = &y.WindowTo
+	} else {
+		s.Log.Warn("connection sync failed", "sync", y.ID, "connection", c.ID, "kind", c.Kind, "err", err)
 	}
 	return s.Store.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.FinishSync(ctx, y); err != nil {
