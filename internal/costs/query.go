@@ -54,6 +54,11 @@ const (
 	DimChargeCategory  Dim = "charge_category"
 	DimBillingCurrency Dim = "billing_currency"
 	DimTag             Dim = "tag"
+	// DimGroup is the custom group (allocation) a line's cost went to;
+	// its values are group IDs. The allocation service answers queries
+	// that group or filter by it, not the cost store, so it is not in
+	// Dims.
+	DimGroup Dim = "custom_group"
 )
 
 // Dims are the dimensions in the order the explorer offers them.
@@ -87,6 +92,8 @@ func (d Dim) Label() string {
 		return "Billing currency"
 	case DimTag:
 		return "Tag"
+	case DimGroup:
+		return "Custom group"
 	}
 	return string(d)
 }
@@ -95,6 +102,9 @@ func (d Dim) Label() string {
 func ParseDim(s string) (Dim, error) {
 	if s == "" {
 		return "", nil
+	}
+	if Dim(s) == DimGroup {
+		return DimGroup, nil
 	}
 	for _, d := range Dims {
 		if string(d) == s {
@@ -267,4 +277,17 @@ func (f Filter) String() string {
 		return fmt.Sprintf("tag %s in %v", f.TagKey, f.Values)
 	}
 	return fmt.Sprintf("%s in %v", f.Dim, f.Values)
+}
+
+// UsesGroups reports whether q groups or filters by custom group.
+func (q Query) UsesGroups() bool {
+	if q.GroupBy == DimGroup {
+		return true
+	}
+	for _, f := range q.Filters {
+		if f.Dim == DimGroup {
+			return true
+		}
+	}
+	return false
 }

@@ -25,6 +25,26 @@ import (
 type Service struct {
 	Costs costs.Querier
 	FX    *fx.Service // exchange rates for the reporting currency
+	// Groups answers queries that group or filter by custom group (the
+	// allocation service); nil refuses them.
+	Groups GroupAggregator
+}
+
+// GroupAggregator sums costs by custom group (allocation).
+type GroupAggregator interface {
+	Aggregate(ctx context.Context, orgID string, q costs.Query) ([]costs.AggRow, error)
+}
+
+// aggregate asks the allocation service when q involves custom groups,
+// else the cost store.
+func (s *Service) aggregate(ctx context.Context, orgID string, q costs.Query) ([]costs.AggRow, error) {
+	if !q.UsesGroups() {
+		return s.Costs.Aggregate(ctx, orgID, q)
+	}
+	if s.Groups == nil {
+		return nil, domain.Errorf(domain.CodeInvalid, "custom groups are not available here")
+	}
+	return s.Groups.Aggregate(ctx, orgID, q)
 }
 
 // Granularity is the length of one period of the explorer's time axis.
@@ -106,13 +126,13 @@ func (s *Service) Explore(ctx context.Context, p *auth.Principal, req Request) (
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	rows, err := s.Costs.Aggregate(ctx, p.Org.ID, req.Query)
+	rows, err := s.aggregate(ctx, p.Org.ID, req.Query)
 	if err != nil {
 		return nil, err
 	}
 	var prev []costs.AggRow
 	if req.Compare {
-		if prev, err = s.Costs.Aggregate(ctx, p.Org.ID, req.Previous()); err != nil {
+		if prev, err = s.aggregate(ctx, p.Org.ID, req.Previous()); err != nil {
 			return nil, err
 		}
 	}

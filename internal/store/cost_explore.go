@@ -15,7 +15,7 @@ import (
 // under NoValue (the explorer offers it as a filter), except when listing
 // tag keys.
 func (c *Costs) Values(ctx context.Context, orgID string, dim costs.Dim, tagKey string, from, to time.Time, limit int) ([]costs.DimValue, error) {
-	if d, err := costs.ParseDim(string(dim)); err != nil || d == "" {
+	if d, err := costs.ParseDim(string(dim)); err != nil || d == "" || d == costs.DimGroup {
 		return nil, domain.Errorf(domain.CodeInvalid, "unknown dimension %q", dim)
 	}
 	if limit <= 0 || limit > 10000 {

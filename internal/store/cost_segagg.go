@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"database/sql"
 	"strconv"
 	"time"
@@ -24,6 +25,8 @@ type segGroup struct {
 func (c *Costs) segGrouping(ctx context.Context, orgID string, dim costs.Dim, tagKey string) (segGroup, error) {
 	s := segGroup{dim: -1, label: -1, text: -1}
 	switch {
+	case dim == costs.DimGroup:
+		return s, errCustomGroup
 	case dim == "":
 		s.g = grouping{expr: "NULL", label: "NULL"}
 	case dim == costs.DimTag:
@@ -261,3 +264,7 @@ func sourceOf(q costs.Query) segSource {
 	}
 	return detailThenLines
 }
+
+// errCustomGroup refuses custom-group queries: the allocation service
+// answers them (the cost store knows nothing of groups).
+var errCustomGroup = errors.New("cost store: custom groups are answered by the allocation service")

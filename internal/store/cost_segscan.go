@@ -68,6 +68,9 @@ func (f *segFilter) match(r segRow) bool {
 var textDimColumn = map[costs.Dim]int{costs.DimChargeCategory: segCategory, costs.DimBillingCurrency: segBillingCurrency}
 
 func (c *Costs) compileFilter(ctx context.Context, orgID string, q costs.Query) (*segFilter, error) {
+	if q.UsesGroups() {
+		return nil, errCustomGroup
+	}
 	f := &segFilter{from: dayOrZero(q.From), to: dayOrZero(q.To)}
 	for _, flt := range q.Filters {
 		values, none := splitNoValue(flt.Values)
