@@ -127,4 +127,5 @@ func (c *Costs) tagsetMaps(ctx context.Context, orgID string, ids []int64) (map[
 	}
 	return out, nil
 }
+
 var _ costs.AllocKeyer = (*Costs)(nil)
