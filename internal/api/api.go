@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/canopyhq/canopy/internal/allocation"
 	"github.com/canopyhq/canopy/internal/audit"
 	"github.com/canopyhq/canopy/internal/auth"
 	"github.com/canopyhq/canopy/internal/connect"
@@ -35,10 +36,13 @@ type API struct {
 	// connections serves /connections (WithConnections); nil in tests
 	// that only serve the document.
 	connections *connect.Service
-	log         *slog.Logger
-	routes      []route
-	probe       *http.ServeMux // the same patterns, only to tell 404 from 405
-	doc         []byte         // the OpenAPI document, built once
+	// allocation serves /allocation (WithAllocation); nil in tests that
+	// only serve the document.
+	allocation *allocation.Service
+	log        *slog.Logger
+	routes     []route
+	probe      *http.ServeMux // the same patterns, only to tell 404 from 405
+	doc        []byte         // the OpenAPI document, built once
 }
 
 // Route describes one endpoint: its method, its path pattern (Go
@@ -126,7 +130,7 @@ func (a *API) table() []route {
 		signedIn("POST", "/costs/imports", auth.PermCostsImport, a.uploadImport),
 		signedIn("GET", "/costs/imports", auth.PermCostsRead, a.listImports),
 		signedIn("GET", "/costs/imports/{upload_id}", auth.PermCostsRead, a.getImport),
-	}, append(a.connectionRoutes(), a.directoryRoutes()...)...)
+	}, append(append(a.connectionRoutes(), a.directoryRoutes()...), a.allocationRoutes()...)...)
 }
 
 func public(method, path string, h handlerFunc) route {

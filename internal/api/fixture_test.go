@@ -9,10 +9,12 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/canopyhq/canopy/internal/allocation"
 	"github.com/canopyhq/canopy/internal/api"
 	"github.com/canopyhq/canopy/internal/audit"
 	"github.com/canopyhq/canopy/internal/auth"
@@ -52,6 +54,8 @@ type tenant struct {
 	sessionID                   string
 	uploadID                    string     // a billing file queued for import
 	connectionID, syncID        string     // a connection with a queued sync
+	groupID, skuPart            string     // a custom group; a licence price mapping
+	version                     int        // the latest allocation rule set version
 	seedRate                    seededRate // the one exchange rate the org starts with
 }
 
@@ -82,7 +86,8 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	f.svc = auth.NewService(f.st, kv, f.mail, "http://127.0.0.1")
 	f.imports, f.jobs = newImports(t, db)
 	f.conns = newConnections(t, db, kv)
-	f.api = api.New(f.svc, slog.New(slog.NewTextHandler(t.Output(), nil))).WithImports(f.imports).WithConnections(f.conns)
+	f.api = api.New(f.svc, slog.New(slog.NewTextHandler(t.Output(), nil))).WithImports(f.imports).WithConnections(f.conns).
+		WithAllocation(allocation.New(f.st))
 	mux := http.NewServeMux()
 	f.api.Routes(mux)
 	f.srv = httptest.NewServer(mux)
@@ -129,6 +134,11 @@ func (f *fixture) seedTenant(name, slug string) tenant {
 	tn.seedRate = f.seedRate(p, slug)
 	tn.uploadID = f.seedUpload(p, slug)
 	tn.connectionID, tn.syncID = f.seedConnection(p, slug)
+	versions := 1
+	if slug == "beta" {
+		versions = 2
+	}
+	tn.groupID, tn.version, tn.skuPart = f.seedAllocation(p, slug, versions)
 	return tn
 }
 
@@ -336,7 +346,8 @@ func (r response) wantStatus(t *testing.T, what string, status int) {
 func fillPath(t *testing.T, pattern string, tn tenant) string {
 	t.Helper()
 	ids := map[string]string{"{user_id}": tn.owner.ID, "{session_id}": tn.sessionID, "{token_id}": tn.ownerTokenID,
-		"{upload_id}": tn.uploadID, "{connection_id}": tn.connectionID, "{sync_id}": tn.syncID, "{kind}": "m365"}
+		"{upload_id}": tn.uploadID, "{connection_id}": tn.connectionID, "{sync_id}": tn.syncID, "{kind}": "m365",
+		"{group_id}": tn.groupID, "{version}": strconv.Itoa(tn.version), "{sku_part_number}": tn.skuPart}
 	for k, v := range ids {
 		pattern = strings.ReplaceAll(pattern, k, v)
 	}

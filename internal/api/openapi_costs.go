@@ -32,11 +32,11 @@ var (
 )
 
 func dimNames() []string {
-	out := make([]string, len(costs.Dims))
+	out := make([]string, len(costs.Dims), len(costs.Dims)+1)
 	for i, d := range costs.Dims {
 		out[i] = string(d)
 	}
-	return out
+	return append(out, string(costs.DimGroup))
 }
 
 func costOperations() []opEntry {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/canopyhq/canopy/internal/allocation"
 	"github.com/canopyhq/canopy/internal/costs"
 )
 
@@ -123,6 +124,9 @@ func TestSchemasMatchViews(t *testing.T) {
 		"CostExplore": exploreView{}, "CostValue": costs.DimValue{}, "CostConsumption": costs.ConsumptionRow{},
 		"CostFreshness": freshnessView{}, "CostFreshnessList": freshnessListView{}, "CostValueList": listView[costs.DimValue]{},
 		"CostImport": costImportView{}, "CostUpload": uploadView{}, "Measures": measuresView{}, "CostUploadAccepted": uploadAccepted{},
+		"GroupInput": allocation.GroupInput{}, "Group": allocation.Group{}, "AllocationVersion": allocation.Version{}, "RulesUpdate": rulesBody{},
+		"RulesSaved": allocation.Saved{}, "AllocationTotal": allocation.Total{}, "AllocationResults": allocation.Results{},
+		"Explanation": allocation.Explanation{}, "LicencePrice": allocation.LicencePrice{},
 	}
 	schemas := schemas()
 	for name, v := range types {
@@ -143,7 +147,9 @@ func jsonFields(t reflect.Type) []string {
 			out = append(out, jsonFields(f.Type)...)
 			continue
 		}
-		out = append(out, name)
+		if name != "-" {
+			out = append(out, name)
+		}
 	}
 	slices.Sort(out)
 	return out

@@ -10,6 +10,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/canopyhq/canopy/internal/allocation"
 	"github.com/canopyhq/canopy/internal/auth"
 	"github.com/canopyhq/canopy/internal/config"
 	"github.com/canopyhq/canopy/internal/connect"
@@ -34,6 +35,8 @@ type App struct {
 	Imports *imports.Service
 	// Connections holds cloud connections and runs their daily syncs.
 	Connections *connect.Service
+	// Allocation holds custom groups, allocation rules and their results.
+	Allocation *allocation.Service
 }
 
 // Open connects to the database, runs migrations and builds the services.
@@ -81,6 +84,7 @@ func (a *App) init(ctx context.Context) error {
 	a.Imports.Jobs = a.Jobs
 	a.Connections.Jobs = a.Jobs
 	a.Auth = auth.NewService(a.Store, kv, &queuedMail{jobs: a.Jobs, vault: kv}, a.Cfg.BaseURL)
+	a.Allocation = allocation.New(a.Store)
 	return nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/canopyhq/canopy/internal/allocation"
 	"github.com/canopyhq/canopy/internal/auth"
 	"github.com/canopyhq/canopy/internal/billing"
 	"github.com/canopyhq/canopy/internal/costs"
@@ -239,5 +240,5 @@ func (s *Service) ExportFOCUS(ctx context.Context, p *auth.Principal, q costs.Qu
 
 // New is the service over a store: its cost lines and exchange rates.
 func New(st *store.Store) *Service {
-	return &Service{Costs: st.Costs(), FX: &fx.Service{Store: st}}
+	return &Service{Costs: st.Costs(), FX: &fx.Service{Store: st}, Groups: allocation.New(st)}
 }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/canopyhq/canopy/internal/auth"
+	"github.com/canopyhq/canopy/internal/allocation"
 	"github.com/canopyhq/canopy/internal/costs"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/spend"
@@ -16,7 +17,17 @@ func (s *Server) spendService() *spend.Service {
 	if s.Spend != nil {
 		return s.Spend
 	}
-	return spend.New(s.Auth.Store)
+	svc := spend.New(s.Auth.Store)
+	svc.Groups = s.allocation()
+	return svc
+}
+
+// allocation is the allocation service (one over the store when unset).
+func (s *Server) allocation() *allocation.Service {
+	if s.Allocation != nil {
+		return s.Allocation
+	}
+	return allocation.New(s.Auth.Store)
 }
 
 // uiQuery turns the form's tag key and value fields into the explorer's

@@ -12,6 +12,7 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 
+	"github.com/canopyhq/canopy/internal/allocation"
 	"github.com/canopyhq/canopy/internal/audit"
 	"github.com/canopyhq/canopy/internal/auth"
 	"github.com/canopyhq/canopy/internal/connect"
@@ -45,6 +46,9 @@ type Server struct {
 	Imports *imports.Service
 	// Connections serves the Connections pages (nil: those pages fail).
 	Connections *connect.Service
+	// Allocation serves the Allocation pages and the explorer's custom
+	// groups (nil: one over Auth.Store).
+	Allocation *allocation.Service
 	Sessions    *scs.SessionManager
 	R           *Renderer
 	Log         *slog.Logger

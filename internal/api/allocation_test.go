@@ -1,0 +1,137 @@
+package api_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/canopyhq/canopy/internal/domain"
+	"github.com/canopyhq/canopy/internal/store"
+	"github.com/canopyhq/canopy/internal/store/storetest"
+)
+
+type resultsJSON struct {
+	Version int `json:"version"`
+	Totals  []struct {
+		Group     string            `json:"group"`
+		GroupName string            `json:"group_name"`
+		Currency  string            `json:"currency"`
+		Measures  map[string]string `json:"measures"`
+	} `json:"totals"`
+}
+
+// A program builds groups and rules through the API and reads results
+// that add up exactly to the imported costs, per currency; the explorer
+// groups and filters by custom group; splits that do not add up and
+// stale edits are refused with a message.
+func TestAllocationThroughTheAPI(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		stats := f.importCosts(f.a, 11)
+		tok := f.a.ownerToken
+		platform := f.do("POST", "/api/v1/allocation/groups", tok, `{"name":"Platform","kind":"business_unit"}`)
+		platform.wantStatus(t, "create group", 201)
+		pid := platform.json(t)["id"].(string)
+		data := f.do("POST", "/api/v1/allocation/groups", tok, fmt.Sprintf(`{"name":"Data","kind":"cost_center","parent_id":%q}`, pid))
+		data.wantStatus(t, "create child group", 201)
+		did := data.json(t)["id"].(string)
+		cur := f.do("GET", "/api/v1/allocation/rules", tok, nil)
+		cur.wantStatus(t, "get rules", 200)
+		base := int(cur.json(t)["version"].(float64))
+
+		bad := fmt.Sprintf(`{"base_version":%d,"splits":[{"name":"half","method":"fixed","shares":[{"group":%q,"percent":"50"},{"group":%q,"percent":"40"}]}],"rules":[]}`, base, pid, did)
+		if e := f.do("PUT", "/api/v1/allocation/rules", tok, bad).wantError(t, "split of 90%", 400, domain.CodeInvalid); !strings.Contains(e.Error.Message, "add up to 90, not 100") {
+			t.Fatalf("split message: %q", e.Error.Message)
+		}
+		rules := fmt.Sprintf(`{"base_version":%d,"note":"first","splits":[{"id":"spl_shared","name":"shared","method":"fixed","shares":[{"group":%q,"percent":"60"},{"group":%q,"percent":"40"}]}],
+			"rules":[{"name":"data team","group":%q,"conditions":[{"field":"tag","key":"team","op":"in","values":["data"]}]},
+			{"name":"platform team","group":%q,"conditions":[{"field":"tag","key":"team","op":"in","values":["platform"]}]},
+			{"name":"networking","split":"spl_shared","conditions":[{"field":"service_category","op":"in","values":["Networking"]}]}]}`, base, did, pid, did, pid)
+		saved := f.do("PUT", "/api/v1/allocation/rules", tok, rules)
+		saved.wantStatus(t, "save rules", 200)
+		f.do("PUT", "/api/v1/allocation/rules", tok, rules).wantError(t, "stale base version", 409, domain.CodeConflict)
+
+		res := f.do("GET", "/api/v1/allocation/results?"+costRangeQuery, f.a.viewerToken, nil)
+		res.wantStatus(t, "results", 200)
+		var got resultsJSON
+		res.decode(t, &got)
+		sums := map[string]string{}
+		groups := map[string]bool{}
+		for _, x := range got.Totals {
+			groups[x.GroupName] = true
+			var a, b domain.Amount
+			if sums[x.Currency] != "" {
+				_ = a.UnmarshalText([]byte(sums[x.Currency]))
+			}
+			_ = b.UnmarshalText([]byte(x.Measures["billed"]))
+			s, _ := a.Add(b)
+			sums[x.Currency] = s.String()
+		}
+		for cur, want := range stats.BilledCost {
+			if reduced(sums[cur]) != reduced(want) {
+				t.Errorf("%s: groups add up to %s, the costs are %s", cur, sums[cur], want)
+			}
+		}
+		if !groups["Platform"] || !groups["Data"] || !groups["Unallocated"] {
+			t.Fatalf("groups in results: %v", groups)
+		}
+		// The explorer by custom group, per billing currency, adds up to
+		// the same totals; filtering by Platform includes Data below it.
+		ex := f.do("GET", "/api/v1/costs/explore?"+costRangeQuery+"&group_by=custom_group&currency=billing&granularity=month", f.a.viewerToken, nil)
+		ex.wantStatus(t, "explore by group", 200)
+		var e exploreJSON
+		ex.decode(t, &e)
+		for _, c := range e.Currencies {
+			if reduced(c.Total) != reduced(stats.BilledCost[c.Currency]) {
+				t.Errorf("explore %s total %s, want %s", c.Currency, c.Total, stats.BilledCost[c.Currency])
+			}
+		}
+		only := f.do("GET", "/api/v1/costs/explore?"+costRangeQuery+"&group_by=custom_group&currency=billing&filter="+url.QueryEscape("custom_group:"+pid), f.a.viewerToken, nil)
+		only.wantStatus(t, "explore one group", 200)
+		var o exploreJSON
+		only.decode(t, &o)
+		for _, c := range o.Currencies {
+			for _, s := range c.Series {
+				if s.Group != pid && s.Group != did {
+					t.Fatalf("filter by Platform returned group %s", s.Group)
+				}
+			}
+		}
+		// Why is a networking resource here: the split, with its shares.
+		vals := f.do("GET", "/api/v1/costs/values?dim=resource&"+costRangeQuery+"&filter="+url.QueryEscape("service_category:Networking"), tok, nil)
+		vals.wantStatus(t, "networking resources", 200)
+		items := vals.json(t)["items"].([]any)
+		if len(items) == 0 {
+			t.Fatal("the generated data has no networking resource")
+		}
+		resID := items[0].(map[string]any)["value"].(string)
+		why := f.do("GET", "/api/v1/allocation/explain?"+costRangeQuery+"&resource="+url.QueryEscape(resID), f.a.viewerToken, nil)
+		why.wantStatus(t, "explain", 200)
+		var xs struct {
+			Items []struct {
+				Rule     *struct{ Name string } `json:"rule"`
+				Split    *struct{ Name string } `json:"split"`
+				Portions []json.RawMessage      `json:"portions"`
+			} `json:"items"`
+		}
+		why.decode(t, &xs)
+		if len(xs.Items) == 0 {
+			t.Fatalf("no explanation: %s", why.body)
+		}
+		for _, x := range xs.Items {
+			if x.Rule != nil && x.Rule.Name == "networking" && (x.Split == nil || len(x.Portions) != 2) {
+				t.Fatalf("networking line explained as %s", why.body)
+			}
+		}
+		vs := f.do("GET", "/api/v1/allocation/versions", tok, nil)
+		vs.wantStatus(t, "versions", 200)
+		if n := len(vs.json(t)["items"].([]any)); n != 2 {
+			t.Fatalf("%d versions, want the seeded one and ours", n)
+		}
+		f.do("GET", fmt.Sprintf("/api/v1/allocation/results?%s&version=%d", costRangeQuery, base), tok, nil).wantStatus(t, "old version's results", 200)
+		f.do("DELETE", "/api/v1/allocation/groups/"+did, tok, nil).wantError(t, "delete a group in use", 409, domain.CodeConflict)
+	})
+}
