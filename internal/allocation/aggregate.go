@@ -235,3 +235,27 @@ func matchesAll(k *costs.AllocKey, currency string, fs []costs.Filter) bool {
 	}
 	return true
 }
+
+// GroupValues lists the groups as explorer filter values by name (with
+// Unallocated), or only the given groups and those below them.
+func (s *Service) GroupValues(ctx context.Context, orgID string, only []string) ([]costs.DimValue, error) {
+	groups, err := s.groupMap(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	var keep map[string]bool
+	if only != nil {
+		keep = withDescendants(groups, only)
+	}
+	out := []costs.DimValue{}
+	for _, g := range groups {
+		if keep == nil || keep[g.ID] {
+			out = append(out, costs.DimValue{Value: g.ID, Label: g.Name})
+		}
+	}
+	slices.SortFunc(out, func(a, b costs.DimValue) int { return strings.Compare(a.Label, b.Label) })
+	if keep == nil {
+		out = append(out, costs.DimValue{Value: Unallocated, Label: "Unallocated"}, costs.DimValue{Value: UnassignedLicences, Label: "Unassigned licences"})
+	}
+	return out, nil
+}

@@ -6,7 +6,7 @@ import (
 )
 
 // seedAllocation gives a tenant a custom group, versions of a rule set
-// (Alpha one, Beta two, so Beta's version 2 is no version of Alpha's) and
+// (Alpha one, Beta three, so Beta's version 3 is no version of Alpha's even after a test saves one more) and
 // a licence price mapping.
 func (f *fixture) seedAllocation(p *auth.Principal, slug string, versions int) (groupID string, version int, part string) {
 	f.t.Helper()

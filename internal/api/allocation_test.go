@@ -135,3 +135,70 @@ func TestAllocationThroughTheAPI(t *testing.T) {
 		f.do("DELETE", "/api/v1/allocation/groups/"+did, tok, nil).wantError(t, "delete a group in use", 409, domain.CodeConflict)
 	})
 }
+
+// A member whose viewer role is limited to one custom group sees, in the
+// explorer, only that group's share; other areas stay closed to them.
+func TestGroupScopedViewerSeesOnlyTheGroup(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		f.importCosts(f.a, 12)
+		tok := f.a.ownerToken
+		data := f.do("POST", "/api/v1/allocation/groups", tok, `{"name":"Data"}`)
+		data.wantStatus(t, "create group", 201)
+		did := data.json(t)["id"].(string)
+		f.do("PUT", "/api/v1/allocation/rules", tok, fmt.Sprintf(`{"rules":[{"name":"data","group":%q,
+			"conditions":[{"field":"tag","key":"team","op":"in","values":["data"]}]}]}`, did)).wantStatus(t, "rules", 200)
+		u := f.createUser("scoped@alpha.test")
+		if err := f.st.AddMember(f.ctx, f.a.org.ID, u.ID, nil, domain.Now()); err != nil {
+			t.Fatal(err)
+		}
+		f.do("PUT", "/api/v1/allocation/groups/"+did+"/access/"+u.ID, tok, `{"role":"admin"}`).wantError(t, "scoped admin", 400, domain.CodeInvalid)
+		f.do("PUT", "/api/v1/allocation/groups/"+did+"/access/"+u.ID, tok, `{"role":"viewer"}`).wantStatus(t, "scope viewer", 200)
+		scopedTok, _ := f.insertToken(u.ID, f.a.org.ID, nil)
+
+		all := f.do("GET", "/api/v1/costs/explore?"+costRangeQuery+"&group_by=custom_group&currency=billing", tok, nil)
+		mine := f.do("GET", "/api/v1/costs/explore?"+costRangeQuery+"&group_by=custom_group&currency=billing", scopedTok, nil)
+		mine.wantStatus(t, "scoped explore", 200)
+		var a, m exploreJSON
+		all.decode(t, &a)
+		mine.decode(t, &m)
+		want := map[string]string{}
+		for _, c := range a.Currencies {
+			for _, s := range c.Series {
+				if s.Group == did {
+					want[c.Currency] = s.Total
+				}
+			}
+		}
+		if len(want) == 0 {
+			t.Fatal("the data group has no cost")
+		}
+		for _, c := range m.Currencies {
+			for _, s := range c.Series {
+				if s.Group != did || reduced(s.Total) != reduced(want[c.Currency]) {
+					t.Fatalf("scoped viewer saw %s %s %s, want only %s's %s", c.Currency, s.Group, s.Total, did, want[c.Currency])
+				}
+			}
+		}
+		// Asking for another group or Unallocated adds nothing.
+		other := f.do("GET", "/api/v1/costs/explore?"+costRangeQuery+"&group_by=service&filter="+url.QueryEscape("custom_group:"), scopedTok, nil)
+		other.wantStatus(t, "scoped explore of Unallocated", 200)
+		var o exploreJSON
+		other.decode(t, &o)
+		for _, c := range o.Currencies {
+			if len(c.Series) != 0 {
+				t.Fatalf("scoped viewer saw Unallocated: %+v", c.Series)
+			}
+		}
+		vals := f.do("GET", "/api/v1/costs/values?dim=service&"+costRangeQuery, scopedTok, nil)
+		vals.wantStatus(t, "scoped values", 200)
+		if items := vals.json(t)["items"].([]any); len(items) != 0 {
+			t.Fatalf("scoped viewer listed services of the whole org: %v", items)
+		}
+		f.do("GET", "/api/v1/costs/consumption?"+costRangeQuery, scopedTok, nil).wantError(t, "scoped consumption", 403, domain.CodeForbidden)
+		f.do("GET", "/api/v1/allocation/groups", scopedTok, nil).wantError(t, "scoped groups", 403, domain.CodeForbidden)
+		f.do("DELETE", "/api/v1/allocation/groups/"+did+"/access/"+u.ID, tok, nil).wantStatus(t, "remove access", 204)
+		f.do("GET", "/api/v1/costs/explore?"+costRangeQuery, scopedTok, nil).wantError(t, "after removal", 403, domain.CodeForbidden)
+	})
+}

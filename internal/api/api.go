@@ -72,6 +72,9 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request, c *call) error
 type route struct {
 	Route
 	handle handlerFunc
+	// scopedReads: a grant scoped to custom groups may call it (the
+	// explorer, which then shows only those groups' share).
+	scopedReads bool
 }
 
 // New returns the API over the account service.
@@ -121,8 +124,8 @@ func (a *API) table() []route {
 		signedIn("PUT", "/fx/rates", auth.PermCurrencyManage, a.setRate),
 		signedIn("POST", "/fx/rates/import", auth.PermCurrencyManage, a.importRates),
 		signedIn("GET", "/fx/rates/history", auth.PermCostsRead, a.rateHistory),
-		signedIn("GET", "/costs/explore", auth.PermCostsRead, a.exploreCosts),
-		signedIn("GET", "/costs/values", auth.PermCostsRead, a.costValues),
+		scopedRead(signedIn("GET", "/costs/explore", auth.PermCostsRead, a.exploreCosts)),
+		scopedRead(signedIn("GET", "/costs/values", auth.PermCostsRead, a.costValues)),
 		signedIn("GET", "/costs/consumption", auth.PermCostsRead, a.costConsumption),
 		signedIn("GET", "/costs/freshness", auth.PermCostsRead, a.costFreshness),
 		signedIn("GET", "/costs/export.csv", auth.PermCostsExport, a.exportCostTable),
@@ -134,11 +137,16 @@ func (a *API) table() []route {
 }
 
 func public(method, path string, h handlerFunc) route {
-	return route{Route{Method: method, Pattern: Prefix + path, Public: true}, h}
+	return route{Route: Route{Method: method, Pattern: Prefix + path, Public: true}, handle: h}
+}
+
+func scopedRead(r route) route {
+	r.scopedReads = true
+	return r
 }
 
 func signedIn(method, path string, perm auth.Permission, h handlerFunc) route {
-	return route{Route{Method: method, Pattern: Prefix + path, Permission: perm}, h}
+	return route{Route: Route{Method: method, Pattern: Prefix + path, Permission: perm}, handle: h}
 }
 
 // RouteList returns every endpoint, for tests and documentation.
@@ -168,6 +176,9 @@ func (a *API) handler(rt route) http.Handler {
 			p, err := a.authenticate(r)
 			if err == nil && rt.Permission != "" {
 				err = p.Require(rt.Permission)
+				if rt.Permission == auth.PermCostsRead && rt.scopedReads {
+					err = p.RequireSomewhere(rt.Permission) // the spend service narrows to the grant's groups
+				}
 			}
 			if err != nil {
 				a.fail(w, r, err)

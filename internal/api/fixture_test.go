@@ -136,7 +136,7 @@ func (f *fixture) seedTenant(name, slug string) tenant {
 	tn.connectionID, tn.syncID = f.seedConnection(p, slug)
 	versions := 1
 	if slug == "beta" {
-		versions = 2
+		versions = 3 // above what Alpha reaches with the PUT below (1 + 1)
 	}
 	tn.groupID, tn.version, tn.skuPart = f.seedAllocation(p, slug, versions)
 	return tn

@@ -30,6 +30,9 @@ func (a *API) allocationRoutes() []route {
 		signedIn("GET", "/allocation/groups/{group_id}", auth.PermAllocationRead, a.getGroup),
 		signedIn("PATCH", "/allocation/groups/{group_id}", auth.PermAllocationWrite, a.updateGroup),
 		signedIn("DELETE", "/allocation/groups/{group_id}", auth.PermAllocationWrite, a.deleteGroup),
+		signedIn("GET", "/allocation/groups/{group_id}/access", auth.PermAllocationRead, a.listGroupAccess),
+		signedIn("PUT", "/allocation/groups/{group_id}/access/{user_id}", auth.PermRolesManage, a.setGroupAccess),
+		signedIn("DELETE", "/allocation/groups/{group_id}/access/{user_id}", auth.PermRolesManage, a.removeGroupAccess),
 		signedIn("GET", "/allocation/rules", auth.PermAllocationRead, a.getRules),
 		signedIn("PUT", "/allocation/rules", auth.PermAllocationWrite, a.putRules),
 		signedIn("GET", "/allocation/versions", auth.PermAllocationRead, a.listVersions),
@@ -209,6 +212,42 @@ func (a *API) setLicencePrice(w http.ResponseWriter, r *http.Request, c *call) e
 
 func (a *API) deleteLicencePrice(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err := a.allocation.DeleteLicencePrice(r.Context(), c.P, c.Who, r.PathValue("sku_part_number")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (a *API) listGroupAccess(w http.ResponseWriter, r *http.Request, c *call) error {
+	list, err := a.allocation.GroupAccess(r.Context(), c.P, r.PathValue("group_id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, listOf(list, func(x allocation.Access) allocation.Access { return x }, ""))
+}
+
+// accessBody is PUT .../access/{user_id}: the role the member gets on the
+// group only.
+type accessBody struct {
+	Role string `json:"role"`
+}
+
+func (a *API) setGroupAccess(w http.ResponseWriter, r *http.Request, c *call) error {
+	var body accessBody
+	if err := decodeJSON(w, r, &body); err != nil {
+		return err
+	}
+	if strings.TrimSpace(body.Role) == "" {
+		return domain.FieldError("role", "Name the role, e.g. viewer; DELETE removes the access.")
+	}
+	if err := a.allocation.SetGroupAccess(r.Context(), c.P, c.Who, r.PathValue("group_id"), r.PathValue("user_id"), body.Role); err != nil {
+		return err
+	}
+	return a.listGroupAccess(w, r, c)
+}
+
+func (a *API) removeGroupAccess(w http.ResponseWriter, r *http.Request, c *call) error {
+	if err := a.allocation.SetGroupAccess(r.Context(), c.P, c.Who, r.PathValue("group_id"), r.PathValue("user_id"), ""); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

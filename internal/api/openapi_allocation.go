@@ -22,6 +22,13 @@ func allocationOperations() []opEntry {
 			description: "The whole group is replaced by the body (a group cannot be placed below itself)."}),
 		doc("DELETE", "/allocation/groups/{group_id}", opSpec{id: "deleteGroup", summary: "Remove a custom group", perm: "allocation.write", tag: "allocation", params: []parameter{groupIDParam}, status: 204,
 			description: "409 while a rule or split of the current rule set sends cost to it; its children move to its parent."}),
+		doc("GET", "/allocation/groups/{group_id}/access", opSpec{id: "listGroupAccess", summary: "Members whose role is limited to this group", perm: "allocation.read", tag: "allocation",
+			params: []parameter{groupIDParam}, status: 200, result: "GroupAccessList"}),
+		doc("PUT", "/allocation/groups/{group_id}/access/{user_id}", opSpec{id: "setGroupAccess", summary: "Give a member a role on this group only", perm: "roles.manage", tag: "allocation",
+			params: []parameter{groupIDParam, userIDParam}, body: "GroupAccessSet", status: 200, result: "GroupAccessList",
+			description: "With viewer or finops the member sees, in the explorer, only this group's (and its sub-groups') share of each cost. Owner and admin cannot be limited to a group."}),
+		doc("DELETE", "/allocation/groups/{group_id}/access/{user_id}", opSpec{id: "removeGroupAccess", summary: "Remove a member's role on this group", perm: "roles.manage", tag: "allocation",
+			params: []parameter{groupIDParam, userIDParam}, status: 204}),
 		doc("GET", "/allocation/rules", opSpec{id: "getRules", summary: "The current rule set (ordered rules and splits) and its version", perm: "allocation.read", tag: "allocation", status: 200, result: "AllocationVersion"}),
 		doc("PUT", "/allocation/rules", opSpec{id: "putRules", summary: "Save a new rule set as the next version", perm: "allocation.write", tag: "allocation", body: "RulesUpdate", status: 200, result: "RulesSaved",
 			description: "The first matching rule wins. Fixed splits' percentages must add up to 100. Only the months the change affects are recomputed; earlier versions stay readable. " +
@@ -90,5 +97,8 @@ func allocationSchemas() map[string]*schema {
 		"LicencePrice": closed("A Microsoft 365 product's cost SKU", props{"sku_part_number": text("e.g. SPE_E3"), "cost_sku": text("The SkuId its cost lines carry"),
 			"unit_price": text("List price per seat and month"), "currency": text("ISO 4217, with unit_price")}, "sku_part_number", "cost_sku"),
 		"LicencePriceList": list("LicencePrice"),
+		"GroupAccess":      object("A member's role on one group", props{"user_id": text(""), "email": text(""), "role": text("")}, "user_id", "email", "role"),
+		"GroupAccessList":  list("GroupAccess"),
+		"GroupAccessSet":   closed("The role to give", props{"role": text("e.g. viewer or finops")}, "role"),
 	}
 }

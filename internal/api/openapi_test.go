@@ -127,6 +127,7 @@ func TestSchemasMatchViews(t *testing.T) {
 		"GroupInput": allocation.GroupInput{}, "Group": allocation.Group{}, "AllocationVersion": allocation.Version{}, "RulesUpdate": rulesBody{},
 		"RulesSaved": allocation.Saved{}, "AllocationTotal": allocation.Total{}, "AllocationResults": allocation.Results{},
 		"Explanation": allocation.Explanation{}, "LicencePrice": allocation.LicencePrice{},
+		"GroupAccess": allocation.Access{}, "GroupAccessSet": accessBody{},
 	}
 	schemas := schemas()
 	for name, v := range types {

@@ -132,6 +132,10 @@ type Scope struct {
 	ID   string
 }
 
+// ScopeCostGroup is the kind of a grant limited to a custom group (and
+// the groups below it): such a member sees only that group's costs.
+const ScopeCostGroup = "cost_group"
+
 // OrgWide reports whether s is the whole organisation.
 func (s Scope) OrgWide() bool { return s == Scope{} }
 

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/canopyhq/canopy/internal/audit"
@@ -121,4 +122,33 @@ func fromGrants(gs []Grant) []domain.RoleGrant {
 		out = append(out, domain.RoleGrant{Role: g.Role, ScopeKind: g.Scope.Kind, ScopeID: g.Scope.ID})
 	}
 	return out
+}
+
+// ScopeIDs lists the IDs of the scopes of kind in which the principal's
+// scoped grants allow perm (org-wide grants are not listed).
+func (p *Principal) ScopeIDs(kind string, perm Permission) []string {
+	if p == nil {
+		return nil
+	}
+	var out []string
+	for _, g := range p.Grants {
+		if g.Scope.Kind == kind && Allowed([]Grant{g}, perm, g.Scope) && !slices.Contains(out, g.Scope.ID) {
+			out = append(out, g.Scope.ID)
+		}
+	}
+	return out
+}
+
+// RequireSomewhere is Require, satisfied also by a scoped grant that
+// allows perm in some part of the organisation; the service behind it
+// must narrow what it shows to those parts.
+func (p *Principal) RequireSomewhere(perm Permission) error {
+	if p != nil {
+		for _, g := range p.Grants {
+			if Allowed([]Grant{g}, perm, g.Scope) {
+				return nil
+			}
+		}
+	}
+	return p.Require(perm)
 }
