@@ -41,6 +41,7 @@ Commands:
   bench gen-focus write a reproducible FOCUS 1.2 cost file for benchmarks
   bench ingest    import a cost file into a scratch database; print lines/s and peak memory
   bench query     time the spend explorer's queries over generated cost data in a scratch database
+  bench allocate  time allocating generated cost data with many rules and splits, and re-allocating after one rule change
   version         print the version
 
 Every command that touches data takes --db (env CANOPY_DB): sqlite:PATH or postgres://...
@@ -82,6 +83,8 @@ func Run(ctx context.Context, env Env) int {
 		err = runBenchIngest(ctx, env, rest)
 	case "bench query":
 		err = runBenchQuery(ctx, env, rest)
+	case "bench allocate":
+		err = runBenchAllocate(ctx, env, rest)
 	case "version", "--version", "-v":
 		fmt.Fprintln(env.Stdout, versionString())
 	case "help", "-h", "--help":

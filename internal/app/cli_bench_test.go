@@ -113,3 +113,24 @@ func TestBenchQuery(t *testing.T) {
 		t.Fatalf("output %s", out.String())
 	}
 }
+
+func TestBenchAllocate(t *testing.T) {
+	var out, errOut bytes.Buffer
+	args := []string{"bench", "allocate", "--rows", "3000", "--days", "40", "--rules", "60", "--splits", "6"}
+	if pg := storetest.PostgresURL(t); pg != "" {
+		args = append(args, "--postgres", pg)
+	}
+	code := Run(context.Background(), Env{Args: args, Stdout: &out, Stderr: &errOut, Getenv: func(string) string { return "" }})
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`full allocation: 2 months in [\d.]+ s \(\d+ lines/s\), [1-9]\d* group totals`),
+		regexp.MustCompile(`one rule valid from 2026-02 changed: version 2, 1 month\(s\) recomputed`),
+		regexp.MustCompile(`one undated rule moved to the top: version 3, 2 month\(s\) recomputed`),
+	} {
+		if !want.MatchString(out.String()) {
+			t.Fatalf("no %q in:\n%s", want, out.String())
+		}
+	}
+}
