@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/canopyhq/canopy/internal/costs"
+	"github.com/canopyhq/canopy/internal/domain"
 )
 
 // Via says how a portion reached its group.
@@ -83,10 +84,12 @@ func (e *Engine) ruleFor(keys []costs.AllocKey, k int, day int64) int {
 // exactly. out[i] are row i's portions.
 func (e *Engine) Allocate(keys []costs.AllocKey, rows []costs.AllocRow) ([][]Portion, error) {
 	out := make([][]Portion, len(rows))
-	var pending []int // rows with a split share, done once direct spend is known
-	own := map[ownKey]*big.Int{}
+	single := make([]Portion, len(rows)) // most rows go to one place: one allocation for all
+	var pending []int                    // rows with a split share, done once direct spend is known
+	own := map[ownKey]*domain.Amount{}
+	proportional := e.hasProportional()
 	for i, r := range rows {
-		ps, err := e.direct(keys, r)
+		ps, err := e.direct(keys, r, single[i:i:i+1])
 		if err != nil {
 			return nil, err
 		}
@@ -97,9 +100,14 @@ func (e *Engine) Allocate(keys []costs.AllocKey, rows []costs.AllocRow) ([][]Por
 				break
 			}
 		}
+		if !proportional {
+			continue
+		}
 		for _, p := range ps {
 			if p.Split == "" && p.Group != Unallocated && p.Group != UnassignedLicences {
-				addOwn(own, monthOf(r.Day), p.Group, p.Measures)
+				if err := addOwn(own, monthOf(r.Day), p.Group, p.Measures); err != nil {
+					return nil, err
+				}
 			}
 		}
 	}
@@ -122,24 +130,38 @@ func monthOf(t time.Time) int64 {
 	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC).Unix()
 }
 
-func addOwn(own map[ownKey]*big.Int, month int64, group string, m costs.Measures) {
+func addOwn(own map[ownKey]*domain.Amount, month int64, group string, m costs.Measures) error {
 	k := ownKey{month, group}
-	if own[k] == nil {
-		own[k] = new(big.Int)
+	a := own[k]
+	if a == nil {
+		a = new(domain.Amount)
+		own[k] = a
 	}
-	n := big.NewInt(m.Billed.Units)
-	n.Mul(n, big.NewInt(nanosPerUnit)).Add(n, big.NewInt(m.Billed.Nanos))
-	own[k].Add(own[k], n)
+	var err error
+	*a, err = a.Add(m.Billed)
+	return err
+}
+
+// hasProportional reports whether a split needs each group's own spend.
+func (e *Engine) hasProportional() bool {
+	for _, s := range e.splits {
+		if s.Method == SplitProportional {
+			return true
+		}
+	}
+	return false
 }
 
 // direct is a row's first-stage portions: one for a rule's group or
 // split (or unallocated), or one per seat target for a licence line.
-func (e *Engine) direct(keys []costs.AllocKey, r costs.AllocRow) ([]Portion, error) {
+func (e *Engine) direct(keys []costs.AllocKey, r costs.AllocRow, buf []Portion) ([]Portion, error) {
 	day := epochDay(r.Day)
-	if seats := e.licences[strings.ToLower(keys[r.Key].SKU)]; seats != nil && keys[r.Key].SKU != "" {
-		return e.bySeats(&keys[r.Key], r, seats, day)
+	if len(e.licences) > 0 && keys[r.Key].SKU != "" {
+		if seats := e.licences[strings.ToLower(keys[r.Key].SKU)]; seats != nil {
+			return e.bySeats(&keys[r.Key], r, seats, day)
+		}
 	}
-	return []Portion{e.portionOf(e.ruleFor(keys, r.Key, day), ViaRule, r.Measures)}, nil
+	return append(buf, e.portionOf(e.ruleFor(keys, r.Key, day), ViaRule, r.Measures)), nil
 }
 
 func (e *Engine) portionOf(rule int, via string, m costs.Measures) Portion {
@@ -196,7 +218,7 @@ func (e *Engine) bySeats(k *costs.AllocKey, r costs.AllocRow, s *SeatSet, day in
 }
 
 // splitShares replaces each split portion by its groups' shares.
-func (e *Engine) splitShares(ps []Portion, month int64, own map[ownKey]*big.Int) ([]Portion, error) {
+func (e *Engine) splitShares(ps []Portion, month int64, own map[ownKey]*domain.Amount) ([]Portion, error) {
 	out := make([]Portion, 0, len(ps)+2)
 	for _, p := range ps {
 		if p.Split == "" {
@@ -219,15 +241,16 @@ func (e *Engine) splitShares(ps []Portion, month int64, own map[ownKey]*big.Int)
 // splitWeights are a split's shares as integers: percentages scaled by
 // 10^6, or each group's own billed spend that month in 10^-10 units
 // (negative counts as none; equal shares when no group has any).
-func (e *Engine) splitWeights(s *Split, month int64, own map[ownKey]*big.Int) []*big.Int {
+func (e *Engine) splitWeights(s *Split, month int64, own map[ownKey]*domain.Amount) []*big.Int {
 	w := make([]*big.Int, len(s.Shares))
 	any := false
 	for i, sh := range s.Shares {
 		if s.Method == SplitFixed {
 			p, _ := percent(sh.Percent) // validated
 			w[i] = scaled(p)
-		} else if v := own[ownKey{month, sh.Group}]; v != nil && v.Sign() > 0 {
-			w[i] = new(big.Int).Set(v)
+		} else if v := own[ownKey{month, sh.Group}]; v != nil && (v.Units > 0 || (v.Units == 0 && v.Nanos > 0)) {
+			w[i] = big.NewInt(v.Units)
+			w[i].Mul(w[i], big.NewInt(nanosPerUnit)).Add(w[i], big.NewInt(v.Nanos))
 		} else {
 			w[i] = new(big.Int)
 		}

@@ -67,7 +67,17 @@ func (s *Service) SetLicencePrice(ctx context.Context, p *auth.Principal, who au
 	}
 	audit.MustRecord(ctx, s.Store, who, audit.Entry{OrgID: p.Org.ID, Action: "licence_price.set", TargetType: "licence_price",
 		TargetID: in.SkuPartNumber, Details: map[string]any{"cost_sku": in.CostSKU, "unit_price": in.UnitPrice, "currency": in.Currency}})
-	return nil
+	return s.recomputeLater(ctx, p.Org.ID)
+}
+
+// recomputeLater makes the current version compute its months again when
+// next read: licence mappings change how licence lines divide.
+func (s *Service) recomputeLater(ctx context.Context, orgID string) error {
+	v, err := s.current(ctx, orgID)
+	if err != nil || v.Number == 0 {
+		return err
+	}
+	return s.Store.ForgetAllocMonths(ctx, orgID, v.Number)
 }
 
 // DeleteLicencePrice removes a mapping.
@@ -79,5 +89,5 @@ func (s *Service) DeleteLicencePrice(ctx context.Context, p *auth.Principal, who
 		return err
 	}
 	audit.MustRecord(ctx, s.Store, who, audit.Entry{OrgID: p.Org.ID, Action: "licence_price.delete", TargetType: "licence_price", TargetID: part})
-	return nil
+	return s.recomputeLater(ctx, p.Org.ID)
 }

@@ -67,5 +67,13 @@ func TestLicenceCostFollowsTheDirectory(t *testing.T) {
 		if len(res.Totals) != 1 || res.Totals[0].Via != allocation.ViaLicence || res.Totals[0].Seats != 2 || res.Totals[0].RuleName != "sales" {
 			t.Fatalf("sales lineage: %+v", res.Totals)
 		}
+		// Without the mapping the licence line is one line again, which
+		// the user rules cannot place: the month is computed anew.
+		if err := f.svc.DeleteLicencePrice(f.ctx, f.p, f.who, "SPE_E3"); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.totals(t, 0, march, april); !same(got, map[string]string{"Unallocated": "567.5"}) {
+			t.Fatalf("after removing the mapping: %v", got)
+		}
 	})
 }

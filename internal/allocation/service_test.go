@@ -128,6 +128,13 @@ func TestRetroactiveChangeMakesAVersionAndKeepsTheOldOneReadable(t *testing.T) {
 		if got := f.totals(t, 0, march, may); !same(got, want1) {
 			t.Fatalf("version 1: %v, want %v", got, want1)
 		}
+		place, err := f.svc.Placer(f.ctx, f.p.Org.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g, u := place(costs.AllocKey{Tags: map[string]string{"Team": "web"}}, march), place(costs.AllocKey{}, march); g != "Web" || u != "Unallocated" {
+			t.Fatalf("placer: %q, %q", g, u)
+		}
 		// The shared network goes to ops from 1 April on: only April is
 		// recomputed; March keeps version 1's computation.
 		cur, _ := f.svc.Version(f.ctx, f.p, 0)

@@ -105,3 +105,12 @@ func (q *Queries) AllocMonths(ctx context.Context, orgID string, version int) (m
 	}
 	return out, err
 }
+
+// ForgetAllocMonths drops which computation answers each month under
+// version, so the months are computed again when next read (after a
+// change outside the rule set, such as a licence mapping). The results
+// earlier versions read stay.
+func (q *Queries) ForgetAllocMonths(ctx context.Context, orgID string, version int) error {
+	_, err := q.w().exec(ctx, `DELETE FROM allocation_months WHERE org_id = ? AND version = ?`, orgID, version)
+	return err
+}
