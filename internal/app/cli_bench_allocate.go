@@ -10,6 +10,7 @@ import (
 	"github.com/canopyhq/canopy/internal/allocation"
 	"github.com/canopyhq/canopy/internal/audit"
 	"github.com/canopyhq/canopy/internal/auth"
+	"github.com/canopyhq/canopy/internal/costs"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/store"
 )
@@ -68,13 +69,19 @@ func runBenchAllocate(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	began := time.Now()
+	keys, arows, err := st.Costs().AllocationKeys(ctx, b.Org.ID, costs.Query{From: from, To: to})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "allocation keys: %d keys, %d rows (key, day, currency), summed in %.2f s\n", len(keys), len(arows), time.Since(began).Seconds())
 	stop := func() {}
 	if *profile != "" {
 		if stop, err = startCPUProfile(*profile); err != nil {
 			return err
 		}
 	}
-	began := time.Now()
+	began = time.Now()
 	res, err := svc.Results(ctx, p, allocation.ResultsQuery{From: from, To: to})
 	full := time.Since(began)
 	stop()
