@@ -200,3 +200,14 @@ func (q *Queries) PendingTagEdits(ctx context.Context, orgID string) ([]Resource
 	}
 	return scanAll(rows, scanResource)
 }
+
+// ConnectionResources lists the resources a connection's syncs listed
+// (deleted ones too), by cloud ID.
+func (q *Queries) ConnectionResources(ctx context.Context, orgID, connectionID string) ([]Resource, error) {
+	rows, err := q.r().query(ctx, `SELECT `+resourceCols+` FROM resources WHERE org_id = ? AND connection_id = ?
+		ORDER BY resource_key`, orgID, connectionID)
+	if err != nil {
+		return nil, err
+	}
+	return scanAll(rows, scanResource)
+}
