@@ -269,4 +269,3 @@ func (e *tagEnv) auditActions() []string {
 	}
 	return out
 }
-
