@@ -15,6 +15,7 @@ import (
 	"github.com/canopyhq/canopy/internal/connect"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/imports"
+	"github.com/canopyhq/canopy/internal/inventory"
 	"github.com/canopyhq/canopy/internal/jobs"
 	"github.com/canopyhq/canopy/internal/keyvault"
 	"github.com/canopyhq/canopy/internal/mail"
@@ -34,6 +35,9 @@ type App struct {
 	Imports *imports.Service
 	// Connections holds cloud connections and runs their daily syncs.
 	Connections *connect.Service
+	// TagSync writes Canopy's tag edits back to Azure and holds the tag
+	// conflicts inbox.
+	TagSync *inventory.TagSync
 }
 
 // Open connects to the database, runs migrations and builds the services.
@@ -71,6 +75,8 @@ func (a *App) init(ctx context.Context) error {
 	a.registerConnectors()
 	a.registerAWSDoctor()
 	a.Connections.Register(reg)
+	a.TagSync = inventory.NewTagSync(a.Store, nil, func() connect.Env { return a.Connections.Env }, a.Log)
+	a.TagSync.Register(reg)
 	jobs.Register(reg, jobs.NewEmailWorker(a.mailSender(), kv))
 	jobs.Register(reg, &pruneWorker{store: a.Store})
 	reg.AddPeriodic(10*time.Minute, func() (river.JobArgs, *river.InsertOpts) { return pruneArgs{}, nil })
@@ -80,6 +86,7 @@ func (a *App) init(ctx context.Context) error {
 	}
 	a.Imports.Jobs = a.Jobs
 	a.Connections.Jobs = a.Jobs
+	a.TagSync.Jobs = a.Jobs
 	a.Auth = auth.NewService(a.Store, kv, &queuedMail{jobs: a.Jobs, vault: kv}, a.Cfg.BaseURL)
 	return nil
 }
