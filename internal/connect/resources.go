@@ -15,10 +15,6 @@ import (
 // provider is the kind's label (e.g. "Microsoft Azure"). Calling it again
 // with the same listing changes nothing, so a resumed sync may repeat it.
 func (r *Run) SyncResources(ctx context.Context, provider, subAccount string, list []store.SyncedResource) (store.ResourceSyncResult, error) {
-	res, err := r.svc.Store.SyncResources(ctx, store.ResourceListing{OrgID: r.conn.OrgID, ConnectionID: r.conn.ID,
+	return r.svc.Store.SyncResources(ctx, store.ResourceListing{OrgID: r.conn.OrgID, ConnectionID: r.conn.ID,
 		Provider: provider, SubAccount: subAccount, At: r.svc.Now()}, list)
-	if err == nil {
-		r.AddRows(int64(len(list)))
-	}
-	return res, err
 }
