@@ -19,6 +19,7 @@ import (
 	"github.com/canopyhq/canopy/internal/connect"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/imports"
+	"github.com/canopyhq/canopy/internal/inventory"
 	"github.com/canopyhq/canopy/internal/jobs"
 	"github.com/canopyhq/canopy/internal/keyvault"
 	"github.com/canopyhq/canopy/internal/mail/mailtest"
@@ -52,6 +53,8 @@ type tenant struct {
 	sessionID                   string
 	uploadID                    string     // a billing file queued for import
 	connectionID, syncID        string     // a connection with a queued sync
+	resourceID, conflictID      string     // a resource with a pending tag edit and a tag conflict
+	batchID                     string     // a tag write-back batch
 	seedRate                    seededRate // the one exchange rate the org starts with
 }
 
@@ -67,6 +70,7 @@ type fixture struct {
 	imports *imports.Service
 	jobs    *jobs.Runner // works the import jobs once a test starts it
 	conns   *connect.Service
+	tagSync *inventory.TagSync
 	srv     *httptest.Server
 	a, b    tenant
 	secrets []string // strings no response may ever contain
@@ -82,7 +86,8 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	f.svc = auth.NewService(f.st, kv, f.mail, "http://127.0.0.1")
 	f.imports, f.jobs = newImports(t, db)
 	f.conns = newConnections(t, db, kv)
-	f.api = api.New(f.svc, slog.New(slog.NewTextHandler(t.Output(), nil))).WithImports(f.imports).WithConnections(f.conns)
+	f.tagSync = inventory.NewTagSync(f.st, f.jobs, func() connect.Env { return f.conns.Env }, slog.New(slog.NewTextHandler(t.Output(), nil)))
+	f.api = api.New(f.svc, slog.New(slog.NewTextHandler(t.Output(), nil))).WithImports(f.imports).WithConnections(f.conns).WithTagSync(f.tagSync)
 	mux := http.NewServeMux()
 	f.api.Routes(mux)
 	f.srv = httptest.NewServer(mux)
@@ -129,6 +134,7 @@ func (f *fixture) seedTenant(name, slug string) tenant {
 	tn.seedRate = f.seedRate(p, slug)
 	tn.uploadID = f.seedUpload(p, slug)
 	tn.connectionID, tn.syncID = f.seedConnection(p, slug)
+	tn.resourceID, tn.conflictID, tn.batchID = f.seedTagSync(p, tn)
 	return tn
 }
 
@@ -336,7 +342,8 @@ func (r response) wantStatus(t *testing.T, what string, status int) {
 func fillPath(t *testing.T, pattern string, tn tenant) string {
 	t.Helper()
 	ids := map[string]string{"{user_id}": tn.owner.ID, "{session_id}": tn.sessionID, "{token_id}": tn.ownerTokenID,
-		"{upload_id}": tn.uploadID, "{connection_id}": tn.connectionID, "{sync_id}": tn.syncID, "{kind}": "m365"}
+		"{upload_id}": tn.uploadID, "{connection_id}": tn.connectionID, "{sync_id}": tn.syncID, "{kind}": "m365",
+		"{batch_id}": tn.batchID, "{conflict_id}": tn.conflictID}
 	for k, v := range ids {
 		pattern = strings.ReplaceAll(pattern, k, v)
 	}

@@ -1,15 +1,11 @@
 package api_test
 
 import (
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/canopyhq/canopy/internal/api"
-	"github.com/canopyhq/canopy/internal/connect"
+	"github.com/canopyhq/canopy/internal/auth"
 	"github.com/canopyhq/canopy/internal/inventory"
 	"github.com/canopyhq/canopy/internal/store"
 	"github.com/canopyhq/canopy/internal/store/storetest"
@@ -37,20 +33,10 @@ type writeBackJSON struct {
 	} `json:"results"`
 }
 
-// withTagSync serves the fixture's API with the tag write-back endpoints.
-func (f *fixture) withTagSync() {
-	f.t.Helper()
-	ts := inventory.NewTagSync(f.st, f.jobs, func() connect.Env { return f.conns.Env }, slog.New(slog.NewTextHandler(f.t.Output(), nil)))
-	a := api.New(f.svc, slog.New(slog.NewTextHandler(f.t.Output(), nil))).WithImports(f.imports).WithConnections(f.conns).WithTagSync(ts)
-	mux := http.NewServeMux()
-	a.Routes(mux)
-	f.srv = httptest.NewServer(mux)
-	f.t.Cleanup(f.srv.Close)
-}
-
-// seedConflict stores a resource of tenant tn (listed by its connection)
-// with a pending edit and a conflict on env; it returns the resource ID.
-func (f *fixture) seedConflict(tn tenant) string {
+// seedTagSync stores a resource of tenant tn (listed by its connection)
+// with a pending edit and a conflict on env, and a write-back batch of it
+// (in conflict); it returns their IDs.
+func (f *fixture) seedTagSync(p *auth.Principal, tn tenant) (resourceID, conflictID, batchID string) {
 	f.t.Helper()
 	l := store.ResourceListing{OrgID: tn.org.ID, ConnectionID: tn.connectionID, Provider: "Microsoft Azure", SubAccount: "sub", At: time.Now()}
 	id := "/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Web/sites/app-" + tn.org.ID
@@ -70,7 +56,15 @@ func (f *fixture) seedConflict(tn tenant) string {
 		f.t.Fatal(err)
 	}
 	sync(map[string]string{"env": "cloud"})
-	return r.ID
+	open, err := f.st.OpenTagConflicts(f.ctx, r.OrgID)
+	if err != nil || len(open) != 1 {
+		f.t.Fatalf("conflicts: %v %v", open, err)
+	}
+	b, err := f.tagSync.WriteBack(f.ctx, p, p.Actor("127.0.0.1", testUA), inventory.WriteBackRequest{ResourceIDs: []string{r.ID}})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return r.ID, open[0].ID, b.ID
 }
 
 // The inbox lists the open conflict, a Viewer reads but may not resolve
@@ -80,8 +74,7 @@ func (f *fixture) seedConflict(tn tenant) string {
 func TestTagConflictsAndWriteBackThroughTheAPI(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
-		f.withTagSync()
-		resID := f.seedConflict(f.a)
+		resID := f.a.resourceID
 		var list struct{ Items []tagConflictJSON }
 		f.do("GET", "/api/v1/tag-conflicts", f.a.viewerToken, nil).must(t, 200).decode(t, &list)
 		if len(list.Items) != 1 || list.Items[0].Key != "env" || *list.Items[0].CloudValue != "cloud" || *list.Items[0].CanopyValue != "canopy" || list.Items[0].ResourceID != resID {
@@ -93,7 +86,7 @@ func TestTagConflictsAndWriteBackThroughTheAPI(t *testing.T) {
 		f.do("POST", "/api/v1/resources/writeback", f.a.viewerToken, map[string]any{"all_pending": true}).must(t, 403)
 		f.do("POST", resolve, f.b.ownerToken, map[string]string{"resolution": "cloud"}).must(t, 404)
 		f.do("GET", "/api/v1/tag-conflicts", f.b.ownerToken, nil).must(t, 200).decode(t, &list)
-		if len(list.Items) != 0 {
+		if len(list.Items) != 1 || list.Items[0].ID != f.b.conflictID {
 			t.Fatalf("tenant B sees %+v", list.Items)
 		}
 		f.do("POST", resolve, f.a.ownerToken, map[string]string{"resolution": "merge"}).must(t, 400)
@@ -108,7 +101,7 @@ func TestTagConflictsAndWriteBackThroughTheAPI(t *testing.T) {
 		res := f.do("POST", "/api/v1/resources/writeback", f.a.ownerToken, map[string]any{"resource_ids": []string{resID}}).must(t, 202)
 		var b writeBackJSON
 		res.decode(t, &b)
-		if !b.Done || len(b.Results) != 1 || b.Results[0].Status != store.TagChangeRefused || !strings.Contains(b.Results[0].Reason, "Azure resources only") {
+		if !b.Done || len(b.Results) != 1 || b.Results[0].Status != store.TagChangeRefused || !strings.Contains(b.Results[0].Reason, "Azure resources only") || b.ID == f.a.batchID {
 			t.Fatalf("batch: %+v", b)
 		}
 		var again writeBackJSON
@@ -119,7 +112,7 @@ func TestTagConflictsAndWriteBackThroughTheAPI(t *testing.T) {
 		f.do("GET", res.header.Get("Location"), f.b.ownerToken, nil).must(t, 404)
 		var batches struct{ Items []struct{ ID string } }
 		f.do("GET", "/api/v1/resources/writeback", f.a.ownerToken, nil).must(t, 200).decode(t, &batches)
-		if len(batches.Items) != 1 || batches.Items[0].ID != b.ID {
+		if len(batches.Items) != 2 || batches.Items[0].ID != b.ID || batches.Items[1].ID != f.a.batchID {
 			t.Fatalf("batches: %+v", batches.Items)
 		}
 		f.do("POST", "/api/v1/resources/writeback", f.b.ownerToken, map[string]any{"resource_ids": []string{resID}}).must(t, 404)
