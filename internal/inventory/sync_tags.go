@@ -58,8 +58,10 @@ func precheck(ctx context.Context, q *store.Queries, r store.Resource) (status, 
 		return refuse(azureOnly + " (this one is from " + providerName(r) + ")")
 	case r.Source == store.ResourceFromVirtual:
 		return refuse(azureOnly + " (this is a virtual resource that exists only in Canopy)")
-	case r.Source != store.ResourceFromSync || r.ConnectionID == "":
+	case r.Source != store.ResourceFromSync:
 		return refuse(azureOnly + " listed by a connection's resource sync; this one is known from cost data only")
+	case r.ConnectionID == "":
+		return refuse(azureOnly + " whose Azure connection still exists; the one that listed this resource was removed")
 	case r.DeletedAt != nil:
 		return refuse("the resource no longer exists in Azure (the last sync did not list it)")
 	case r.CanopyTags == nil:
