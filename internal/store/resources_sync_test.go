@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"maps"
+	"strconv"
 	"testing"
 	"time"
 
@@ -74,11 +75,10 @@ func (f syncFixture) sync(t *testing.T, at time.Time, list ...store.SyncedResour
 	return res
 }
 
-// byKey finds a resource by its cloud ID through the pending-edit listing
-// or by scanning the resources table.
+// byKey finds a resource by its key.
 func (f syncFixture) byKey(t *testing.T, key string) store.Resource {
 	t.Helper()
-	rows, err := f.db.R.QueryContext(f.ctx, "SELECT id FROM resources WHERE resource_key = '"+key+"'")
+	rows, err := f.db.R.QueryContext(f.ctx, rebindTest(f.db, "SELECT id FROM resources WHERE resource_key = ?"), key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,17 +222,10 @@ func rebindTest(db *store.DB, q string) string {
 	for i := 0; i < len(q); i++ {
 		if q[i] == '?' {
 			n++
-			out = append(out, []byte("$"+itoa(n))...)
+			out = append(out, []byte("$"+strconv.Itoa(n))...)
 			continue
 		}
 		out = append(out, q[i])
 	}
 	return string(out)
-}
-
-func itoa(n int) string {
-	if n < 10 {
-		return string(rune('0' + n))
-	}
-	return itoa(n/10) + string(rune('0'+n%10))
 }

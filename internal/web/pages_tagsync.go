@@ -2,6 +2,7 @@ package web
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -80,7 +81,7 @@ func batchRow(id, by string, at time.Time, counts map[string]int) WriteBackBatch
 	for _, st := range []string{store.TagChangeApplied, store.TagChangeRefused, store.TagChangeConflict, store.TagChangeFailed,
 		store.TagChangeQueued, store.TagChangeRunning} {
 		if n := counts[st]; n > 0 {
-			parts = append(parts, itoa(n)+" "+st)
+			parts = append(parts, strconv.Itoa(n)+" "+st)
 			total += n
 		}
 	}
@@ -96,13 +97,6 @@ func resultRow(c store.TagChange) WriteBackResultRow {
 	sort.Strings(keys)
 	return WriteBackResultRow{ResourceName: c.ResourceName, CloudID: c.ResourceRef, Status: c.Status, Reason: c.Reason,
 		Tags: strings.Join(keys, ", "), Attempts: c.Attempts}
-}
-
-func itoa(n int) string {
-	if n < 10 {
-		return string(rune('0' + n))
-	}
-	return itoa(n/10) + string(rune('0'+n%10))
 }
 
 // maxPendingRows bounds the pending edits listed on the write-back page.
