@@ -19,6 +19,7 @@ import (
 	"github.com/canopyhq/canopy/internal/connect"
 	"github.com/canopyhq/canopy/internal/fx"
 	"github.com/canopyhq/canopy/internal/imports"
+	"github.com/canopyhq/canopy/internal/inventory"
 	"github.com/canopyhq/canopy/internal/spend"
 )
 
@@ -43,6 +44,9 @@ type API struct {
 	routes     []route
 	probe      *http.ServeMux // the same patterns, only to tell 404 from 405
 	doc        []byte         // the OpenAPI document, built once
+
+	// tagSync serves tag write-back and conflicts (WithTagSync).
+	tagSync *inventory.TagSync
 }
 
 // Route describes one endpoint: its method, its path pattern (Go
@@ -133,7 +137,7 @@ func (a *API) table() []route {
 		signedIn("POST", "/costs/imports", auth.PermCostsImport, a.uploadImport),
 		signedIn("GET", "/costs/imports", auth.PermCostsRead, a.listImports),
 		signedIn("GET", "/costs/imports/{upload_id}", auth.PermCostsRead, a.getImport),
-	}, append(append(a.connectionRoutes(), a.directoryRoutes()...), a.allocationRoutes()...)...)
+	}, slices.Concat(a.connectionRoutes(), a.directoryRoutes(), a.allocationRoutes(), a.tagSyncRoutes())...)
 }
 
 func public(method, path string, h handlerFunc) route {

@@ -21,6 +21,7 @@ import (
 	"github.com/canopyhq/canopy/internal/connect"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/imports"
+	"github.com/canopyhq/canopy/internal/inventory"
 	"github.com/canopyhq/canopy/internal/jobs"
 	"github.com/canopyhq/canopy/internal/keyvault"
 	"github.com/canopyhq/canopy/internal/mail/mailtest"
@@ -56,6 +57,8 @@ type tenant struct {
 	connectionID, syncID        string     // a connection with a queued sync
 	groupID, skuPart            string     // a custom group; a licence price mapping
 	version                     int        // the latest allocation rule set version
+	resourceID, conflictID      string     // a resource with a pending tag edit and a tag conflict
+	batchID                     string     // a tag write-back batch
 	seedRate                    seededRate // the one exchange rate the org starts with
 }
 
@@ -71,6 +74,7 @@ type fixture struct {
 	imports *imports.Service
 	jobs    *jobs.Runner // works the import jobs once a test starts it
 	conns   *connect.Service
+	tagSync *inventory.TagSync
 	srv     *httptest.Server
 	a, b    tenant
 	secrets []string // strings no response may ever contain
@@ -86,8 +90,9 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	f.svc = auth.NewService(f.st, kv, f.mail, "http://127.0.0.1")
 	f.imports, f.jobs = newImports(t, db)
 	f.conns = newConnections(t, db, kv)
+	f.tagSync = inventory.NewTagSync(f.st, f.jobs, func() connect.Env { return f.conns.Env }, slog.New(slog.NewTextHandler(t.Output(), nil)))
 	f.api = api.New(f.svc, slog.New(slog.NewTextHandler(t.Output(), nil))).WithImports(f.imports).WithConnections(f.conns).
-		WithAllocation(allocation.New(f.st))
+		WithAllocation(allocation.New(f.st)).WithTagSync(f.tagSync)
 	mux := http.NewServeMux()
 	f.api.Routes(mux)
 	f.srv = httptest.NewServer(mux)
@@ -139,6 +144,7 @@ func (f *fixture) seedTenant(name, slug string) tenant {
 		versions = 3 // above what Alpha reaches with the PUT below (1 + 1)
 	}
 	tn.groupID, tn.version, tn.skuPart = f.seedAllocation(p, slug, versions)
+	tn.resourceID, tn.conflictID, tn.batchID = f.seedTagSync(p, tn)
 	return tn
 }
 
@@ -347,7 +353,8 @@ func fillPath(t *testing.T, pattern string, tn tenant) string {
 	t.Helper()
 	ids := map[string]string{"{user_id}": tn.owner.ID, "{session_id}": tn.sessionID, "{token_id}": tn.ownerTokenID,
 		"{upload_id}": tn.uploadID, "{connection_id}": tn.connectionID, "{sync_id}": tn.syncID, "{kind}": "m365",
-		"{group_id}": tn.groupID, "{version}": strconv.Itoa(tn.version), "{sku_part_number}": tn.skuPart}
+		"{group_id}": tn.groupID, "{version}": strconv.Itoa(tn.version), "{sku_part_number}": tn.skuPart,
+		"{batch_id}": tn.batchID, "{conflict_id}": tn.conflictID}
 	for k, v := range ids {
 		pattern = strings.ReplaceAll(pattern, k, v)
 	}

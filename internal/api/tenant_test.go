@@ -85,6 +85,11 @@ var routeBodies = map[string]any{
 	"GET /api/v1/allocation/licence-prices":                        "",
 	"PUT /api/v1/allocation/licence-prices":                        `{"sku_part_number":"SPE_TEST","cost_sku":"CFQ:TEST"}`,
 	"DELETE /api/v1/allocation/licence-prices/{sku_part_number}":   "",
+	"POST /api/v1/resources/writeback":                             `{"all_pending":true}`,
+	"GET /api/v1/resources/writeback":                              "",
+	"GET /api/v1/resources/writeback/{batch_id}":                   "",
+	"GET /api/v1/tag-conflicts":                                    "",
+	"POST /api/v1/tag-conflicts/{conflict_id}/resolve":             `{"resolution":"cloud"}`,
 }
 
 // routeQueries holds the query a route needs to succeed. The fx ones aim
@@ -175,7 +180,7 @@ func (f *fixture) assertNoTrace(t *testing.T, what string, res response, tn tena
 	t.Helper()
 	for _, s := range []string{tn.org.ID, tn.org.Name, tn.owner.ID, tn.owner.Email, tn.viewer.ID, tn.viewer.Email,
 		tn.ownerTokenID, tn.viewerTokenID, tn.sessionID, tn.seedRate.value, tn.seedRate.source, tn.uploadID,
-		tn.connectionID, tn.syncID} {
+		tn.connectionID, tn.syncID, tn.resourceID, tn.conflictID, tn.batchID} {
 		if bytes.Contains(res.body, []byte(s)) {
 			t.Errorf("%s: response contains %q of the other organisation: %s", what, s, res.body)
 		}

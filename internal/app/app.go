@@ -16,6 +16,7 @@ import (
 	"github.com/canopyhq/canopy/internal/connect"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/imports"
+	"github.com/canopyhq/canopy/internal/inventory"
 	"github.com/canopyhq/canopy/internal/jobs"
 	"github.com/canopyhq/canopy/internal/keyvault"
 	"github.com/canopyhq/canopy/internal/mail"
@@ -37,6 +38,9 @@ type App struct {
 	Connections *connect.Service
 	// Allocation holds custom groups, allocation rules and their results.
 	Allocation *allocation.Service
+	// TagSync writes Canopy's tag edits back to Azure and holds the tag
+	// conflicts inbox.
+	TagSync *inventory.TagSync
 }
 
 // Open connects to the database, runs migrations and builds the services.
@@ -74,6 +78,8 @@ func (a *App) init(ctx context.Context) error {
 	a.registerConnectors()
 	a.registerAWSDoctor()
 	a.Connections.Register(reg)
+	a.TagSync = inventory.NewTagSync(a.Store, nil, func() connect.Env { return a.Connections.Env }, a.Log)
+	a.TagSync.Register(reg)
 	jobs.Register(reg, jobs.NewEmailWorker(a.mailSender(), kv))
 	jobs.Register(reg, &pruneWorker{store: a.Store})
 	reg.AddPeriodic(10*time.Minute, func() (river.JobArgs, *river.InsertOpts) { return pruneArgs{}, nil })
@@ -83,6 +89,7 @@ func (a *App) init(ctx context.Context) error {
 	}
 	a.Imports.Jobs = a.Jobs
 	a.Connections.Jobs = a.Jobs
+	a.TagSync.Jobs = a.Jobs
 	a.Auth = auth.NewService(a.Store, kv, &queuedMail{jobs: a.Jobs, vault: kv}, a.Cfg.BaseURL)
 	a.Allocation = allocation.New(a.Store)
 	return nil

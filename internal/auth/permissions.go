@@ -38,6 +38,7 @@ const (
 	PermConnectionsRead     Permission = "connections.read"
 	PermConnectionsManage   Permission = "connections.manage"
 	PermCurrencyManage      Permission = "currency.manage"
+	PermTagsWrite           Permission = "tags.write"
 )
 
 // PermissionInfo describes a permission for role editors and docs.
@@ -75,6 +76,7 @@ var catalog = []PermissionInfo{
 	{PermMarketplaceManage, "Manage marketplace agreements, catalog and approvals"},
 	{PermConnectionsRead, "See cloud connections and their sync status"},
 	{PermConnectionsManage, "Add, change and remove cloud connections and credentials"},
+	{PermTagsWrite, "Edit resource tags in Canopy, write them back to the cloud and resolve tag conflicts"},
 }
 
 // AllPermissions returns the catalog in a stable, grouped order.
@@ -224,7 +226,7 @@ var builtinRoles = []Role{
 		allPermissionsExcept(PermOrgOwner)},
 	{RoleFinOps, "FinOps analyst", "Reads all spend data and connection health, manages allocation, budgets and chargebacks, acts on recommendations and exports costs; may create personal API tokens. No access to users or settings.",
 		append(slices.Clone(spendReads), PermConnectionsRead, PermCostsExport, PermCostsImport, PermTokensManage, PermCurrencyManage,
-			PermAllocationWrite, PermBudgetsWrite, PermChargebacksWrite, PermRecommendationsAct)},
+			PermAllocationWrite, PermBudgetsWrite, PermChargebacksWrite, PermRecommendationsAct, PermTagsWrite)},
 	{RoleProcurement, "Procurement", "Buys and manages marketplace software; sees costs and budgets to do so; may create personal API tokens.",
 		[]Permission{PermOrgRead, PermMarketplaceRead, PermMarketplacePurchase, PermMarketplaceManage,
 			PermCostsRead, PermBudgetsRead, PermTokensManage}},

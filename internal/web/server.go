@@ -19,6 +19,7 @@ import (
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/fx"
 	"github.com/canopyhq/canopy/internal/imports"
+	"github.com/canopyhq/canopy/internal/inventory"
 	"github.com/canopyhq/canopy/internal/spend"
 	"github.com/canopyhq/canopy/internal/store"
 )
@@ -52,6 +53,10 @@ type Server struct {
 	Sessions    *scs.SessionManager
 	R           *Renderer
 	Log         *slog.Logger
+
+	// TagSync serves tag write-back and the conflicts inbox (nil: one
+	// over Auth.Store and Connections' jobs).
+	TagSync *inventory.TagSync
 }
 
 // NewSessionManager returns the session manager over the database store:

@@ -17,10 +17,12 @@ import (
 const throttleScope = "azure"
 
 // syncCheckpoint is a sync's resume point: the subscription-months
-// imported, and whether the Partner Admin Link was applied.
+// imported, whether the Partner Admin Link was applied, and the
+// subscriptions whose resources are stored.
 type syncCheckpoint struct {
 	Done          []string `json:"done"`
 	PartnerLinked bool     `json:"partner_linked,omitempty"`
+	Resources     []string `json:"resources,omitempty"` // subscriptions whose resources are stored
 }
 
 // Sync imports the costs of every subscription Canopy's service principal
@@ -54,6 +56,9 @@ func (k Connector) Sync(ctx context.Context, conn connect.Connection, _ []byte, 
 		return err
 	}
 	if err := importCosts(ctx, cl, run, subs, &cp); err != nil {
+		return syncError(err)
+	}
+	if err := syncResources(ctx, cl, run, subs, &cp); err != nil {
 		return syncError(err)
 	}
 	if set.Reservations {
