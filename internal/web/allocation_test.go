@@ -179,6 +179,17 @@ func checkVersionsAndExplorer(t *testing.T, f *fixture, owner *http.Client) {
 		!strings.Contains(body, `id="filter-custom_group"`) || !strings.Contains(body, "Web frontend") {
 		t.Fatalf("explorer by custom group: %d", code)
 	}
+	// The overview's Unallocated link: the lines no rule placed, by resource.
+	_, body = f.do(owner, "GET", "/allocation?month=2026-03", nil)
+	m := regexp.MustCompile(`<a href="(/spend\?[^"]*)">Unallocated</a>`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("no Unallocated link")
+	}
+	code, body = f.do(owner, "GET", strings.ReplaceAll(m[1], "&amp;", "&"), nil)
+	if code != 200 || !strings.Contains(body, `data-sort-value="st1"`) || !strings.Contains(body, `data-sort-value="fw1"`) || strings.Contains(body, `data-sort-value="vm1"`) ||
+		!strings.Contains(body, "USD · total 47.50 USD") {
+		t.Fatalf("explorer of the Unallocated lines: %d", code)
+	}
 }
 
 func TestAllocationViewerSeesNoEditControls(t *testing.T) {
