@@ -9,8 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/canopyhq/canopy/internal/auth"
 	"github.com/canopyhq/canopy/internal/billing"
 	"github.com/canopyhq/canopy/internal/costs"
+	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/store"
 	"github.com/canopyhq/canopy/internal/store/storetest"
 )
@@ -224,6 +226,148 @@ func TestAllocationViewerSeesNoEditControls(t *testing.T) {
 		}
 		if code, body := f.do(viewer, "GET", "/allocation/groups/new", nil); code != http.StatusForbidden || strings.Contains(body, `name="owners"`) {
 			t.Errorf("viewer new group form: %d", code)
+		}
+	})
+}
+
+// A FinOps analyst (allocation.write, no users.read) names group owners
+// from the members, and maps licence prices; bad input names the field.
+func TestAllocationOwnersAndLicencePrices(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		viewer := f.users["viewer-a@example.com"]
+		finops := f.users["owner-b@example.com"] // also made a FinOps analyst in org A
+		if err := f.st.AddMember(ctx, f.orgs["A"].ID, finops.ID, []domain.RoleGrant{{Role: auth.RoleFinOps}}, domain.Now()); err != nil {
+			t.Fatal(err)
+		}
+		c := f.client("owner-b@example.com")
+		if code, _ := f.do(c, "POST", "/org/switch", url.Values{"org_id": {f.orgs["A"].ID}}); code != http.StatusSeeOther {
+			t.Fatalf("switch: %d", code)
+		}
+		code, body := f.do(c, "GET", "/allocation/groups/new", nil)
+		if code != 200 || !strings.Contains(body, `<option value="`+viewer.ID+`">viewer-a@example.com</option>`) {
+			t.Fatalf("new group form for FinOps: %d", code)
+		}
+		id := f.createGroup(c, "Payments", "")
+		form := url.Values{"name": {"Payments"}, "kind": {"cost_center"}, "owners": {viewer.ID, finops.ID}}
+		if code, _ := f.do(c, "POST", "/allocation/groups/"+id, form); code != http.StatusSeeOther {
+			t.Fatalf("set owners: %d", code)
+		}
+		_, body = f.do(c, "GET", "/allocation/groups/"+id, nil)
+		if !strings.Contains(body, `<option value="`+viewer.ID+`" selected>`) || !strings.Contains(body, `<option value="cost_center" selected>`) {
+			t.Fatal("owners or kind not kept")
+		}
+		form.Set("owners", f.users["viewer-b@example.com"].ID) // not a member of org A
+		if code, body := f.do(c, "POST", "/allocation/groups/"+id, form); code != http.StatusBadRequest || !strings.Contains(body, `id="group-owners-error"`) {
+			t.Fatalf("owner from another org: %d", code)
+		}
+
+		price := url.Values{"sku_part_number": {"SPE_E3"}, "cost_sku": {"CFQ7TTC0LFLX:0002"}, "unit_price": {"abc"}, "currency": {"EUR"}}
+		if code, body := f.do(c, "POST", "/allocation/licences", price); code != http.StatusBadRequest || !strings.Contains(body, `id="price-unit-error"`) {
+			t.Fatalf("bad price: %d", code)
+		}
+		price.Set("unit_price", "36.00")
+		if code, _ := f.do(c, "POST", "/allocation/licences", price); code != http.StatusSeeOther {
+			t.Fatalf("price: %d", code)
+		}
+		if _, body := f.do(c, "GET", "/allocation/licences", nil); !strings.Contains(body, "<code>SPE_E3</code>") || !strings.Contains(body, "36.00 EUR") {
+			t.Fatal("price not listed")
+		}
+		if code, _ := f.do(c, "POST", "/allocation/licences/delete", url.Values{"sku_part_number": {"SPE_E3"}}); code != http.StatusSeeOther {
+			t.Fatalf("delete price: %d", code)
+		}
+		if _, body := f.do(c, "GET", "/allocation/licences", nil); strings.Contains(body, "<code>SPE_E3</code>") {
+			t.Fatal("price still listed after removal")
+		}
+	})
+}
+
+var ruleRow = regexp.MustCompile(`data-rule="(rul_[A-Za-z0-9_-]+)"`)
+
+// ruleIDs are the rule IDs in the order the rules page lists them.
+func ruleIDs(t *testing.T, f *fixture, c *http.Client) ([]string, string) {
+	t.Helper()
+	code, body := f.do(c, "GET", "/allocation/rules", nil)
+	if code != 200 {
+		t.Fatalf("rules page: %d", code)
+	}
+	var ids []string
+	for _, m := range ruleRow.FindAllStringSubmatch(body, -1) {
+		ids = append(ids, m[1])
+	}
+	return ids, body
+}
+
+func TestAllocationRuleEditMoveDeleteAndSplit(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		f.importAllocCosts("A")
+		c := f.client("owner-a@example.com")
+		web, data := f.createGroup(c, "Web", ""), f.createGroup(c, "Data", "")
+		split := url.Values{"base": {"0"}, "name": {"network"}, "method": {"fixed"}, "share_group_1": {web}, "share_percent_1": {"75"},
+			"share_group_2": {data}, "share_percent_2": {"25"}}
+		if code, _ := f.do(c, "POST", "/allocation/splits", split); code != http.StatusSeeOther {
+			t.Fatalf("split: %d", code)
+		}
+		_, body := f.do(c, "GET", "/allocation/rules", nil)
+		m := regexp.MustCompile(`data-split="(spl_[A-Za-z0-9_-]+)"`).FindStringSubmatch(body)
+		if m == nil || !strings.Contains(body, "Web 75 %") {
+			t.Fatal("split not listed")
+		}
+		shared := url.Values{"base": {"1"}, "name": {"shared network"}, "target": {"split:" + m[1]}, "cond_field_1": {"service"},
+			"cond_op_1": {"matches"}, "cond_values_1": {"shared *"}}
+		if code, _ := f.do(c, "POST", "/allocation/rules", shared); code != http.StatusSeeOther {
+			t.Fatalf("rule to the split: %d", code)
+		}
+		if code, _ := f.do(c, "POST", "/allocation/rules", ruleForm("2", "web team", web, "team", "web")); code != http.StatusSeeOther {
+			t.Fatalf("web rule: %d", code)
+		}
+		ids, _ := ruleIDs(t, f, c)
+		if len(ids) != 2 {
+			t.Fatalf("rules %v", ids)
+		}
+		if code, _ := f.do(c, "POST", "/allocation/rules/"+ids[1]+"/move", url.Values{"base": {"3"}, "direction": {"up"}}); code != http.StatusSeeOther {
+			t.Fatalf("move up: %d", code)
+		}
+		moved, body := ruleIDs(t, f, c)
+		if moved[0] != ids[1] || !strings.Contains(body, "no month needed recomputing") {
+			t.Fatalf("after moving up: %v (was %v)", moved, ids)
+		}
+		// Edit: the form comes filled; saving keeps the rule's place.
+		_, body = f.do(c, "GET", "/allocation/rules?edit="+ids[1], nil)
+		if !strings.Contains(body, `name="rule_id" value="`+ids[1]+`"`) || !strings.Contains(body, `id="rule-name" name="name" type="text" value="web team"`) {
+			t.Fatal("edit form not filled")
+		}
+		edit := ruleForm("4", "web team (renamed)", web, "team", "web")
+		edit.Set("rule_id", ids[1])
+		if code, _ := f.do(c, "POST", "/allocation/rules", edit); code != http.StatusSeeOther {
+			t.Fatalf("edit: %d", code)
+		}
+		if after, body := ruleIDs(t, f, c); after[0] != ids[1] || !strings.Contains(body, "web team (renamed)") {
+			t.Fatalf("after edit: %v", after)
+		}
+		code, body := f.do(c, "GET", "/allocation/explain?month=2026-03&resource="+url.QueryEscape("/subscriptions/s2/resourceGroups/rg-net/providers/x/fw1"), nil)
+		if code != 200 || !strings.Contains(body, "Divided by the split <strong>network (Fixed percentages)</strong>: Web 75 %, Data 25 %") ||
+			!strings.Contains(body, ">30.00<") {
+			t.Fatalf("explain the split line: %d", code)
+		}
+		// Deleting the split a rule uses is refused with the service's message.
+		if code, body := f.do(c, "POST", "/allocation/splits/"+m[1]+"/delete", url.Values{"base": {"5"}}); code != http.StatusBadRequest ||
+			!strings.Contains(body, `id="split-error"`) {
+			t.Fatalf("delete a used split: %d", code)
+		}
+		if code, _ := f.do(c, "POST", "/allocation/rules/"+ids[0]+"/delete", url.Values{"base": {"5"}}); code != http.StatusSeeOther {
+			t.Fatalf("delete rule: %d", code)
+		}
+		if after, _ := ruleIDs(t, f, c); len(after) != 1 || after[0] != ids[1] {
+			t.Fatalf("after delete: %v", after)
+		}
+		_, body = f.do(c, "GET", "/allocation/versions", nil)
+		for _, note := range []string{"added split network", "moved rule web team up", "deleted rule shared network", "test"} {
+			if !strings.Contains(body, note) {
+				t.Errorf("versions lack the note %q", note)
+			}
 		}
 	})
 }

@@ -173,7 +173,7 @@ func (s *Server) allocationRules(w http.ResponseWriter, r *http.Request) {
 // form's base) and saves the whole rule set as the next version; the
 // service refuses it when another version was saved meanwhile. On error
 // the page is shown again with keep restoring the submitted form.
-func (s *Server) changeRules(w http.ResponseWriter, r *http.Request, change func(*allocation.Ruleset) error, keep func(*AllocRulesPage, string)) {
+func (s *Server) changeRules(w http.ResponseWriter, r *http.Request, change func(*allocation.Ruleset) (string, error), keep func(*AllocRulesPage, string)) {
 	if err := parseForm(w, r); err != nil {
 		s.fail(w, r, err)
 		return
@@ -182,8 +182,12 @@ func (s *Server) changeRules(w http.ResponseWriter, r *http.Request, change func
 	base, _ := strconv.Atoi(r.PostFormValue("base"))
 	note := strings.TrimSpace(r.PostFormValue("note"))
 	v, err := s.allocation().Version(ctx, p, base)
+	var what string
 	if err == nil {
-		err = change(&v.Ruleset)
+		what, err = change(&v.Ruleset)
+	}
+	if note == "" {
+		note = what // the history says what changed when the person did not
 	}
 	var saved allocation.Saved
 	if err == nil {
@@ -227,22 +231,22 @@ func savedMessage(saved allocation.Saved) string {
 
 func (s *Server) saveRule(w http.ResponseWriter, r *http.Request) {
 	var form RuleForm
-	s.changeRules(w, r, func(rs *allocation.Ruleset) error {
+	s.changeRules(w, r, func(rs *allocation.Ruleset) (string, error) {
 		var ru allocation.Rule
 		var err error
 		form, ru, err = ruleFromForm(r)
 		if err != nil {
-			return err
+			return "", err
 		}
 		if i := slices.IndexFunc(rs.Rules, func(x allocation.Rule) bool { return x.ID == ru.ID }); ru.ID != "" && i >= 0 {
 			rs.Rules[i] = ru
-			return nil
+			return "changed rule " + ru.Name, nil
 		}
 		if ru.ID != "" {
-			return domain.Errorf(domain.CodeNotFound, "the rule you edited no longer exists")
+			return "", domain.Errorf(domain.CodeNotFound, "the rule you edited no longer exists")
 		}
 		rs.Rules = append(rs.Rules, ru)
-		return nil
+		return "added rule " + ru.Name, nil
 	}, func(page *AllocRulesPage, msg string) {
 		page.RuleForm, page.RuleErr = form, msg
 	})
@@ -299,49 +303,50 @@ func formDay(field, label, s string) (*time.Time, error) {
 
 func (s *Server) deleteRule(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	s.changeRules(w, r, func(rs *allocation.Ruleset) error {
+	s.changeRules(w, r, func(rs *allocation.Ruleset) (string, error) {
 		i := slices.IndexFunc(rs.Rules, func(x allocation.Rule) bool { return x.ID == id })
 		if i < 0 {
-			return domain.Errorf(domain.CodeNotFound, "the rule no longer exists")
+			return "", domain.Errorf(domain.CodeNotFound, "the rule no longer exists")
 		}
+		name := rs.Rules[i].Name
 		rs.Rules = slices.Delete(rs.Rules, i, i+1)
-		return nil
+		return "deleted rule " + name, nil
 	}, func(page *AllocRulesPage, msg string) { page.RuleErr = msg })
 }
 
 func (s *Server) moveRule(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	s.changeRules(w, r, func(rs *allocation.Ruleset) error {
+	s.changeRules(w, r, func(rs *allocation.Ruleset) (string, error) {
 		i := slices.IndexFunc(rs.Rules, func(x allocation.Rule) bool { return x.ID == id })
 		if i < 0 {
-			return domain.Errorf(domain.CodeNotFound, "the rule no longer exists")
+			return "", domain.Errorf(domain.CodeNotFound, "the rule no longer exists")
 		}
-		j := i + 1
+		j, dir := i+1, "down"
 		if r.PostFormValue("direction") == "up" {
-			j = i - 1
+			j, dir = i-1, "up"
 		}
 		if j < 0 || j >= len(rs.Rules) {
-			return domain.Errorf(domain.CodeInvalid, "the rule cannot move further")
+			return "", domain.Errorf(domain.CodeInvalid, "the rule cannot move further")
 		}
 		rs.Rules[i], rs.Rules[j] = rs.Rules[j], rs.Rules[i]
-		return nil
+		return "moved rule " + rs.Rules[j].Name + " " + dir, nil
 	}, func(page *AllocRulesPage, msg string) { page.RuleErr = msg })
 }
 
 func (s *Server) saveSplit(w http.ResponseWriter, r *http.Request) {
 	var form SplitForm
-	s.changeRules(w, r, func(rs *allocation.Ruleset) error {
+	s.changeRules(w, r, func(rs *allocation.Ruleset) (string, error) {
 		var sp allocation.Split
 		form, sp = splitFromForm(r)
 		if i := slices.IndexFunc(rs.Splits, func(x allocation.Split) bool { return x.ID == sp.ID }); sp.ID != "" && i >= 0 {
 			rs.Splits[i] = sp
-			return nil
+			return "changed split " + sp.Name, nil
 		}
 		if sp.ID != "" {
-			return domain.Errorf(domain.CodeNotFound, "the split you edited no longer exists")
+			return "", domain.Errorf(domain.CodeNotFound, "the split you edited no longer exists")
 		}
 		rs.Splits = append(rs.Splits, sp)
-		return nil
+		return "added split " + sp.Name, nil
 	}, func(page *AllocRulesPage, msg string) {
 		page.SplitForm, page.SplitErr = form, msg
 	})
@@ -371,12 +376,13 @@ func splitFromForm(r *http.Request) (SplitForm, allocation.Split) {
 
 func (s *Server) deleteSplit(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	s.changeRules(w, r, func(rs *allocation.Ruleset) error {
+	s.changeRules(w, r, func(rs *allocation.Ruleset) (string, error) {
 		i := slices.IndexFunc(rs.Splits, func(x allocation.Split) bool { return x.ID == id })
 		if i < 0 {
-			return domain.Errorf(domain.CodeNotFound, "the split no longer exists")
+			return "", domain.Errorf(domain.CodeNotFound, "the split no longer exists")
 		}
+		name := rs.Splits[i].Name
 		rs.Splits = slices.Delete(rs.Splits, i, i+1)
-		return nil
+		return "deleted split " + name, nil
 	}, func(page *AllocRulesPage, msg string) { page.SplitErr = msg })
 }
