@@ -93,6 +93,7 @@ func TestAllocationGroupRulesShrinkUnallocatedAndExplain(t *testing.T) {
 	}
 	b.mustSee("Why is this here", "data team tag", "payments team tag")
 	b.shot("group")
+	group := b.path()
 	if st := b.submit(`#group-resources a.why`); st != http.StatusOK {
 		b.fatalf("why?: status %d", st)
 	}
@@ -102,4 +103,7 @@ func TestAllocationGroupRulesShrinkUnallocatedAndExplain(t *testing.T) {
 	}
 	b.mustSee("Data platform", "team=")
 	b.shot("why-is-this-here")
+	for _, path := range []string{b.path(), group, "/allocation/rules", "/allocation/versions"} {
+		noHorizontalScroll(b, path)
+	}
 }

@@ -138,6 +138,12 @@ func TestAllocationOverviewRulesLineageAndVersions(t *testing.T) {
 		}
 
 		checkLineageAndExplain(t, f, owner, front)
+		// The parent holds nothing itself; with its child it holds 100.
+		code, body = f.do(owner, "GET", "/allocation/groups/"+web+"?month=2026-03", nil)
+		if code != 200 || !strings.Contains(body, "Nothing was placed directly in this group") ||
+			!strings.Contains(body, "reporting currency: <strong>100.00 USD</strong>") {
+			t.Fatalf("parent group page: %d", code)
+		}
 		checkVersionsAndExplorer(t, f, owner)
 	})
 }
@@ -146,7 +152,7 @@ func checkLineageAndExplain(t *testing.T, f *fixture, owner *http.Client, front 
 	t.Helper()
 	code, body := f.do(owner, "GET", "/allocation/groups/"+front+"?month=2026-03", nil)
 	why := "/allocation/explain?" + url.Values{"from": {"2026-03-01"}, "resource": {vm1}, "to": {"2026-03-31"}}.Encode()
-	if code != 200 || !strings.Contains(body, "web team") || !strings.Contains(body, "100.00 USD") ||
+	if code != 200 || !strings.Contains(body, "web team") || !strings.Contains(body, "100.00 USD") || !strings.Contains(body, "<strong>100.00 USD</strong></p>") ||
 		!strings.Contains(body, `href="`+strings.ReplaceAll(why, "&", "&amp;")+`"`) {
 		t.Fatalf("group page: %d", code)
 	}

@@ -152,7 +152,7 @@ func (s *Server) fillResources(r *http.Request, page *AllocGroupPage, from, to t
 		return nil
 	}
 	b := res.Blocks[0]
-	page.Currency = string(b.Currency)
+	page.Currency, page.WithChildren = string(b.Currency), spend.Display(b.Total, b.Currency)+" "+string(b.Currency)
 	for i, sr := range b.Series {
 		if i == topResources {
 			break

@@ -70,6 +70,8 @@ type AllocGroupPage struct {
 	Warnings  []spend.Warning
 	Currency  string
 	Explorer  string
+	// WithChildren is the reporting-currency total with the groups below.
+	WithChildren string
 }
 
 func (AllocGroupPage) Template() string { return "allocation_group" }
