@@ -377,3 +377,17 @@ func TestAllocationRuleEditMoveDeleteAndSplit(t *testing.T) {
 		}
 	})
 }
+
+func TestAllocationBadPeriodIsExplained(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		c := f.client("viewer-a@example.com")
+		code, body := f.do(c, "GET", "/allocation?from=2026-03-31&to=2026-03-01", nil)
+		if code != http.StatusBadRequest || !strings.Contains(body, `id="form-error">to must be the same day as from or later.`) {
+			t.Fatalf("reversed range: %d", code)
+		}
+		if code, body := f.do(c, "GET", "/allocation/explain?month=March", nil); code != http.StatusBadRequest || !strings.Contains(body, "Choose a month like 2026-03.") {
+			t.Fatalf("bad month: %d", code)
+		}
+	})
+}

@@ -101,7 +101,7 @@ func (s *Server) allocationOverview(w http.ResponseWriter, r *http.Request) {
 	now := domain.Now()
 	from, to, err := allocPeriod(r.URL.Query(), now)
 	if err != nil {
-		page.SetErr(err)
+		page.Error = domain.ErrorMessage(err) // the period form has no field slots
 		from, to, _ = allocPeriod(url.Values{}, now)
 	}
 	page.Period = periodView("/allocation", nil, from, to, now)

@@ -101,7 +101,7 @@ func (s *Server) groupPage(r *http.Request) (AllocGroupPage, error) {
 	now := domain.Now()
 	from, to, err := allocPeriod(r.URL.Query(), now)
 	if err != nil {
-		page.SetErr(err)
+		page.Error = domain.ErrorMessage(err) // the period form has no field slots
 		from, to, _ = allocPeriod(url.Values{}, now)
 	}
 	page.Period = periodView("/allocation/groups/"+id, nil, from, to, now)
