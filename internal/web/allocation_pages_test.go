@@ -48,7 +48,7 @@ func allocationSamplePages() []pageCase {
 				Portions: []PortionView{{Group: "Web", GroupURL: "/allocation/groups/grp_web", Via: "Rule", Amount: "100.00"}}},
 				{Resource: "/x/st1", Amount: "7.50", Currency: "USD", Portions: []PortionView{{Group: "Unallocated", Via: "No rule matched", Amount: "7.50"}}}}},
 			[]string{`Rule 1, <strong class="rule-name">web team</strong>`, `No rule matched (Unallocated).`, `<code>team=web</code>`}},
-		{AllocVersionsPage{Layout: l, Versions: []VersionRow{{Number: 2, When: "14 Mar 2026 09:26 UTC", Who: "ada@example.com", Note: "network", Affects: "affects days from 2026-04-01 to on", Current: true}}},
+		{AllocVersionsPage{Layout: l, Versions: []VersionRow{{Number: 2, When: "14 Mar 2026 09:26 UTC", Who: "ada@example.com", Note: "network", Affects: "affects days from 2026-04-01 on", Current: true}}},
 			[]string{`href="/allocation/versions/2"`, `affects days from 2026-04-01`, `current`}},
 		{AllocVersionPage{Layout: l, Version: VersionRow{Number: 1, Affects: "changed nothing"}, Period: period,
 			Totals: []VersionTotal{{Group: "Web", Currency: "USD", Amount: "300.00"}}},
@@ -69,6 +69,19 @@ func TestConditionWords(t *testing.T) {
 	} {
 		if got := conditionWords(c.c); got != c.want {
 			t.Errorf("%+v: %q, want %q", c.c, got, c.want)
+		}
+	}
+}
+
+func TestAffectedDays(t *testing.T) {
+	from, to := march, april
+	for _, c := range []struct {
+		from, to *time.Time
+		want     string
+	}{{nil, nil, "affects every day"}, {&from, nil, "affects days from 2026-03-01 on"},
+		{nil, &to, "affects days up to 2026-03-31"}, {&from, &to, "affects days from 2026-03-01 to 2026-03-31"}} {
+		if got := affectedDays(c.from, c.to); got != c.want {
+			t.Errorf("%v–%v: %q, want %q", c.from, c.to, got, c.want)
 		}
 	}
 }

@@ -118,16 +118,22 @@ func versionRow(v allocation.Version, current bool) VersionRow {
 	row := VersionRow{Number: v.Number, When: fmtTime(v.CreatedAt), Who: v.CreatedBy, Note: v.Note, Current: current,
 		Affects: "changed nothing"}
 	if v.Affects {
-		from, to := "the beginning", "on"
-		if v.ChangedFrom != nil {
-			from = v.ChangedFrom.Format(time.DateOnly)
-		}
-		if v.ChangedTo != nil {
-			to = v.ChangedTo.AddDate(0, 0, -1).Format(time.DateOnly)
-		}
-		row.Affects = "affects days from " + from + " to " + to
+		row.Affects = affectedDays(v.ChangedFrom, v.ChangedTo)
 	}
 	return row
+}
+
+// affectedDays words the days [from, to) a version can move; nil is open.
+func affectedDays(from, to *time.Time) string {
+	switch {
+	case from == nil && to == nil:
+		return "affects every day"
+	case to == nil:
+		return "affects days from " + from.Format(time.DateOnly) + " on"
+	case from == nil:
+		return "affects days up to " + to.AddDate(0, 0, -1).Format(time.DateOnly)
+	}
+	return "affects days from " + from.Format(time.DateOnly) + " to " + to.AddDate(0, 0, -1).Format(time.DateOnly)
 }
 
 func (s *Server) allocationVersion(w http.ResponseWriter, r *http.Request) {
