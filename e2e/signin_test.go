@@ -135,7 +135,11 @@ func TestSignInShowsOverviewAndAreas(t *testing.T) {
 	}
 	b.mustSee("No cost data has been imported yet.")
 	b.shot("area-spend")
-	for _, area := range want[2:8] {
+	if st := b.open("/allocation"); st != http.StatusOK || b.textOf("main h1") != "Allocation" {
+		t.Fatalf("Allocation: status %d, heading %q", st, b.textOf("main h1"))
+	}
+	b.mustSee("Unallocated", "No groups yet.")
+	for _, area := range want[3:8] {
 		href := evalJS[string](b, `[...document.querySelectorAll("#sidenav a")].find(a => a.innerText.trim() === `+jsString(area)+`).getAttribute("href")`)
 		if st := b.open(href); st != http.StatusOK {
 			t.Fatalf("%s (%s): status %d", area, href, st)

@@ -124,7 +124,7 @@ func samplePages() []pageCase {
 		{OrgSettingsPage{Layout: sampleLayout(NavSettings), Name: "Acme Ltd", FormErrors: withErr("Name is required.")},
 			[]string{`Only administrators can change these settings.`, `Acme Ltd`}},
 	}, append(append(append(append(spendSamples(), importSamplePages()...), connectionSamplePages()...),
-		directorySamplePages()...), append(append(azureConnectSamplePages(), onboardSamplePages()...), tagSyncSamplePages()...)...)...)
+		directorySamplePages()...), append(append(append(azureConnectSamplePages(), onboardSamplePages()...), tagSyncSamplePages()...), allocationSamplePages()...)...)...)
 }
 
 func withLayout(p ErrorPage, l Layout) ErrorPage {
@@ -153,5 +153,6 @@ func zeroPages() []Page {
 		ConnectionsPage{}, ConnectionPage{}, HelpPageView{}, AzureGrantPage{}, AzureContinuePage{},
 		AWSConnectPage{}, ConsentFailedPage{},
 		ConflictsPage{}, WriteBackPage{},
+		AllocationPage{}, AllocGroupPage{}, AllocRulesPage{}, AllocExplainPage{}, AllocVersionsPage{}, AllocVersionPage{}, AllocLicencesPage{},
 	}
 }

@@ -6,8 +6,8 @@ import (
 	"net/url"
 	"strconv"
 
-	"github.com/canopyhq/canopy/internal/auth"
 	"github.com/canopyhq/canopy/internal/allocation"
+	"github.com/canopyhq/canopy/internal/auth"
 	"github.com/canopyhq/canopy/internal/costs"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/spend"

@@ -105,8 +105,9 @@ func (s *Server) RouteList() []Route {
 	routes = append(routes, s.awsConnectRoutes()...)
 	routes = append(routes, s.consentConnectRoutes()...)
 	routes = append(routes, s.tagSyncRoutes()...)
+	routes = append(routes, s.allocationRoutes()...)
 	for _, a := range Areas() {
-		if a.Key != NavOverview && a.Key != NavSettings && a.Key != NavSpend && a.Key != NavConnections {
+		if a.Key != NavOverview && a.Key != NavSettings && a.Key != NavSpend && a.Key != NavConnections && a.Key != NavAllocation {
 			routes = append(routes, user("GET "+a.URL, s.area(a.Key)))
 		}
 	}

@@ -50,9 +50,9 @@ type Server struct {
 	// Allocation serves the Allocation pages and the explorer's custom
 	// groups (nil: one over Auth.Store).
 	Allocation *allocation.Service
-	Sessions    *scs.SessionManager
-	R           *Renderer
-	Log         *slog.Logger
+	Sessions   *scs.SessionManager
+	R          *Renderer
+	Log        *slog.Logger
 
 	// TagSync serves tag write-back and the conflicts inbox (nil: one
 	// over Auth.Store and Connections' jobs).

@@ -85,7 +85,7 @@ func (s *Server) spendOptions(r *http.Request, svc *spend.Service, q costs.Query
 	for _, m := range costs.Metrics {
 		o.Metrics = append(o.Metrics, Choice{Value: string(m), Label: m.Label(), Selected: f.Metric == string(m)})
 	}
-	return o, nil
+	return o, s.addGroupOptions(r, &o, f)
 }
 
 func filterSelect(dim costs.Dim, vals []costs.DimValue, f SpendForm) FilterSelect {

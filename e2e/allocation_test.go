@@ -1,0 +1,109 @@
+package e2e
+
+import (
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/cockroachdb/apd/v3"
+)
+
+// amountOf reads a displayed amount ("12,345.67") exactly.
+func amountOf(b *tab, sel string) *apd.Decimal {
+	b.t.Helper()
+	text := strings.ReplaceAll(strings.TrimSpace(b.textOf(sel)), ",", "")
+	d, _, err := apd.NewFromString(text)
+	if err != nil {
+		b.fatalf("%s shows %q, not an amount", sel, text)
+	}
+	return d
+}
+
+// addTagRule fills the rule form: the group as the target, one tag
+// condition "team in value", and saves.
+func addTagRule(b *tab, name, group, value string) {
+	b.t.Helper()
+	if st := b.submit(`.subnav a[href="/allocation/rules"]`); st != http.StatusOK {
+		b.fatalf("rules: status %d", st)
+	}
+	b.fill("#rule-name", name)
+	b.do("choose the group", chromedp.SendKeys(chromedp.CSS("#rule-target"), "Group: "+group))
+	if got := evalJS[string](b, `document.querySelector("#rule-target").selectedOptions[0].text`); got != "Group: "+group {
+		b.fatalf("the rule's target is %q", got)
+	}
+	b.fill("#cond-key-1", "team")
+	b.fill("#cond-values-1", value)
+	b.fill("#rule-note", "e2e: "+name)
+	if st := b.submit("#save-rule"); st != http.StatusOK {
+		b.fatalf("save rule %s: status %d", name, st)
+	}
+	b.mustSee("Saved as version", "tag team in ["+value+"]")
+	b.shot("rules-" + value)
+}
+
+// Build a group with two rules, see Unallocated shrink, open "why is
+// this here".
+func TestAllocationGroupRulesShrinkUnallocatedAndExplain(t *testing.T) {
+	t.Parallel()
+	demo := startDemo(t, filepath.Join(t.TempDir(), "demo"))
+	b := newTab(t, demo.url)
+	b.do("1024x768 window", chromedp.EmulateViewport(1024, 768))
+	b.signIn(demo.email, demo.pwd)
+	if st := b.submit(`#sidenav a[href="/allocation"]`); st != http.StatusOK {
+		b.fatalf("Allocation: status %d", st)
+	}
+	b.mustSee("Unallocated", "Unassigned licences")
+	before := amountOf(b, "[data-unallocated]")
+	if before.Sign() <= 0 {
+		b.fatalf("the demo's last month has nothing unallocated before any rule: %s", before)
+	}
+	b.shot("allocation-before")
+
+	if st := b.submit("#new-group"); st != http.StatusOK {
+		b.fatalf("new group: status %d", st)
+	}
+	b.fill("#group-name", "Data platform")
+	if st := b.submit("#save-group"); st != http.StatusOK {
+		b.fatalf("create group: status %d", st)
+	}
+	b.mustSee("Group Data platform created.")
+
+	addTagRule(b, "data team tag", "Data platform", "data")
+	if st := b.submit(`.subnav a[href="/allocation"]`); st != http.StatusOK {
+		b.fatalf("overview: status %d", st)
+	}
+	after := amountOf(b, "[data-unallocated]")
+	if after.Cmp(before) >= 0 {
+		b.fatalf("Unallocated did not shrink: %s before the rule, %s after", before, after)
+	}
+	b.shot("allocation-after-rule")
+	noHorizontalScroll(b, b.path())
+
+	addTagRule(b, "payments team tag", "Data platform", "payments")
+	if st := b.submit(`.subnav a[href="/allocation"]`); st != http.StatusOK {
+		b.fatalf("overview: status %d", st)
+	}
+	if again := amountOf(b, "[data-unallocated]"); again.Cmp(after) >= 0 {
+		b.fatalf("the second rule did not shrink Unallocated: %s, was %s", again, after)
+	}
+	if st := b.submit(`#alloc-tree a`); st != http.StatusOK {
+		b.fatalf("group page: status %d", st)
+	}
+	b.mustSee("Why is this here", "data team tag", "payments team tag")
+	b.shot("group")
+	group := b.path()
+	if st := b.submit(`#group-resources a.why`); st != http.StatusOK {
+		b.fatalf("why?: status %d", st)
+	}
+	rule := b.textOf(".rule-name")
+	if rule != "data team tag" && rule != "payments team tag" {
+		b.fatalf("the top resource's explanation names rule %q", rule)
+	}
+	b.mustSee("Data platform", "team=")
+	b.shot("why-is-this-here")
+	for _, path := range []string{b.path(), group, "/allocation/rules", "/allocation/versions"} {
+		noHorizontalScroll(b, path)
+	}
+}
