@@ -26,6 +26,8 @@ func (s *Server) allocationRoutes() []Route {
 		perm("GET /allocation/groups/{id}", read, s.groupDetail),
 		perm("POST /allocation/groups/{id}", write, s.updateGroup),
 		perm("POST /allocation/groups/{id}/delete", write, s.deleteGroup),
+		perm("POST /allocation/groups/{id}/access", auth.PermRolesManage, s.setGroupAccess),
+		perm("POST /allocation/groups/{id}/access/{user}/remove", auth.PermRolesManage, s.removeGroupAccess),
 		perm("GET /allocation/rules", read, s.allocationRules),
 		perm("POST /allocation/rules", write, s.saveRule),
 		perm("POST /allocation/rules/{id}/delete", write, s.deleteRule),

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"net/http"
 	"net/url"
 	"strings"
@@ -108,7 +109,60 @@ func (s *Server) groupPage(r *http.Request) (AllocGroupPage, error) {
 	if err := s.fillLineage(r, &page, from, to); err != nil {
 		return page, err
 	}
+	if err := s.fillAccess(r, &page); err != nil {
+		return page, err
+	}
 	return page, s.fillResources(r, &page, from, to)
+}
+
+// fillAccess lists who has a role on this group only and, for those who
+// manage roles, the members and roles to give.
+func (s *Server) fillAccess(r *http.Request, page *AllocGroupPage) error {
+	ctx, p := r.Context(), principalFrom(r.Context())
+	var err error
+	if page.Access, err = s.allocation().GroupAccess(ctx, p, page.Group.ID); err != nil {
+		return err
+	}
+	if page.CanManageAccess = p.Can(auth.PermRolesManage); !page.CanManageAccess {
+		return nil
+	}
+	members, err := s.Auth.MemberNames(ctx, p)
+	if err != nil {
+		return err
+	}
+	for _, m := range members {
+		page.AccessMembers = append(page.AccessMembers, Choice{Value: m.ID, Label: cmp.Or(m.Name, m.Email) + " (" + m.Email + ")"})
+	}
+	page.AccessRoles = []Choice{{Value: auth.RoleViewer, Label: "Viewer: sees the group's costs"},
+		{Value: auth.RoleFinOps, Label: "FinOps analyst: also exports them"}}
+	return nil
+}
+
+func (s *Server) setGroupAccess(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.changeGroupAccess(w, r, r.PostFormValue("user_id"), r.PostFormValue("role"), "Access given.")
+}
+
+func (s *Server) removeGroupAccess(w http.ResponseWriter, r *http.Request) {
+	s.changeGroupAccess(w, r, r.PathValue("user"), "", "Access removed.")
+}
+
+func (s *Server) changeGroupAccess(w http.ResponseWriter, r *http.Request, user, role, done string) {
+	id := r.PathValue("id")
+	err := s.allocation().SetGroupAccess(r.Context(), principalFrom(r.Context()), actor(r), id, user, role)
+	switch domain.ErrorCode(err) {
+	case "":
+		s.flash(r, FlashSuccess, done)
+	case domain.CodeInvalid:
+		s.flash(r, FlashError, domain.ErrorMessage(err))
+	default:
+		s.fail(w, r, err)
+		return
+	}
+	redirect(w, r, "/allocation/groups/"+id+"#access-h")
 }
 
 // fillLineage lists how money reached the group: per rule, split or

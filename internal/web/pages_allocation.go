@@ -72,6 +72,12 @@ type AllocGroupPage struct {
 	Explorer  string
 	// WithChildren is the reporting-currency total with the groups below.
 	WithChildren string
+	// Access lists members whose role is limited to this group; with
+	// roles.manage the page can give and remove such roles.
+	Access          []allocation.Access
+	CanManageAccess bool
+	AccessMembers   []Choice
+	AccessRoles     []Choice
 }
 
 func (AllocGroupPage) Template() string { return "allocation_group" }
