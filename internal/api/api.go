@@ -18,6 +18,7 @@ import (
 	"github.com/canopyhq/canopy/internal/connect"
 	"github.com/canopyhq/canopy/internal/fx"
 	"github.com/canopyhq/canopy/internal/imports"
+	"github.com/canopyhq/canopy/internal/inventory"
 	"github.com/canopyhq/canopy/internal/spend"
 )
 
@@ -35,6 +36,7 @@ type API struct {
 	// connections serves /connections (WithConnections); nil in tests
 	// that only serve the document.
 	connections *connect.Service
+	inventory   *inventory.Service // resources, tags and policies
 	log         *slog.Logger
 	routes      []route
 	probe       *http.ServeMux // the same patterns, only to tell 404 from 405
@@ -79,6 +81,7 @@ func New(svc *auth.Service, log *slog.Logger) *API {
 	if svc != nil { // nil only where just the document is served (tests)
 		a.fx = &fx.Service{Store: svc.Store}
 		a.spend = spend.New(svc.Store)
+		a.inventory = inventory.New(svc.Store)
 	}
 	a.routes = a.table()
 	for _, rt := range a.routes {
@@ -126,7 +129,7 @@ func (a *API) table() []route {
 		signedIn("POST", "/costs/imports", auth.PermCostsImport, a.uploadImport),
 		signedIn("GET", "/costs/imports", auth.PermCostsRead, a.listImports),
 		signedIn("GET", "/costs/imports/{upload_id}", auth.PermCostsRead, a.getImport),
-	}, append(a.connectionRoutes(), a.directoryRoutes()...)...)
+	}, append(append(a.connectionRoutes(), a.directoryRoutes()...), a.resourceRoutes()...)...)
 }
 
 func public(method, path string, h handlerFunc) route {

@@ -53,6 +53,7 @@ type tenant struct {
 	uploadID                    string     // a billing file queued for import
 	connectionID, syncID        string     // a connection with a queued sync
 	seedRate                    seededRate // the one exchange rate the org starts with
+	inv                         seededInventory
 }
 
 // fixture is the API over a real service on a fresh database, served by
@@ -129,6 +130,7 @@ func (f *fixture) seedTenant(name, slug string) tenant {
 	tn.seedRate = f.seedRate(p, slug)
 	tn.uploadID = f.seedUpload(p, slug)
 	tn.connectionID, tn.syncID = f.seedConnection(p, slug)
+	tn.inv = f.seedInventory(p, slug)
 	return tn
 }
 
@@ -336,7 +338,8 @@ func (r response) wantStatus(t *testing.T, what string, status int) {
 func fillPath(t *testing.T, pattern string, tn tenant) string {
 	t.Helper()
 	ids := map[string]string{"{user_id}": tn.owner.ID, "{session_id}": tn.sessionID, "{token_id}": tn.ownerTokenID,
-		"{upload_id}": tn.uploadID, "{connection_id}": tn.connectionID, "{sync_id}": tn.syncID, "{kind}": "m365"}
+		"{upload_id}": tn.uploadID, "{connection_id}": tn.connectionID, "{sync_id}": tn.syncID, "{kind}": "m365",
+		"{resource_id}": tn.inv.resourceID, "{policy_id}": tn.inv.policyID, "{alias}": tn.inv.alias}
 	for k, v := range ids {
 		pattern = strings.ReplaceAll(pattern, k, v)
 	}

@@ -28,6 +28,9 @@ func schemas() map[string]*schema {
 	for k, v := range directorySchemas() {
 		s[k] = v
 	}
+	for k, v := range resourceSchemas() {
+		s[k] = v
+	}
 	return s
 }
 

@@ -68,6 +68,22 @@ var routeBodies = map[string]any{
 	"POST /api/v1/connections/{kind}/consent":                 `{"name":"Made by test","tenant":"contoso.onmicrosoft.com"}`,
 	"GET /api/v1/directory/users":                             "",
 	"GET /api/v1/directory/skus":                              "",
+	"GET /api/v1/resources":                                   "",
+	"POST /api/v1/resources":                                  `{"name":"Made by test","monthly_amount":"10","currency":"EUR","from_month":"2026-01"}`,
+	"POST /api/v1/resources/tags":                             `{"filter":{"source":"virtual"},"edit":{"set":{"Owner":"test"}}}`,
+	"POST /api/v1/resources/refresh":                          "",
+	"GET /api/v1/resources/coverage":                          "",
+	"GET /api/v1/resources/{resource_id}":                     "",
+	"PATCH /api/v1/resources/{resource_id}":                   `{"set":{"Owner":"test"}}`,
+	"PUT /api/v1/resources/{resource_id}/virtual":             `{"name":"Renamed by test","monthly_amount":"10","currency":"EUR","from_month":"2026-01"}`,
+	"DELETE /api/v1/resources/{resource_id}":                  "",
+	"GET /api/v1/tag-aliases":                                 "",
+	"POST /api/v1/tag-aliases":                                `{"alias":"proj","canonical":"Project"}`,
+	"DELETE /api/v1/tag-aliases/{alias}":                      "",
+	"GET /api/v1/tag-policies":                                "",
+	"POST /api/v1/tag-policies":                               `{"key":"Project"}`,
+	"PATCH /api/v1/tag-policies/{policy_id}":                  `{"key":"CostCenter","allowed_values":["1"]}`,
+	"DELETE /api/v1/tag-policies/{policy_id}":                 "",
 }
 
 // routeQueries holds the query a route needs to succeed. The fx ones aim

@@ -12,6 +12,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/canopyhq/canopy/internal/auth"
@@ -126,3 +127,28 @@ func satisfies(tags map[string]string, n Normalizer, p store.TagPolicy) bool {
 	}
 	return len(p.AllowedValues) == 0 || slices.Contains(p.AllowedValues, v)
 }
+
+// ParsePeriod reads from and to (YYYY-MM-DD, UTC, both inclusive); both
+// empty is DefaultPeriod.
+func ParsePeriod(from, to string, now time.Time) (Period, error) {
+	from, to = strings.TrimSpace(from), strings.TrimSpace(to)
+	if from == "" && to == "" {
+		return DefaultPeriod(now), nil
+	}
+	f, err := time.Parse(time.DateOnly, from)
+	if err != nil {
+		return Period{}, domain.FieldError("from", "from must be a date like 2026-01-31 (YYYY-MM-DD, UTC).")
+	}
+	t, err := time.Parse(time.DateOnly, to)
+	if err != nil {
+		return Period{}, domain.FieldError("to", "to must be a date like 2026-01-31 (YYYY-MM-DD, UTC).")
+	}
+	if t.Before(f) {
+		return Period{}, domain.FieldError("to", "to must be the same day as from or later.")
+	}
+	p := Period{From: f, To: t.AddDate(0, 0, 1)}
+	return p, p.valid()
+}
+
+// LastDay is the period's last day (inclusive), for forms.
+func (p Period) LastDay() time.Time { return p.To.AddDate(0, 0, -1) }

@@ -37,7 +37,7 @@ func (s *Service) SetAlias(ctx context.Context, p *auth.Principal, who audit.Act
 	if err := validKey("canonical", canonical); err != nil {
 		return Alias{}, err
 	}
-	if strings.EqualFold(alias, canonical) && alias == canonical {
+	if alias == canonical {
 		return Alias{}, domain.FieldError("alias", "An alias must differ from its canonical key.")
 	}
 	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
@@ -47,7 +47,7 @@ func (s *Service) SetAlias(ctx context.Context, p *auth.Principal, who audit.Act
 		return audit.Record(ctx, tx, who, audit.Entry{OrgID: p.Org.ID, Action: "tag.alias.set", TargetType: "tag_alias",
 			TargetID: strings.ToLower(alias), Details: map[string]any{"canonical": canonical}})
 	})
-	return Alias{Alias: strings.ToLower(alias), Canonical: canonical}, err
+	return Alias{Alias: strings.ToLower(alias), Canonical: canonical, CreatedAt: domain.Now()}, err
 }
 
 // DeleteAlias removes an alias.
