@@ -152,3 +152,6 @@ func ParsePeriod(from, to string, now time.Time) (Period, error) {
 
 // LastDay is the period's last day (inclusive), for forms.
 func (p Period) LastDay() time.Time { return p.To.AddDate(0, 0, -1) }
+
+// IsVirtual reports whether the resource exists only in Canopy.
+func (v View) IsVirtual() bool { return v.Source == store.ResourceFromVirtual }

@@ -12,8 +12,9 @@ import (
 	"github.com/canopyhq/canopy/internal/store"
 )
 
-// RefreshDays is how far back "refresh from cost data" reads lines: the
-// resources charged in that window are the inventory's.
+// RefreshDays is how far back from the newest imported day "refresh from
+// cost data" reads lines: the resources charged in that window are the
+// inventory's.
 const RefreshDays = 186
 
 // RefreshResult says what a refresh from cost data did.
@@ -44,12 +45,35 @@ func (s *Service) Refresh(ctx context.Context, p *auth.Principal, who audit.Acto
 // RefreshOrg is Refresh for the system (after imports, the demo): no
 // permission check and no audit entry of its own.
 func (s *Service) RefreshOrg(ctx context.Context, who audit.Actor, orgID string) (RefreshResult, error) {
-	now := s.Now().UTC()
-	today := now.Truncate(24 * time.Hour)
+	rs, err := s.costResources(ctx, orgID)
+	if err != nil {
+		return RefreshResult{}, err
+	}
+	out := RefreshResult{Seen: len(rs)}
+	if len(rs) > 0 {
+		err = s.Store.InTx(ctx, func(tx *store.Tx) error {
+			saved, err := tx.UpsertCostResources(ctx, orgID, rs, s.Now().UTC())
+			out.Added, out.Updated = saved.Added, saved.Updated
+			return err
+		})
+		if err != nil {
+			return out, err
+		}
+	}
+	out.Virtual, err = s.refreshVirtualCosts(ctx, who, orgID)
+	return out, err
+}
+
+// costResources are the resources the cost lines of the refresh window
+// name, each as its latest line describes it.
+func (s *Service) costResources(ctx context.Context, orgID string) ([]store.Resource, error) {
+	q, ok, err := s.refreshWindow(ctx, orgID)
+	if err != nil || !ok {
+		return nil, err
+	}
 	found := map[string]*store.Resource{}
 	latest := map[string]time.Time{}
-	q := costs.Query{From: today.AddDate(0, 0, -RefreshDays), To: today.AddDate(0, 0, 2)}
-	err := s.Costs.Lines(ctx, orgID, q, func(l *billing.Line) error {
+	err = s.Costs.Lines(ctx, orgID, q, func(l *billing.Line) error {
 		if l.ResourceID == "" || l.ProviderName == VirtualProvider {
 			return nil
 		}
@@ -61,24 +85,31 @@ func (s *Service) RefreshOrg(ctx context.Context, who audit.Actor, orgID string)
 		found[key] = resourceOfLine(l)
 		return nil
 	})
-	if err != nil {
-		return RefreshResult{}, err
-	}
 	rs := make([]store.Resource, 0, len(found))
 	for _, r := range found {
 		rs = append(rs, *r)
 	}
-	out := RefreshResult{Seen: len(rs)}
-	err = s.Store.InTx(ctx, func(tx *store.Tx) error {
-		saved, err := tx.UpsertCostResources(ctx, orgID, rs, now)
-		out.Added, out.Updated = saved.Added, saved.Updated
-		return err
-	})
+	return rs, err
+}
+
+// refreshWindow is the RefreshDays up to the newest day any provider
+// other than Canopy has data for; ok is false when there is none.
+func (s *Service) refreshWindow(ctx context.Context, orgID string) (costs.Query, bool, error) {
+	fresh, err := s.Costs.Freshness(ctx, orgID)
 	if err != nil {
-		return out, err
+		return costs.Query{}, false, err
 	}
-	out.Virtual, err = s.refreshVirtualCosts(ctx, who, orgID)
-	return out, err
+	var through time.Time
+	for _, f := range fresh {
+		if f.Provider != VirtualProvider && f.DataThrough.After(through) {
+			through = f.DataThrough
+		}
+	}
+	if through.IsZero() {
+		return costs.Query{}, false, nil
+	}
+	end := through.UTC().Truncate(24*time.Hour).AddDate(0, 0, 1)
+	return costs.Query{From: end.AddDate(0, 0, -RefreshDays), To: end}, true, nil
 }
 
 // resourceOfLine is the inventory's picture of a resource from one of its

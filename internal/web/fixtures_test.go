@@ -124,7 +124,7 @@ func samplePages() []pageCase {
 		{OrgSettingsPage{Layout: sampleLayout(NavSettings), Name: "Acme Ltd", FormErrors: withErr("Name is required.")},
 			[]string{`Only administrators can change these settings.`, `Acme Ltd`}},
 	}, append(append(append(append(spendSamples(), importSamplePages()...), connectionSamplePages()...),
-		directorySamplePages()...), append(azureConnectSamplePages(), onboardSamplePages()...)...)...)
+		directorySamplePages()...), append(append(azureConnectSamplePages(), onboardSamplePages()...), resourceSamplePages()...)...)...)
 }
 
 func withLayout(p ErrorPage, l Layout) ErrorPage {
@@ -152,5 +152,6 @@ func zeroPages() []Page {
 		UserDetailPage{}, AuditPage{}, ErrorPage{}, CurrencyPage{}, SpendPage{}, SpendConsumptionPage{}, ImportsPage{}, ImportStatusPage{},
 		ConnectionsPage{}, ConnectionPage{}, HelpPageView{}, AzureGrantPage{}, AzureContinuePage{},
 		AWSConnectPage{}, ConsentFailedPage{},
+		ResourcesPage{}, ResourcePage{}, VirtualPage{}, TagSettingsPage{}, CoveragePage{},
 	}
 }

@@ -104,7 +104,11 @@ func (s *Server) RouteList() []Route {
 	routes = append(routes, s.azureAccessRoutes()...)
 	routes = append(routes, s.awsConnectRoutes()...)
 	routes = append(routes, s.consentConnectRoutes()...)
+	routes = append(routes, s.resourceRoutes()...)
 	for _, a := range Areas() {
+		if a.Key == NavResources {
+			continue // built: resourceRoutes
+		}
 		if a.Key != NavOverview && a.Key != NavSettings && a.Key != NavSpend && a.Key != NavConnections {
 			routes = append(routes, user("GET "+a.URL, s.area(a.Key)))
 		}
