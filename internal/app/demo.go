@@ -110,8 +110,10 @@ func (a *App) createDemoData(ctx context.Context, password, dataDir string) erro
 	if err := a.seedDemoRates(ctx, sys, time.Now()); err != nil {
 		return err
 	}
-	_, err = a.importDemoCosts(ctx, org.ID, dataDir)
-	return err
+	if _, err = a.importDemoCosts(ctx, org.ID, dataDir); err != nil {
+		return err
+	}
+	return a.seedDemoInventory(ctx, sys, time.Now())
 }
 
 func (a *App) createDemoUser(ctx context.Context, email, name, password string) (domain.User, error) {
