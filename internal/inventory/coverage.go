@@ -109,7 +109,7 @@ func (s *Service) Coverage(ctx context.Context, p *auth.Principal, period Period
 	}); err != nil {
 		return nil, err
 	}
-	cost, err := s.costByResource(ctx, p.Org.ID, period, nil)
+	cost, err := s.costByResource(ctx, p.Org.ID, period)
 	if err != nil {
 		return nil, err
 	}

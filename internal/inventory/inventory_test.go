@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,7 +31,8 @@ var (
 
 // fixture is one organisation with four resources in its cost data:
 //
-//	vm1  s1/rg-a  env=prod CostCenter=10   100.00 EUR
+//	vm1  s1/rg-a  env=prod CostCenter=10   100.00 EUR (96.00 + 4.00 on a
+//	     line spelling its ID in lower case, as some exports do)
 //	vm2  s1/rg-a  ENV=dev                   50.25 EUR
 //	vm3  s2/RG-B  Environment=prod costcenter=20  30.00 EUR
 //	i-4  AWS 1111 (no tags)                 19.75 EUR
@@ -49,7 +51,8 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	svc.Now = func() time.Time { return now }
 	f := &fixture{t: t, st: st, svc: svc, p: principal(t, st, "A", auth.RoleFinOps), other: principal(t, st, "B", auth.RoleOwner)}
 	f.importLines(f.p.Org.ID, []*billing.Line{
-		costLine("Microsoft", azure+"vm1", "s1", "100.00", map[string]string{"env": "prod", "CostCenter": "10"}),
+		costLine("Microsoft", azure+"vm1", "s1", "96.00", map[string]string{"env": "prod", "CostCenter": "10"}),
+		costLine("Microsoft", strings.ToLower(azure+"vm1"), "s1", "4.00", map[string]string{"env": "prod", "CostCenter": "10"}),
 		costLine("Microsoft", azure+"vm2", "s1", "50.25", map[string]string{"ENV": "dev"}),
 		costLine("Microsoft", "/subscriptions/s2/resourceGroups/RG-B/providers/Microsoft.Web/sites/vm3", "s2", "30.00",
 			map[string]string{"Environment": "prod", "costcenter": "20"}),

@@ -78,16 +78,14 @@ func (s *Service) Facets(ctx context.Context, p *auth.Principal) (store.Resource
 }
 
 // addCosts sums each view's billed cost in the period from the cost store
-// (the lines whose resource ID is the resource's, any case).
+// (the lines whose resource ID is the resource's, in any case: exports
+// spell Azure IDs either way, so the sums are taken over every resource
+// and matched in lower case rather than filtered by exact ID).
 func (s *Service) addCosts(ctx context.Context, orgID string, period Period, views []View) error {
 	if len(views) == 0 {
 		return nil
 	}
-	ids := make([]string, 0, len(views))
-	for _, v := range views {
-		ids = append(ids, v.ResourceID)
-	}
-	sums, err := s.costByResource(ctx, orgID, period, ids)
+	sums, err := s.costByResource(ctx, orgID, period)
 	if err != nil {
 		return err
 	}
@@ -98,13 +96,9 @@ func (s *Service) addCosts(ctx context.Context, orgID string, period Period, vie
 }
 
 // costByResource sums the billed cost per lowercased resource ID and
-// currency; ids nil means every resource.
-func (s *Service) costByResource(ctx context.Context, orgID string, period Period, ids []string) (map[string][]Money, error) {
-	q := costs.Query{From: period.From, To: period.To, GroupBy: costs.DimResource}
-	if ids != nil {
-		q.Filters = []costs.Filter{{Dim: costs.DimResource, Values: ids}}
-	}
-	rows, err := s.Costs.Aggregate(ctx, orgID, q)
+// currency.
+func (s *Service) costByResource(ctx context.Context, orgID string, period Period) (map[string][]Money, error) {
+	rows, err := s.Costs.Aggregate(ctx, orgID, costs.Query{From: period.From, To: period.To, GroupBy: costs.DimResource})
 	if err != nil {
 		return nil, err
 	}

@@ -179,7 +179,9 @@ type CostResourcesSaved struct{ Added, Updated int }
 // UpsertCostResources records resources named by imported cost data: new
 // ones are added (source costs); ones that entered from cost data get the
 // latest name, type, region, account, group and tags; resources a sync
-// or a person created are left to their owner.
+// or a person created are left to their owner. Cloud resource IDs are
+// unique across providers, so a key the inventory has under any provider
+// (a sync may name the provider differently) is not added again.
 func (q *Queries) UpsertCostResources(ctx context.Context, orgID string, rs []Resource, now time.Time) (CostResourcesSaved, error) {
 	var out CostResourcesSaved
 	known, err := q.resourceSources(ctx, orgID)
@@ -188,14 +190,16 @@ func (q *Queries) UpsertCostResources(ctx context.Context, orgID string, rs []Re
 	}
 	for _, r := range rs {
 		r.OrgID, r.Source = orgID, ResourceFromCosts
-		switch known[r.Provider+"\x00"+r.Key] {
-		case "":
+		k, seen := known[r.Key]
+		switch {
+		case !seen:
 			r.FirstSeen, r.LastSeen, r.BaseTags, r.CanopyTags = now, now, r.CloudTags, nil
 			if _, err := q.CreateResource(ctx, r); err != nil {
 				return out, err
 			}
+			known[r.Key] = resourceOrigin{r.Provider, ResourceFromCosts}
 			out.Added++
-		case ResourceFromCosts:
+		case k.source == ResourceFromCosts && k.provider == r.Provider:
 			if _, err := q.w().exec(ctx, `UPDATE resources SET resource_id = ?, name = ?, type = ?, region = ?,
 				sub_account = ?, resource_group = ?, cloud_tags = ?, last_seen = ?, deleted_at = NULL
 				WHERE org_id = ? AND provider = ? AND resource_key = ?`, r.ResourceID, r.Name, r.Type, r.Region,
@@ -208,17 +212,21 @@ func (q *Queries) UpsertCostResources(ctx context.Context, orgID string, rs []Re
 	return out, nil
 }
 
-// resourceSources maps provider NUL key to the source of each resource.
-func (q *Queries) resourceSources(ctx context.Context, orgID string) (map[string]string, error) {
+// resourceOrigin is how a resource key entered the inventory.
+type resourceOrigin struct{ provider, source string }
+
+// resourceSources maps each resource key of the organisation to its
+// provider and source.
+func (q *Queries) resourceSources(ctx context.Context, orgID string) (map[string]resourceOrigin, error) {
 	rows, err := q.w().query(ctx, `SELECT provider, resource_key, source FROM resources WHERE org_id = ?`, orgID)
 	if err != nil {
 		return nil, err
 	}
-	m := map[string]string{}
+	m := map[string]resourceOrigin{}
 	_, err = scanAll(rows, func(s scanner) (struct{}, error) {
 		var p, k, src string
 		err := s.Scan(&p, &k, &src)
-		m[p+"\x00"+k] = src
+		m[k] = resourceOrigin{p, src}
 		return struct{}{}, err
 	})
 	return m, err

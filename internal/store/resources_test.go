@@ -78,8 +78,23 @@ func TestResourcesListFilterPageAndTenancy(t *testing.T) {
 		if _, err := s.GetResource(ctx, b, page1(t, s, a).ID); domain.ErrorCode(err) != domain.CodeNotFound {
 			t.Fatalf("B reads A's resource: %v", err)
 		}
+		// A synced resource (its provider spelled otherwise) keeps its row:
+		// the cost data neither adds it again nor overwrites it.
+		synced := costResource(99, "sub-1", "rg-sync")
+		synced.OrgID, synced.Provider, synced.Source, synced.Name = a, "azure", store.ResourceFromSync, "synced-vm"
+		if _, err := s.CreateResource(ctx, synced); err != nil {
+			t.Fatal(err)
+		}
+		fromCosts := costResource(99, "sub-1", "rg-sync")
+		fromCosts.Name = "cost-name"
+		if saved, err = s.UpsertCostResources(ctx, a, []store.Resource{fromCosts}, now); err != nil || saved.Added+saved.Updated != 0 {
+			t.Fatalf("cost data over a synced resource: %+v %v", saved, err)
+		}
+		if got, _, _ := s.ListResources(ctx, a, store.ResourceFilter{Search: "vm-99"}); len(got) != 1 || got[0].Name != "synced-vm" {
+			t.Fatalf("synced resource after the cost upsert: %+v", got)
+		}
 		f, err := s.ResourceFacets(ctx, a)
-		if err != nil || f.Total != 7 || fmt.Sprint(f.SubAccounts) != "[sub-1 sub-2]" || len(f.ResourceGroups) != 2 {
+		if err != nil || f.Total != 8 || fmt.Sprint(f.SubAccounts) != "[sub-1 sub-2]" || len(f.ResourceGroups) != 3 {
 			t.Fatalf("facets: %+v %v", f, err)
 		}
 	})
