@@ -118,7 +118,11 @@ func (a *API) tagCoverage(w http.ResponseWriter, r *http.Request, c *call) error
 	if err != nil {
 		return err
 	}
-	cov, err := a.inventory.Coverage(r.Context(), c.P, period)
+	f, err := inventory.ParseFilter(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	cov, err := a.inventory.Coverage(r.Context(), c.P, period, f)
 	if err != nil {
 		return err
 	}

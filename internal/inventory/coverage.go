@@ -85,10 +85,11 @@ type Coverage struct {
 	PerPolicy []CoverageRow `json:"per_policy"`
 }
 
-// Coverage computes the share of resources and of their cost in the
-// period that meet every required-tag policy, overall and per group of
-// each grouping (by default subscription/account and resource group).
-func (s *Service) Coverage(ctx context.Context, p *auth.Principal, period Period, groupings ...Grouping) (*Coverage, error) {
+// Coverage computes the share of the resources f selects, and of their
+// cost in the period, that meet every required-tag policy, overall and
+// per group of each grouping (by default subscription/account and
+// resource group).
+func (s *Service) Coverage(ctx context.Context, p *auth.Principal, period Period, f Filter, groupings ...Grouping) (*Coverage, error) {
 	if err := p.Require(PermRead); err != nil {
 		return nil, err
 	}
@@ -103,7 +104,7 @@ func (s *Service) Coverage(ctx context.Context, p *auth.Principal, period Period
 		return nil, err
 	}
 	var views []View
-	if err := s.walk(ctx, p.Org.ID, Filter{}, r, "", walkBatch, func(v View) bool {
+	if err := s.walk(ctx, p.Org.ID, f, r, "", walkBatch, func(v View) bool {
 		views = append(views, v)
 		return true
 	}); err != nil {

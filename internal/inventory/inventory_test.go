@@ -214,7 +214,7 @@ func TestCoverageNumbers(t *testing.T) {
 		if _, err := f.svc.CreatePolicy(ctx, f.p, who, inventory.PolicyInput{Key: "costcenter"}); domain.ErrorField(err) != "key" {
 			t.Fatalf("a second policy on the same key (case aside): %v", err)
 		}
-		c, err := f.svc.Coverage(ctx, f.p, jan)
+		c, err := f.svc.Coverage(ctx, f.p, jan, inventory.Filter{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -235,6 +235,10 @@ func TestCoverageNumbers(t *testing.T) {
 		}
 		if rg := c.Groups[1]; len(rg.Rows) != 3 || rg.Rows[2].Group != "rg-b" || rg.Rows[0].Group != "" {
 			t.Fatalf("by resource group: %+v", rg.Rows)
+		}
+		if s1, err := f.svc.Coverage(ctx, f.p, jan, inventory.Filter{SubAccount: "s1"}); err != nil || s1.Overall.Resources != 2 ||
+			s1.Overall.Compliant != 1 || s1.Overall.Cost[0].Percent() != "66.6%" {
+			t.Fatalf("coverage of s1 only: %+v %v", s1, err)
 		}
 		if got := f.names(inventory.Filter{Missing: "costcenter"}); got != "[i-4 vm2]" {
 			t.Fatalf("missing CostCenter: %s", got)
@@ -276,7 +280,7 @@ func TestBulkEditByFilter(t *testing.T) {
 		if again, _ := f.svc.BulkEditTags(ctx, f.p, who, filter, edit); again.Changed != 0 {
 			t.Fatalf("repeat changed %d", again.Changed)
 		}
-		c, err := f.svc.Coverage(ctx, f.p, jan)
+		c, err := f.svc.Coverage(ctx, f.p, jan, inventory.Filter{})
 		if err != nil || c.Overall.Compliant != 3 || c.Overall.Cost[0].Percent() != "90.1%" { // 180.25 / 200
 			t.Fatalf("coverage after bulk: %+v %v", c.Overall, err)
 		}

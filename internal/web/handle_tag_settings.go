@@ -102,7 +102,10 @@ func (s *Server) coveragePage(r *http.Request) (CoveragePage, error) {
 		return page, err
 	}
 	page.From, page.To = dayText(period.From), dayText(period.LastDay())
-	c, err := svc.Coverage(ctx, p, period)
+	if page.Filter, err = inventory.ParseFilter(q); err != nil {
+		return page, err
+	}
+	c, err := svc.Coverage(ctx, p, period, page.Filter)
 	if err != nil {
 		return page, err
 	}
@@ -110,17 +113,21 @@ func (s *Server) coveragePage(r *http.Request) (CoveragePage, error) {
 		page.Policies = append(page.Policies, pol.Key)
 	}
 	page.Overall = coverageRowView(c.Overall)
-	page.Overall.MissingURL = missingURL(url.Values{})
+	page.Overall.MissingURL = missingURL(page.Filter.Values())
 	for _, row := range c.PerPolicy {
 		v := coverageRowView(row)
-		v.MissingURL = "/resources?" + url.Values{"missing": {row.Group}}.Encode()
+		q := page.Filter.Values()
+		q.Set("missing", row.Group)
+		v.MissingURL = "/resources?" + q.Encode()
 		page.PerPolicy = append(page.PerPolicy, v)
 	}
 	for _, g := range c.Groups {
 		gv := CoverageGroupView{Key: g.Key, Name: g.Name}
 		for _, row := range g.Rows {
 			v := coverageRowView(row)
-			v.MissingURL = missingURL(url.Values{g.Key: {row.Group}})
+			q := page.Filter.Values()
+			q.Set(g.Key, row.Group)
+			v.MissingURL = missingURL(q)
 			gv.Rows = append(gv.Rows, v)
 		}
 		page.Groups = append(page.Groups, gv)

@@ -87,20 +87,34 @@ func (p ResourcesPage) FirstURL() string {
 	return "/resources"
 }
 
+// CoverageURL is the tag coverage of the resources the filter selects.
+func (p ResourcesPage) CoverageURL() string {
+	if e := p.Filter.Values().Encode(); e != "" {
+		return "/resources/coverage?" + e
+	}
+	return "/resources/coverage"
+}
+
 // FilterFields are the hidden inputs that carry the filter into the bulk
 // edit form.
-func (p ResourcesPage) FilterFields() []Option {
+func (p ResourcesPage) FilterFields() []Option { return filterFields(p.Filter) }
+
+// FilterText describes the filter for the confirmation.
+func (p ResourcesPage) FilterText() string { return filterText(p.Filter) }
+
+// filterFields are hidden inputs (Label the name) carrying a filter.
+func filterFields(f inventory.Filter) []Option {
 	var out []Option
-	v := p.Filter.Values()
+	v := f.Values()
 	for _, k := range slices.Sorted(maps.Keys(v)) {
 		out = append(out, Option{Value: v.Get(k), Label: k})
 	}
 	return out
 }
 
-// FilterText describes the filter for the confirmation.
-func (p ResourcesPage) FilterText() string {
-	v := p.Filter.Values()
+// filterText describes a filter for people.
+func filterText(f inventory.Filter) string {
+	v := f.Values()
 	if len(v) == 0 {
 		return "all resources"
 	}
@@ -280,6 +294,7 @@ type PolicyRow struct {
 type CoveragePage struct {
 	Layout
 	FormErrors
+	Filter    inventory.Filter // the resources covered
 	From, To  string
 	Policies  []string
 	Overall   CoverageRowView
@@ -288,6 +303,12 @@ type CoveragePage struct {
 }
 
 func (CoveragePage) Template() string { return "resources_coverage" }
+
+// FilterFields carry the filter through the period form.
+func (p CoveragePage) FilterFields() []Option { return filterFields(p.Filter) }
+
+// FilterText names the resources covered.
+func (p CoveragePage) FilterText() string { return filterText(p.Filter) }
 
 // CoverageGroupView is the coverage per group of one grouping.
 type CoverageGroupView struct {

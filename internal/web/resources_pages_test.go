@@ -25,7 +25,7 @@ func resourceSamplePages() []pageCase {
 		{list, []string{`data-resource="res_1"`, `<option value="s1" selected>s1</option>`, `<option value="CostCenter" selected>CostCenter</option>`,
 			`data-missing="CostCenter"`, `1,234.50 EUR`, `Pending`, `data-matching="7"`, `name="confirm" value="yes"`,
 			`type="hidden" name="sub_account" value="s1"`, `href="/resources?cursor=c2&amp;from=2026-01-01&amp;missing=CostCenter&amp;sub_account=s1&amp;to=2026-01-30"`,
-			`action="/resources/refresh"`, `href="/resources/coverage"`, `missing = CostCenter, sub account = s1`}},
+			`action="/resources/refresh"`, `href="/resources/coverage?missing=CostCenter&amp;sub_account=s1"`, `missing = CostCenter, sub account = s1`}},
 		{ResourcesPage{Layout: ro}, []string{`No resources match.`}},
 		{detail, []string{`action="/resources/res_1/tags"`, `Pending write-back`, `data-tag="Environment"`, `name="rename"`, `1,234.50 EUR`}},
 		{ResourcePage{Layout: l, Resource: virtualRow, CanEdit: true, Virtual: &VirtualForm{ID: "res_1", Amount: "500", Currency: "EUR", From: "2026-01"}},
@@ -37,9 +37,11 @@ func resourceSamplePages() []pageCase {
 			Policies: []PolicyRow{{ID: "tpo_1", Key: "CostCenter", Allowed: "10, 20"}}},
 			[]string{`data-alias="env"`, `action="/settings/tags/aliases/delete"`, `action="/settings/tags/policies/tpo_1/delete"`, `10, 20`, `name="allowed_values"`}},
 		{CoveragePage{Layout: sampleLayout(NavResourcesCoverage), From: "2026-01-01", To: "2026-01-30", Policies: []string{"CostCenter"},
+			Filter: inventory.Filter{Source: "virtual"},
 			Overall: CoverageRowView{Resources: 4, Compliant: 2, ResourcePct: "50.0%", MissingURL: "/resources?missing=%2A",
 				Cost: []CoverageCostView{{Compliant: "130.00 EUR", Total: "200.00 EUR", Percent: "65.0%"}}},
 			Groups: []CoverageGroupView{{Key: "sub_account", Name: "Subscription / account", Rows: []CoverageRowView{{Group: "s1", Resources: 2, Compliant: 1, ResourcePct: "50.0%"}}}}},
-			[]string{`data-resource-pct="50.0%"`, `data-cost-pct="65.0%"`, `130.00 EUR of 200.00 EUR`, `Per Subscription / account`, `data-group="s1"`}},
+			[]string{`data-resource-pct="50.0%"`, `data-cost-pct="65.0%"`, `130.00 EUR of 200.00 EUR`, `Per Subscription / account`, `data-group="s1"`,
+				`Of the resources where source = virtual`, `type="hidden" name="source" value="virtual"`}},
 	}
 }
