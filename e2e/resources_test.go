@@ -70,8 +70,8 @@ func TestResourcesVirtualBulkTagAndCoverage(t *testing.T) {
 	if st := b.submit(`#bulk button[type=submit]`); st != http.StatusOK {
 		b.fatalf("review the bulk edit: status %d", st)
 	}
-	if got := b.textOf(`#bulk-confirm [data-matching]`); got != "1 resources" {
-		b.fatalf("the confirmation counts %q, want 1 resources", got)
+	if got := b.textOf(`#bulk-confirm [data-matching]`); got != "1 resource" {
+		b.fatalf("the confirmation counts %q, want 1 resource", got)
 	}
 	b.shot("bulk-confirm")
 	if st := b.submit(`#bulk button[type=submit]`); st != http.StatusOK {
@@ -90,7 +90,7 @@ func TestResourcesVirtualBulkTagAndCoverage(t *testing.T) {
 		b.fatalf("coverage went from %d of %d to %d of %d, want one more compliant resource", before, total, after, total2)
 	}
 	b.shot("coverage")
-	for _, p := range []string{"/resources", resourcePath, "/resources/coverage", "/resources/virtual/new", "/settings/tags"} {
+	for _, p := range []string{resourcePath, "/resources/coverage", "/resources/virtual/new", "/settings/tags", "/resources"} {
 		noHorizontalScroll(b, p)
 	}
 	b.shot("inventory")

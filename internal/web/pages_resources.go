@@ -3,6 +3,7 @@ package web
 import (
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -358,4 +359,12 @@ func (p ResourcesPage) BulkFields() TagEditFields {
 // EditFields are the resource's tag edit form's fields.
 func (p ResourcePage) EditFields() TagEditFields {
 	return TagEditFields{Prefix: "edit", Edit: p.Edit, FieldErrors: p.FieldErrors}
+}
+
+// MatchingText is how many resources a bulk edit applies to, in words.
+func (p ResourcesPage) MatchingText() string {
+	if p.Matching == 1 {
+		return "1 resource"
+	}
+	return strconv.Itoa(p.Matching) + " resources"
 }
