@@ -138,15 +138,36 @@ func CoverageOf(views []View, policies []Policy, period Period, groupings []Grou
 		c.Groups = append(c.Groups, GroupCoverage{Key: g.Key, Name: g.Name, Rows: rows})
 	}
 	for _, pol := range policies {
-		row := CoverageRow{Group: pol.Key, Resources: len(views)}
-		for _, v := range views {
-			if !slices.Contains(v.Missing, pol.Key) {
-				row.Compliant++
-			}
+		row, err := policyRow(views, pol.Key)
+		if err != nil {
+			return nil, err
 		}
 		c.PerPolicy = append(c.PerPolicy, row)
 	}
 	return c, nil
+}
+
+// policyRow is the share of the views, and of their cost, meeting the
+// policy on key.
+func policyRow(views []View, key string) (CoverageRow, error) {
+	row := CoverageRow{Group: key, Resources: len(views)}
+	byCur := map[domain.Currency]*CoverageCost{}
+	for _, v := range views {
+		ok := !slices.Contains(v.Missing, key)
+		if ok {
+			row.Compliant++
+		}
+		for _, m := range v.Cost {
+			if err := addCoverageCost(byCur, m, ok); err != nil {
+				return row, err
+			}
+		}
+	}
+	for _, cc := range byCur {
+		row.Cost = append(row.Cost, *cc)
+	}
+	slices.SortFunc(row.Cost, func(a, b CoverageCost) int { return strings.Compare(string(a.Currency), string(b.Currency)) })
+	return row, nil
 }
 
 // coverageRows groups views by label and sums each group, in label order.

@@ -233,6 +233,9 @@ func TestCoverageNumbers(t *testing.T) {
 				t.Errorf("%s: %s, want %s", r.Group, got, want[r.Group])
 			}
 		}
+		if pp := c.PerPolicy; len(pp) != 1 || pp[0].Group != "CostCenter" || pp[0].Compliant != 2 || pp[0].Cost[0].Percent() != "65.0%" {
+			t.Fatalf("per policy: %+v", pp)
+		}
 		if rg := c.Groups[1]; len(rg.Rows) != 3 || rg.Rows[2].Group != "rg-b" || rg.Rows[0].Group != "" {
 			t.Fatalf("by resource group: %+v", rg.Rows)
 		}
