@@ -120,7 +120,7 @@ func TestSignInShowsOverviewAndAreas(t *testing.T) {
 	b.mustSee("Welcome", "You are working in Acme")
 	b.shot("overview")
 
-	want := []string{"Overview", "Spend", "Allocation", "Budgets", "Chargebacks", "Recommendations",
+	want := []string{"Overview", "Spend", "Allocation", "Resources", "Budgets", "Chargebacks", "Recommendations",
 		"Microsoft 365", "Marketplace", "Connections", "Settings"}
 	nav := evalJS[[]string](b, `[...document.querySelectorAll("#sidenav a")].map(a => a.innerText.trim())`)
 	if !slices.Equal(nav, want) {
@@ -139,7 +139,7 @@ func TestSignInShowsOverviewAndAreas(t *testing.T) {
 		t.Fatalf("Allocation: status %d, heading %q", st, b.textOf("main h1"))
 	}
 	b.mustSee("Unallocated", "No groups yet.")
-	for _, area := range want[3:8] {
+	for _, area := range want[4:9] {
 		href := evalJS[string](b, `[...document.querySelectorAll("#sidenav a")].find(a => a.innerText.trim() === `+jsString(area)+`).getAttribute("href")`)
 		if st := b.open(href); st != http.StatusOK {
 			t.Fatalf("%s (%s): status %d", area, href, st)

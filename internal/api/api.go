@@ -40,6 +40,7 @@ type API struct {
 	// allocation serves /allocation (WithAllocation); nil in tests that
 	// only serve the document.
 	allocation *allocation.Service
+	inventory  *inventory.Service // resources, tags and policies
 	log        *slog.Logger
 	routes     []route
 	probe      *http.ServeMux // the same patterns, only to tell 404 from 405
@@ -90,6 +91,7 @@ func New(svc *auth.Service, log *slog.Logger) *API {
 	if svc != nil { // nil only where just the document is served (tests)
 		a.fx = &fx.Service{Store: svc.Store}
 		a.spend = spend.New(svc.Store)
+		a.inventory = inventory.New(svc.Store)
 	}
 	a.routes = a.table()
 	for _, rt := range a.routes {
@@ -137,7 +139,7 @@ func (a *API) table() []route {
 		signedIn("POST", "/costs/imports", auth.PermCostsImport, a.uploadImport),
 		signedIn("GET", "/costs/imports", auth.PermCostsRead, a.listImports),
 		signedIn("GET", "/costs/imports/{upload_id}", auth.PermCostsRead, a.getImport),
-	}, slices.Concat(a.connectionRoutes(), a.directoryRoutes(), a.allocationRoutes(), a.tagSyncRoutes())...)
+	}, slices.Concat(a.connectionRoutes(), a.directoryRoutes(), a.allocationRoutes(), a.tagSyncRoutes(), a.resourceRoutes())...)
 }
 
 func public(method, path string, h handlerFunc) route {

@@ -60,6 +60,7 @@ type tenant struct {
 	resourceID, conflictID      string     // a resource with a pending tag edit and a tag conflict
 	batchID                     string     // a tag write-back batch
 	seedRate                    seededRate // the one exchange rate the org starts with
+	inv                         seededInventory
 }
 
 // fixture is the API over a real service on a fresh database, served by
@@ -145,6 +146,7 @@ func (f *fixture) seedTenant(name, slug string) tenant {
 	}
 	tn.groupID, tn.version, tn.skuPart = f.seedAllocation(p, slug, versions)
 	tn.resourceID, tn.conflictID, tn.batchID = f.seedTagSync(p, tn)
+	tn.inv = f.seedInventory(p, slug)
 	return tn
 }
 
@@ -354,7 +356,8 @@ func fillPath(t *testing.T, pattern string, tn tenant) string {
 	ids := map[string]string{"{user_id}": tn.owner.ID, "{session_id}": tn.sessionID, "{token_id}": tn.ownerTokenID,
 		"{upload_id}": tn.uploadID, "{connection_id}": tn.connectionID, "{sync_id}": tn.syncID, "{kind}": "m365",
 		"{group_id}": tn.groupID, "{version}": strconv.Itoa(tn.version), "{sku_part_number}": tn.skuPart,
-		"{batch_id}": tn.batchID, "{conflict_id}": tn.conflictID}
+		"{batch_id}": tn.batchID, "{conflict_id}": tn.conflictID,
+		"{resource_id}": tn.inv.resourceID, "{policy_id}": tn.inv.policyID, "{alias}": tn.inv.alias}
 	for k, v := range ids {
 		pattern = strings.ReplaceAll(pattern, k, v)
 	}

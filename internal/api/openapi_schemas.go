@@ -34,6 +34,9 @@ func schemas() map[string]*schema {
 	for k, v := range tagSyncSchemas() {
 		s[k] = v
 	}
+	for k, v := range resourceSchemas() {
+		s[k] = v
+	}
 	return s
 }
 

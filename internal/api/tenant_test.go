@@ -90,6 +90,22 @@ var routeBodies = map[string]any{
 	"GET /api/v1/resources/writeback/{batch_id}":                   "",
 	"GET /api/v1/tag-conflicts":                                    "",
 	"POST /api/v1/tag-conflicts/{conflict_id}/resolve":             `{"resolution":"cloud"}`,
+	"GET /api/v1/resources":                                        "",
+	"POST /api/v1/resources":                                       `{"name":"Made by test","monthly_amount":"10","currency":"EUR","from_month":"2026-01"}`,
+	"POST /api/v1/resources/tags":                                  `{"filter":{"source":"virtual"},"edit":{"set":{"Owner":"test"}}}`,
+	"POST /api/v1/resources/refresh":                               "",
+	"GET /api/v1/resources/coverage":                               "",
+	"GET /api/v1/resources/{resource_id}":                          "",
+	"PATCH /api/v1/resources/{resource_id}":                        `{"set":{"Owner":"test"}}`,
+	"PUT /api/v1/resources/{resource_id}/virtual":                  `{"name":"Renamed by test","monthly_amount":"10","currency":"EUR","from_month":"2026-01"}`,
+	"DELETE /api/v1/resources/{resource_id}":                       "",
+	"GET /api/v1/tag-aliases":                                      "",
+	"POST /api/v1/tag-aliases":                                     `{"alias":"proj","canonical":"Project"}`,
+	"DELETE /api/v1/tag-aliases/{alias}":                           "",
+	"GET /api/v1/tag-policies":                                     "",
+	"POST /api/v1/tag-policies":                                    `{"key":"Project"}`,
+	"PATCH /api/v1/tag-policies/{policy_id}":                       `{"key":"CostCenter","allowed_values":["1"]}`,
+	"DELETE /api/v1/tag-policies/{policy_id}":                      "",
 }
 
 // routeQueries holds the query a route needs to succeed. The fx ones aim

@@ -90,6 +90,7 @@ func (a *App) init(ctx context.Context) error {
 	a.Imports.Jobs = a.Jobs
 	a.Connections.Jobs = a.Jobs
 	a.TagSync.Jobs = a.Jobs
+	a.Imports.AfterImport, a.Connections.AfterSync = a.refreshInventory, a.refreshInventory
 	a.Auth = auth.NewService(a.Store, kv, &queuedMail{jobs: a.Jobs, vault: kv}, a.Cfg.BaseURL)
 	a.Allocation = allocation.New(a.Store)
 	return nil

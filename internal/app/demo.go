@@ -113,6 +113,9 @@ func (a *App) createDemoData(ctx context.Context, password, dataDir string) erro
 	if _, err = a.importDemoCosts(ctx, org.ID, dataDir); err != nil {
 		return err
 	}
+	if err := a.seedDemoInventory(ctx, sys, time.Now()); err != nil {
+		return err
+	}
 	return a.seedDemoAllocation(ctx, sys)
 }
 

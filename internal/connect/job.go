@@ -98,7 +98,13 @@ func (s *Service) runSync(ctx context.Context, y store.ConnectionSync, canRetry 
 		}
 		return err
 	}
-	return s.finish(context.WithoutCancel(ctx), c, run.snapshot(y), err)
+	if ferr := s.finish(context.WithoutCancel(ctx), c, run.snapshot(y), err); ferr != nil || err != nil {
+		return ferr
+	}
+	if s.AfterSync != nil {
+		s.AfterSync(context.WithoutCancel(ctx), c.OrgID)
+	}
+	return nil
 }
 
 // callConnector runs the connector's Sync with the opened secret, turning

@@ -37,6 +37,10 @@ type Service struct {
 	// Env is the installation's cloud identities and endpoints, which
 	// connectors read through Service.Env (set before syncs run).
 	Env Env
+	// AfterSync, when set, runs after a sync succeeded or ended partial
+	// (the resource inventory refreshes from the new cost data); it logs
+	// its own failures.
+	AfterSync func(ctx context.Context, orgID string)
 	// StaleAfter is how long a running sync may go without a heartbeat
 	// before it counts as abandoned; 0 means DefaultStaleAfter.
 	StaleAfter time.Duration

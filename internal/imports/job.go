@@ -117,7 +117,11 @@ func (s *Service) run(ctx context.Context, a Args, u store.CostUpload, canRetry 
 		u.Status, u.ImportID, u.RowsDone = store.UploadSucceeded, res.ImportID, int64(res.Rows)
 		s.RecordImport(ctx, a.actor(), u.OrgID, u.FileName, res)
 	}
-	return s.Store.FinishUpload(ctx, u)
+	if ferr := s.Store.FinishUpload(ctx, u); ferr != nil || err != nil || s.AfterImport == nil {
+		return ferr
+	}
+	s.AfterImport(ctx, u.OrgID)
+	return nil
 }
 
 // heartbeat persists the progress every heartbeatEvery on PostgreSQL, so

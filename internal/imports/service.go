@@ -39,7 +39,11 @@ type Service struct {
 	Jobs     *jobs.Runner // nil only for CLI use (ImportFile)
 	MaxBytes int64
 	Log      *slog.Logger
-	live     *liveProgress
+	// AfterImport, when set, runs after an uploaded file was imported
+	// (the resource inventory refreshes from the new cost data); it logs
+	// its own failures.
+	AfterImport func(ctx context.Context, orgID string)
+	live        *liveProgress
 }
 
 // New returns the service over st; maxBytes <= 0 means DefaultMaxBytes.

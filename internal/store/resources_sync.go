@@ -190,17 +190,6 @@ func (q *Queries) TaggedResource(ctx context.Context, orgID, id string) (Resourc
 	return r, notFound(err, "resource")
 }
 
-// PendingTagEdits lists the organisation's live resources with a pending
-// Canopy tag edit.
-func (q *Queries) PendingTagEdits(ctx context.Context, orgID string) ([]Resource, error) {
-	rows, err := q.r().query(ctx, `SELECT `+resourceCols+` FROM resources WHERE org_id = ? AND canopy_tags IS NOT NULL
-		AND deleted_at IS NULL ORDER BY name, id`, orgID)
-	if err != nil {
-		return nil, err
-	}
-	return scanAll(rows, scanResource)
-}
-
 // ConnectionResources lists the resources a connection's syncs listed
 // (deleted ones too), by cloud ID.
 func (q *Queries) ConnectionResources(ctx context.Context, orgID, connectionID string) ([]Resource, error) {

@@ -34,7 +34,7 @@ func allocationSamplePages() []pageCase {
 			Members: []Choice{{Value: "usr_ada", Label: "Ada Lovelace (ada@example.com)"}, {Value: "usr_bob", Label: "bob@example.com"}},
 			Totals:  []string{"300.00 USD"}, WithChildren: "412.00 USD",
 			Lineage:   []LineageRow{{Via: "Rule", Rule: "web team", Currency: "USD", Amount: "300.00", Lines: 2}},
-			Resources: []ResourceRow{{Label: "vm1", ID: "/subscriptions/s1/vm1", Amount: "300.00", WhyURL: "/allocation/explain?resource=vm1"}}},
+			Resources: []TopResource{{Label: "vm1", ID: "/subscriptions/s1/vm1", Amount: "300.00", WhyURL: "/allocation/explain?resource=vm1"}}},
 			[]string{`action="/allocation/groups/grp_web"`, `<option value="usr_ada" selected>`, `<option value="project" selected>`,
 				`web team`, `412.00 USD`, `href="/allocation/explain?resource=vm1"`, `action="/allocation/groups/grp_web/delete"`, `data-confirm=`}},
 		{AllocGroupPage{Layout: l, New: true, CanWrite: true, Kinds: kindChoices(), FormErrors: FormErrors{FieldErrors: FieldErrors{"name": "A group needs a name."}}},

@@ -211,7 +211,7 @@ func (s *Server) fillResources(r *http.Request, page *AllocGroupPage, from, to t
 		if i == topResources {
 			break
 		}
-		row := ResourceRow{Label: sr.Label, ID: sr.Group, Amount: spend.Display(sr.Total, b.Currency)}
+		row := TopResource{Label: sr.Label, ID: sr.Group, Amount: spend.Display(sr.Total, b.Currency)}
 		if row.Label == "" {
 			row.Label = spend.NoValueLabel
 		}

@@ -36,6 +36,7 @@ var areas = []Area{
 	{NavOverview, "Overview", "/", "A summary of your organisation's spend and where to look next."},
 	{NavSpend, "Spend", "/spend", "Explore cloud and software costs by day, service, account and tag, and export what you see."},
 	{NavAllocation, "Allocation", "/allocation", "Assign every cost to a team, product or cost centre with tags, custom groups, rules and shared-cost splits."},
+	{NavResources, "Resources", "/resources", "The resource inventory with tags and cost: edit tags one by one or in bulk, add virtual resources and track required-tag coverage."},
 	{NavBudgets, "Budgets", "/budgets", "Set budgets per team or scope, track actual and forecast spend against them, and get alerted before they are exceeded."},
 	{NavChargebacks, "Chargebacks", "/chargebacks", "Produce monthly chargeback and showback statements per cost centre that reconcile to the invoice."},
 	{NavRecommendations, "Recommendations", "/recommendations", "Find savings: idle and oversized resources, reservation and savings-plan coverage, and unused licences."},
@@ -122,6 +123,7 @@ var settingsLinks = []struct {
 	{NavSettingsUsers, "Users", "/settings/users", []string{"users.read", "users.manage"}},
 	{NavSettingsAudit, "Audit log", "/settings/audit", []string{"audit.read"}},
 	{NavSettingsFX, "Currency", "/settings/currency", []string{"costs.read", "currency.manage"}},
+	{NavSettingsTags, "Tags", "/settings/tags", []string{"allocation.read"}},
 }
 
 // SettingsNav returns the settings sub-navigation the user may see.

@@ -66,7 +66,7 @@ type AllocGroupPage struct {
 	Period    AllocPeriod
 	Totals    []string // per billing currency, e.g. "1,234.50 USD"
 	Lineage   []LineageRow
-	Resources []ResourceRow
+	Resources []TopResource
 	Warnings  []spend.Warning
 	Currency  string
 	Explorer  string
@@ -105,8 +105,8 @@ type LineageRow struct {
 	Lines, Seats                       int64
 }
 
-// ResourceRow is one of a group's top resources.
-type ResourceRow struct {
+// TopResource is one of a group's top resources.
+type TopResource struct {
 	Label, ID, Amount, WhyURL string
 }
 

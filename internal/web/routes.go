@@ -106,8 +106,9 @@ func (s *Server) RouteList() []Route {
 	routes = append(routes, s.consentConnectRoutes()...)
 	routes = append(routes, s.tagSyncRoutes()...)
 	routes = append(routes, s.allocationRoutes()...)
+	routes = append(routes, s.resourceRoutes()...)
 	for _, a := range Areas() {
-		if a.Key != NavOverview && a.Key != NavSettings && a.Key != NavSpend && a.Key != NavConnections && a.Key != NavAllocation {
+		if a.Key != NavOverview && a.Key != NavSettings && a.Key != NavSpend && a.Key != NavConnections && a.Key != NavAllocation && a.Key != NavResources {
 			routes = append(routes, user("GET "+a.URL, s.area(a.Key)))
 		}
 	}
