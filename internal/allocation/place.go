@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/canopyhq/canopy/internal/costs"
+	"github.com/canopyhq/canopy/internal/inventory"
 )
 
 // Placer says where the current rule set places a line with key k on a
@@ -38,4 +39,20 @@ func (s *Service) Placer(ctx context.Context, orgID string) (Placer, error) {
 		}
 		return groupLabel(groups, m.rules[i].rule.Group)
 	}, nil
+}
+
+// CoverageGrouping groups inventory resources by the custom group the
+// current rule set places them in today, for the required-tag coverage
+// report. Rules on services, SKUs or charge categories do not apply to a
+// resource (it has none), nor do licence rules.
+func (s *Service) CoverageGrouping(ctx context.Context, orgID string) (inventory.Grouping, error) {
+	place, err := s.Placer(ctx, orgID)
+	if err != nil {
+		return inventory.Grouping{}, err
+	}
+	today := s.Now().UTC().Truncate(24 * time.Hour)
+	return inventory.Grouping{Key: "custom_group", Name: "Custom group", Label: func(r inventory.Resource) string {
+		return place(costs.AllocKey{Provider: r.Provider, SubAccount: r.SubAccount, ResourceGroup: r.ResourceGroup, Region: r.Region,
+			Resource: r.ResourceID, ResourceName: r.Name, Tags: r.EffectiveTags()}, today)
+	}}, nil
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/canopyhq/canopy/internal/costs"
 	"github.com/canopyhq/canopy/internal/domain"
+	"github.com/canopyhq/canopy/internal/inventory"
 	"github.com/canopyhq/canopy/internal/store"
 )
 
@@ -20,9 +21,16 @@ type Service struct {
 	Now        func() time.Time
 }
 
-// New returns a service over the store and its cost store.
+// New returns a service over the store and its cost store; tag keys
+// normalise through the organisation's aliases (the inventory's
+// normaliser).
 func New(st *store.Store) *Service {
-	return &Service{Store: st, Costs: st.Costs(), Now: domain.Now}
+	inv := inventory.New(st)
+	return &Service{Store: st, Costs: st.Costs(), Now: domain.Now,
+		Normalizer: func(ctx context.Context, orgID string) (KeyNormalizer, error) {
+			n, err := inv.Normalizer(ctx, orgID)
+			return n.Key, err
+		}}
 }
 
 func (s *Service) normalizer(ctx context.Context, orgID string) (KeyNormalizer, error) {

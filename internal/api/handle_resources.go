@@ -122,7 +122,15 @@ func (a *API) tagCoverage(w http.ResponseWriter, r *http.Request, c *call) error
 	if err != nil {
 		return err
 	}
-	cov, err := a.inventory.Coverage(r.Context(), c.P, period, f)
+	groupings := []inventory.Grouping{inventory.BySubAccount, inventory.ByResourceGroup}
+	if a.allocation != nil {
+		byGroup, err := a.allocation.CoverageGrouping(r.Context(), c.P.Org.ID)
+		if err != nil {
+			return err
+		}
+		groupings = append([]inventory.Grouping{byGroup}, groupings...)
+	}
+	cov, err := a.inventory.Coverage(r.Context(), c.P, period, f, groupings...)
 	if err != nil {
 		return err
 	}

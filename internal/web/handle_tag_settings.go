@@ -105,7 +105,11 @@ func (s *Server) coveragePage(r *http.Request) (CoveragePage, error) {
 	if page.Filter, err = inventory.ParseFilter(q); err != nil {
 		return page, err
 	}
-	c, err := svc.Coverage(ctx, p, period, page.Filter)
+	byGroup, err := s.allocation().CoverageGrouping(ctx, p.Org.ID)
+	if err != nil {
+		return page, err
+	}
+	c, err := svc.Coverage(ctx, p, period, page.Filter, byGroup, inventory.BySubAccount, inventory.ByResourceGroup)
 	if err != nil {
 		return page, err
 	}
