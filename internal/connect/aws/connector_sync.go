@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -189,13 +190,20 @@ func transient(err error) bool {
 	if errors.Is(err, ErrThrottled) {
 		return true
 	}
+	var de *smithy.DeserializationError
+	if errors.As(err, &de) {
+		// An answer cut off on the way (the connection ended mid-body) is
+		// the network's doing, worth another try; a malformed one is not.
+		// The SDK formats the decoder's error into its own (no %w), so
+		// its text is all there is to go on.
+		return errors.Is(err, io.ErrUnexpectedEOF) || strings.HasSuffix(de.Error(), io.ErrUnexpectedEOF.Error())
+	}
 	var re *awshttp.ResponseError
 	if errors.As(err, &re) {
 		return re.HTTPStatusCode() >= 500
 	}
 	var api smithy.APIError
-	var de *smithy.DeserializationError
 	var e *Error
 	// An adapter error with no AWS answer at all: the network failed.
-	return errors.As(err, &e) && !errors.As(err, &api) && !errors.As(err, &de) && !errors.Is(err, context.Canceled)
+	return errors.As(err, &e) && !errors.As(err, &api) && !errors.Is(err, context.Canceled)
 }

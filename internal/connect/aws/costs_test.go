@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/aws/smithy-go"
 	"io"
 	"reflect"
 	"strings"
@@ -198,6 +199,14 @@ func TestTruncatedPageIsAnErrorNotPartialData(t *testing.T) {
 	e.faults.Clear("aws")
 	if err == nil {
 		t.Fatal("a truncated page was accepted")
+	}
+	// The connection ended mid-answer: the sync tries again (from its
+	// checkpoint) rather than failing for good.
+	if !transient(err) {
+		t.Fatalf("a cut-off page is not worth another try: %v", err)
+	}
+	if transient(&Error{Op: "GetCostAndUsage", err: &smithy.DeserializationError{Err: errors.New("invalid character '<'")}}) {
+		t.Fatal("a malformed answer counts as transient")
 	}
 	if len(got) == 0 || len(got) >= len(full) {
 		t.Fatalf("%d lines delivered of %d; want page 1 only", len(got), len(full))

@@ -230,8 +230,11 @@ func TestThrottlingRetriesAreBounded(t *testing.T) {
 	if _, err := ce.GetCostAndUsage(ctx(), in); err != nil {
 		t.Fatalf("one throttle then success: %v", err)
 	}
-	if n := e.aws.Requests("GetCostAndUsage"); n != 5 {
-		t.Fatalf("requests = %d, want 5", n)
+	// Two more: the throttled one and its retry. On a loaded machine the
+	// SDK may also retry once at the transport level (a kept-alive
+	// connection closed under it), which the sandbox counts too.
+	if n := e.aws.Requests("GetCostAndUsage"); n != 5 && n != 6 {
+		t.Fatalf("requests = %d, want 5 (or 6 after a transport retry)", n)
 	}
 	e.faults.ResetCounts()
 	e.faults.Add("aws", sbxFault(429, 0))
