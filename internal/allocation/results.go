@@ -1,6 +1,7 @@
 package allocation
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"time"
@@ -113,7 +114,7 @@ func (s *Service) Results(ctx context.Context, p *auth.Principal, rq ResultsQuer
 		if c := compareAmount(b.Measures.Billed, a.Measures.Billed); c != 0 {
 			return c
 		}
-		return cmpStrings(a.GroupName+a.RuleName+a.SplitName+a.Currency, b.GroupName+b.RuleName+b.SplitName+b.Currency)
+		return cmp.Compare(a.GroupName+a.RuleName+a.SplitName+a.Currency, b.GroupName+b.RuleName+b.SplitName+b.Currency)
 	})
 	return out, nil
 }
@@ -132,27 +133,7 @@ func (rs *Ruleset) names() map[string]string {
 
 func compareAmount(a, b domain.Amount) int {
 	if a.Units != b.Units {
-		return cmpInt(a.Units, b.Units)
+		return cmp.Compare(a.Units, b.Units)
 	}
-	return cmpInt(a.Nanos, b.Nanos)
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-func cmpStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+	return cmp.Compare(a.Nanos, b.Nanos)
 }

@@ -238,15 +238,7 @@ func (s *Server) saveRule(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return "", err
 		}
-		if i := slices.IndexFunc(rs.Rules, func(x allocation.Rule) bool { return x.ID == ru.ID }); ru.ID != "" && i >= 0 {
-			rs.Rules[i] = ru
-			return "changed rule " + ru.Name, nil
-		}
-		if ru.ID != "" {
-			return "", domain.Errorf(domain.CodeNotFound, "the rule you edited no longer exists")
-		}
-		rs.Rules = append(rs.Rules, ru)
-		return "added rule " + ru.Name, nil
+		return upsertByID(&rs.Rules, ru, func(x allocation.Rule) string { return x.ID }, "rule", ru.Name)
 	}, func(page *AllocRulesPage, msg string) {
 		page.RuleForm, page.RuleErr = form, msg
 	})
@@ -338,15 +330,7 @@ func (s *Server) saveSplit(w http.ResponseWriter, r *http.Request) {
 	s.changeRules(w, r, func(rs *allocation.Ruleset) (string, error) {
 		var sp allocation.Split
 		form, sp = splitFromForm(r)
-		if i := slices.IndexFunc(rs.Splits, func(x allocation.Split) bool { return x.ID == sp.ID }); sp.ID != "" && i >= 0 {
-			rs.Splits[i] = sp
-			return "changed split " + sp.Name, nil
-		}
-		if sp.ID != "" {
-			return "", domain.Errorf(domain.CodeNotFound, "the split you edited no longer exists")
-		}
-		rs.Splits = append(rs.Splits, sp)
-		return "added split " + sp.Name, nil
+		return upsertByID(&rs.Splits, sp, func(x allocation.Split) string { return x.ID }, "split", sp.Name)
 	}, func(page *AllocRulesPage, msg string) {
 		page.SplitForm, page.SplitErr = form, msg
 	})
@@ -385,4 +369,20 @@ func (s *Server) deleteSplit(w http.ResponseWriter, r *http.Request) {
 		rs.Splits = slices.Delete(rs.Splits, i, i+1)
 		return "deleted split " + name, nil
 	}, func(page *AllocRulesPage, msg string) { page.SplitErr = msg })
+}
+
+// upsertByID replaces the item with v's ID in list, or appends v when it
+// has none (a new one), and says what changed for the version's note. An
+// ID no longer in the list was deleted by someone else meanwhile.
+func upsertByID[T any](list *[]T, v T, id func(T) string, kind, name string) (string, error) {
+	if id(v) == "" {
+		*list = append(*list, v)
+		return "added " + kind + " " + name, nil
+	}
+	i := slices.IndexFunc(*list, func(x T) bool { return id(x) == id(v) })
+	if i < 0 {
+		return "", domain.Errorf(domain.CodeNotFound, "the %s you edited no longer exists", kind)
+	}
+	(*list)[i] = v
+	return "changed " + kind + " " + name, nil
 }
