@@ -44,11 +44,7 @@ func (s *Service) Aggregate(ctx context.Context, orgID string, q costs.Query) ([
 		}
 		return s.storedAggregate(ctx, orgID, v.Number, q, keep, groups)
 	}
-	e, err := s.engineFor(ctx, orgID, &v)
-	if err != nil {
-		return nil, err
-	}
-	keys, rows, err := s.Costs.AllocationKeys(ctx, orgID, costs.Query{From: from, To: to})
+	e, keys, rows, err := s.load(ctx, orgID, &v, from, to)
 	if err != nil {
 		return nil, err
 	}

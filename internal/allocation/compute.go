@@ -16,27 +16,30 @@ func monthStart(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
 }
 
-// engineFor builds the engine of a version for an organisation: its rule
-// set, tag-key normaliser and licence seats.
-func (s *Service) engineFor(ctx context.Context, orgID string, v *Version) (*Engine, error) {
+// load builds the engine of a version for an organisation (its rule set,
+// tag-key normaliser and licence seats) and reads the lines of the whole
+// months [from, to) as allocation rows, with the licences valued from
+// the price list where no billed line carries them.
+func (s *Service) load(ctx context.Context, orgID string, v *Version, from, to time.Time) (*Engine, []costs.AllocKey, []costs.AllocRow, error) {
 	norm, err := s.normalizer(ctx, orgID)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	seats, err := s.seats(ctx, orgID)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	return NewEngine(&v.Ruleset, norm, seats), nil
+	keys, rows, err := s.Costs.AllocationKeys(ctx, orgID, costs.Query{From: from, To: to})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	keys, rows, err = priceListRows(keys, rows, seats, from, to)
+	return NewEngine(&v.Ruleset, norm, seats), keys, rows, err
 }
 
 // compute allocates one month under v and stores its results.
 func (s *Service) compute(ctx context.Context, orgID string, v Version, month time.Time) error {
-	e, err := s.engineFor(ctx, orgID, &v)
-	if err != nil {
-		return err
-	}
-	keys, rows, err := s.Costs.AllocationKeys(ctx, orgID, costs.Query{From: month, To: month.AddDate(0, 1, 0)})
+	e, keys, rows, err := s.load(ctx, orgID, &v, month, month.AddDate(0, 1, 0))
 	if err != nil {
 		return err
 	}
@@ -131,9 +134,12 @@ func (s *Service) seats(ctx context.Context, orgID string) (map[string]*SeatSet,
 		part := strings.ToUpper(k.SkuPartNumber)
 		skuPart[strings.ToLower(k.SkuID)] = part
 		if byPart[part] == nil {
-			byPart[part] = &SeatSet{PartNumber: k.SkuPartNumber}
+			byPart[part] = &SeatSet{PartNumber: k.SkuPartNumber, Since: k.FirstSeen}
 		}
 		byPart[part].Purchased += k.PrepaidEnabled
+		if k.FirstSeen.Before(byPart[part].Since) {
+			byPart[part].Since = k.FirstSeen
+		}
 	}
 	for _, u := range users {
 		var lic []struct {
@@ -150,9 +156,17 @@ func (s *Service) seats(ctx context.Context, orgID string) (map[string]*SeatSet,
 	}
 	out := map[string]*SeatSet{}
 	for _, p := range prices {
-		if set := byPart[strings.ToUpper(p.SkuPartNumber)]; set != nil && p.CostSKU != "" {
-			out[p.CostSKU] = set
+		set := byPart[strings.ToUpper(p.SkuPartNumber)]
+		if set == nil || p.CostSKU == "" {
+			continue
 		}
+		if p.UnitPrice != "" {
+			if err := set.Price.UnmarshalText([]byte(p.UnitPrice)); err != nil {
+				return nil, fmt.Errorf("licence price of %s: %w", p.SkuPartNumber, err)
+			}
+			set.Currency = p.Currency
+		}
+		out[p.CostSKU] = set
 	}
 	return out, nil
 }

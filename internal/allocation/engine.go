@@ -35,6 +35,12 @@ type SeatSet struct {
 	PartNumber string
 	Purchased  int64
 	Users      []User
+	// Price per seat and month from the price list, in Currency ("" when
+	// none): it values the licences in months no billed line carries them,
+	// from the month the directory first listed the product (Since).
+	Price    domain.Amount
+	Currency string
+	Since    time.Time
 }
 
 // Engine allocates rows with one rule set.

@@ -48,12 +48,8 @@ func (s *Service) Explain(ctx context.Context, p *auth.Principal, resource strin
 	if err != nil {
 		return nil, err
 	}
-	e, err := s.engineFor(ctx, p.Org.ID, &v)
-	if err != nil {
-		return nil, err
-	}
 	// Whole months: a proportional split's shares depend on the month.
-	keys, rows, err := s.Costs.AllocationKeys(ctx, p.Org.ID, costs.Query{From: monthStart(from), To: monthStart(to.Add(-time.Nanosecond)).AddDate(0, 1, 0)})
+	e, keys, rows, err := s.load(ctx, p.Org.ID, &v, monthStart(from), monthStart(to.Add(-time.Nanosecond)).AddDate(0, 1, 0))
 	if err != nil {
 		return nil, err
 	}

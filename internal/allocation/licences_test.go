@@ -3,6 +3,7 @@ package allocation_test
 import (
 	"bytes"
 	"testing"
+	"time"
 
 	"github.com/canopyhq/canopy/internal/allocation"
 	"github.com/canopyhq/canopy/internal/billing"
@@ -29,21 +30,7 @@ func TestLicenceCostFollowsTheDirectory(t *testing.T) {
 		if _, err := f.st.Costs().Import(f.ctx, f.p.Org.ID, r, costs.ImportMeta{FileName: "m365.csv", SourceKey: "m365"}); err != nil {
 			t.Fatal(err)
 		}
-		conn, err := f.st.CreateConnection(f.ctx, store.Connection{OrgID: f.p.Org.ID, Kind: "m365", Name: "Contoso", Settings: []byte("{}"), Enabled: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		const e3 = "05e9a617-0261-4cee-bb44-138d3ef5d965"
-		lic := []byte(`[{"skuId":"` + e3 + `","disabledPlans":[]}]`)
-		user := func(id, dept, country string) store.M365User {
-			return store.M365User{ObjectID: id, DisplayName: id, Department: dept, Country: country, AssignedLicenses: lic,
-				ExtensionAttributes: []byte("{}"), AccountEnabled: true}
-		}
-		snap := store.DirectorySnapshot{HasSKUs: true, SKUs: []store.M365SKU{{SkuID: e3, SkuPartNumber: "SPE_E3", PrepaidEnabled: 10, ConsumedUnits: 5, ServicePlans: []byte("[]")}},
-			Users: []store.M365User{user("u1", "Sales", "DE"), user("u2", "Sales", "FR"), user("u3", "Engineering", "DE"), user("u4", "", ""), user("u5", "Legal", "")}}
-		if _, err := f.st.ReplaceDirectory(f.ctx, f.p.Org.ID, conn.ID, snap, domain.Now()); err != nil {
-			t.Fatal(err)
-		}
+		seedDirectory(t, f, domain.Now())
 		if err := f.svc.SetLicencePrice(f.ctx, f.p, f.who, allocation.LicencePrice{SkuPartNumber: "SPE_E3", CostSKU: "CFQ7TTC0LFLX:0002", UnitPrice: "36", Currency: "USD"}); err != nil {
 			t.Fatal(err)
 		}
@@ -74,6 +61,72 @@ func TestLicenceCostFollowsTheDirectory(t *testing.T) {
 		}
 		if got := f.totals(t, 0, march, april); !same(got, map[string]string{"Unallocated": "567.5"}) {
 			t.Fatalf("after removing the mapping: %v", got)
+		}
+	})
+}
+
+// seedDirectory syncs a directory snapshot as of seenAt: SPE_E3 with 10
+// seats bought, held by five users (two in Sales, one engineer in
+// Germany, two others).
+func seedDirectory(t *testing.T, f *fixture, seenAt time.Time) {
+	t.Helper()
+	conn, err := f.st.CreateConnection(f.ctx, store.Connection{OrgID: f.p.Org.ID, Kind: "m365", Name: "Contoso", Settings: []byte("{}"), Enabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const e3 = "05e9a617-0261-4cee-bb44-138d3ef5d965"
+	lic := []byte(`[{"skuId":"` + e3 + `","disabledPlans":[]}]`)
+	user := func(id, dept, country string) store.M365User {
+		return store.M365User{ObjectID: id, DisplayName: id, Department: dept, Country: country, AssignedLicenses: lic,
+			ExtensionAttributes: []byte("{}"), AccountEnabled: true}
+	}
+	snap := store.DirectorySnapshot{HasSKUs: true, SKUs: []store.M365SKU{{SkuID: e3, SkuPartNumber: "SPE_E3", PrepaidEnabled: 10, ConsumedUnits: 5, ServicePlans: []byte("[]")}},
+		Users: []store.M365User{user("u1", "Sales", "DE"), user("u2", "Sales", "FR"), user("u3", "Engineering", "DE"), user("u4", "", ""), user("u5", "Legal", "")}}
+	if _, err := f.st.ReplaceDirectory(f.ctx, f.p.Org.ID, conn.ID, snap, seenAt); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Without a billed licence line in a month, the product's list price
+// values the seats bought (price × seats), divided the same way; a month
+// with a billed line keeps the billed cost, and months before the
+// directory listed the product get nothing.
+func TestLicencesValuedFromThePriceListWithoutABilledLine(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		r, err := billing.Open(bytes.NewReader([]byte(licenceLine)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.st.Costs().Import(f.ctx, f.p.Org.ID, r, costs.ImportMeta{FileName: "m365.csv", SourceKey: "m365"}); err != nil {
+			t.Fatal(err)
+		}
+		seedDirectory(t, f, march.AddDate(0, 0, 4))
+		if err := f.svc.SetLicencePrice(f.ctx, f.p, f.who, allocation.LicencePrice{SkuPartNumber: "SPE_E3", CostSKU: "CFQ7TTC0LFLX:0002", UnitPrice: "40", Currency: "USD"}); err != nil {
+			t.Fatal(err)
+		}
+		sales := f.group(t, "Sales", "")
+		f.save(t, allocation.Ruleset{Rules: []allocation.Rule{
+			{Name: "sales", Group: sales.ID, Conditions: []allocation.Condition{{Field: allocation.FieldUserDepartment, Op: allocation.OpIn, Values: []string{"sales"}}}},
+		}})
+		// March: the billed 360 (36 a seat), not the list price.
+		if got := f.totals(t, 0, march, april); got["Sales"] != "72" || got["Unassigned licences"] != "180" {
+			t.Fatalf("March: %v", got)
+		}
+		// April: no billed line; 10 seats at 40 = 400. The fixture's April
+		// lines (280) and three unplaced holders (120) are unallocated.
+		want := map[string]string{"Sales": "80", "Unassigned licences": "200", "Unallocated": "400"}
+		if got := f.totals(t, 0, april, may); !same(got, want) {
+			t.Fatalf("April from the price list: %v, want %v", got, want)
+		}
+		xs, err := f.svc.Explain(f.ctx, f.p, "", []costs.Filter{{Dim: costs.DimProvider, Values: []string{allocation.PriceListProvider}}}, april, may)
+		if err != nil || len(xs) != 1 || len(xs[0].Portions) != 3 {
+			t.Fatalf("why is the list-price line here: %v %+v", err, xs)
+		}
+		// February: the directory did not list the product yet.
+		feb := march.AddDate(0, -1, 0)
+		if got := f.totals(t, 0, feb, march); len(got) != 0 {
+			t.Fatalf("February: %v", got)
 		}
 	})
 }
