@@ -16,44 +16,75 @@ func monthStart(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
 }
 
-// load builds the engine of a version for an organisation (its rule set,
-// tag-key normaliser and licence seats) and reads the lines of the whole
-// months [from, to) as allocation rows, with the licences valued from
-// the price list where no billed line carries them.
-func (s *Service) load(ctx context.Context, orgID string, v *Version, from, to time.Time) (*Engine, []costs.AllocKey, []costs.AllocRow, error) {
-	norm, err := s.normalizer(ctx, orgID)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	seats, err := s.seats(ctx, orgID)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	keys, rows, err := s.Costs.AllocationKeys(ctx, orgID, costs.Query{From: from, To: to})
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	keys, rows, err = priceListRows(keys, rows, seats, from, to)
-	return NewEngine(&v.Ruleset, norm, seats), keys, rows, err
+// inputs are what an engine needs besides the rule set: the
+// organisation's tag-key normaliser and licence seats. They are read once
+// for all the months one call allocates.
+type inputs struct {
+	norm  KeyNormalizer
+	seats map[string]*SeatSet
 }
 
-// compute allocates one month under v and stores its results.
-func (s *Service) compute(ctx context.Context, orgID string, v Version, month time.Time) error {
-	e, keys, rows, err := s.load(ctx, orgID, &v, month, month.AddDate(0, 1, 0))
+func (s *Service) inputs(ctx context.Context, orgID string) (inputs, error) {
+	norm, err := s.normalizer(ctx, orgID)
+	if err != nil {
+		return inputs{}, err
+	}
+	seats, err := s.seats(ctx, orgID)
+	return inputs{norm: norm, seats: seats}, err
+}
+
+// rows reads the lines of the whole months [from, to) as allocation rows,
+// with the licences valued from the price list where no billed line
+// carries them.
+func (s *Service) rows(ctx context.Context, orgID string, in inputs, from, to time.Time) ([]costs.AllocKey, []costs.AllocRow, error) {
+	keys, rows, err := s.Costs.AllocationKeys(ctx, orgID, costs.Query{From: from, To: to})
+	if err != nil {
+		return nil, nil, err
+	}
+	return priceListRows(keys, rows, in.seats, from, to)
+}
+
+// load builds the engine of a version for an organisation and reads the
+// rows of the whole months [from, to).
+func (s *Service) load(ctx context.Context, orgID string, v *Version, from, to time.Time) (*Engine, []costs.AllocKey, []costs.AllocRow, error) {
+	in, err := s.inputs(ctx, orgID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	keys, rows, err := s.rows(ctx, orgID, in, from, to)
+	return NewEngine(&v.Ruleset, in.norm, in.seats), keys, rows, err
+}
+
+// compute allocates each month under v and stores its results. An engine
+// memoises by key index, which is per month, so each month gets its own.
+func (s *Service) compute(ctx context.Context, orgID string, v Version, months []time.Time) error {
+	if len(months) == 0 {
+		return nil
+	}
+	in, err := s.inputs(ctx, orgID)
 	if err != nil {
 		return err
 	}
-	ps, err := e.Allocate(keys, rows)
-	if err != nil {
-		return fmt.Errorf("allocate %s: %w", month.Format("2006-01"), err)
+	for _, month := range months {
+		keys, rows, err := s.rows(ctx, orgID, in, month, month.AddDate(0, 1, 0))
+		if err != nil {
+			return err
+		}
+		ps, err := NewEngine(&v.Ruleset, in.norm, in.seats).Allocate(keys, rows)
+		if err != nil {
+			return fmt.Errorf("allocate %s: %w", month.Format("2006-01"), err)
+		}
+		results, err := resultsOf(rows, ps)
+		if err != nil {
+			return err
+		}
+		if err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+			return tx.ReplaceAllocResults(ctx, orgID, v.Number, month, results)
+		}); err != nil {
+			return err
+		}
 	}
-	results, err := resultsOf(rows, ps)
-	if err != nil {
-		return err
-	}
-	return s.Store.InTx(ctx, func(tx *store.Tx) error {
-		return tx.ReplaceAllocResults(ctx, orgID, v.Number, month, results)
-	})
+	return nil
 }
 
 type resultKey struct {
@@ -91,30 +122,51 @@ func resultsOf(rows []costs.AllocRow, ps [][]Portion) ([]store.AllocResult, erro
 
 // fresh makes sure the months of [from, to) have results under v: months
 // never computed are computed, and for the current version so are months
-// whose cost data changed since (or, for this month, whose directory
-// changed). Earlier versions keep what they said.
+// whose cost data an import finished since changed. Earlier versions keep
+// what they said.
 func (s *Service) fresh(ctx context.Context, orgID string, v Version, from, to time.Time, latest bool) error {
 	have, err := s.Store.AllocMonths(ctx, orgID, v.Number)
 	if err != nil {
 		return err
 	}
+	var stale []time.Time
+	var oldest time.Time // the earliest computation in the range
 	for m := monthStart(from); m.Before(to); m = m.AddDate(0, 1, 0) {
 		got, ok := have[m]
-		stale := !ok
-		if ok && latest {
-			changed, err := s.Store.CostsChangedSince(ctx, orgID, got.ComputedAt, m, m.AddDate(0, 1, 0))
-			if err != nil {
-				return err
-			}
-			stale = changed[m]
+		if !ok {
+			stale = append(stale, m)
+		} else if oldest.IsZero() || got.ComputedAt.Before(oldest) {
+			oldest = got.ComputedAt
 		}
-		if stale {
-			if err := s.compute(ctx, orgID, v, m); err != nil {
-				return err
+	}
+	if latest && !oldest.IsZero() {
+		imports, err := s.Store.ImportsFinishedSince(ctx, orgID, oldest)
+		if err != nil {
+			return err
+		}
+		for m := monthStart(from); m.Before(to); m = m.AddDate(0, 1, 0) {
+			if got, ok := have[m]; ok && changedSince(imports, m, got.ComputedAt) {
+				stale = append(stale, m)
 			}
 		}
 	}
-	return nil
+	sortMonths(stale)
+	return s.compute(ctx, orgID, v, stale)
+}
+
+// changedSince reports whether an import that finished after since could
+// have changed month m: its billing period overlaps m, or it has none.
+func changedSince(imports []store.FinishedImport, m, since time.Time) bool {
+	end := m.AddDate(0, 1, 0)
+	for _, im := range imports {
+		if !im.FinishedAt.After(since) {
+			continue
+		}
+		if im.PeriodStart == nil || im.PeriodEnd == nil || (im.PeriodStart.Before(end) && im.PeriodEnd.After(m)) {
+			return true
+		}
+	}
+	return false
 }
 
 // seats reads the licence seats by cost SKU: for each mapped product, the

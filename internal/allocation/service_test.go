@@ -274,3 +274,39 @@ func TestGroupsHierarchyOwnersAndTenancy(t *testing.T) {
 		}
 	})
 }
+
+// The current version's month is computed again when an import touching
+// it finished after the month was computed; the other month is not.
+func TestNewCostDataRecomputesItsMonth(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		f.save(t, allocation.Ruleset{Rules: []allocation.Rule{{Name: "web", Group: f.web.ID, Conditions: []allocation.Condition{tag("team", "web")}}}})
+		if got := f.totals(t, 0, march, may); got["Web"] != "300" {
+			t.Fatalf("before: %v", got)
+		}
+		computed, err := f.st.AllocMonths(f.ctx, f.p.Org.ID, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(twoMonths, "\n")
+		late := strings.Replace(lines[5], "200,", "25,", 1) // an April web line of 25
+		r, err := billing.Open(strings.NewReader(lines[0] + "\n" + late + "\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.st.Costs().Import(f.ctx, f.p.Org.ID, r, costs.ImportMeta{FileName: "late.csv", SourceKey: "late"}); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.totals(t, 0, march, may); got["Web"] != "325" {
+			t.Fatalf("after an April import: %v", got)
+		}
+		again, err := f.st.AllocMonths(f.ctx, f.p.Org.ID, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !again[march].ComputedAt.Equal(computed[march].ComputedAt) || again[april].ComputedAt.Equal(computed[april].ComputedAt) {
+			t.Fatalf("March recomputed %v, April recomputed %v; want April only",
+				!again[march].ComputedAt.Equal(computed[march].ComputedAt), !again[april].ComputedAt.Equal(computed[april].ComputedAt))
+		}
+	})
+}

@@ -126,10 +126,5 @@ func (s *Service) SaveRuleset(ctx context.Context, p *auth.Principal, who audit.
 		TargetID: fmt.Sprint(out.Version.Number), Details: map[string]any{"rules": len(rs.Rules), "splits": len(rs.Splits),
 			"note": note, "recomputed_months": len(out.Recomputed)}})
 	sortMonths(out.Recomputed)
-	for _, m := range out.Recomputed {
-		if err := s.compute(ctx, p.Org.ID, out.Version, m); err != nil {
-			return out, err
-		}
-	}
-	return out, nil
+	return out, s.compute(ctx, p.Org.ID, out.Version, out.Recomputed)
 }

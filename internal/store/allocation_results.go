@@ -88,48 +88,26 @@ func (q *Queries) AllocResults(ctx context.Context, orgID string, version int, f
 	})
 }
 
-// CostsChangedSince returns the first days of the months whose cost data a
-// succeeded import finished after since could have changed (an import
-// without a billing period counts for every month in [from, to)).
-func (q *Queries) CostsChangedSince(ctx context.Context, orgID string, since, from, to time.Time) (map[time.Time]bool, error) {
-	rows, err := q.w().query(ctx, `SELECT billing_period_start, billing_period_end FROM cost_imports
+// FinishedImport is when a succeeded import finished and the billing
+// period it covers (nil when the file had none).
+type FinishedImport struct {
+	FinishedAt             time.Time
+	PeriodStart, PeriodEnd *time.Time
+}
+
+// ImportsFinishedSince lists the organisation's succeeded imports that
+// finished after since: what may have changed results computed then.
+func (q *Queries) ImportsFinishedSince(ctx context.Context, orgID string, since time.Time) ([]FinishedImport, error) {
+	rows, err := q.w().query(ctx, `SELECT finished_at, billing_period_start, billing_period_end FROM cost_imports
 		WHERE org_id = ? AND status = ? AND finished_at > ?`, orgID, costs.StatusSucceeded, since)
 	if err != nil {
 		return nil, err
 	}
-	type period struct{ start, end sql.NullTime }
-	ps, err := scanAll(rows, func(s scanner) (period, error) {
-		var p period
-		return p, s.Scan(&p.start, &p.end)
+	return scanAll(rows, func(s scanner) (FinishedImport, error) {
+		var im FinishedImport
+		var start, end sql.NullTime
+		err := s.Scan(&im.FinishedAt, &start, &end)
+		im.FinishedAt, im.PeriodStart, im.PeriodEnd = im.FinishedAt.UTC(), timePtr(start), timePtr(end)
+		return im, err
 	})
-	out := map[time.Time]bool{}
-	for _, p := range ps {
-		lo, hi := from, to
-		if p.start.Valid && p.end.Valid {
-			lo, hi = maxTime(lo, p.start.Time.UTC()), minTime(hi, p.end.Time.UTC())
-		}
-		for m := monthStart(lo); m.Before(hi); m = m.AddDate(0, 1, 0) {
-			out[m] = true
-		}
-	}
-	return out, err
-}
-
-func monthStart(t time.Time) time.Time {
-	t = t.UTC()
-	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
-func minTime(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
-	}
-	return b
 }
