@@ -254,7 +254,7 @@ func (e *Engine) splitWeights(s *Split, month int64, own map[ownKey]*domain.Amou
 		if s.Method == SplitFixed {
 			p, _ := percent(sh.Percent) // validated
 			w[i] = scaled(p)
-		} else if v := own[ownKey{month, sh.Group}]; v != nil && (v.Units > 0 || (v.Units == 0 && v.Nanos > 0)) {
+		} else if v := own[ownKey{month, sh.Group}]; v != nil && v.Cmp(domain.Amount{}) > 0 {
 			w[i] = big.NewInt(v.Units)
 			w[i].Mul(w[i], big.NewInt(nanosPerUnit)).Add(w[i], big.NewInt(v.Nanos))
 		} else {

@@ -152,7 +152,7 @@ func (x *Explanation) add(r costs.AllocRow, ps []Portion, groups map[string]Grou
 // sortExplanations puts the largest amounts first.
 func sortExplanations(xs []Explanation) {
 	slices.SortStableFunc(xs, func(a, b Explanation) int {
-		if c := compareAmount(abs(b.Measures.Billed), abs(a.Measures.Billed)); c != 0 {
+		if c := abs(b.Measures.Billed).Cmp(abs(a.Measures.Billed)); c != 0 {
 			return c
 		}
 		return strings.Compare(a.Key.Resource+a.Currency, b.Key.Resource+b.Currency)

@@ -111,7 +111,7 @@ func (s *Service) Results(ctx context.Context, p *auth.Principal, rq ResultsQuer
 		out.Totals = append(out.Totals, *acc[k])
 	}
 	slices.SortFunc(out.Totals, func(a, b Total) int {
-		if c := compareAmount(b.Measures.Billed, a.Measures.Billed); c != 0 {
+		if c := b.Measures.Billed.Cmp(a.Measures.Billed); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.GroupName+a.RuleName+a.SplitName+a.Currency, b.GroupName+b.RuleName+b.SplitName+b.Currency)
@@ -129,11 +129,4 @@ func (rs *Ruleset) names() map[string]string {
 		m[sp.ID] = sp.Name
 	}
 	return m
-}
-
-func compareAmount(a, b domain.Amount) int {
-	if a.Units != b.Units {
-		return cmp.Compare(a.Units, b.Units)
-	}
-	return cmp.Compare(a.Nanos, b.Nanos)
 }

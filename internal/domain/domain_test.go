@@ -55,3 +55,19 @@ func TestIDs(t *testing.T) {
 		t.Fatal("Now must be UTC at microsecond precision")
 	}
 }
+
+func TestAmountCmp(t *testing.T) {
+	for _, c := range []struct {
+		a, b Amount
+		want int
+	}{
+		{Amount{1, 0}, Amount{0, 9_999_999_999}, 1},
+		{Amount{0, -1}, Amount{}, -1},
+		{Amount{-1, -5}, Amount{-1, -4}, -1},
+		{Amount{2, 3}, Amount{2, 3}, 0},
+	} {
+		if got := c.a.Cmp(c.b); got != c.want {
+			t.Errorf("%v.Cmp(%v) = %d, want %d", c.a, c.b, got, c.want)
+		}
+	}
+}

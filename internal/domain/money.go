@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math/big"
@@ -93,6 +94,12 @@ func (a Amount) String() string { return a.Decimal().Text('f') }
 
 // IsZero reports a zero amount.
 func (a Amount) IsZero() bool { return a.Units == 0 && a.Nanos == 0 }
+
+// Cmp compares a with b: -1, 0 or +1 (Units and Nanos share a sign, so
+// comparing them in turn is exact).
+func (a Amount) Cmp(b Amount) int {
+	return cmp.Or(cmp.Compare(a.Units, b.Units), cmp.Compare(a.Nanos, b.Nanos))
+}
 
 // Add returns a+b exactly, or ErrAmountRange on overflow.
 func (a Amount) Add(b Amount) (Amount, error) {

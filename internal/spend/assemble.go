@@ -129,11 +129,11 @@ func SortSeries(s []Series, key string, desc bool) {
 		case SortLabel:
 			c = strings.Compare(strings.ToLower(a.Label), strings.ToLower(b.Label))
 		case SortPrevious:
-			c = compareAmounts(a.Previous, b.Previous)
+			c = a.Previous.Cmp(b.Previous)
 		case SortChange:
-			c = compareAmounts(a.Change.Delta, b.Change.Delta)
+			c = a.Change.Delta.Cmp(b.Change.Delta)
 		default:
-			c = compareAmounts(a.Total, b.Total)
+			c = a.Total.Cmp(b.Total)
 		}
 		if desc {
 			c = -c
@@ -143,10 +143,6 @@ func SortSeries(s []Series, key string, desc bool) {
 		}
 		return c
 	})
-}
-
-func compareAmounts(a, b domain.Amount) int {
-	return cmp.Or(cmp.Compare(a.Units, b.Units), cmp.Compare(a.Nanos, b.Nanos))
 }
 
 // topN keeps the n groups with the largest totals for the chart and sums
