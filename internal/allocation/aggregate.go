@@ -61,7 +61,7 @@ func (s *Service) Aggregate(ctx context.Context, orgID string, q costs.Query) ([
 			if keep != nil && !keep[p.Group] {
 				continue
 			}
-			value, label := p.Group, groupLabel(groups, p.Group)
+			value, label := p.Group, GroupLabel(groups, p.Group)
 			if q.GroupBy != DimGroup {
 				value, label = dimValue(&keys[r.Key], r.Currency, q.GroupBy, q.GroupTag)
 			}
@@ -83,7 +83,7 @@ func (s *Service) storedAggregate(ctx context.Context, orgID string, version int
 		if keep != nil && !keep[r.Group] {
 			continue
 		}
-		if err := acc.add(r.Day, r.Group, groupLabel(groups, r.Group), r.Currency, r.Lines, r.Measures); err != nil {
+		if err := acc.add(r.Day, r.Group, GroupLabel(groups, r.Group), r.Currency, r.Lines, r.Measures); err != nil {
 			return nil, err
 		}
 	}
@@ -91,9 +91,7 @@ func (s *Service) storedAggregate(ctx context.Context, orgID string, version int
 }
 
 // GroupLabel is a result group's name for people.
-func GroupLabel(groups map[string]Group, id string) string { return groupLabel(groups, id) }
-
-func groupLabel(groups map[string]Group, id string) string {
+func GroupLabel(groups map[string]Group, id string) string {
 	switch id {
 	case Unallocated:
 		return "Unallocated"

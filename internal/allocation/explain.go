@@ -130,7 +130,7 @@ func (x *Explanation) add(r costs.AllocRow, ps []Portion, groups map[string]Grou
 		return err
 	}
 	for _, p := range ps {
-		x.Names[p.Group] = groupLabel(groups, p.Group)
+		x.Names[p.Group] = GroupLabel(groups, p.Group)
 		found := false
 		for j := range x.Portions {
 			q := &x.Portions[j]

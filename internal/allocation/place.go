@@ -33,11 +33,11 @@ func (s *Service) Placer(ctx context.Context, orgID string) (Placer, error) {
 		i := m.first(&k, nil, epochDay(day))
 		switch {
 		case i < 0:
-			return groupLabel(groups, Unallocated)
+			return GroupLabel(groups, Unallocated)
 		case m.rules[i].rule.Split != "":
 			return names[m.rules[i].rule.Split]
 		}
-		return groupLabel(groups, m.rules[i].rule.Group)
+		return GroupLabel(groups, m.rules[i].rule.Group)
 	}, nil
 }
 

@@ -96,7 +96,7 @@ func (s *Service) Results(ctx context.Context, p *auth.Principal, rq ResultsQuer
 		}
 		t := acc[k]
 		if t == nil {
-			t = &Total{Group: k.Group, GroupName: groupLabel(groups, k.Group), Rule: k.Rule, RuleName: names[k.Rule],
+			t = &Total{Group: k.Group, GroupName: GroupLabel(groups, k.Group), Rule: k.Rule, RuleName: names[k.Rule],
 				Split: k.Split, SplitName: names[k.Split], Via: k.Via, Currency: k.Currency}
 			acc[k] = t
 			order = append(order, k)
