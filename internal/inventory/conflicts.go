@@ -93,7 +93,7 @@ func validResolution(res Resolution) error {
 // settle applies the resolution to the resource's edit and base and
 // returns the value the key ends with (nil: absent).
 func (t *TagSync) settle(ctx context.Context, tx *store.Tx, c store.TagConflict, res Resolution) (*string, error) {
-	r, err := tx.TaggedResource(ctx, c.OrgID, c.ResourceID)
+	r, err := tx.GetResourceForUpdate(ctx, c.OrgID, c.ResourceID)
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +128,7 @@ func (t *TagSync) clearIfSettled(ctx context.Context, tx *store.Tx, orgID, resou
 	if err != nil || len(open) > 0 {
 		return err
 	}
-	r, err := tx.TaggedResource(ctx, orgID, resourceID)
+	r, err := tx.GetResourceForUpdate(ctx, orgID, resourceID)
 	if err != nil || r.CanopyTags == nil || !maps.Equal(r.CanopyTags, r.CloudTags) {
 		return err
 	}

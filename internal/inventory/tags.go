@@ -171,7 +171,7 @@ func editOne(ctx context.Context, tx *store.Tx, orgID, id string, e TagEdit, n N
 		base = res.CloudTags
 	}
 	res.BaseTags, res.CanopyTags = base, canopy
-	return res, true, tx.SetResourceTags(ctx, orgID, id, res.CloudTags, base, canopy)
+	return res, true, tx.SaveTagState(ctx, orgID, id, res.CloudTags, base, canopy, nil)
 }
 
 // BulkResult says what a bulk edit did.

@@ -150,7 +150,7 @@ func contains(list []string, s string) bool {
 // get re-reads a stored resource.
 func (e *tagEnv) get(id string) store.Resource {
 	e.t.Helper()
-	r, err := e.Store.TaggedResource(e.Ctx, e.Owner.Org.ID, id)
+	r, err := e.Store.GetResourceForUpdate(e.Ctx, e.Owner.Org.ID, id)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -98,7 +98,7 @@ func (t *TagSync) writeBackIDs(ctx context.Context, orgID string, req WriteBackR
 // precheck refuses it, else queued with its job (in the same
 // transaction, so a queued request always has a job).
 func (t *TagSync) queueOne(ctx context.Context, tx *store.Tx, orgID string, b Batch, id string, who audit.Actor) (store.TagChange, error) {
-	r, err := tx.TaggedResource(ctx, orgID, id)
+	r, err := tx.GetResourceForUpdate(ctx, orgID, id)
 	if err != nil {
 		return store.TagChange{}, err
 	}

@@ -94,7 +94,7 @@ func (t *TagSync) finish(ctx context.Context, ch store.TagChange, out outcome) e
 		if err != nil || !ok {
 			return err
 		}
-		r, err := tx.TaggedResource(ctx, ch.OrgID, ch.ResourceID)
+		r, err := tx.GetResourceForUpdate(ctx, ch.OrgID, ch.ResourceID)
 		if err != nil {
 			return err
 		}
@@ -108,7 +108,7 @@ func (t *TagSync) finish(ctx context.Context, ch store.TagChange, out outcome) e
 // merge them (a key changed on both sides is a conflict, nothing is
 // written), then replace the resource's tags with the merged edit.
 func (t *TagSync) apply(ctx context.Context, ch store.TagChange) outcome {
-	r, err := t.Store.TaggedResource(ctx, ch.OrgID, ch.ResourceID)
+	r, err := t.Store.GetResourceForUpdate(ctx, ch.OrgID, ch.ResourceID)
 	if err != nil {
 		return outcome{retry: err}
 	}
@@ -173,7 +173,7 @@ func (t *TagSync) mergeFirst(ctx context.Context, r store.Resource, cur map[stri
 // edit is cleared unless it changed again meanwhile.
 func (t *TagSync) applied(ctx context.Context, r store.Resource, desired, written map[string]string) error {
 	return t.Store.InTx(ctx, func(tx *store.Tx) error {
-		now, err := tx.TaggedResource(ctx, r.OrgID, r.ID)
+		now, err := tx.GetResourceForUpdate(ctx, r.OrgID, r.ID)
 		if err != nil {
 			return err
 		}

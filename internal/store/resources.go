@@ -123,14 +123,6 @@ func (q *Queries) DeleteResource(ctx context.Context, orgID, id string) error {
 	return mustAffect(res, err, "resource")
 }
 
-// SetResourceTags writes a resource's tag sets: cloud and base as given,
-// canopy NULL when nil (no pending edit).
-func (q *Queries) SetResourceTags(ctx context.Context, orgID, id string, cloud, base, canopy map[string]string) error {
-	res, err := q.w().exec(ctx, `UPDATE resources SET cloud_tags = ?, base_tags = ?, canopy_tags = ?
-		WHERE org_id = ? AND id = ?`, tagsText(cloud), tagsText(base), resourceTags(canopy), orgID, id)
-	return mustAffect(res, err, "resource")
-}
-
 // PendingTagEdits lists the organisation's resources with a Canopy tag
 // edit not yet written back (canopy_tags set), by name.
 func (q *Queries) PendingTagEdits(ctx context.Context, orgID string) ([]Resource, error) {
@@ -240,7 +232,7 @@ func resourceText(s string) any {
 	return s
 }
 
-// optTags stores a nil tag set as NULL.
+// resourceTags stores a nil tag set (no pending edit) as NULL.
 func resourceTags(m map[string]string) any {
 	if m == nil {
 		return nil

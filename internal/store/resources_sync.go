@@ -173,21 +173,10 @@ func (q *Queries) MergeCloudTags(ctx context.Context, r Resource, cloud map[stri
 // SaveTagState writes a resource's three tag sets (canopy nil: no pending
 // edit); synced, when set, is when the cloud's tags were read.
 func (q *Queries) SaveTagState(ctx context.Context, orgID, id string, cloud, base, canopy map[string]string, synced *time.Time) error {
-	var pending any
-	if canopy != nil {
-		pending = tagsText(canopy)
-	}
 	res, err := q.w().exec(ctx, `UPDATE resources SET cloud_tags = ?, base_tags = ?, canopy_tags = ?,
 		tags_synced_at = COALESCE(?, tags_synced_at) WHERE org_id = ? AND id = ?`,
-		tagsText(cloud), tagsText(base), pending, optTime(synced), orgID, id)
+		tagsText(cloud), tagsText(base), resourceTags(canopy), optTime(synced), orgID, id)
 	return mustAffect(res, err, "resource")
-}
-
-// TaggedResource returns one resource of the organisation, for the tag
-// write-back and the conflicts inbox.
-func (q *Queries) TaggedResource(ctx context.Context, orgID, id string) (Resource, error) {
-	r, err := scanResource(q.w().row(ctx, `SELECT `+resourceCols+` FROM resources WHERE org_id = ? AND id = ?`, orgID, id))
-	return r, notFound(err, "resource")
 }
 
 // ConnectionResources lists the resources a connection's syncs listed

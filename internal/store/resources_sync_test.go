@@ -90,7 +90,7 @@ func (f syncFixture) byKey(t *testing.T, key string) store.Resource {
 	if err := rows.Scan(&id); err != nil {
 		t.Fatal(err)
 	}
-	r, err := f.s.TaggedResource(f.ctx, f.org, id)
+	r, err := f.s.GetResourceForUpdate(f.ctx, f.org, id)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -119,11 +119,11 @@ func TestResourceTagsAliasesAndPolicies(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := page1(t, s, a)
-		if err := s.SetResourceTags(ctx, b, r.ID, nil, nil, map[string]string{}); domain.ErrorCode(err) != domain.CodeNotFound {
+		if err := s.SaveTagState(ctx, b, r.ID, nil, nil, map[string]string{}, nil); domain.ErrorCode(err) != domain.CodeNotFound {
 			t.Fatalf("B tags A's resource: %v", err)
 		}
 		want := map[string]string{"env": "prod", "CostCenter": "42"}
-		if err := s.SetResourceTags(ctx, a, r.ID, r.CloudTags, r.CloudTags, want); err != nil {
+		if err := s.SaveTagState(ctx, a, r.ID, r.CloudTags, r.CloudTags, want, nil); err != nil {
 			t.Fatal(err)
 		}
 		pending, err := s.PendingTagEdits(ctx, a)
