@@ -41,7 +41,7 @@ func (b *browser) waitAcross(what, expr string) {
 			return
 		}
 		if time.Now().After(deadline) {
-			b.t.Fatalf("wait for %s: %v (at %s)", what, err, b.eval("location.href"))
+			b.t.Fatalf("wait for %s: %v (at %s)\npage: %.2000s", what, err, b.eval("location.href"), b.eval("document.body.innerText"))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

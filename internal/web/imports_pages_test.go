@@ -20,7 +20,7 @@ func importSamplePages() []pageCase {
 			[]string{`No imports yet.`}},
 		{ImportStatusPage{Layout: sampleLayout(NavSpendImports), Progress: ImportProgress{ID: "upl_1", File: "focus.csv", Status: "running",
 			Percent: 40, Rows: 5000, Read: "4 MiB", Size: "10 MiB"}},
-			[]string{`hx-get="/spend/imports/upl_1/progress"`, `hx-trigger="load delay:700ms"`, `<progress id="import-bar" max="100" value="40">`, `5000 lines stored`, `4 MiB of 10 MiB`}},
+			[]string{`hx-get="/spend/imports/upl_1/progress"`, `data-poll`, `hx-trigger="load delay:700ms, poll-retry"`, `<progress id="import-bar" max="100" value="40">`, `5000 lines stored`, `4 MiB of 10 MiB`}},
 		{ImportStatusPage{Layout: sampleLayout(NavSpendImports), Progress: ImportProgress{ID: "upl_2", File: "bad.csv", Status: "failed",
 			Finished: true, Failed: true, Error: "import bad.csv: line 120, column BilledCost: not a number"}},
 			[]string{`role="alert"`, `line 120, column BilledCost`, `Nothing was changed`}},

@@ -129,6 +129,23 @@
     err.remove();
   });
 
+  // Progress panels poll themselves (hx-trigger "load delay:..."); one
+  // failed request (a restart, a busy moment, a dropped connection)
+  // would leave them frozen at "running" for good, so a failed poll is
+  // tried again with a growing pause, up to half a minute.
+  function retryPoll(e) {
+    var elt = e.detail && e.detail.elt;
+    if (!elt || !elt.hasAttribute("data-poll") || !window.htmx) return;
+    var tries = Number(elt.getAttribute("data-poll-tries") || "0") + 1;
+    elt.setAttribute("data-poll-tries", String(tries));
+    setTimeout(function () {
+      if (elt.isConnected) window.htmx.trigger(elt, "poll-retry");
+    }, Math.min(30000, 1000 * Math.pow(2, tries - 1)));
+  }
+  document.addEventListener("htmx:responseError", retryPoll);
+  document.addEventListener("htmx:sendError", retryPoll);
+  document.addEventListener("htmx:timeout", retryPoll);
+
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", showCookieBanner);
   } else {
