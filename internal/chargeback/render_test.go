@@ -112,7 +112,7 @@ func TestSendEmailsOwnersTheirStatementOverSMTP(t *testing.T) {
 			t.Fatalf("sent = %+v", sent)
 		}
 		got := srv.WaitFor(t, f.owner.Email, 1, 10*time.Second)[0]
-		if !strings.Contains(got.Subject, "Chargeback 2026-10 for Platform: 1,334.50 EUR") || !strings.Contains(got.Text, "https://canopy.example.test/chargebacks/2026-10/1") {
+		if !strings.Contains(got.Subject, "Chargeback 2026-10 for Platform: 1,334.50 EUR") || !strings.Contains(got.Text, "https://canopy.example.test/chargebacks/2026-10/versions/1") {
 			t.Errorf("mail = %q\n%s", got.Subject, got.Text)
 		}
 		if len(got.Attachments) != 1 || got.Attachments[0].Name != "chargeback-2026-10-v1.pdf" {

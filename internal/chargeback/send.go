@@ -71,7 +71,7 @@ func (s *Service) message(d Detail, u Unit, to string, pdf []byte) mail.Message 
 		u.Name, d.Version.Version, Money(u.Total, d.Currency), d.Currency)
 	fmt.Fprintf(&b, "Allocated cost: %s\nExtra charges: %s\n\nStatus: %s\n", Money(u.Allocated, d.Currency), Money(u.Extra, d.Currency), d.StatusText())
 	if s.BaseURL != "" {
-		fmt.Fprintf(&b, "\nSee it in Canopy: %s/chargebacks/%s/%d\n", strings.TrimRight(s.BaseURL, "/"), d.Month, d.Version.Version)
+		fmt.Fprintf(&b, "\nSee it in Canopy: %s/chargebacks/%s/versions/%d\n", strings.TrimRight(s.BaseURL, "/"), d.Month, d.Version.Version)
 	}
 	b.WriteString("\nThe statement is attached as a PDF.\n")
 	return mail.Message{To: to, Subject: fmt.Sprintf("Chargeback %s for %s: %s %s", d.Month, u.Name, Money(u.Total, d.Currency), d.Currency),
