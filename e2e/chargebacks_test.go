@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"net/http"
@@ -10,18 +9,15 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-	"github.com/ledongthuc/pdf"
+
+	"github.com/canopyhq/canopy/internal/chargeback/pdftext"
 )
 
 // Generate last month's chargeback in the demo, read it and download its
 // PDF with the page's cookie.
 func TestChargebackGenerateSeeAndDownloadPDF(t *testing.T) {
 	t.Parallel()
-	demo := startDemo(t, filepath.Join(t.TempDir(), "demo"))
-	b := newTab(t, demo.url)
-	b.do("1024x768 window", chromedp.EmulateViewport(1024, 768))
-	b.signIn(demo.email, demo.pwd)
-	demoSyncsDone(b)
+	b := syncedDemoTab(t)
 	if st := b.submit(`#sidenav a[href="/chargebacks"]`); st != http.StatusOK {
 		b.fatalf("Chargebacks: status %d", st)
 	}
@@ -65,20 +61,23 @@ func TestChargebackGenerateSeeAndDownloadPDF(t *testing.T) {
 	}
 }
 
-// pdfText is a PDF's text without spaces.
+// pdfText is a PDF's text without white space.
 func pdfText(b *tab, raw []byte) string {
 	b.t.Helper()
-	r, err := pdf.NewReader(bytes.NewReader(raw), int64(len(raw)))
-	if err != nil {
-		b.fatalf("open the PDF: %v", err)
-	}
-	rd, err := r.GetPlainText()
+	text, err := pdftext.Text(raw)
 	if err != nil {
 		b.fatalf("read the PDF: %v", err)
 	}
-	var buf bytes.Buffer
-	if _, err := buf.ReadFrom(rd); err != nil {
-		b.fatalf("read the PDF: %v", err)
-	}
-	return strings.Join(strings.Fields(buf.String()), "")
+	return text
+}
+
+// syncedDemoTab starts a demo, signs its admin in on a 1024x768 tab and
+// waits for the demo connections' first syncs.
+func syncedDemoTab(t *testing.T) *tab {
+	demo := startDemo(t, filepath.Join(t.TempDir(), "demo"))
+	b := newTab(t, demo.url)
+	b.do("1024x768 window", chromedp.EmulateViewport(1024, 768))
+	b.signIn(demo.email, demo.pwd)
+	demoSyncsDone(b)
+	return b
 }

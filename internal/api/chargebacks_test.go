@@ -1,13 +1,11 @@
 package api_test
 
 import (
-	"bytes"
 	"strings"
 	"testing"
 
-	"github.com/ledongthuc/pdf"
-
 	"github.com/canopyhq/canopy/internal/billing"
+	"github.com/canopyhq/canopy/internal/chargeback/pdftext"
 	"github.com/canopyhq/canopy/internal/costs"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/store"
@@ -87,18 +85,9 @@ func TestChargebacksThroughTheAPI(t *testing.T) {
 
 func pdfText(t *testing.T, b []byte) string {
 	t.Helper()
-	r, err := pdf.NewReader(bytes.NewReader(b), int64(len(b)))
+	text, err := pdftext.Text(b)
 	if err != nil {
-		t.Fatalf("open PDF: %v", err)
+		t.Fatalf("read the PDF: %v", err)
 	}
-	rd, err := r.GetPlainText()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	_, err = buf.ReadFrom(rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return buf.String()
+	return text
 }

@@ -88,7 +88,8 @@ func (a *API) generateChargeback(w http.ResponseWriter, r *http.Request, c *call
 	return writeJSON(w, http.StatusCreated, d)
 }
 
-func (a *API) getChargeback(w http.ResponseWriter, r *http.Request, c *call) error {
+// withVersion reads the version a path names and hands it to fn.
+func (a *API) withVersion(r *http.Request, c *call, fn func(chargeback.Detail) error) error {
 	m, n, err := monthVersion(r)
 	if err != nil {
 		return err
@@ -97,7 +98,11 @@ func (a *API) getChargeback(w http.ResponseWriter, r *http.Request, c *call) err
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, d)
+	return fn(d)
+}
+
+func (a *API) getChargeback(w http.ResponseWriter, r *http.Request, c *call) error {
+	return a.withVersion(r, c, func(d chargeback.Detail) error { return writeJSON(w, http.StatusOK, d) })
 }
 
 func (a *API) diffChargeback(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -113,35 +118,23 @@ func (a *API) diffChargeback(w http.ResponseWriter, r *http.Request, c *call) er
 }
 
 func (a *API) chargebackPDF(w http.ResponseWriter, r *http.Request, c *call) error {
-	m, n, err := monthVersion(r)
-	if err != nil {
+	return a.withVersion(r, c, func(d chargeback.Detail) error {
+		b, err := chargeback.PDFBytes(d)
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", "application/pdf")
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="chargeback-%s-v%d.pdf"`, d.Month, d.Version.Version))
+		_, err = w.Write(b)
 		return err
-	}
-	d, err := a.chargebacks.Get(r.Context(), c.P, m, n)
-	if err != nil {
-		return err
-	}
-	b, err := chargeback.PDFBytes(d)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="chargeback-%s-v%d.pdf"`, d.Month, d.Version.Version))
-	_, err = w.Write(b)
-	return err
+	})
 }
 
 func (a *API) chargebackCSV(w http.ResponseWriter, r *http.Request, c *call) error {
-	m, n, err := monthVersion(r)
-	if err != nil {
-		return err
-	}
-	d, err := a.chargebacks.Get(r.Context(), c.P, m, n)
-	if err != nil {
-		return err
-	}
-	setCSVHeaders(w, fmt.Sprintf("chargeback-%s-v%d.csv", d.Month, d.Version.Version))
-	return chargeback.CSV(w, d)
+	return a.withVersion(r, c, func(d chargeback.Detail) error {
+		setCSVHeaders(w, fmt.Sprintf("chargeback-%s-v%d.csv", d.Month, d.Version.Version))
+		return chargeback.CSV(w, d)
+	})
 }
 
 func (a *API) sendChargeback(w http.ResponseWriter, r *http.Request, c *call) error {

@@ -107,7 +107,7 @@ var routeBodies = map[string]any{
 	"PATCH /api/v1/tag-policies/{policy_id}":                       `{"key":"CostCenter","allowed_values":["1"]}`,
 	"DELETE /api/v1/tag-policies/{policy_id}":                      "",
 	"GET /api/v1/chargebacks":                                      "",
-	"POST /api/v1/chargebacks":                                     `{"month":"2026-06"}`,
+	"POST /api/v1/chargebacks":                                     `{"month":"2025-06"}`,
 	"GET /api/v1/chargebacks/{month}":                              "",
 	"GET /api/v1/chargebacks/{month}/versions/{version}":           "",
 	"GET /api/v1/chargebacks/{month}/versions/{version}/diff":      "",

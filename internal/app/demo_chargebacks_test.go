@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/canopyhq/canopy/internal/auth"
 	"github.com/canopyhq/canopy/internal/billing"
 	"github.com/canopyhq/canopy/internal/billing/focusgen"
 	"github.com/canopyhq/canopy/internal/chargeback"
@@ -18,26 +19,8 @@ import (
 func TestDemoGeneratesLastMonthsChargeback(t *testing.T) {
 	a := openTestApp(t, store.SQLite)
 	ctx := context.Background()
-	org, _, err := a.findOrCreateOrg(ctx, demoOrgName)
-	if err != nil {
-		t.Fatal(err)
-	}
 	start := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
-	var buf bytes.Buffer
-	if _, err := focusgen.Generate(&buf, focusgen.Options{Rows: 2000, Seed: 3, Start: start, Days: 31}); err != nil {
-		t.Fatal(err)
-	}
-	r, err := billing.Open(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.Store.Costs().Import(ctx, org.ID, r, costs.ImportMeta{FileName: "demo.csv"}); err != nil {
-		t.Fatal(err)
-	}
-	sys, err := a.Auth.SystemPrincipal(ctx, org.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sys := demoWithCosts(t, a, start, 2000, 31)
 	now := time.Date(2026, 6, 10, 0, 0, 0, 0, time.UTC)
 	if err := a.seedDemoRates(ctx, sys, now); err != nil {
 		t.Fatal(err)
@@ -62,4 +45,31 @@ func TestDemoGeneratesLastMonthsChargeback(t *testing.T) {
 	if !fee {
 		t.Errorf("Platform has no service fee line")
 	}
+}
+
+// demoWithCosts makes the demo organisation with generated cost lines
+// over days from start, and returns its system principal.
+func demoWithCosts(t *testing.T, a *App, start time.Time, rows, days int) *auth.Principal {
+	t.Helper()
+	ctx := context.Background()
+	org, _, err := a.findOrCreateOrg(ctx, demoOrgName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := focusgen.Generate(&buf, focusgen.Options{Rows: rows, Seed: 3, Start: start, Days: days}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := billing.Open(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Store.Costs().Import(ctx, org.ID, r, costs.ImportMeta{FileName: "demo.csv"}); err != nil {
+		t.Fatal(err)
+	}
+	sys, err := a.Auth.SystemPrincipal(ctx, org.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sys
 }

@@ -8,32 +8,22 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ledongthuc/pdf"
-
 	"github.com/canopyhq/canopy/internal/chargeback"
+	"github.com/canopyhq/canopy/internal/chargeback/pdftext"
 	"github.com/canopyhq/canopy/internal/mail"
 	"github.com/canopyhq/canopy/internal/mail/mailtest"
 	"github.com/canopyhq/canopy/internal/store"
 	"github.com/canopyhq/canopy/internal/store/storetest"
 )
 
-// PDFText extracts a PDF's text, its spaces removed (fpdf places words
-// as separate runs), for tests to search.
+// PDFText is a PDF's text without white space.
 func PDFText(t *testing.T, b []byte) string {
 	t.Helper()
-	r, err := pdf.NewReader(bytes.NewReader(b), int64(len(b)))
+	text, err := pdftext.Text(b)
 	if err != nil {
-		t.Fatalf("open PDF: %v", err)
+		t.Fatalf("read the PDF: %v", err)
 	}
-	rd, err := r.GetPlainText()
-	if err != nil {
-		t.Fatalf("PDF text: %v", err)
-	}
-	var buf bytes.Buffer
-	if _, err := buf.ReadFrom(rd); err != nil {
-		t.Fatal(err)
-	}
-	return strings.Join(strings.Fields(buf.String()), "")
+	return text
 }
 
 func statement(t *testing.T, db *store.DB) (*fixture, chargeback.Detail) {
