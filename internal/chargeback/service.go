@@ -49,16 +49,18 @@ func (s *Service) List(ctx context.Context, p *auth.Principal) ([]Version, error
 	if err != nil {
 		return nil, err
 	}
+	totals, err := s.Store.ChargebackTotals(ctx, p.Org.ID)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]Version, 0, len(list))
 	for _, v := range list {
-		d, err := s.Store.GetChargeback(ctx, p.Org.ID, v.Month, v.Version)
+		x, err := summaryOf(store.CBDetail{CBVersion: v})
 		if err != nil {
 			return nil, err
 		}
-		x, err := summaryOf(d)
-		if err != nil {
-			return nil, err
-		}
+		t := totals[x.Month][v.Version]
+		x.Total, x.Units = t.Total, t.Units
 		out = append(out, x)
 	}
 	return out, nil

@@ -41,6 +41,10 @@ func TestGenerateChargesBusinessUnitsInTheReportingCurrency(t *testing.T) {
 		if d.Total.String() != "170" {
 			t.Errorf("total = %s, want 170", d.Total)
 		}
+		list, err := f.svc.List(f.ctx, f.p)
+		if err != nil || len(list) != 1 || list[0].Total.String() != "170" || list[0].Units != 2 || list[0].Month != "2026-10" {
+			t.Errorf("list = %+v, %v", list, err)
+		}
 	})
 }
 

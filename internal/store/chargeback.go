@@ -182,3 +182,38 @@ func (q *Queries) PartnerCenterInvoiced(ctx context.Context, orgID, connectionID
 		orgID, "connection:"+connectionID+":pc-invoice:%", to, from).Scan(&n)
 	return n > 0, err
 }
+
+// CBTotal is what a version charges its business units.
+type CBTotal struct {
+	Total domain.Amount
+	Units int
+}
+
+// ChargebackTotals sums each version's charged units (rounded totals),
+// keyed by month (YYYY-MM) and version.
+func (q *Queries) ChargebackTotals(ctx context.Context, orgID string) (map[string]map[int]CBTotal, error) {
+	rows, err := q.r().query(ctx, `SELECT month, version, COALESCE(SUM(total_units), 0), COALESCE(SUM(total_nanos), 0), COUNT(*)
+		FROM chargeback_units WHERE org_id = ? AND charged = ? GROUP BY month, version`, orgID, true)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]map[int]CBTotal{}
+	for rows.Next() {
+		var m time.Time
+		var v, units, nanos int64
+		var t CBTotal
+		if err := rows.Scan(&m, &v, &units, &nanos, &t.Units); err != nil {
+			return nil, err
+		}
+		if t.Total, err = domain.NormalizeAmount(units, 0, nanos); err != nil {
+			return nil, err
+		}
+		key := m.UTC().Format("2006-01")
+		if out[key] == nil {
+			out[key] = map[int]CBTotal{}
+		}
+		out[key][int(v)] = t
+	}
+	return out, rows.Err()
+}
