@@ -54,7 +54,9 @@ func TestExtraChargeInputIsValidated(t *testing.T) {
 			"from":          func(in *chargeback.ExtraInput) { in.From = "October" },
 			"to":            func(in *chargeback.ExtraInput) { in.Recurring, in.To = true, "2026-01" },
 			"amount":        func(in *chargeback.ExtraInput) { in.Kind, in.Amount, in.Currency = chargeback.KindFixedFee, "", "EUR" },
-			"currency":      func(in *chargeback.ExtraInput) { in.Kind, in.Amount, in.Currency = chargeback.KindFixedFee, "5", "EURO" },
+			"currency": func(in *chargeback.ExtraInput) {
+				in.Kind, in.Amount, in.Currency = chargeback.KindFixedFee, "5", "EURO"
+			},
 		}
 		for field, change := range cases {
 			in := ok

@@ -141,7 +141,9 @@ func (s *unitSet) finish(cur string) ([]store.CBUnit, []store.CBLine, error) {
 		}
 		units = append(units, *u)
 	}
-	slices.SortFunc(units, func(a, b store.CBUnit) int { return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.UnitID, b.UnitID)) })
+	slices.SortFunc(units, func(a, b store.CBUnit) int {
+		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.UnitID, b.UnitID))
+	})
 	for _, u := range units {
 		var cl []store.CBLine
 		for _, l := range s.costs[u.UnitID] {
