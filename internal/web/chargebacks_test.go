@@ -9,6 +9,8 @@ import (
 
 	"github.com/canopyhq/canopy/internal/allocation"
 	"github.com/canopyhq/canopy/internal/audit"
+	"github.com/canopyhq/canopy/internal/chargeback"
+	"github.com/canopyhq/canopy/internal/mail/mailtest"
 	"github.com/canopyhq/canopy/internal/store"
 	"github.com/canopyhq/canopy/internal/store/storetest"
 )
@@ -23,7 +25,8 @@ func (f *fixture) seedUnit() string {
 		f.t.Fatal(err)
 	}
 	svc := allocation.New(f.st)
-	g, err := svc.CreateGroup(ctx, p, audit.Actor{}, allocation.GroupInput{Name: "Web", Kind: allocation.KindBusinessUnit})
+	g, err := svc.CreateGroup(ctx, p, audit.Actor{}, allocation.GroupInput{Name: "Web", Kind: allocation.KindBusinessUnit,
+		Owners: []string{f.users["owner-a@example.com"].ID}})
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -92,6 +95,29 @@ func TestChargebackPages(t *testing.T) {
 			if code, body = f.do(ownerB, "GET", path, nil); code != http.StatusNotFound || strings.Contains(body, "Web") && strings.Contains(body, "100.00") {
 				t.Errorf("org B reads %s: %d", path, code)
 			}
+		}
+	})
+}
+
+func TestChargebackEmailedToOwnersFromThePage(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		f.seedUnit()
+		outbox := &mailtest.Outbox{}
+		f.ui.Chargebacks = chargeback.New(f.st, allocation.New(f.st), outbox, "https://canopy.example.test")
+		owner := f.client("owner-a@example.com")
+		f.do(owner, "POST", "/chargebacks", url.Values{"month": {"2026-03"}})
+		code, _ := f.do(owner, "POST", "/chargebacks/2026-03/versions/1/send", url.Values{})
+		if code != http.StatusSeeOther {
+			t.Fatalf("send: %d", code)
+		}
+		if _, body := f.do(owner, "GET", "/chargebacks/2026-03/versions/1", nil); !strings.Contains(body, "Sent to the owners of 1 business unit.") {
+			t.Errorf("no confirmation on the page")
+		}
+		msgs := outbox.To("owner-a@example.com")
+		if len(msgs) != 1 || len(msgs[0].Attachments) != 1 || !strings.HasPrefix(string(msgs[0].Attachments[0].Data), "%PDF-") ||
+			!strings.Contains(msgs[0].Subject, "Chargeback 2026-03 for Web: 100.00 USD") {
+			t.Fatalf("mails = %+v", msgs)
 		}
 	})
 }

@@ -179,9 +179,9 @@ func (s *Server) sendChargeback(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	default:
-		msg := fmt.Sprintf("Sent to the owners of %d business units.", len(sent.Sent))
+		msg := fmt.Sprintf("Sent to the owners of %s.", units(len(sent.Sent)))
 		if len(sent.Skipped) > 0 {
-			msg += fmt.Sprintf(" %d have no owner and got nothing.", len(sent.Skipped))
+			msg += fmt.Sprintf(" Not sent for %s without an owner.", units(len(sent.Skipped)))
 		}
 		s.flash(r, FlashSuccess, msg)
 	}
@@ -207,4 +207,11 @@ func (s *Server) chargebackReconciliation(w http.ResponseWriter, r *http.Request
 		page.Items = append(page.Items, Fact{Label: it.Label, Value: signedMoney(it.Amount, rec.Currency)})
 	}
 	s.R.Render(w, http.StatusOK, page)
+}
+
+func units(n int) string {
+	if n == 1 {
+		return "1 business unit"
+	}
+	return fmt.Sprintf("%d business units", n)
 }
