@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/go-pdf/fpdf"
 
@@ -63,7 +64,7 @@ func PDF(w io.Writer, d Detail, only ...string) error {
 	pdf.SetAutoPageBreak(true, 15)
 	pdf.AddPage()
 	pdf.SetFont("Helvetica", "B", 16)
-	pdf.CellFormat(0, 9, tr(fmt.Sprintf("Chargeback %s - %s", d.Month, d.OrgName)), "", 1, "L", false, 0, "")
+	pdf.CellFormat(0, 9, tr(fmt.Sprintf("Chargeback %s (%s) - %s", d.Month, monthName(d.Month), d.OrgName)), "", 1, "L", false, 0, "")
 	pdf.SetFont("Helvetica", "", 10)
 	pdf.CellFormat(0, 6, tr(fmt.Sprintf("Version %d, generated %s by %s. Amounts in %s.", d.Version.Version,
 		d.CreatedAt.Format("2 January 2006 15:04 UTC"), d.CreatedBy, d.Currency)), "", 1, "L", false, 0, "")
@@ -166,4 +167,12 @@ func CSV(w io.Writer, d Detail) error {
 // plain is an amount rounded to the minor unit without separators.
 func plain(a domain.Amount, cur string) string {
 	return strings.ReplaceAll(Money(a, cur), ",", "")
+}
+
+func monthName(m string) string {
+	t, err := time.Parse("2006-01", m)
+	if err != nil {
+		return m
+	}
+	return t.Format("January 2006")
 }

@@ -65,9 +65,8 @@ func (s *Service) Send(ctx context.Context, p *auth.Principal, who audit.Actor, 
 }
 
 func (s *Service) message(d Detail, u Unit, to string, pdf []byte) mail.Message {
-	month, _ := time.Parse("2006-01", d.Month)
 	var b strings.Builder
-	fmt.Fprintf(&b, "Hello,\n\nthe %s chargeback of %s for %s (version %d) is %s %s.\n\n", month.Format("January 2006"), d.OrgName,
+	fmt.Fprintf(&b, "Hello,\n\nthe %s chargeback of %s for %s (version %d) is %s %s.\n\n", monthName(d.Month), d.OrgName,
 		u.Name, d.Version.Version, Money(u.Total, d.Currency), d.Currency)
 	fmt.Fprintf(&b, "Allocated cost: %s\nExtra charges: %s\n\nStatus: %s\n", Money(u.Allocated, d.Currency), Money(u.Extra, d.Currency), d.StatusText())
 	if s.BaseURL != "" {
