@@ -18,6 +18,7 @@ import (
 	"github.com/canopyhq/canopy/internal/api"
 	"github.com/canopyhq/canopy/internal/audit"
 	"github.com/canopyhq/canopy/internal/auth"
+	"github.com/canopyhq/canopy/internal/chargeback"
 	"github.com/canopyhq/canopy/internal/connect"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/imports"
@@ -61,6 +62,7 @@ type tenant struct {
 	batchID                     string     // a tag write-back batch
 	seedRate                    seededRate // the one exchange rate the org starts with
 	inv                         seededInventory
+	month, extraID              string // a month with a chargeback (version 1); an extra charge
 }
 
 // fixture is the API over a real service on a fresh database, served by
@@ -76,6 +78,7 @@ type fixture struct {
 	jobs    *jobs.Runner // works the import jobs once a test starts it
 	conns   *connect.Service
 	tagSync *inventory.TagSync
+	cb      *chargeback.Service
 	srv     *httptest.Server
 	a, b    tenant
 	secrets []string // strings no response may ever contain
@@ -93,7 +96,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	f.conns = newConnections(t, db, kv)
 	f.tagSync = inventory.NewTagSync(f.st, f.jobs, func() connect.Env { return f.conns.Env }, slog.New(slog.NewTextHandler(t.Output(), nil)))
 	f.api = api.New(f.svc, slog.New(slog.NewTextHandler(t.Output(), nil))).WithImports(f.imports).WithConnections(f.conns).
-		WithAllocation(allocation.New(f.st)).WithTagSync(f.tagSync)
+		WithAllocation(allocation.New(f.st)).WithTagSync(f.tagSync).WithChargebacks(f.chargebacks())
 	mux := http.NewServeMux()
 	f.api.Routes(mux)
 	f.srv = httptest.NewServer(mux)
@@ -147,6 +150,7 @@ func (f *fixture) seedTenant(name, slug string) tenant {
 	tn.groupID, tn.version, tn.skuPart = f.seedAllocation(p, slug, versions)
 	tn.resourceID, tn.conflictID, tn.batchID = f.seedTagSync(p, tn)
 	tn.inv = f.seedInventory(p, slug)
+	f.seedChargebacks(p, &tn)
 	return tn
 }
 
@@ -280,17 +284,18 @@ func (f *fixture) send(req *http.Request) response {
 	}
 	r := response{status: res.StatusCode, header: res.Header, body: buf.Bytes()}
 	where := req.Method + " " + req.URL.Path
-	// The cost exports answer a CSV file on success; everything else,
-	// and every error, is JSON.
-	csvFile := res.StatusCode == http.StatusOK && strings.HasSuffix(req.URL.Path, ".csv")
+	// The cost exports answer a CSV file on success, the chargeback
+	// statements a PDF or CSV; everything else, and every error, is JSON.
+	ct := res.Header.Get("Content-Type")
+	csvFile := res.StatusCode == http.StatusOK && (strings.HasSuffix(req.URL.Path, ".csv") ||
+		strings.HasPrefix(req.URL.Path, "/api/v1/chargebacks/") && (ct == "application/pdf" || strings.HasPrefix(ct, "text/csv")))
 	if res.StatusCode != http.StatusNoContent && !csvFile && !json.Valid(r.body) {
 		f.t.Errorf("%s: %d response is not JSON: %q", where, r.status, r.body)
 	}
-	ct := res.Header.Get("Content-Type")
 	if res.StatusCode != http.StatusNoContent && !csvFile && ct != "application/json" {
 		f.t.Errorf("%s: Content-Type %q", where, ct)
 	}
-	if csvFile && ct != "text/csv; charset=utf-8" {
+	if csvFile && ct != "text/csv; charset=utf-8" && ct != "application/pdf" {
 		f.t.Errorf("%s: CSV export with Content-Type %q", where, ct)
 	}
 	for _, s := range f.secrets {
@@ -357,7 +362,8 @@ func fillPath(t *testing.T, pattern string, tn tenant) string {
 		"{upload_id}": tn.uploadID, "{connection_id}": tn.connectionID, "{sync_id}": tn.syncID, "{kind}": "m365",
 		"{group_id}": tn.groupID, "{version}": strconv.Itoa(tn.version), "{sku_part_number}": tn.skuPart,
 		"{batch_id}": tn.batchID, "{conflict_id}": tn.conflictID,
-		"{resource_id}": tn.inv.resourceID, "{policy_id}": tn.inv.policyID, "{alias}": tn.inv.alias}
+		"{resource_id}": tn.inv.resourceID, "{policy_id}": tn.inv.policyID, "{alias}": tn.inv.alias,
+		"{month}": tn.month, "{extra_id}": tn.extraID}
 	for k, v := range ids {
 		pattern = strings.ReplaceAll(pattern, k, v)
 	}
