@@ -86,6 +86,9 @@ func newHarness(t *testing.T, db *store.DB) *harness {
 	t.Helper()
 	ctx := context.Background()
 	st := store.New(db)
+	if err := jobs.Migrate(ctx, string(db.Engine), db.W); err != nil {
+		t.Fatal(err)
+	}
 	kv, err := keyvault.NewLocal(domain.RandomBytes(keyvault.MasterKeySize))
 	if err != nil {
 		t.Fatal(err)
@@ -118,6 +121,7 @@ func (h *harness) principal(org domain.Org, id, email, role string) *auth.Princi
 	n := domain.Now()
 	u := domain.User{ID: id + "_" + domain.NewID("")[:6], Email: email, Name: email, Status: domain.UserActive, CreatedAt: n, UpdatedAt: n}
 	_ = h.st.CreateUser(h.ctx, u)
+	_ = h.st.AddMember(h.ctx, org.ID, u.ID, []domain.RoleGrant{{Role: role}}, n)
 	g := []auth.Grant{{Role: role}}
 	return &auth.Principal{User: u, Org: org, Grants: g, Perms: auth.OrgPermissions(g)}
 }
@@ -212,4 +216,13 @@ func (h *harness) idle(t *testing.T) {
 			t.Fatalf("%d jobs still pending", n)
 		}
 	}
+}
+
+func containsAll(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			return false
+		}
+	}
+	return true
 }
