@@ -13,7 +13,9 @@ import (
 	"testing"
 
 	"github.com/canopyhq/canopy/internal/allocation"
+	"github.com/canopyhq/canopy/internal/budgets"
 	"github.com/canopyhq/canopy/internal/costs"
+	"github.com/canopyhq/canopy/internal/notify"
 )
 
 // served fetches the document over HTTP, without a token.
@@ -128,6 +130,10 @@ func TestSchemasMatchViews(t *testing.T) {
 		"RulesSaved": allocation.Saved{}, "AllocationTotal": allocation.Total{}, "AllocationResults": allocation.Results{},
 		"Explanation": allocation.Explanation{}, "LicencePrice": allocation.LicencePrice{},
 		"GroupAccess": allocation.Access{}, "GroupAccessSet": accessBody{},
+		"BudgetInput": budgets.Input{}, "Budget": budgets.Budget{}, "BudgetStatus": budgets.Status{}, "BudgetChange": budgets.Change{},
+		"BudgetEvent": budgets.Event{}, "BudgetEvaluated": evaluatedView{}, "ChangeRequestInput": budgets.RequestInput{},
+		"ChangeDecision": budgets.Decision{}, "ChangeRequest": budgets.ChangeRequest{}, "WebhookInput": notify.WebhookInput{},
+		"Webhook": notify.Webhook{}, "WebhookCreated": webhookCreatedView{}, "WebhookDelivery": notify.Delivery{}, "WebhookTestSent": testSentView{},
 	}
 	schemas := schemas()
 	for name, v := range types {

@@ -95,18 +95,28 @@ func (s *Service) CanRequest(ctx context.Context, p *auth.Principal, b store.Bud
 	return false, nil
 }
 
-// RequestChange records a request for a different amount.
-func (s *Service) RequestChange(ctx context.Context, p *auth.Principal, who audit.Actor, budgetID string, in RequestInput) (ChangeRequest, error) {
+// Requester returns the budget when p may request a change to it, so a
+// handler can refuse before reading the request.
+func (s *Service) Requester(ctx context.Context, p *auth.Principal, budgetID string) (store.Budget, error) {
 	if err := p.Require(auth.PermBudgetsRead); err != nil {
-		return ChangeRequest{}, err
+		return store.Budget{}, err
 	}
 	b, err := s.Store.GetBudget(ctx, p.Org.ID, budgetID)
 	if err != nil {
-		return ChangeRequest{}, err
+		return b, err
 	}
 	if ok, err := s.CanRequest(ctx, p, b); err != nil || !ok {
-		return ChangeRequest{}, firstErr(err, domain.Errorf(domain.CodeForbidden,
+		return b, firstErr(err, domain.Errorf(domain.CodeForbidden,
 			"Only an owner of the budget's custom group or a member with budgets.write may request a change."))
+	}
+	return b, nil
+}
+
+// RequestChange records a request for a different amount.
+func (s *Service) RequestChange(ctx context.Context, p *auth.Principal, who audit.Actor, budgetID string, in RequestInput) (ChangeRequest, error) {
+	b, err := s.Requester(ctx, p, budgetID)
+	if err != nil {
+		return ChangeRequest{}, err
 	}
 	amount, err := parsePositive("amount", in.Amount, "The requested amount must be a positive number like 15000.")
 	if err != nil {
