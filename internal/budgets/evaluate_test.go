@@ -159,3 +159,35 @@ func TestEvaluateFiresCrossedThresholdsOncePerPeriod(t *testing.T) {
 		}
 	})
 }
+
+// A threshold is its percent and basis: reordering fires nothing again,
+// a changed threshold is new and fires in the same period.
+func TestEditedThresholdIsNew(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		h.importLines(t, h.org, "feb-mar", pattern(feb1, mar15))
+		in := subBudget("Sub A", "2000", budgets.Threshold{Percent: "50", Basis: "actual"}, budgets.Threshold{Percent: "90", Basis: "actual"})
+		b := h.create(t, in)
+		if n, err := h.svc.Evaluate(h.ctx, ""); err != nil || n != 1 {
+			t.Fatalf("first: %d %v", n, err)
+		}
+		in.Thresholds = []budgets.Threshold{{Percent: "90", Basis: "actual"}, {Percent: "50", Basis: "actual"}}
+		if _, err := h.svc.Update(h.ctx, h.fin, h.who, b.ID, in); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := h.svc.Evaluate(h.ctx, ""); err != nil || n != 0 {
+			t.Fatalf("reordered: fired %d %v", n, err)
+		}
+		if st := h.get(t, b.ID); st.Thresholds[1].FiredAt == nil || st.Thresholds[0].FiredAt != nil {
+			t.Fatalf("fired marks %+v", st.Thresholds)
+		}
+		in.Thresholds = []budgets.Threshold{{Percent: "55", Basis: "actual"}}
+		if _, err := h.svc.Update(h.ctx, h.fin, h.who, b.ID, in); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := h.svc.Evaluate(h.ctx, ""); err != nil || n != 1 {
+			t.Fatalf("changed: fired %d %v", n, err)
+		}
+	})
+}
