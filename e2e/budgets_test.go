@@ -2,15 +2,20 @@ package e2e
 
 import (
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/canopyhq/canopy/internal/notify"
 )
 
 // todayCosts is a FOCUS file with 80 USD charged today on one
@@ -89,4 +94,56 @@ func TestBudgetThresholdAlertArrivesByEmail(t *testing.T) {
 	if alerts != 1 {
 		t.Fatalf("%d alert e-mails after checking twice, want 1", alerts)
 	}
+	if st := b.open("/budgets"); st != http.StatusOK {
+		b.fatalf("GET /budgets: status %d", st)
+	}
+	b.mustSee("E2E subscription", "100 USD", "80.0%", "Forecast over budget")
+	b.shot("budgets-list")
+	webhookTestEvent(t, b)
+}
+
+// webhookTestEvent adds a webhook in Settings, sends a test event and
+// sees the signed delivery arrive and the log show it.
+func webhookTestEvent(t *testing.T, b *tab) {
+	var mu sync.Mutex
+	var secret string
+	got := make(chan error, 4)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		got <- notify.Verify(secret, r.Header.Get(notify.SignatureHeader), body, time.Now(), 5*time.Minute)
+	}))
+	t.Cleanup(srv.Close)
+	if st := b.open("/settings/webhooks"); st != http.StatusOK {
+		b.fatalf("GET /settings/webhooks: status %d", st)
+	}
+	b.fill("#hook-name", "E2E receiver")
+	b.fill("#hook-url", srv.URL+"/hook")
+	if st := b.submit("#save-webhook"); st != http.StatusCreated {
+		b.fatalf("add webhook: status %d", st)
+	}
+	mu.Lock()
+	secret = strings.TrimSpace(b.textOf("#webhook-secret code"))
+	mu.Unlock()
+	noteSecret(secret)
+	b.shot("webhook-created")
+	if st := b.submit("#send-test"); st != http.StatusOK {
+		b.fatalf("send test event: status %d", st)
+	}
+	select {
+	case err := <-got:
+		if err != nil {
+			t.Fatalf("the test event's signature: %v", err)
+		}
+	case <-time.After(mailTimeout):
+		t.Fatal("the test event never arrived")
+	}
+	for deadline := time.Now().Add(mailTimeout); !strings.Contains(b.textOf("#deliveries"), "200"); {
+		if time.Now().After(deadline) {
+			b.fatalf("the delivery log does not show the delivery")
+		}
+		b.open(b.path())
+	}
+	b.shot("webhook-deliveries")
 }

@@ -12,7 +12,7 @@ import (
 type ThresholdEvent struct {
 	OrgID, BudgetID    string
 	PeriodStart        time.Time
-	Threshold          int // index in the budget's thresholds
+	Threshold          int // its position in the budget when it fired
 	Percent, Basis     string
 	Amount, Spent      string
 	Forecast, Currency string

@@ -54,7 +54,7 @@ func budgetSamplePages() []pageCase {
 	on := true
 	return []pageCase{
 		{BudgetsPage{Layout: l, CanWrite: true, Budgets: []budgets.Status{st, broken}},
-			[]string{`href="/budgets/bud_web"`, `Custom group: Web`, `2026-03-01 – 2026-03-31`, `2000 USD`, `1160`, `2560`, `style="width: 58%"`,
+			[]string{`href="/budgets/bud_web"`, `Web<span class="sub">Custom group</span>`, `1 Mar –<br>31 Mar 2026`, `2000 USD`, `1160`, `2560`, `style="width: 58%"`,
 				`forecast 128.0%`, `Forecast over budget`, `no exchange rate from USD to GBP`, `href="/budgets/new"`, `amortised effective cost`}},
 		{BudgetPage{Layout: l, Status: st, Chart: budgetChartOf(st), CanWrite: true, CanRequest: true, CanApprove: true,
 			Events: []budgets.Event{{PeriodStart: st.PeriodStart, Percent: "100", Basis: "forecast", Spent: "1160", Forecast: "2560", Currency: "USD", FiredAt: t0}},
@@ -68,9 +68,10 @@ func budgetSamplePages() []pageCase {
 		{BudgetFormPage{Layout: l, Form: form, Groups: []Choice{{Value: "grp_web", Label: "Web"}}, Providers: []Choice{{Value: "Azure", Label: "Azure"}},
 			ScopeKinds: []Choice{{Value: budgets.ScopeProvider, Label: "Provider", Selected: true}}, Periods: []Choice{{Value: budgets.Custom, Label: "Custom dates", Selected: true}},
 			Bases:      []Choice{{Value: "actual", Label: "of actual spend"}, {Value: "forecast", Label: "of forecast spend"}},
+			Ordinals:   []string{"First", "Second", "Third"},
 			FormErrors: FormErrors{FieldErrors: FieldErrors{"amount": "The amount must be a positive number like 12000 or 12000.50."}}},
 			[]string{`action="/budgets"`, `name="scope_provider" type="text" list="providers" value="Azure"`, `value="2026-03-10"`, `value="2026-04-10"`,
-				`id="budget-amount-error"`, `name="threshold_percent"`, `value="90"`, `a@example.com`, `Create budget`}},
+				`id="budget-amount-error"`, `name="threshold_percent"`, `Third threshold (% of the amount)`, `value="90"`, `a@example.com`, `Create budget`}},
 		{WebhooksPage{Layout: l, Webhooks: []notify.Webhook{hook}, Selected: &hook, Kinds: notify.Kinds, NewSecret: "whsec_abc",
 			Form:       notify.WebhookInput{Name: hook.Name, URL: hook.URL, Enabled: &on, Events: hook.Events},
 			Deliveries: []notify.Delivery{{EventID: "evt_2", EventKind: "test", Attempt: 2, StatusCode: 200, OK: true, At: t0}, {EventID: "evt_2", EventKind: "test", Attempt: 1, StatusCode: 500, Error: "endpoint answered 500", At: t1}}},

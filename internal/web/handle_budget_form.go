@@ -10,7 +10,7 @@ import (
 
 // budgetFormPage builds the form with its choices.
 func (s *Server) budgetFormPage(r *http.Request, id string, form BudgetForm) (BudgetFormPage, error) {
-	page := BudgetFormPage{Layout: s.layout(r, NavBudgets), ID: id, Form: form}
+	page := BudgetFormPage{Layout: s.layout(r, NavBudgets), ID: id, Form: form, Ordinals: []string{"First", "Second", "Third"}}
 	page.Title = "New budget"
 	if id != "" {
 		page.Title = "Edit " + form.Name

@@ -45,6 +45,7 @@ type BudgetFormPage struct {
 	Periods    []Choice
 	Metrics    []Choice
 	Bases      []Choice
+	Ordinals   []string // labels of the threshold rows
 }
 
 func (BudgetFormPage) Template() string { return "budget_form" }
