@@ -191,3 +191,19 @@ func TestEditedThresholdIsNew(t *testing.T) {
 		}
 	})
 }
+
+// After an import the organisation's budgets are evaluated by a job.
+func TestAfterImportEvaluatesByJob(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		h.importLines(t, h.org, "feb-mar", pattern(feb1, mar15))
+		h.create(t, subBudget("Sub A", "2000", budgets.Threshold{Percent: "50", Basis: "actual"}))
+		h.svc.Jobs = h.runner(t, true)
+		h.svc.AfterImport(h.ctx, h.org.ID)
+		msgs := h.smtp.WaitFor(t, "alerts@x.test", 1, 30*time.Second)
+		if !strings.Contains(msgs[0].Subject, "50%") {
+			t.Fatalf("subject %q", msgs[0].Subject)
+		}
+	})
+}
