@@ -42,11 +42,19 @@ func (s *Service) List(ctx context.Context, p *auth.Principal) ([]Status, error)
 	if err := p.Require(auth.PermBudgetsRead); err != nil {
 		return nil, err
 	}
-	list, err := s.Store.ListBudgets(ctx, p.Org.ID)
+	return s.Statuses(ctx, p.Org.ID)
+}
+
+// Statuses computes every budget of an organisation as of now, with no
+// permission check: for background jobs (e.g. consumption alerts that
+// compare spend with a budget). A budget whose spend cannot be computed
+// has State error and Error set.
+func (s *Service) Statuses(ctx context.Context, orgID string) ([]Status, error) {
+	list, err := s.Store.ListBudgets(ctx, orgID)
 	if err != nil {
 		return nil, err
 	}
-	labels, err := s.scopeLabels(ctx, p.Org.ID)
+	labels, err := s.scopeLabels(ctx, orgID)
 	if err != nil {
 		return nil, err
 	}
