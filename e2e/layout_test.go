@@ -52,10 +52,10 @@ func TestMobileNavigationIsBehindMenuButton(t *testing.T) {
 		t.Errorf("open menu button has aria-expanded=%q, want true", got)
 	}
 	b.shot("mobile-menu-open")
-	if st := b.submit(`#sidenav a[href="/budgets"]`); st != http.StatusOK {
-		t.Fatalf("Budgets from the phone menu: status %d", st)
+	if st := b.submit(`#sidenav a[href="/marketplace"]`); st != http.StatusOK {
+		t.Fatalf("Marketplace from the phone menu: status %d", st)
 	}
-	b.mustSee("Budgets is not available yet.")
+	b.mustSee("Marketplace is not available yet.")
 	for _, p := range []string{"/", "/settings/users", "/profile"} {
 		noHorizontalScroll(b, p)
 		b.shot("mobile" + strings.ReplaceAll(p, "/", "-"))
@@ -70,7 +70,7 @@ func TestDesktopPagesFitWithoutSidewaysScroll(t *testing.T) {
 	b.do("1024x768 window", chromedp.EmulateViewport(1024, 768))
 	b.firstSignIn("dana@acme.test", otp)
 
-	for _, p := range []string{"/", "/settings/users", "/settings", "/settings/audit", "/profile", "/profile/sessions"} {
+	for _, p := range []string{"/", "/settings/users", "/settings", "/settings/audit", "/profile", "/profile/sessions", "/budgets", "/budgets/new", "/settings/webhooks"} {
 		noHorizontalScroll(b, p)
 	}
 	b.open("/")

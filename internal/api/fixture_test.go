@@ -18,6 +18,7 @@ import (
 	"github.com/canopyhq/canopy/internal/api"
 	"github.com/canopyhq/canopy/internal/audit"
 	"github.com/canopyhq/canopy/internal/auth"
+	"github.com/canopyhq/canopy/internal/budgets"
 	"github.com/canopyhq/canopy/internal/chargeback"
 	"github.com/canopyhq/canopy/internal/connect"
 	"github.com/canopyhq/canopy/internal/domain"
@@ -26,6 +27,7 @@ import (
 	"github.com/canopyhq/canopy/internal/jobs"
 	"github.com/canopyhq/canopy/internal/keyvault"
 	"github.com/canopyhq/canopy/internal/mail/mailtest"
+	"github.com/canopyhq/canopy/internal/notify"
 	"github.com/canopyhq/canopy/internal/store"
 )
 
@@ -63,6 +65,7 @@ type tenant struct {
 	seedRate                    seededRate // the one exchange rate the org starts with
 	inv                         seededInventory
 	month, extraID              string // a month with a chargeback (version 1); an extra charge
+	bud                         seededBudgets
 }
 
 // fixture is the API over a real service on a fresh database, served by
@@ -79,6 +82,8 @@ type fixture struct {
 	conns   *connect.Service
 	tagSync *inventory.TagSync
 	cb      *chargeback.Service
+	budgets *budgets.Service
+	notify  *notify.Service
 	srv     *httptest.Server
 	a, b    tenant
 	secrets []string // strings no response may ever contain
@@ -95,8 +100,11 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	f.imports, f.jobs = newImports(t, db)
 	f.conns = newConnections(t, db, kv)
 	f.tagSync = inventory.NewTagSync(f.st, f.jobs, func() connect.Env { return f.conns.Env }, slog.New(slog.NewTextHandler(t.Output(), nil)))
+	f.notify = notify.New(f.st, kv, "http://127.0.0.1", nil)
+	f.notify.Jobs = f.notifyJobs(t, db, kv)
+	f.budgets = budgets.New(f.st, f.notify, nil)
 	f.api = api.New(f.svc, slog.New(slog.NewTextHandler(t.Output(), nil))).WithImports(f.imports).WithConnections(f.conns).
-		WithAllocation(allocation.New(f.st)).WithTagSync(f.tagSync).WithChargebacks(f.chargebacks())
+		WithAllocation(allocation.New(f.st)).WithTagSync(f.tagSync).WithChargebacks(f.chargebacks()).WithBudgets(f.budgets, f.notify)
 	mux := http.NewServeMux()
 	f.api.Routes(mux)
 	f.srv = httptest.NewServer(mux)
@@ -151,6 +159,7 @@ func (f *fixture) seedTenant(name, slug string) tenant {
 	tn.resourceID, tn.conflictID, tn.batchID = f.seedTagSync(p, tn)
 	tn.inv = f.seedInventory(p, slug)
 	f.seedChargebacks(p, &tn)
+	tn.bud = f.seedBudgets(p, slug, tn.groupID)
 	return tn
 }
 
@@ -363,7 +372,8 @@ func fillPath(t *testing.T, pattern string, tn tenant) string {
 		"{group_id}": tn.groupID, "{version}": strconv.Itoa(tn.version), "{sku_part_number}": tn.skuPart,
 		"{batch_id}": tn.batchID, "{conflict_id}": tn.conflictID,
 		"{resource_id}": tn.inv.resourceID, "{policy_id}": tn.inv.policyID, "{alias}": tn.inv.alias,
-		"{month}": tn.month, "{extra_id}": tn.extraID}
+		"{month}": tn.month, "{extra_id}": tn.extraID,
+		"{budget_id}": tn.bud.budgetID, "{request_id}": tn.bud.requestID, "{webhook_id}": tn.bud.webhookID}
 	for k, v := range ids {
 		pattern = strings.ReplaceAll(pattern, k, v)
 	}

@@ -40,6 +40,12 @@ func schemas() map[string]*schema {
 	for k, v := range resourceSchemas() {
 		s[k] = v
 	}
+	for k, v := range budgetSchemas() {
+		s[k] = v
+	}
+	for k, v := range webhookSchemas() {
+		s[k] = v
+	}
 	return s
 }
 

@@ -13,8 +13,10 @@ import (
 	"testing"
 
 	"github.com/canopyhq/canopy/internal/allocation"
+	"github.com/canopyhq/canopy/internal/budgets"
 	"github.com/canopyhq/canopy/internal/chargeback"
 	"github.com/canopyhq/canopy/internal/costs"
+	"github.com/canopyhq/canopy/internal/notify"
 )
 
 // served fetches the document over HTTP, without a token.
@@ -134,6 +136,10 @@ func TestSchemasMatchViews(t *testing.T) {
 		"ChargebackDiff": chargeback.Diff{}, "ChargebackUnitDiff": chargeback.UnitDiff{}, "ChargebackLineDiff": chargeback.LineDiff{},
 		"ChargebackSent": chargeback.Sent{}, "ChargebackReconciliation": chargeback.Reconciliation{},
 		"ExtraChargeInput": chargeback.ExtraInput{}, "ExtraCharge": chargeback.Extra{},
+		"BudgetInput": budgets.Input{}, "Budget": budgets.Budget{}, "BudgetStatus": budgets.Status{}, "BudgetChange": budgets.Change{},
+		"BudgetEvent": budgets.Event{}, "BudgetEvaluated": evaluatedView{}, "ChangeRequestInput": budgets.RequestInput{},
+		"ChangeDecision": budgets.Decision{}, "ChangeRequest": budgets.ChangeRequest{}, "WebhookInput": notify.WebhookInput{},
+		"Webhook": notify.Webhook{}, "WebhookCreated": webhookCreatedView{}, "WebhookDelivery": notify.Delivery{}, "WebhookTestSent": testSentView{},
 	}
 	schemas := schemas()
 	for name, v := range types {

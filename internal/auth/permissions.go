@@ -26,6 +26,7 @@ const (
 	PermAllocationWrite     Permission = "allocation.write"
 	PermBudgetsRead         Permission = "budgets.read"
 	PermBudgetsWrite        Permission = "budgets.write"
+	PermBudgetsApprove      Permission = "budgets.approve"
 	PermChargebacksRead     Permission = "chargebacks.read"
 	PermChargebacksWrite    Permission = "chargebacks.write"
 	PermRecommendationsRead Permission = "recommendations.read"
@@ -65,6 +66,7 @@ var catalog = []PermissionInfo{
 	{PermAllocationWrite, "Create and change allocation rules, groups and splits"},
 	{PermBudgetsRead, "See budgets and their forecasts"},
 	{PermBudgetsWrite, "Create and change budgets and their alerts"},
+	{PermBudgetsApprove, "Accept or reject requests for a different budget amount"},
 	{PermChargebacksRead, "See chargeback and showback statements"},
 	{PermChargebacksWrite, "Prepare, adjust and publish chargebacks"},
 	{PermRecommendationsRead, "See savings recommendations"},
@@ -226,7 +228,7 @@ var builtinRoles = []Role{
 		allPermissionsExcept(PermOrgOwner)},
 	{RoleFinOps, "FinOps analyst", "Reads all spend data and connection health, manages allocation, budgets and chargebacks, acts on recommendations and exports costs; may create personal API tokens. No access to users or settings.",
 		append(slices.Clone(spendReads), PermConnectionsRead, PermCostsExport, PermCostsImport, PermTokensManage, PermCurrencyManage,
-			PermAllocationWrite, PermBudgetsWrite, PermChargebacksWrite, PermRecommendationsAct, PermTagsWrite)},
+			PermAllocationWrite, PermBudgetsWrite, PermBudgetsApprove, PermChargebacksWrite, PermRecommendationsAct, PermTagsWrite)},
 	{RoleProcurement, "Procurement", "Buys and manages marketplace software; sees costs and budgets to do so; may create personal API tokens.",
 		[]Permission{PermOrgRead, PermMarketplaceRead, PermMarketplacePurchase, PermMarketplaceManage,
 			PermCostsRead, PermBudgetsRead, PermTokensManage}},

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"slices"
 	"time"
 )
 
@@ -123,8 +124,9 @@ func samplePages() []pageCase {
 			[]string{`Something went wrong`}},
 		{OrgSettingsPage{Layout: sampleLayout(NavSettings), Name: "Acme Ltd", FormErrors: withErr("Name is required.")},
 			[]string{`Only administrators can change these settings.`, `Acme Ltd`}},
-	}, append(append(append(append(spendSamples(), importSamplePages()...), connectionSamplePages()...),
-		directorySamplePages()...), append(append(append(append(azureConnectSamplePages(), onboardSamplePages()...), tagSyncSamplePages()...), allocationSamplePages()...), append(resourceSamplePages(), chargebackSamplePages()...)...)...)...)
+	}, slices.Concat(spendSamples(), importSamplePages(), connectionSamplePages(), directorySamplePages(), azureConnectSamplePages(),
+		onboardSamplePages(), tagSyncSamplePages(), allocationSamplePages(), resourceSamplePages(), chargebackSamplePages(),
+		budgetSamplePages())...)
 }
 
 func withLayout(p ErrorPage, l Layout) ErrorPage {

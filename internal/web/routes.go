@@ -108,9 +108,10 @@ func (s *Server) RouteList() []Route {
 	routes = append(routes, s.allocationRoutes()...)
 	routes = append(routes, s.resourceRoutes()...)
 	routes = append(routes, s.chargebackRoutes()...)
+	routes = append(routes, s.budgetRoutes()...)
 	for _, a := range Areas() {
 		if a.Key != NavOverview && a.Key != NavSettings && a.Key != NavSpend && a.Key != NavConnections && a.Key != NavAllocation && a.Key != NavResources &&
-			a.Key != NavChargebacks {
+			a.Key != NavChargebacks && a.Key != NavBudgets {
 			routes = append(routes, user("GET "+a.URL, s.area(a.Key)))
 		}
 	}
