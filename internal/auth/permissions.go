@@ -26,6 +26,8 @@ const (
 	PermAllocationWrite     Permission = "allocation.write"
 	PermBudgetsRead         Permission = "budgets.read"
 	PermBudgetsWrite        Permission = "budgets.write"
+	PermAlertsRead          Permission = "alerts.read"
+	PermAlertsWrite         Permission = "alerts.write"
 	PermChargebacksRead     Permission = "chargebacks.read"
 	PermChargebacksWrite    Permission = "chargebacks.write"
 	PermRecommendationsRead Permission = "recommendations.read"
@@ -65,6 +67,8 @@ var catalog = []PermissionInfo{
 	{PermAllocationWrite, "Create and change allocation rules, groups and splits"},
 	{PermBudgetsRead, "See budgets and their forecasts"},
 	{PermBudgetsWrite, "Create and change budgets and their alerts"},
+	{PermAlertsRead, "See the consumption alert inbox and alert rules"},
+	{PermAlertsWrite, "Create and change alert rules, evaluate them, acknowledge and mute alerts"},
 	{PermChargebacksRead, "See chargeback and showback statements"},
 	{PermChargebacksWrite, "Prepare, adjust and publish chargebacks"},
 	{PermRecommendationsRead, "See savings recommendations"},
@@ -215,7 +219,7 @@ type Role struct {
 // spendReads are the read permissions over spend data: what anyone
 // looking at cost needs, and nothing about people, security or plumbing.
 var spendReads = []Permission{
-	PermOrgRead, PermCostsRead, PermAllocationRead, PermBudgetsRead,
+	PermOrgRead, PermCostsRead, PermAllocationRead, PermBudgetsRead, PermAlertsRead,
 	PermChargebacksRead, PermRecommendationsRead, PermM365Read, PermMarketplaceRead,
 }
 
@@ -226,10 +230,10 @@ var builtinRoles = []Role{
 		allPermissionsExcept(PermOrgOwner)},
 	{RoleFinOps, "FinOps analyst", "Reads all spend data and connection health, manages allocation, budgets and chargebacks, acts on recommendations and exports costs; may create personal API tokens. No access to users or settings.",
 		append(slices.Clone(spendReads), PermConnectionsRead, PermCostsExport, PermCostsImport, PermTokensManage, PermCurrencyManage,
-			PermAllocationWrite, PermBudgetsWrite, PermChargebacksWrite, PermRecommendationsAct, PermTagsWrite)},
+			PermAllocationWrite, PermBudgetsWrite, PermAlertsWrite, PermChargebacksWrite, PermRecommendationsAct, PermTagsWrite)},
 	{RoleProcurement, "Procurement", "Buys and manages marketplace software; sees costs and budgets to do so; may create personal API tokens.",
 		[]Permission{PermOrgRead, PermMarketplaceRead, PermMarketplacePurchase, PermMarketplaceManage,
-			PermCostsRead, PermBudgetsRead, PermTokensManage}},
+			PermCostsRead, PermBudgetsRead, PermAlertsRead, PermTokensManage}},
 	{RoleViewer, "Viewer", "Reads spend areas (costs, allocation, budgets, chargebacks, recommendations, Microsoft 365, marketplace). Cannot change or export anything, and sees no users, audit log or connections.",
 		slices.Clone(spendReads)},
 }
