@@ -61,6 +61,7 @@ type tenant struct {
 	batchID                     string     // a tag write-back batch
 	seedRate                    seededRate // the one exchange rate the org starts with
 	inv                         seededInventory
+	alerts                      seededAlerts
 }
 
 // fixture is the API over a real service on a fresh database, served by
@@ -93,7 +94,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	f.conns = newConnections(t, db, kv)
 	f.tagSync = inventory.NewTagSync(f.st, f.jobs, func() connect.Env { return f.conns.Env }, slog.New(slog.NewTextHandler(t.Output(), nil)))
 	f.api = api.New(f.svc, slog.New(slog.NewTextHandler(t.Output(), nil))).WithImports(f.imports).WithConnections(f.conns).
-		WithAllocation(allocation.New(f.st)).WithTagSync(f.tagSync)
+		WithAllocation(allocation.New(f.st)).WithTagSync(f.tagSync).WithAlerts(f.alertsService())
 	mux := http.NewServeMux()
 	f.api.Routes(mux)
 	f.srv = httptest.NewServer(mux)
@@ -147,6 +148,7 @@ func (f *fixture) seedTenant(name, slug string) tenant {
 	tn.groupID, tn.version, tn.skuPart = f.seedAllocation(p, slug, versions)
 	tn.resourceID, tn.conflictID, tn.batchID = f.seedTagSync(p, tn)
 	tn.inv = f.seedInventory(p, slug)
+	tn.alerts = f.seedAlerts(p, slug)
 	return tn
 }
 
@@ -357,7 +359,8 @@ func fillPath(t *testing.T, pattern string, tn tenant) string {
 		"{upload_id}": tn.uploadID, "{connection_id}": tn.connectionID, "{sync_id}": tn.syncID, "{kind}": "m365",
 		"{group_id}": tn.groupID, "{version}": strconv.Itoa(tn.version), "{sku_part_number}": tn.skuPart,
 		"{batch_id}": tn.batchID, "{conflict_id}": tn.conflictID,
-		"{resource_id}": tn.inv.resourceID, "{policy_id}": tn.inv.policyID, "{alias}": tn.inv.alias}
+		"{resource_id}": tn.inv.resourceID, "{policy_id}": tn.inv.policyID, "{alias}": tn.inv.alias,
+		"{alert_id}": tn.alerts.alertID, "{rule_id}": tn.alerts.ruleID, "{mute_id}": tn.alerts.muteID}
 	for k, v := range ids {
 		pattern = strings.ReplaceAll(pattern, k, v)
 	}

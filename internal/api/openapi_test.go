@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/canopyhq/canopy/internal/alerts"
 	"github.com/canopyhq/canopy/internal/allocation"
 	"github.com/canopyhq/canopy/internal/costs"
 )
@@ -128,6 +129,9 @@ func TestSchemasMatchViews(t *testing.T) {
 		"RulesSaved": allocation.Saved{}, "AllocationTotal": allocation.Total{}, "AllocationResults": allocation.Results{},
 		"Explanation": allocation.Explanation{}, "LicencePrice": allocation.LicencePrice{},
 		"GroupAccess": allocation.Access{}, "GroupAccessSet": accessBody{},
+		"AlertRule": alerts.Rule{}, "AlertRuleInput": alerts.RuleInput{}, "Alert": alerts.Alert{}, "AlertMute": alerts.Mute{},
+		"AlertMuteInput": alerts.MuteInput{}, "AlertEvaluation": alerts.Evaluation{}, "AlertSchedule": alerts.Schedule{},
+		"AlertScheduleSet": scheduleBody{},
 	}
 	schemas := schemas()
 	for name, v := range types {

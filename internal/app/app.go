@@ -10,6 +10,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/canopyhq/canopy/internal/alerts"
 	"github.com/canopyhq/canopy/internal/allocation"
 	"github.com/canopyhq/canopy/internal/auth"
 	"github.com/canopyhq/canopy/internal/config"
@@ -20,6 +21,7 @@ import (
 	"github.com/canopyhq/canopy/internal/jobs"
 	"github.com/canopyhq/canopy/internal/keyvault"
 	"github.com/canopyhq/canopy/internal/mail"
+	"github.com/canopyhq/canopy/internal/spend"
 	"github.com/canopyhq/canopy/internal/store"
 )
 
@@ -38,6 +40,9 @@ type App struct {
 	Connections *connect.Service
 	// Allocation holds custom groups, allocation rules and their results.
 	Allocation *allocation.Service
+	// Alerts holds consumption-alert rules, their daily evaluation and
+	// the inbox.
+	Alerts *alerts.Service
 	// TagSync writes Canopy's tag edits back to Azure and holds the tag
 	// conflicts inbox.
 	TagSync *inventory.TagSync
@@ -80,6 +85,9 @@ func (a *App) init(ctx context.Context) error {
 	a.Connections.Register(reg)
 	a.TagSync = inventory.NewTagSync(a.Store, nil, func() connect.Env { return a.Connections.Env }, a.Log)
 	a.TagSync.Register(reg)
+	a.Alerts = alerts.New(a.Store, spend.New(a.Store), a.Cfg.AlertsHour)
+	a.Alerts.Log = a.Log
+	a.Alerts.Register(reg)
 	jobs.Register(reg, jobs.NewEmailWorker(a.mailSender(), kv))
 	jobs.Register(reg, &pruneWorker{store: a.Store})
 	reg.AddPeriodic(10*time.Minute, func() (river.JobArgs, *river.InsertOpts) { return pruneArgs{}, nil })
