@@ -27,7 +27,7 @@ func (a *App) Handler() (http.Handler, error) {
 	}
 	renderer.SetLogger(a.Log)
 	mux := http.NewServeMux()
-	ui := &web.Server{Auth: a.Auth, Imports: a.Imports, Connections: a.Connections, Allocation: a.Allocation, R: renderer, Log: a.Log,
+	ui := &web.Server{Auth: a.Auth, Imports: a.Imports, Connections: a.Connections, Allocation: a.Allocation, Alerts: a.Alerts, R: renderer, Log: a.Log,
 		Sessions: web.NewSessionManager(a.Store, a.Cfg.SessionIdle, a.Cfg.SessionLifetime, a.Cfg.SecureCookies)}
 	ui.TagSync = a.TagSync
 	ui.Routes(mux)
