@@ -109,4 +109,3 @@ func otherOrg(t *testing.T, f *fixture) *auth.Principal {
 	}
 	return principal(org, auth.RoleOwner)
 }
-

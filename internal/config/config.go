@@ -40,8 +40,8 @@ type Config struct {
 	// AlertsHour is the UTC hour of the daily consumption-alert
 	// evaluation (default 23); an organisation may choose its own.
 	AlertsHour int
-	LogLevel     string
-	LogText      bool // human-readable logs instead of JSON
+	LogLevel   string
+	LogText    bool // human-readable logs instead of JSON
 
 	Clouds Clouds
 }

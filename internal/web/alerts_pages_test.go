@@ -14,7 +14,7 @@ func alertSamplePages() []pageCase {
 	inbox := AlertInboxPage{Layout: l, CanWrite: true, Status: "open", Alerts: []alerts.Alert{
 		{ID: "alt_1", RuleID: "alr_1", RuleName: "Daily spikes", Kind: alerts.KindSpike, Day: "2026-11-24", SubjectDim: "service",
 			Subject: "Virtual Machines", SubjectLabel: "Virtual Machines", Severity: alerts.SeverityCritical, Status: "open",
-			Message: "Tuesday 24 Nov: 412.10 EUR on Virtual Machines, 3.1× the 14-day average of 131.20 EUR",
+			Message:    "Tuesday 24 Nov: 412.10 EUR on Virtual Machines, 3.1× the 14-day average of 131.20 EUR",
 			ExploreURL: "/spend?filter=service%3AVirtual+Machines&from=2026-11-10&to=2026-11-24"},
 		{ID: "alt_2", RuleID: "alr_2", RuleName: "Idle reservations", Kind: alerts.KindReservation, Day: "2026-11-23", Severity: "warning",
 			Status: "acknowledged", Message: "Reservation VM_RI_batch was used 40.2 %", AckedBy: "ada@example.com", AckedAt: &acked}},
