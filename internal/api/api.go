@@ -17,10 +17,12 @@ import (
 	"github.com/canopyhq/canopy/internal/allocation"
 	"github.com/canopyhq/canopy/internal/audit"
 	"github.com/canopyhq/canopy/internal/auth"
+	"github.com/canopyhq/canopy/internal/budgets"
 	"github.com/canopyhq/canopy/internal/connect"
 	"github.com/canopyhq/canopy/internal/fx"
 	"github.com/canopyhq/canopy/internal/imports"
 	"github.com/canopyhq/canopy/internal/inventory"
+	"github.com/canopyhq/canopy/internal/notify"
 	"github.com/canopyhq/canopy/internal/spend"
 )
 
@@ -51,6 +53,9 @@ type API struct {
 
 	// tagSync serves tag write-back and conflicts (WithTagSync).
 	tagSync *inventory.TagSync
+	// budgets and notify serve /budgets and /webhooks (WithBudgets).
+	budgets *budgets.Service
+	notify  *notify.Service
 }
 
 // Route describes one endpoint: its method, its path pattern (Go
@@ -142,7 +147,7 @@ func (a *API) table() []route {
 		signedIn("POST", "/costs/imports", auth.PermCostsImport, a.uploadImport),
 		signedIn("GET", "/costs/imports", auth.PermCostsRead, a.listImports),
 		signedIn("GET", "/costs/imports/{upload_id}", auth.PermCostsRead, a.getImport),
-	}, slices.Concat(a.connectionRoutes(), a.directoryRoutes(), a.allocationRoutes(), a.tagSyncRoutes(), a.resourceRoutes(), a.alertRoutes())...)
+	}, slices.Concat(a.connectionRoutes(), a.directoryRoutes(), a.allocationRoutes(), a.tagSyncRoutes(), a.resourceRoutes(), a.budgetRoutes(), a.alertRoutes())...)
 }
 
 func public(method, path string, h handlerFunc) route {

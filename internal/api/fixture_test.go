@@ -18,6 +18,7 @@ import (
 	"github.com/canopyhq/canopy/internal/api"
 	"github.com/canopyhq/canopy/internal/audit"
 	"github.com/canopyhq/canopy/internal/auth"
+	"github.com/canopyhq/canopy/internal/budgets"
 	"github.com/canopyhq/canopy/internal/connect"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/imports"
@@ -25,6 +26,7 @@ import (
 	"github.com/canopyhq/canopy/internal/jobs"
 	"github.com/canopyhq/canopy/internal/keyvault"
 	"github.com/canopyhq/canopy/internal/mail/mailtest"
+	"github.com/canopyhq/canopy/internal/notify"
 	"github.com/canopyhq/canopy/internal/store"
 )
 
@@ -62,6 +64,7 @@ type tenant struct {
 	seedRate                    seededRate // the one exchange rate the org starts with
 	inv                         seededInventory
 	alerts                      seededAlerts
+	bud                         seededBudgets
 }
 
 // fixture is the API over a real service on a fresh database, served by
@@ -77,6 +80,8 @@ type fixture struct {
 	jobs    *jobs.Runner // works the import jobs once a test starts it
 	conns   *connect.Service
 	tagSync *inventory.TagSync
+	budgets *budgets.Service
+	notify  *notify.Service
 	srv     *httptest.Server
 	a, b    tenant
 	secrets []string // strings no response may ever contain
@@ -93,8 +98,11 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	f.imports, f.jobs = newImports(t, db)
 	f.conns = newConnections(t, db, kv)
 	f.tagSync = inventory.NewTagSync(f.st, f.jobs, func() connect.Env { return f.conns.Env }, slog.New(slog.NewTextHandler(t.Output(), nil)))
+	f.notify = notify.New(f.st, kv, "http://127.0.0.1", nil)
+	f.notify.Jobs = f.notifyJobs(t, db, kv)
+	f.budgets = budgets.New(f.st, f.notify, nil)
 	f.api = api.New(f.svc, slog.New(slog.NewTextHandler(t.Output(), nil))).WithImports(f.imports).WithConnections(f.conns).
-		WithAllocation(allocation.New(f.st)).WithTagSync(f.tagSync).WithAlerts(f.alertsService())
+		WithAllocation(allocation.New(f.st)).WithTagSync(f.tagSync).WithBudgets(f.budgets, f.notify).WithAlerts(f.alertsService())
 	mux := http.NewServeMux()
 	f.api.Routes(mux)
 	f.srv = httptest.NewServer(mux)
@@ -149,6 +157,7 @@ func (f *fixture) seedTenant(name, slug string) tenant {
 	tn.resourceID, tn.conflictID, tn.batchID = f.seedTagSync(p, tn)
 	tn.inv = f.seedInventory(p, slug)
 	tn.alerts = f.seedAlerts(p, slug)
+	tn.bud = f.seedBudgets(p, slug, tn.groupID)
 	return tn
 }
 
@@ -360,6 +369,7 @@ func fillPath(t *testing.T, pattern string, tn tenant) string {
 		"{group_id}": tn.groupID, "{version}": strconv.Itoa(tn.version), "{sku_part_number}": tn.skuPart,
 		"{batch_id}": tn.batchID, "{conflict_id}": tn.conflictID,
 		"{resource_id}": tn.inv.resourceID, "{policy_id}": tn.inv.policyID, "{alias}": tn.inv.alias,
+		"{budget_id}": tn.bud.budgetID, "{request_id}": tn.bud.requestID, "{webhook_id}": tn.bud.webhookID,
 		"{alert_id}": tn.alerts.alertID, "{rule_id}": tn.alerts.ruleID, "{mute_id}": tn.alerts.muteID}
 	for k, v := range ids {
 		pattern = strings.ReplaceAll(pattern, k, v)

@@ -37,6 +37,12 @@ func schemas() map[string]*schema {
 	for k, v := range resourceSchemas() {
 		s[k] = v
 	}
+	for k, v := range budgetSchemas() {
+		s[k] = v
+	}
+	for k, v := range webhookSchemas() {
+		s[k] = v
+	}
 	for k, v := range alertSchemas() {
 		s[k] = v
 	}

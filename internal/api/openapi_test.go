@@ -14,7 +14,9 @@ import (
 
 	"github.com/canopyhq/canopy/internal/alerts"
 	"github.com/canopyhq/canopy/internal/allocation"
+	"github.com/canopyhq/canopy/internal/budgets"
 	"github.com/canopyhq/canopy/internal/costs"
+	"github.com/canopyhq/canopy/internal/notify"
 )
 
 // served fetches the document over HTTP, without a token.
@@ -132,6 +134,10 @@ func TestSchemasMatchViews(t *testing.T) {
 		"AlertRule": alerts.Rule{}, "AlertRuleInput": alerts.RuleInput{}, "Alert": alerts.Alert{}, "AlertMute": alerts.Mute{},
 		"AlertMuteInput": alerts.MuteInput{}, "AlertEvaluation": alerts.Evaluation{}, "AlertSchedule": alerts.Schedule{},
 		"AlertScheduleSet": scheduleBody{},
+		"BudgetInput":      budgets.Input{}, "Budget": budgets.Budget{}, "BudgetStatus": budgets.Status{}, "BudgetChange": budgets.Change{},
+		"BudgetEvent": budgets.Event{}, "BudgetEvaluated": evaluatedView{}, "ChangeRequestInput": budgets.RequestInput{},
+		"ChangeDecision": budgets.Decision{}, "ChangeRequest": budgets.ChangeRequest{}, "WebhookInput": notify.WebhookInput{},
+		"Webhook": notify.Webhook{}, "WebhookCreated": webhookCreatedView{}, "WebhookDelivery": notify.Delivery{}, "WebhookTestSent": testSentView{},
 	}
 	schemas := schemas()
 	for name, v := range types {

@@ -13,6 +13,7 @@ import (
 	"github.com/canopyhq/canopy/internal/alerts"
 	"github.com/canopyhq/canopy/internal/allocation"
 	"github.com/canopyhq/canopy/internal/auth"
+	"github.com/canopyhq/canopy/internal/budgets"
 	"github.com/canopyhq/canopy/internal/config"
 	"github.com/canopyhq/canopy/internal/connect"
 	"github.com/canopyhq/canopy/internal/domain"
@@ -21,6 +22,7 @@ import (
 	"github.com/canopyhq/canopy/internal/jobs"
 	"github.com/canopyhq/canopy/internal/keyvault"
 	"github.com/canopyhq/canopy/internal/mail"
+	"github.com/canopyhq/canopy/internal/notify"
 	"github.com/canopyhq/canopy/internal/spend"
 	"github.com/canopyhq/canopy/internal/store"
 )
@@ -46,6 +48,10 @@ type App struct {
 	// TagSync writes Canopy's tag edits back to Azure and holds the tag
 	// conflicts inbox.
 	TagSync *inventory.TagSync
+	// Notify sends notifications by e-mail and signed webhooks.
+	Notify *notify.Service
+	// Budgets holds budgets, their forecasts, alerts and change requests.
+	Budgets *budgets.Service
 }
 
 // Open connects to the database, runs migrations and builds the services.
@@ -88,6 +94,10 @@ func (a *App) init(ctx context.Context) error {
 	a.Alerts = alerts.New(a.Store, spend.New(a.Store), a.Cfg.AlertsHour)
 	a.Alerts.Log = a.Log
 	a.Alerts.Register(reg)
+	a.Notify = notify.New(a.Store, kv, a.Cfg.BaseURL, a.Log)
+	a.Notify.Register(reg)
+	a.Budgets = budgets.New(a.Store, a.Notify, a.Log)
+	a.Budgets.Register(reg)
 	jobs.Register(reg, jobs.NewEmailWorker(a.mailSender(), kv))
 	jobs.Register(reg, &pruneWorker{store: a.Store})
 	reg.AddPeriodic(10*time.Minute, func() (river.JobArgs, *river.InsertOpts) { return pruneArgs{}, nil })
@@ -98,7 +108,8 @@ func (a *App) init(ctx context.Context) error {
 	a.Imports.Jobs = a.Jobs
 	a.Connections.Jobs = a.Jobs
 	a.TagSync.Jobs = a.Jobs
-	a.Imports.AfterImport, a.Connections.AfterSync = a.refreshInventory, a.refreshInventory
+	a.Notify.Jobs, a.Budgets.Jobs = a.Jobs, a.Jobs
+	a.Imports.AfterImport, a.Connections.AfterSync = a.afterCostData, a.afterCostData
 	a.Auth = auth.NewService(a.Store, kv, &queuedMail{jobs: a.Jobs, vault: kv}, a.Cfg.BaseURL)
 	a.Allocation = allocation.New(a.Store)
 	return nil

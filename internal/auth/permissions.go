@@ -26,6 +26,7 @@ const (
 	PermAllocationWrite     Permission = "allocation.write"
 	PermBudgetsRead         Permission = "budgets.read"
 	PermBudgetsWrite        Permission = "budgets.write"
+	PermBudgetsApprove      Permission = "budgets.approve"
 	PermAlertsRead          Permission = "alerts.read"
 	PermAlertsWrite         Permission = "alerts.write"
 	PermChargebacksRead     Permission = "chargebacks.read"
@@ -67,6 +68,7 @@ var catalog = []PermissionInfo{
 	{PermAllocationWrite, "Create and change allocation rules, groups and splits"},
 	{PermBudgetsRead, "See budgets and their forecasts"},
 	{PermBudgetsWrite, "Create and change budgets and their alerts"},
+	{PermBudgetsApprove, "Accept or reject requests for a different budget amount"},
 	{PermAlertsRead, "See the consumption alert inbox and alert rules"},
 	{PermAlertsWrite, "Create and change alert rules, evaluate them, acknowledge and mute alerts"},
 	{PermChargebacksRead, "See chargeback and showback statements"},
@@ -230,7 +232,7 @@ var builtinRoles = []Role{
 		allPermissionsExcept(PermOrgOwner)},
 	{RoleFinOps, "FinOps analyst", "Reads all spend data and connection health, manages allocation, budgets and chargebacks, acts on recommendations and exports costs; may create personal API tokens. No access to users or settings.",
 		append(slices.Clone(spendReads), PermConnectionsRead, PermCostsExport, PermCostsImport, PermTokensManage, PermCurrencyManage,
-			PermAllocationWrite, PermBudgetsWrite, PermAlertsWrite, PermChargebacksWrite, PermRecommendationsAct, PermTagsWrite)},
+			PermAllocationWrite, PermBudgetsWrite, PermBudgetsApprove, PermAlertsWrite, PermChargebacksWrite, PermRecommendationsAct, PermTagsWrite)},
 	{RoleProcurement, "Procurement", "Buys and manages marketplace software; sees costs and budgets to do so; may create personal API tokens.",
 		[]Permission{PermOrgRead, PermMarketplaceRead, PermMarketplacePurchase, PermMarketplaceManage,
 			PermCostsRead, PermBudgetsRead, PermAlertsRead, PermTokensManage}},

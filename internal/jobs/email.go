@@ -133,11 +133,11 @@ func (w *emailWorker) open(args EmailArgs) (mail.Message, error) {
 
 // NextRetry doubles the delay per attempt from retryBase up to retryMax.
 func (w *emailWorker) NextRetry(job *river.Job[EmailArgs]) time.Time {
-	return time.Now().Add(backoff(job.Attempt, w.retryBase, w.retryMax))
+	return time.Now().Add(Backoff(job.Attempt, w.retryBase, w.retryMax))
 }
 
-// backoff returns base*2^(attempt-1), capped at max.
-func backoff(attempt int, base, max time.Duration) time.Duration {
+// Backoff returns base*2^(attempt-1), capped at max.
+func Backoff(attempt int, base, max time.Duration) time.Duration {
 	d := base
 	for i := 1; i < attempt && d < max; i++ {
 		d *= 2

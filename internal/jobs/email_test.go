@@ -121,7 +121,7 @@ func TestTwoRunnersDeliverEachEmailOnce(t *testing.T) {
 func TestBackoff(t *testing.T) {
 	want := []time.Duration{5, 10, 20, 40, 80, 160, 320, 600, 600, 600}
 	for i, w := range want {
-		if got := backoff(i+1, 5*time.Second, 600*time.Second); got != w*time.Second {
+		if got := Backoff(i+1, 5*time.Second, 600*time.Second); got != w*time.Second {
 			t.Errorf("attempt %d: %v, want %v", i+1, got, w*time.Second)
 		}
 	}
