@@ -58,7 +58,7 @@ type recorder struct {
 	sent []alerts.Alert
 }
 
-func (r *recorder) AlertCreated(_ context.Context, _ *store.Tx, a alerts.Alert) error {
+func (r *recorder) AlertCreated(_ context.Context, _ *store.Tx, a alerts.Alert, _ []string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.sent = append(r.sent, a)

@@ -42,7 +42,9 @@ func (s *Service) Evaluate(ctx context.Context, orgID string) (Evaluation, error
 		return ev, err
 	}
 	var found []store.Alert
+	recipients := map[string][]string{}
 	for _, r := range rules {
+		recipients[r.ID] = r.Recipients
 		if !r.Enabled {
 			continue
 		}
@@ -53,7 +55,7 @@ func (s *Service) Evaluate(ctx context.Context, orgID string) (Evaluation, error
 		}
 		found = append(found, list...)
 	}
-	return ev, s.store(ctx, orgID, found, &ev)
+	return ev, s.store(ctx, orgID, found, recipients, &ev)
 }
 
 func (s *Service) evaluateRule(ctx context.Context, sys *auth.Principal, r store.AlertRule, today time.Time) ([]store.Alert, error) {
@@ -61,7 +63,7 @@ func (s *Service) evaluateRule(ctx context.Context, sys *auth.Principal, r store
 	case KindSpike:
 		return s.evaluateSpike(ctx, sys, r, today)
 	case KindOverage:
-		return s.evaluateOverage(ctx, r, today)
+		return s.evaluateOverage(ctx, r)
 	case KindReservation:
 		return s.evaluateReservations(ctx, r, today)
 	}
@@ -70,7 +72,7 @@ func (s *Service) evaluateRule(ctx context.Context, sys *auth.Principal, r store
 
 // store inserts the findings, muted ones as muted, and notifies each new
 // unmuted alert in the transaction that stores it.
-func (s *Service) store(ctx context.Context, orgID string, found []store.Alert, ev *Evaluation) error {
+func (s *Service) store(ctx context.Context, orgID string, found []store.Alert, recipients map[string][]string, ev *Evaluation) error {
 	if len(found) == 0 {
 		return nil
 	}
@@ -98,7 +100,7 @@ func (s *Service) store(ctx context.Context, orgID string, found []store.Alert, 
 			}
 			ev.Created++
 			if s.Notify != nil {
-				if err := s.Notify.AlertCreated(ctx, tx, alertOf(a)); err != nil {
+				if err := s.Notify.AlertCreated(ctx, tx, alertOf(a), recipients[a.RuleID]); err != nil {
 					return err
 				}
 			}

@@ -16,7 +16,7 @@ import (
 var Statuses = []string{store.AlertOpen, store.AlertAcknowledged, store.AlertMuted}
 
 func alertOf(a store.Alert) Alert {
-	return Alert{ID: a.ID, RuleID: a.RuleID, RuleName: a.RuleName, Kind: a.Kind, Day: a.Day.Format(time.DateOnly),
+	return Alert{OrgID: a.OrgID, ID: a.ID, RuleID: a.RuleID, RuleName: a.RuleName, Kind: a.Kind, Day: a.Day.Format(time.DateOnly),
 		SubjectDim: a.SubjectDim, Subject: a.Subject, SubjectLabel: a.SubjectLabel, Severity: a.Severity, Status: a.Status,
 		Message: a.Message, Amount: a.Amount, Baseline: a.Baseline, Currency: a.Currency, ExploreURL: a.Link,
 		AckedBy: a.AckedBy, AckedAt: a.AckedAt, CreatedAt: a.CreatedAt}

@@ -78,6 +78,7 @@ type Rule struct {
 	Basis       string    `json:"basis"`
 	Threshold   string    `json:"threshold"`
 	Reservation string    `json:"reservation"`
+	Recipients  []string  `json:"recipients"`
 	CreatedBy   string    `json:"created_by"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
@@ -98,10 +99,14 @@ type RuleInput struct {
 	Basis       string `json:"basis"`
 	Threshold   string `json:"threshold"`
 	Reservation string `json:"reservation"`
+	// Recipients are e-mail addresses told of each new alert (webhooks
+	// subscribed to alert.created are told too).
+	Recipients []string `json:"recipients"`
 }
 
 // Alert is one inbox entry as the API shows it.
 type Alert struct {
+	OrgID        string     `json:"-"`
 	ID           string     `json:"id"`
 	RuleID       string     `json:"rule_id"`
 	RuleName     string     `json:"rule_name"`

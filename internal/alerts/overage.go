@@ -14,9 +14,9 @@ type BudgetSource interface {
 	// BudgetName returns a budget's name (domain not_found when the
 	// organisation has no such budget).
 	BudgetName(ctx context.Context, orgID, budgetID string) (string, error)
-	// BudgetStatus is the budget's period containing day: its amount,
-	// actual spend so far and forecast for the whole period.
-	BudgetStatus(ctx context.Context, orgID, budgetID string, day time.Time) (BudgetStatus, error)
+	// BudgetStatus is the budget's current period: its amount, actual
+	// spend so far and forecast for the whole period.
+	BudgetStatus(ctx context.Context, orgID, budgetID string) (BudgetStatus, error)
 }
 
 // BudgetStatus is one budget period's amounts, all in Currency.
@@ -30,16 +30,20 @@ type BudgetStatus struct {
 	Filters []string
 }
 
-// evaluateOverage compares the budget's period containing yesterday with
-// its amount: one alert per rule and period (the period's first day is
-// the alert's day), so a budget over all month alerts once.
-func (s *Service) evaluateOverage(ctx context.Context, r store.AlertRule, today time.Time) ([]store.Alert, error) {
+// evaluateOverage compares the budget's current period with its amount:
+// one alert per rule and period (the period's first day is the alert's
+// day), so a budget over all month alerts once.
+func (s *Service) evaluateOverage(ctx context.Context, r store.AlertRule) ([]store.Alert, error) {
 	if s.Budgets == nil {
 		return nil, nil
 	}
-	st, err := s.Budgets.BudgetStatus(ctx, r.OrgID, r.BudgetID, today.AddDate(0, 0, -1))
-	if domain.ErrorCode(err) == domain.CodeNotFound {
+	st, err := s.Budgets.BudgetStatus(ctx, r.OrgID, r.BudgetID)
+	switch domain.ErrorCode(err) {
+	case domain.CodeNotFound:
 		return nil, nil // the budget was deleted; the rule waits to be changed
+	case domain.CodeInvalid: // e.g. a missing exchange rate: the other rules still run
+		s.Log.Warn("overage rule skipped", "org", r.OrgID, "rule", r.Name, "err", err)
+		return nil, nil
 	}
 	if err != nil {
 		return nil, err

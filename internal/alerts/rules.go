@@ -9,14 +9,18 @@ import (
 
 	"github.com/canopyhq/canopy/internal/audit"
 	"github.com/canopyhq/canopy/internal/auth"
+	"github.com/canopyhq/canopy/internal/budgets"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/store"
 )
 
 func ruleOf(r store.AlertRule) Rule {
+	if r.Recipients == nil {
+		r.Recipients = []string{}
+	}
 	return Rule{ID: r.ID, Name: r.Name, Kind: r.Kind, Enabled: r.Enabled, ScopeDim: r.ScopeDim, ScopeValue: r.ScopeValue,
 		SplitBy: r.Split, Sensitivity: r.Sensitivity, MinAmount: r.MinAmount, BudgetID: r.BudgetID, Basis: r.Basis,
-		Threshold: r.Threshold, Reservation: r.Subject, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		Threshold: r.Threshold, Reservation: r.Subject, Recipients: r.Recipients, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 
 // Rules lists the organisation's alert rules by name.
@@ -98,7 +102,7 @@ func (s *Service) DeleteRule(ctx context.Context, p *auth.Principal, who audit.A
 func ruleDetails(r store.AlertRule) map[string]any {
 	return map[string]any{"name": r.Name, "kind": r.Kind, "enabled": r.Enabled, "scope": r.ScopeDim + "=" + r.ScopeValue,
 		"split_by": r.Split, "sensitivity": r.Sensitivity, "min_amount": r.MinAmount, "budget": r.BudgetID,
-		"basis": r.Basis, "threshold": r.Threshold, "reservation": r.Subject}
+		"basis": r.Basis, "threshold": r.Threshold, "reservation": r.Subject, "recipients": r.Recipients}
 }
 
 // apply validates in and copies it onto r; each kind keeps only its own
@@ -119,6 +123,9 @@ func (s *Service) apply(ctx context.Context, r *store.AlertRule, in RuleInput) e
 		next.Enabled = *in.Enabled
 	}
 	var err error
+	if next.Recipients, err = budgets.ValidateRecipients(in.Recipients); err != nil {
+		return err
+	}
 	switch in.Kind {
 	case KindSpike:
 		err = applySpike(&next, in)

@@ -34,11 +34,12 @@ func New(st *store.Store, sp *spend.Service, hour int) *Service {
 	return &Service{Store: st, Spend: sp, Hour: hour, Now: domain.Now, Log: slog.Default()}
 }
 
-// Notifier sends an alert on (email, webhooks). It runs inside the
-// transaction that stores the alert, so it should only enqueue jobs on
-// tx: a rolled-back evaluation then sends nothing.
+// Notifier sends an alert on (e-mail to the rule's recipients,
+// webhooks). It runs inside the transaction that stores the alert, so it
+// should only enqueue jobs on tx: a rolled-back evaluation then sends
+// nothing, and an alert stored once is sent once.
 type Notifier interface {
-	AlertCreated(ctx context.Context, tx *store.Tx, a Alert) error
+	AlertCreated(ctx context.Context, tx *store.Tx, a Alert, recipients []string) error
 }
 
 // system acts for the evaluation: an owner-level principal of the org
@@ -48,9 +49,13 @@ func (s *Service) system(ctx context.Context, orgID string) (*auth.Principal, er
 	if err != nil {
 		return nil, err
 	}
+	return systemPrincipal(org), nil
+}
+
+func systemPrincipal(org domain.Org) *auth.Principal {
 	grants := []auth.Grant{{Role: auth.RoleOwner}}
 	return &auth.Principal{User: domain.User{Name: "Canopy alerts", Email: "alerts"}, Org: org, Grants: grants,
-		Perms: auth.OrgPermissions(grants)}, nil
+		Perms: auth.OrgPermissions(grants)}
 }
 
 func (s *Service) today() time.Time { return s.Now().UTC().Truncate(24 * time.Hour) }

@@ -15,7 +15,9 @@ type seededAlerts struct {
 }
 
 func (f *fixture) alertsService() *alerts.Service {
-	return alerts.New(f.st, spend.New(f.st), alerts.DefaultHour)
+	svc := alerts.New(f.st, spend.New(f.st), alerts.DefaultHour)
+	svc.Budgets, svc.Notify = alerts.FromBudgets(f.budgets), alerts.ToNotify(f.notify)
+	return svc
 }
 
 func (f *fixture) seedAlerts(p *auth.Principal, slug string) seededAlerts {

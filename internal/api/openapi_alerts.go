@@ -49,7 +49,8 @@ func alertSchemas() map[string]*schema {
 			"scope_value": text("spike: the scope's value"), "split_by": text("spike: evaluate each value of this dimension on its own"),
 			"sensitivity": text("spike: low, medium, high or a number of standard deviations"), "min_amount": decimal("spike: least rise over the average"),
 			"budget_id": text("overage: the budget"), "basis": text("overage: actual or forecast"),
-			"threshold": decimal("reservation: utilisation percent"), "reservation": text("reservation: one reservation's ID or name; empty: all")}
+			"threshold": decimal("reservation: utilisation percent"), "reservation": text("reservation: one reservation's ID or name; empty: all"),
+			"recipients": stringList("E-mail addresses told of each new alert (webhooks subscribed to alert.created are told too)")}
 	}
 	rule := object("An alert rule", merge(ruleProps(), props{"id": text("alr_..."), "created_by": text(""),
 		"created_at": timestamp(), "updated_at": timestamp()}), "id", "name", "kind", "enabled")

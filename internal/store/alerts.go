@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/canopyhq/canopy/internal/domain"
@@ -17,19 +18,23 @@ type AlertRule struct {
 	Sensitivity, MinAmount      string
 	BudgetID, Basis             string
 	Threshold, Subject          string
+	Recipients                  []string // e-mail addresses told of each new alert
 	CreatedBy                   string
 	CreatedAt, UpdatedAt        time.Time
 }
 
 const alertRuleCols = `org_id, id, name, kind, enabled, scope_dim, scope_value, split_by, sensitivity, min_amount,
-	budget_id, basis, threshold, subject, created_by, created_at, updated_at`
+	budget_id, basis, threshold, subject, recipients, created_by, created_at, updated_at`
 
 func scanAlertRule(s scanner) (AlertRule, error) {
 	var r AlertRule
-	err := s.Scan(&r.OrgID, &r.ID, &r.Name, &r.Kind, &r.Enabled, &r.ScopeDim, &r.ScopeValue, &r.Split, &r.Sensitivity,
-		&r.MinAmount, &r.BudgetID, &r.Basis, &r.Threshold, &r.Subject, &r.CreatedBy, &r.CreatedAt, &r.UpdatedAt)
+	var recipients string
+	if err := s.Scan(&r.OrgID, &r.ID, &r.Name, &r.Kind, &r.Enabled, &r.ScopeDim, &r.ScopeValue, &r.Split, &r.Sensitivity,
+		&r.MinAmount, &r.BudgetID, &r.Basis, &r.Threshold, &r.Subject, &recipients, &r.CreatedBy, &r.CreatedAt, &r.UpdatedAt); err != nil {
+		return r, err
+	}
 	r.CreatedAt, r.UpdatedAt = r.CreatedAt.UTC(), r.UpdatedAt.UTC()
-	return r, err
+	return r, json.Unmarshal([]byte(recipients), &r.Recipients)
 }
 
 func ruleNameConflict(err error) error {
@@ -46,18 +51,18 @@ func (q *Queries) CreateAlertRule(ctx context.Context, r AlertRule) (AlertRule, 
 		r.ID = domain.NewID("alr_")
 	}
 	r.CreatedAt, r.UpdatedAt = now, now
-	_, err := q.w().exec(ctx, `INSERT INTO alert_rules (`+alertRuleCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := q.w().exec(ctx, `INSERT INTO alert_rules (`+alertRuleCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.OrgID, r.ID, r.Name, r.Kind, r.Enabled, r.ScopeDim, r.ScopeValue, r.Split, r.Sensitivity, r.MinAmount,
-		r.BudgetID, r.Basis, r.Threshold, r.Subject, r.CreatedBy, now, now)
+		r.BudgetID, r.Basis, r.Threshold, r.Subject, ownersText(r.Recipients), r.CreatedBy, now, now)
 	return r, ruleNameConflict(err)
 }
 
 // UpdateAlertRule writes every editable field of r.
 func (q *Queries) UpdateAlertRule(ctx context.Context, r AlertRule) error {
 	res, err := q.w().exec(ctx, `UPDATE alert_rules SET name = ?, kind = ?, enabled = ?, scope_dim = ?, scope_value = ?,
-		split_by = ?, sensitivity = ?, min_amount = ?, budget_id = ?, basis = ?, threshold = ?, subject = ?, updated_at = ?
-		WHERE org_id = ? AND id = ?`, r.Name, r.Kind, r.Enabled, r.ScopeDim, r.ScopeValue, r.Split, r.Sensitivity,
-		r.MinAmount, r.BudgetID, r.Basis, r.Threshold, r.Subject, domain.Now(), r.OrgID, r.ID)
+		split_by = ?, sensitivity = ?, min_amount = ?, budget_id = ?, basis = ?, threshold = ?, subject = ?, recipients = ?,
+		updated_at = ? WHERE org_id = ? AND id = ?`, r.Name, r.Kind, r.Enabled, r.ScopeDim, r.ScopeValue, r.Split, r.Sensitivity,
+		r.MinAmount, r.BudgetID, r.Basis, r.Threshold, r.Subject, ownersText(r.Recipients), domain.Now(), r.OrgID, r.ID)
 	return mustAffect(res, ruleNameConflict(err), "alert rule")
 }
 

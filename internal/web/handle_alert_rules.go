@@ -51,7 +51,8 @@ func (s *Server) alertRule(w http.ResponseWriter, r *http.Request) {
 func ruleInput(r *http.Request) (alerts.RuleInput, alerts.Rule) {
 	f := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
 	enabled := r.PostFormValue("enabled") != ""
-	in := alerts.RuleInput{Name: f("name"), Kind: f("kind"), Enabled: &enabled}
+	recipients := strings.FieldsFunc(r.PostFormValue("recipients"), func(c rune) bool { return c == ',' || c == '\n' || c == ' ' || c == '\r' })
+	in := alerts.RuleInput{Name: f("name"), Kind: f("kind"), Enabled: &enabled, Recipients: recipients}
 	switch in.Kind {
 	case alerts.KindSpike:
 		in.ScopeDim, in.ScopeValue, in.SplitBy, in.Sensitivity, in.MinAmount = f("scope_dim"), f("scope_value"), f("split_by"), f("sensitivity"), f("min_amount")
@@ -62,7 +63,7 @@ func ruleInput(r *http.Request) (alerts.RuleInput, alerts.Rule) {
 	}
 	back := alerts.Rule{Name: in.Name, Kind: in.Kind, Enabled: enabled, ScopeDim: f("scope_dim"), ScopeValue: f("scope_value"),
 		SplitBy: f("split_by"), Sensitivity: f("sensitivity"), MinAmount: f("min_amount"), BudgetID: f("budget_id"),
-		Basis: f("basis"), Threshold: f("threshold"), Reservation: f("reservation")}
+		Basis: f("basis"), Threshold: f("threshold"), Reservation: f("reservation"), Recipients: recipients}
 	return in, back
 }
 

@@ -1,6 +1,10 @@
 package web
 
-import "github.com/canopyhq/canopy/internal/alerts"
+import (
+	"strings"
+
+	"github.com/canopyhq/canopy/internal/alerts"
+)
 
 // AlertInboxPage is the alert inbox with its filters and the mutes.
 type AlertInboxPage struct {
@@ -44,6 +48,6 @@ type AlertField struct{ Name, Label, Value, Err string }
 func (p AlertRulesPage) Field(name, label string) AlertField {
 	v := map[string]string{"name": p.Form.Name, "scope_value": p.Form.ScopeValue, "sensitivity": p.Form.Sensitivity,
 		"min_amount": p.Form.MinAmount, "budget_id": p.Form.BudgetID, "threshold": p.Form.Threshold,
-		"reservation": p.Form.Reservation}[name]
+		"reservation": p.Form.Reservation, "recipients": strings.Join(p.Form.Recipients, ", ")}[name]
 	return AlertField{Name: name, Label: label, Value: v, Err: p.FieldErrors.Get(name)}
 }

@@ -6,7 +6,8 @@
 -- evaluates each value of a dimension on its own), overage (a budget's
 -- actual or forecast spend over 100 %, budget_id) or reservation
 -- (utilisation below threshold percent; subject '' is every reservation).
--- Amounts and percentages are exact decimals as text.
+-- Amounts and percentages are exact decimals as text; recipients is a
+-- JSON list of the e-mail addresses told of each new alert.
 CREATE TABLE alert_rules (
     org_id       TEXT NOT NULL REFERENCES orgs (id) ON DELETE CASCADE,
     id           TEXT NOT NULL,
@@ -22,6 +23,7 @@ CREATE TABLE alert_rules (
     basis        TEXT NOT NULL DEFAULT '',
     threshold    TEXT NOT NULL DEFAULT '',
     subject      TEXT NOT NULL DEFAULT '',
+    recipients   TEXT NOT NULL DEFAULT '[]',
     created_by   TEXT NOT NULL DEFAULT '',
     created_at   TIMESTAMPTZ NOT NULL,
     updated_at   TIMESTAMPTZ NOT NULL,
