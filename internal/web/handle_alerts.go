@@ -59,7 +59,7 @@ func (s *Server) alertInboxPage(r *http.Request) (AlertInboxPage, error) {
 func (s *Server) alertInbox(w http.ResponseWriter, r *http.Request) {
 	page, err := s.alertInboxPage(r)
 	if domain.ErrorCode(err) == domain.CodeInvalid {
-		page.SetErr(err)
+		page.Error = domain.ErrorMessage(err) // the filters have no field to show it beside
 		s.R.Render(w, http.StatusBadRequest, page)
 		return
 	}
