@@ -119,6 +119,9 @@ func (a *App) createDemoData(ctx context.Context, password, dataDir string) erro
 	if err := a.seedDemoAllocation(ctx, sys); err != nil {
 		return err
 	}
+	if err := a.seedDemoBudgets(ctx, sys); err != nil {
+		return err
+	}
 	return a.seedDemoAlerts(ctx, sys)
 }
 

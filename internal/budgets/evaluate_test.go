@@ -2,9 +2,9 @@ package budgets_test
 
 import (
 	"io"
-	"strings"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -156,6 +156,38 @@ func TestEvaluateFiresCrossedThresholdsOncePerPeriod(t *testing.T) {
 		if !containsAll(msgs[0].Subject, "Sub A", "forecast", "100%") || !containsAll(msgs[0].Text, "Spent so far: 1160 USD (58.0%)",
 			"Forecast for the period: 2560 USD (128.0%)", "http://canopy.test/budgets/"+b.ID, "Amortised effective cost") {
 			t.Fatalf("e-mail %q\n%s", msgs[0].Subject, msgs[0].Text)
+		}
+	})
+}
+
+// A threshold is its percent and basis: reordering fires nothing again,
+// a changed threshold is new and fires in the same period.
+func TestEditedThresholdIsNew(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		h.importLines(t, h.org, "feb-mar", pattern(feb1, mar15))
+		in := subBudget("Sub A", "2000", budgets.Threshold{Percent: "50", Basis: "actual"}, budgets.Threshold{Percent: "90", Basis: "actual"})
+		b := h.create(t, in)
+		if n, err := h.svc.Evaluate(h.ctx, ""); err != nil || n != 1 {
+			t.Fatalf("first: %d %v", n, err)
+		}
+		in.Thresholds = []budgets.Threshold{{Percent: "90", Basis: "actual"}, {Percent: "50", Basis: "actual"}}
+		if _, err := h.svc.Update(h.ctx, h.fin, h.who, b.ID, in); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := h.svc.Evaluate(h.ctx, ""); err != nil || n != 0 {
+			t.Fatalf("reordered: fired %d %v", n, err)
+		}
+		if st := h.get(t, b.ID); st.Thresholds[1].FiredAt == nil || st.Thresholds[0].FiredAt != nil {
+			t.Fatalf("fired marks %+v", st.Thresholds)
+		}
+		in.Thresholds = []budgets.Threshold{{Percent: "55", Basis: "actual"}}
+		if _, err := h.svc.Update(h.ctx, h.fin, h.who, b.ID, in); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := h.svc.Evaluate(h.ctx, ""); err != nil || n != 1 {
+			t.Fatalf("changed: fired %d %v", n, err)
 		}
 	})
 }

@@ -74,9 +74,11 @@ func (s *Service) Get(ctx context.Context, p *auth.Principal, id string) (Status
 	st := s.status(ctx, b, labels[b.ScopeKind+":"+b.ScopeValue], s.Now())
 	events, err := s.Store.ThresholdEvents(ctx, p.Org.ID, id)
 	for _, e := range events {
-		if e.PeriodStart.Equal(st.PeriodStart) && e.Threshold < len(st.Thresholds) {
-			at := e.FiredAt
-			st.Thresholds[e.Threshold].FiredAt = &at
+		for i, t := range st.Thresholds {
+			if e.PeriodStart.Equal(st.PeriodStart) && e.Percent == t.Percent && e.Basis == t.Basis {
+				at := e.FiredAt
+				st.Thresholds[i].FiredAt = &at
+			}
 		}
 	}
 	return st, err

@@ -175,4 +175,3 @@ func TestPermissionsAndTenancy(t *testing.T) {
 		}
 	})
 }
-

@@ -12,7 +12,7 @@ import (
 type ThresholdEvent struct {
 	OrgID, BudgetID    string
 	PeriodStart        time.Time
-	Threshold          int // index in the budget's thresholds
+	Threshold          int // its position in the budget when it fired
 	Percent, Basis     string
 	Amount, Spent      string
 	Forecast, Currency string
@@ -26,7 +26,7 @@ type ThresholdEvent struct {
 func (q *Queries) InsertThresholdEvent(ctx context.Context, e ThresholdEvent) (bool, error) {
 	res, err := q.w().exec(ctx, `INSERT INTO budget_threshold_events (org_id, budget_id, period_start, threshold, percent,
 		basis, amount, spent, forecast, currency, fired_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (org_id, budget_id, period_start, threshold) DO NOTHING`, e.OrgID, e.BudgetID, e.PeriodStart.UTC(),
+		ON CONFLICT (org_id, budget_id, period_start, percent, basis) DO NOTHING`, e.OrgID, e.BudgetID, e.PeriodStart.UTC(),
 		e.Threshold, e.Percent, e.Basis, e.Amount, e.Spent, e.Forecast, e.Currency, e.FiredAt.UTC())
 	if err != nil {
 		return false, err

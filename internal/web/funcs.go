@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/canopyhq/canopy/internal/budgets"
 )
 
 // TimeLayout is how the UI shows instants; always in UTC so what people
@@ -17,14 +19,18 @@ const TimeLayout = "2 Jan 2006 15:04 UTC"
 
 func templateFuncs() template.FuncMap {
 	return template.FuncMap{
-		"asset":      AssetURL,
-		"fmtTime":    fmtTime,
-		"deref":      deref,
-		"pngDataURL": pngDataURL,
-		"shortUA":    shortUA,
-		"mailto":     mailto,
-		"join":       strings.Join,
-		"helpLinks":  helpLinks,
+		"asset":       AssetURL,
+		"fmtTime":     fmtTime,
+		"deref":       deref,
+		"pngDataURL":  pngDataURL,
+		"shortUA":     shortUA,
+		"mailto":      mailto,
+		"join":        strings.Join,
+		"helpLinks":   helpLinks,
+		"budgetState": budgets.StateLabel,
+		"bar":         budgets.Bar,
+		"scopeLabel":  budgets.ScopeLabel,
+		"metricLabel": budgets.MetricLabel,
 	}
 }
 

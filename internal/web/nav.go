@@ -21,6 +21,7 @@ const (
 	NavSettingsUsers    = "settings.users"
 	NavSettingsAudit    = "settings.audit"
 	NavSettingsFX       = "settings.currency"
+	NavSettingsWebhooks = "settings.webhooks"
 	NavProfile          = "profile"
 )
 
@@ -126,6 +127,7 @@ var settingsLinks = []struct {
 	{NavSettingsAudit, "Audit log", "/settings/audit", []string{"audit.read"}},
 	{NavSettingsFX, "Currency", "/settings/currency", []string{"costs.read", "currency.manage"}},
 	{NavSettingsTags, "Tags", "/settings/tags", []string{"allocation.read"}},
+	{NavSettingsWebhooks, "Webhooks", "/settings/webhooks", []string{"settings.manage"}},
 }
 
 // SettingsNav returns the settings sub-navigation the user may see.

@@ -16,11 +16,13 @@ import (
 	"github.com/canopyhq/canopy/internal/allocation"
 	"github.com/canopyhq/canopy/internal/audit"
 	"github.com/canopyhq/canopy/internal/auth"
+	"github.com/canopyhq/canopy/internal/budgets"
 	"github.com/canopyhq/canopy/internal/connect"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/fx"
 	"github.com/canopyhq/canopy/internal/imports"
 	"github.com/canopyhq/canopy/internal/inventory"
+	"github.com/canopyhq/canopy/internal/notify"
 	"github.com/canopyhq/canopy/internal/spend"
 	"github.com/canopyhq/canopy/internal/store"
 )
@@ -61,6 +63,10 @@ type Server struct {
 	// TagSync serves tag write-back and the conflicts inbox (nil: one
 	// over Auth.Store and Connections' jobs).
 	TagSync *inventory.TagSync
+	// Budgets and Notify serve the Budgets pages and Settings → Webhooks
+	// (nil: ones over Auth.Store that cannot queue notifications).
+	Budgets *budgets.Service
+	Notify  *notify.Service
 }
 
 // NewSessionManager returns the session manager over the database store:

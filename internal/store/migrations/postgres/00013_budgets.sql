@@ -31,7 +31,9 @@ CREATE TABLE budgets (
 -- budget_threshold_events: a threshold that fired in a budget period.
 -- The primary key makes it fire once per period whatever number of
 -- workers evaluate at once: only the transaction that inserts the row
--- enqueues the notifications.
+-- enqueues the notifications. A threshold is identified by its percent
+-- and basis (threshold is only its position), so editing a threshold
+-- makes a new one that may fire, and reordering fires nothing again.
 CREATE TABLE budget_threshold_events (
     org_id       TEXT NOT NULL REFERENCES orgs (id) ON DELETE CASCADE,
     budget_id    TEXT NOT NULL,
@@ -44,7 +46,7 @@ CREATE TABLE budget_threshold_events (
     forecast     TEXT NOT NULL,
     currency     TEXT NOT NULL,
     fired_at     TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (org_id, budget_id, period_start, threshold)
+    PRIMARY KEY (org_id, budget_id, period_start, percent, basis)
 );
 
 -- budget_changes: the history of a budget's amount and settings.
