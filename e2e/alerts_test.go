@@ -11,11 +11,11 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// The demo seeds a spike rule per service and a VM whose cost jumped six
-// times three days ago: after the first syncs, "Evaluate now" puts the
-// spike in the inbox, and its link opens the explorer on that service
-// and the days around it. The demo's reservation at about 40 % shows up
-// too.
+// The demo seeds alert rules (spikes per service, reservations, a budget
+// forecast) and a VM whose cost jumped six times three days ago: after
+// the first syncs, "Evaluate now" puts the spike in the inbox, and its
+// link opens the explorer on that service and the days around it. The
+// demo's reservation at about 40 % shows up too.
 func TestAlertInboxSpikeLinksToTheExplorer(t *testing.T) {
 	t.Parallel()
 	demo := startDemo(t, filepath.Join(t.TempDir(), "demo"))
@@ -29,11 +29,11 @@ func TestAlertInboxSpikeLinksToTheExplorer(t *testing.T) {
 	if st := b.submit(`.subnav a[href="/alerts/rules"]`); st != http.StatusOK {
 		b.fatalf("rules: status %d", st)
 	}
-	b.mustSee("Daily spend spikes by service", "Reservations used under 80 %")
+	b.mustSee("Daily spend spikes by service", "Reservations used under 80 %", "Commerce budget forecast over")
 	if st := b.submit(`form[action="/alerts/evaluate"] button`); st != http.StatusOK {
 		b.fatalf("evaluate: status %d", st)
 	}
-	b.mustSee("Evaluated 2 rules", "Virtual Machines", "the 14-day average of", "below the 80 % threshold")
+	b.mustSee("Evaluated 3 rules", "Virtual Machines", "the 14-day average of", "below the 80 % threshold")
 	b.shot("alerts-inbox")
 
 	href := evalJS[string](b, `document.querySelector('[data-kind="spike"] .explore-link').getAttribute("href")`)

@@ -16,15 +16,30 @@ const (
 	demoSpikeFactor  = 6
 )
 
-// seedDemoAlerts gives the demo organisation a spike rule per service and
-// a reservation rule at 80 % (the sandbox runs one reservation at about
-// 40 %); "Evaluate now" or the daily run then fills the inbox.
+// demoOverageBudget is the demo budget sized to a forecast of 112 %.
+const demoOverageBudget = "Commerce (month)"
+
+// seedDemoAlerts gives the demo organisation a spike rule per service, a
+// reservation rule at 80 % (the sandbox runs one reservation at about
+// 40 %) and an overage rule on the Commerce budget's forecast; "Evaluate
+// now" or the daily run then fills the inbox.
 func (a *App) seedDemoAlerts(ctx context.Context, sys *auth.Principal) error {
-	for _, in := range []alerts.RuleInput{
+	rules := []alerts.RuleInput{
 		{Name: "Daily spend spikes by service", Kind: alerts.KindSpike, SplitBy: "service", Sensitivity: alerts.SensitivityMedium,
 			MinAmount: "20", Recipients: []string{"finops@example.com"}},
 		{Name: "Reservations used under 80 %", Kind: alerts.KindReservation, Threshold: "80", Recipients: []string{"finops@example.com"}},
-	} {
+	}
+	budgets, err := a.Store.ListBudgets(ctx, sys.Org.ID)
+	if err != nil {
+		return err
+	}
+	for _, b := range budgets {
+		if b.Name == demoOverageBudget {
+			rules = append(rules, alerts.RuleInput{Name: "Commerce budget forecast over", Kind: alerts.KindOverage, BudgetID: b.ID,
+				Basis: alerts.BasisForecast, Recipients: []string{"commerce-leads@example.com"}})
+		}
+	}
+	for _, in := range rules {
 		if _, err := a.Alerts.CreateRule(ctx, sys, cliActor, in); err != nil {
 			return err
 		}
