@@ -1,11 +1,13 @@
 package alerts_test
 
 import (
+	"log/slog"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/canopyhq/canopy/internal/alerts"
+	"github.com/canopyhq/canopy/internal/jobs"
 	"github.com/canopyhq/canopy/internal/store"
 	"github.com/canopyhq/canopy/internal/store/storetest"
 )
@@ -60,6 +62,41 @@ func TestDailyRunAtTheConfiguredHourOnce(t *testing.T) {
 		}
 		if _, err := f.svc.SetHour(f.ctx, f.owner, f.who, new(25)); err == nil {
 			t.Error("hour 25 accepted")
+		}
+	})
+}
+
+// The tick is a River job: a runner with the service registered works
+// it (the leader also schedules it every TickEvery) and the day's
+// evaluation lands in the inbox.
+func TestTickRunsAsAJob(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		f.rule(t, alerts.RuleInput{Name: "Per service", Kind: alerts.KindSpike, SplitBy: "service"})
+		if err := jobs.Migrate(f.ctx, string(db.Engine), db.W); err != nil {
+			t.Fatal(err)
+		}
+		reg := jobs.NewRegistry()
+		f.svc.Register(reg)
+		r, err := jobs.New(string(db.Engine), db.W, jobs.Options{Registry: reg, FetchPollInterval: 20 * time.Millisecond,
+			Logger: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Start(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = r.Stop(f.ctx) })
+		if err := r.Enqueue(f.ctx, alerts.TickArgs{}, nil); err != nil {
+			t.Fatal(err)
+		}
+		for deadline := time.Now().Add(30 * time.Second); len(f.inbox(t)) == 0; time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("the tick job evaluated nothing")
+			}
+		}
+		if list := f.inbox(t); len(list) != 1 || list[0].Day != "2026-11-20" {
+			t.Errorf("inbox %v", messages(list))
 		}
 	})
 }
