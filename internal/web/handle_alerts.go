@@ -42,13 +42,16 @@ func (s *Server) alertRoutes() []Route {
 func (s *Server) alertInboxPage(r *http.Request) (AlertInboxPage, error) {
 	ctx, p, q := r.Context(), principalFrom(r.Context()), r.URL.Query()
 	page := AlertInboxPage{Layout: s.layout(r, NavAlerts), CanWrite: p.Can(auth.PermAlertsWrite),
-		Status: q.Get("status"), Kind: q.Get("kind"), Severity: q.Get("severity")}
+		Status: q.Get("status"), Kind: q.Get("kind"), Severity: q.Get("severity"), RuleID: q.Get("rule_id")}
 	page.Title = "Alerts"
-	f := alerts.InboxFilter{Kind: page.Kind, Severity: page.Severity}
+	f := alerts.InboxFilter{Kind: page.Kind, Severity: page.Severity, RuleID: page.RuleID}
 	if page.Status != "" {
 		f.Statuses = []string{page.Status}
 	}
 	var err error
+	if page.Rules, err = s.alertsSvc().Rules(ctx, p); err != nil {
+		return page, err
+	}
 	if page.Alerts, err = s.alertsSvc().Inbox(ctx, p, f); err != nil {
 		return page, err
 	}

@@ -12,6 +12,8 @@ type AlertInboxPage struct {
 	FormErrors
 	CanWrite               bool
 	Status, Kind, Severity string
+	RuleID                 string
+	Rules                  []alerts.Rule // for the rule filter
 	Alerts                 []alerts.Alert
 	Mutes                  []alerts.Mute
 }
@@ -50,4 +52,14 @@ func (p AlertRulesPage) Field(name, label string) AlertField {
 		"min_amount": p.Form.MinAmount, "budget_id": p.Form.BudgetID, "threshold": p.Form.Threshold,
 		"reservation": p.Form.Reservation, "recipients": strings.Join(p.Form.Recipients, ", ")}[name]
 	return AlertField{Name: name, Label: label, Value: v, Err: p.FieldErrors.Get(name)}
+}
+
+// RuleName names a rule of the inbox's mutes (its ID if it is gone).
+func (p AlertInboxPage) RuleName(id string) string {
+	for _, r := range p.Rules {
+		if r.ID == id {
+			return r.Name
+		}
+	}
+	return id
 }
