@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/canopyhq/canopy/internal/alerts"
 	"github.com/canopyhq/canopy/internal/allocation"
 	"github.com/canopyhq/canopy/internal/audit"
 	"github.com/canopyhq/canopy/internal/auth"
@@ -50,6 +51,8 @@ type API struct {
 	routes      []route
 	probe       *http.ServeMux // the same patterns, only to tell 404 from 405
 	doc         []byte         // the OpenAPI document, built once
+	// alerts serves the consumption alerts (WithAlerts).
+	alerts *alerts.Service
 
 	// tagSync serves tag write-back and conflicts (WithTagSync).
 	tagSync *inventory.TagSync
@@ -147,7 +150,7 @@ func (a *API) table() []route {
 		signedIn("POST", "/costs/imports", auth.PermCostsImport, a.uploadImport),
 		signedIn("GET", "/costs/imports", auth.PermCostsRead, a.listImports),
 		signedIn("GET", "/costs/imports/{upload_id}", auth.PermCostsRead, a.getImport),
-	}, slices.Concat(a.connectionRoutes(), a.directoryRoutes(), a.allocationRoutes(), a.chargebackRoutes(), a.tagSyncRoutes(), a.resourceRoutes(), a.budgetRoutes())...)
+	}, slices.Concat(a.connectionRoutes(), a.directoryRoutes(), a.allocationRoutes(), a.chargebackRoutes(), a.tagSyncRoutes(), a.resourceRoutes(), a.budgetRoutes(), a.alertRoutes())...)
 }
 
 func public(method, path string, h handlerFunc) route {

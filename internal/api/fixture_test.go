@@ -65,6 +65,7 @@ type tenant struct {
 	seedRate                    seededRate // the one exchange rate the org starts with
 	inv                         seededInventory
 	month, extraID              string // a month with a chargeback (version 1); an extra charge
+	alerts                      seededAlerts
 	bud                         seededBudgets
 }
 
@@ -104,7 +105,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	f.notify.Jobs = f.notifyJobs(t, db, kv)
 	f.budgets = budgets.New(f.st, f.notify, nil)
 	f.api = api.New(f.svc, slog.New(slog.NewTextHandler(t.Output(), nil))).WithImports(f.imports).WithConnections(f.conns).
-		WithAllocation(allocation.New(f.st)).WithTagSync(f.tagSync).WithChargebacks(f.chargebacks()).WithBudgets(f.budgets, f.notify)
+		WithAllocation(allocation.New(f.st)).WithTagSync(f.tagSync).WithChargebacks(f.chargebacks()).WithBudgets(f.budgets, f.notify).WithAlerts(f.alertsService())
 	mux := http.NewServeMux()
 	f.api.Routes(mux)
 	f.srv = httptest.NewServer(mux)
@@ -159,6 +160,7 @@ func (f *fixture) seedTenant(name, slug string) tenant {
 	tn.resourceID, tn.conflictID, tn.batchID = f.seedTagSync(p, tn)
 	tn.inv = f.seedInventory(p, slug)
 	f.seedChargebacks(p, &tn)
+	tn.alerts = f.seedAlerts(p, slug)
 	tn.bud = f.seedBudgets(p, slug, tn.groupID)
 	return tn
 }
@@ -373,7 +375,8 @@ func fillPath(t *testing.T, pattern string, tn tenant) string {
 		"{batch_id}": tn.batchID, "{conflict_id}": tn.conflictID,
 		"{resource_id}": tn.inv.resourceID, "{policy_id}": tn.inv.policyID, "{alias}": tn.inv.alias,
 		"{month}": tn.month, "{extra_id}": tn.extraID,
-		"{budget_id}": tn.bud.budgetID, "{request_id}": tn.bud.requestID, "{webhook_id}": tn.bud.webhookID}
+		"{budget_id}": tn.bud.budgetID, "{request_id}": tn.bud.requestID, "{webhook_id}": tn.bud.webhookID,
+		"{alert_id}": tn.alerts.alertID, "{rule_id}": tn.alerts.ruleID, "{mute_id}": tn.alerts.muteID}
 	for k, v := range ids {
 		pattern = strings.ReplaceAll(pattern, k, v)
 	}

@@ -46,6 +46,9 @@ func schemas() map[string]*schema {
 	for k, v := range webhookSchemas() {
 		s[k] = v
 	}
+	for k, v := range alertSchemas() {
+		s[k] = v
+	}
 	return s
 }
 

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/canopyhq/canopy/internal/alerts"
 	"github.com/canopyhq/canopy/internal/allocation"
 	"github.com/canopyhq/canopy/internal/budgets"
 	"github.com/canopyhq/canopy/internal/chargeback"
@@ -137,7 +138,10 @@ func TestSchemasMatchViews(t *testing.T) {
 		"ChargebackSent": chargeback.Sent{}, "ChargebackReconciliation": chargeback.Reconciliation{},
 		"ExtraChargeInput": chargeback.ExtraInput{}, "ExtraCharge": chargeback.Extra{},
 		"BudgetInput": budgets.Input{}, "Budget": budgets.Budget{}, "BudgetStatus": budgets.Status{}, "BudgetChange": budgets.Change{},
-		"BudgetEvent": budgets.Event{}, "BudgetEvaluated": evaluatedView{}, "ChangeRequestInput": budgets.RequestInput{},
+		"AlertRule": alerts.Rule{}, "AlertRuleInput": alerts.RuleInput{}, "Alert": alerts.Alert{}, "AlertMute": alerts.Mute{},
+		"AlertMuteInput": alerts.MuteInput{}, "AlertEvaluation": alerts.Evaluation{}, "AlertSchedule": alerts.Schedule{},
+		"AlertScheduleSet": scheduleBody{},
+		"BudgetEvent":      budgets.Event{}, "BudgetEvaluated": evaluatedView{}, "ChangeRequestInput": budgets.RequestInput{},
 		"ChangeDecision": budgets.Decision{}, "ChangeRequest": budgets.ChangeRequest{}, "WebhookInput": notify.WebhookInput{},
 		"Webhook": notify.Webhook{}, "WebhookCreated": webhookCreatedView{}, "WebhookDelivery": notify.Delivery{}, "WebhookTestSent": testSentView{},
 	}

@@ -20,6 +20,20 @@ import (
 // ship without a tenant-isolation and permission check. A csvBody is sent
 // as text/csv.
 var routeBodies = map[string]any{
+	"GET /api/v1/alerts":                                                    "",
+	"GET /api/v1/alerts/{alert_id}":                                         "",
+	"POST /api/v1/alerts/{alert_id}/ack":                                    `{}`,
+	"GET /api/v1/alerts/mutes":                                              "",
+	"POST /api/v1/alerts/mutes":                                             `{"subject_dim":"service","subject":"Storage","days":3}`,
+	"DELETE /api/v1/alerts/mutes/{mute_id}":                                 "",
+	"GET /api/v1/alert-rules":                                               "",
+	"POST /api/v1/alert-rules":                                              `{"name":"Reservations under 70","kind":"reservation","threshold":"70"}`,
+	"POST /api/v1/alert-rules/evaluate":                                     `{}`,
+	"GET /api/v1/alert-rules/{rule_id}":                                     "",
+	"PATCH /api/v1/alert-rules/{rule_id}":                                   `{"name":"Renamed spikes","kind":"spike","sensitivity":"high","min_amount":"10"}`,
+	"DELETE /api/v1/alert-rules/{rule_id}":                                  "",
+	"GET /api/v1/alert-schedule":                                            "",
+	"PUT /api/v1/alert-schedule":                                            `{"hour":6}`,
 	"GET /api/v1/openapi.json":                                              "",
 	"GET /api/v1/me":                                                        "",
 	"GET /api/v1/orgs":                                                      "",

@@ -10,6 +10,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/canopyhq/canopy/internal/alerts"
 	"github.com/canopyhq/canopy/internal/allocation"
 	"github.com/canopyhq/canopy/internal/auth"
 	"github.com/canopyhq/canopy/internal/budgets"
@@ -23,6 +24,7 @@ import (
 	"github.com/canopyhq/canopy/internal/keyvault"
 	"github.com/canopyhq/canopy/internal/mail"
 	"github.com/canopyhq/canopy/internal/notify"
+	"github.com/canopyhq/canopy/internal/spend"
 	"github.com/canopyhq/canopy/internal/store"
 )
 
@@ -43,6 +45,9 @@ type App struct {
 	Allocation *allocation.Service
 	// Chargebacks generates the monthly chargebacks per business unit.
 	Chargebacks *chargeback.Service
+	// Alerts holds consumption-alert rules, their daily evaluation and
+	// the inbox.
+	Alerts *alerts.Service
 	// TagSync writes Canopy's tag edits back to Azure and holds the tag
 	// conflicts inbox.
 	TagSync *inventory.TagSync
@@ -93,6 +98,9 @@ func (a *App) init(ctx context.Context) error {
 	a.Notify.Register(reg)
 	a.Budgets = budgets.New(a.Store, a.Notify, a.Log)
 	a.Budgets.Register(reg)
+	a.Alerts = alerts.New(a.Store, spend.New(a.Store), a.Cfg.AlertsHour)
+	a.Alerts.Log, a.Alerts.Notify, a.Alerts.Budgets = a.Log, alerts.ToNotify(a.Notify), alerts.FromBudgets(a.Budgets)
+	a.Alerts.Register(reg)
 	jobs.Register(reg, jobs.NewEmailWorker(a.mailSender(), kv))
 	jobs.Register(reg, &pruneWorker{store: a.Store})
 	reg.AddPeriodic(10*time.Minute, func() (river.JobArgs, *river.InsertOpts) { return pruneArgs{}, nil })

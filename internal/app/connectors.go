@@ -46,6 +46,7 @@ func (a *App) startDemoCloud(ctx context.Context) (*sandbox.Cloud, error) {
 	// The real Cost Management budget (about 4 queries a minute per
 	// subscription) would make the demo's first Azure sync take minutes.
 	cloud.Billing.SetQueryBudget(240)
+	a.seedDemoSpike(cloud)
 	a.Connections.Env = connect.Env{Clouds: sandboxClouds(cloud), HTTPClient: cloud.CA.Client(), PublicURL: a.Cfg.BaseURL}
 	org, _, err := a.findOrCreateOrg(ctx, demoOrgName)
 	if err == nil {

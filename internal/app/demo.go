@@ -120,7 +120,10 @@ func (a *App) createDemoData(ctx context.Context, password, dataDir string) erro
 		return err
 	}
 	a.seedDemoChargebacks(ctx, sys, time.Now())
-	return a.seedDemoBudgets(ctx, sys)
+	if err := a.seedDemoBudgets(ctx, sys); err != nil {
+		return err
+	}
+	return a.seedDemoAlerts(ctx, sys)
 }
 
 func (a *App) createDemoUser(ctx context.Context, email, name, password string) (domain.User, error) {

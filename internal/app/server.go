@@ -27,11 +27,13 @@ func (a *App) Handler() (http.Handler, error) {
 	}
 	renderer.SetLogger(a.Log)
 	mux := http.NewServeMux()
-	ui := &web.Server{Auth: a.Auth, Imports: a.Imports, Connections: a.Connections, Allocation: a.Allocation, Budgets: a.Budgets, Notify: a.Notify, R: renderer, Log: a.Log,
+	ui := &web.Server{Auth: a.Auth, Imports: a.Imports, Connections: a.Connections, Allocation: a.Allocation, Budgets: a.Budgets, Notify: a.Notify,
+		Alerts: a.Alerts, R: renderer, Log: a.Log,
 		Sessions: web.NewSessionManager(a.Store, a.Cfg.SessionIdle, a.Cfg.SessionLifetime, a.Cfg.SecureCookies)}
 	ui.TagSync, ui.Chargebacks = a.TagSync, a.Chargebacks
 	ui.Routes(mux)
-	api.New(a.Auth, a.Log).WithImports(a.Imports).WithConnections(a.Connections).WithAllocation(a.Allocation).WithChargebacks(a.Chargebacks).WithTagSync(a.TagSync).WithBudgets(a.Budgets, a.Notify).Routes(mux)
+	api.New(a.Auth, a.Log).WithImports(a.Imports).WithConnections(a.Connections).WithAllocation(a.Allocation).WithChargebacks(a.Chargebacks).WithTagSync(a.TagSync).WithBudgets(a.Budgets, a.Notify).
+		WithAlerts(a.Alerts).Routes(mux)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := newMetrics(reg)

@@ -27,6 +27,8 @@ const (
 	PermBudgetsRead         Permission = "budgets.read"
 	PermBudgetsWrite        Permission = "budgets.write"
 	PermBudgetsApprove      Permission = "budgets.approve"
+	PermAlertsRead          Permission = "alerts.read"
+	PermAlertsWrite         Permission = "alerts.write"
 	PermChargebacksRead     Permission = "chargebacks.read"
 	PermChargebacksWrite    Permission = "chargebacks.write"
 	PermRecommendationsRead Permission = "recommendations.read"
@@ -67,6 +69,8 @@ var catalog = []PermissionInfo{
 	{PermBudgetsRead, "See budgets and their forecasts"},
 	{PermBudgetsWrite, "Create and change budgets and their alerts"},
 	{PermBudgetsApprove, "Accept or reject requests for a different budget amount"},
+	{PermAlertsRead, "See the consumption alert inbox and alert rules"},
+	{PermAlertsWrite, "Create and change alert rules, evaluate them, acknowledge and mute alerts"},
 	{PermChargebacksRead, "See chargeback and showback statements"},
 	{PermChargebacksWrite, "Prepare, adjust and publish chargebacks"},
 	{PermRecommendationsRead, "See savings recommendations"},
@@ -217,7 +221,7 @@ type Role struct {
 // spendReads are the read permissions over spend data: what anyone
 // looking at cost needs, and nothing about people, security or plumbing.
 var spendReads = []Permission{
-	PermOrgRead, PermCostsRead, PermAllocationRead, PermBudgetsRead,
+	PermOrgRead, PermCostsRead, PermAllocationRead, PermBudgetsRead, PermAlertsRead,
 	PermChargebacksRead, PermRecommendationsRead, PermM365Read, PermMarketplaceRead,
 }
 
@@ -228,10 +232,10 @@ var builtinRoles = []Role{
 		allPermissionsExcept(PermOrgOwner)},
 	{RoleFinOps, "FinOps analyst", "Reads all spend data and connection health, manages allocation, budgets and chargebacks, acts on recommendations and exports costs; may create personal API tokens. No access to users or settings.",
 		append(slices.Clone(spendReads), PermConnectionsRead, PermCostsExport, PermCostsImport, PermTokensManage, PermCurrencyManage,
-			PermAllocationWrite, PermBudgetsWrite, PermBudgetsApprove, PermChargebacksWrite, PermRecommendationsAct, PermTagsWrite)},
+			PermAllocationWrite, PermBudgetsWrite, PermBudgetsApprove, PermAlertsWrite, PermChargebacksWrite, PermRecommendationsAct, PermTagsWrite)},
 	{RoleProcurement, "Procurement", "Buys and manages marketplace software; sees costs and budgets to do so; may create personal API tokens.",
 		[]Permission{PermOrgRead, PermMarketplaceRead, PermMarketplacePurchase, PermMarketplaceManage,
-			PermCostsRead, PermBudgetsRead, PermTokensManage}},
+			PermCostsRead, PermBudgetsRead, PermAlertsRead, PermTokensManage}},
 	{RoleViewer, "Viewer", "Reads spend areas (costs, allocation, budgets, chargebacks, recommendations, Microsoft 365, marketplace). Cannot change or export anything, and sees no users, audit log or connections.",
 		slices.Clone(spendReads)},
 }

@@ -156,7 +156,7 @@ func validate(in Input) (store.Budget, error) {
 	if b.Thresholds, err = validateThresholds(in.Thresholds); err != nil {
 		return b, err
 	}
-	b.Recipients, err = validateRecipients(in.Recipients)
+	b.Recipients, err = ValidateRecipients(in.Recipients)
 	return b, err
 }
 
@@ -233,7 +233,9 @@ func validateThresholds(in []Threshold) ([]store.BudgetThreshold, error) {
 	return out, nil
 }
 
-func validateRecipients(in []string) ([]string, error) {
+// ValidateRecipients checks e-mail recipients (field "recipients"): at
+// most 20 addresses, duplicates dropped; alert rules use it too.
+func ValidateRecipients(in []string) ([]string, error) {
 	out := []string{}
 	for _, r := range in {
 		r = strings.TrimSpace(r)

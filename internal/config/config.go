@@ -37,8 +37,11 @@ type Config struct {
 	SyncStaleAfter time.Duration
 	// MaxUploadMiB bounds a billing file uploaded through the UI or API.
 	MaxUploadMiB int
-	LogLevel     string
-	LogText      bool // human-readable logs instead of JSON
+	// AlertsHour is the UTC hour of the daily consumption-alert
+	// evaluation (default 23); an organisation may choose its own.
+	AlertsHour int
+	LogLevel   string
+	LogText    bool // human-readable logs instead of JSON
 
 	Clouds Clouds
 }
@@ -82,6 +85,7 @@ func Default() Config {
 		SyncStaleAfter:  time.Minute,
 		MaxUploadMiB:    2048,
 		LogLevel:        "info",
+		AlertsHour:      23,
 	}
 }
 
@@ -99,6 +103,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.SMTP.From, "smtp-from", c.SMTP.From, "sender address (env CANOPY_SMTP_FROM)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For names the client (env CANOPY_TRUSTED_PROXIES)")
 	fs.IntVar(&c.JobWorkers, "workers", c.JobWorkers, "background job workers; 0 = none (env CANOPY_WORKERS)")
+	fs.IntVar(&c.AlertsHour, "alerts-hour", c.AlertsHour, "UTC hour (0-23) of the daily consumption-alert evaluation; organisations may choose their own (env CANOPY_ALERTS_HOUR)")
 	fs.IntVar(&c.MaxUploadMiB, "max-upload-mib", c.MaxUploadMiB, "largest billing file accepted by upload, in MiB (env CANOPY_MAX_UPLOAD_MIB)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env CANOPY_LOG_LEVEL)")
 }
@@ -134,6 +139,7 @@ func (c *Config) applyEnv(getenv func(string) string) {
 	num("CANOPY_WORKERS", &c.JobWorkers)
 	dur("CANOPY_SYNC_STALE_AFTER", &c.SyncStaleAfter)
 	num("CANOPY_MAX_UPLOAD_MIB", &c.MaxUploadMiB)
+	num("CANOPY_ALERTS_HOUR", &c.AlertsHour)
 	str("CANOPY_TRUSTED_PROXIES", &c.TrustedProxies)
 	str("CANOPY_LOG_LEVEL", &c.LogLevel)
 	c.LogText = getenv("CANOPY_LOG_FORMAT") == "text"
@@ -164,6 +170,9 @@ func (c *Config) Finish() error {
 	}
 	if c.SyncStaleAfter < time.Second {
 		return fmt.Errorf("CANOPY_SYNC_STALE_AFTER %s: must be at least 1s", c.SyncStaleAfter)
+	}
+	if c.AlertsHour < 0 || c.AlertsHour > 23 {
+		return fmt.Errorf("alerts-hour %d (CANOPY_ALERTS_HOUR): must be 0 to 23 (UTC)", c.AlertsHour)
 	}
 	if c.MaxUploadMiB < 1 {
 		return fmt.Errorf("max-upload-mib %d (CANOPY_MAX_UPLOAD_MIB): must be at least 1", c.MaxUploadMiB)

@@ -46,10 +46,19 @@ func TestDerivedDefaults(t *testing.T) {
 }
 
 func TestInvalidSettingsNamed(t *testing.T) {
-	for _, args := range [][]string{{"--base-url", "ftp://x"}, {"--base-url", "/relative"}, {"--smtp-tls", "maybe"}} {
+	for _, args := range [][]string{{"--base-url", "ftp://x"}, {"--base-url", "/relative"}, {"--smtp-tls", "maybe"}, {"--alerts-hour", "24"}} {
 		_, err := load(t, nil, args...)
 		if err == nil || !strings.Contains(err.Error(), strings.TrimPrefix(args[0], "--")) {
 			t.Errorf("%v: want an error naming the setting, got %v", args, err)
 		}
+	}
+}
+
+func TestAlertsHour(t *testing.T) {
+	if c, err := load(t, nil); err != nil || c.AlertsHour != 23 {
+		t.Fatalf("default %d %v", c.AlertsHour, err)
+	}
+	if c, err := load(t, map[string]string{"CANOPY_ALERTS_HOUR": "6"}); err != nil || c.AlertsHour != 6 {
+		t.Fatalf("from the environment %d %v", c.AlertsHour, err)
 	}
 }

@@ -126,7 +126,7 @@ func samplePages() []pageCase {
 			[]string{`Only administrators can change these settings.`, `Acme Ltd`}},
 	}, slices.Concat(spendSamples(), importSamplePages(), connectionSamplePages(), directorySamplePages(), azureConnectSamplePages(),
 		onboardSamplePages(), tagSyncSamplePages(), allocationSamplePages(), resourceSamplePages(), chargebackSamplePages(),
-		budgetSamplePages())...)
+		budgetSamplePages(), alertSamplePages())...)
 }
 
 func withLayout(p ErrorPage, l Layout) ErrorPage {
@@ -157,5 +157,6 @@ func zeroPages() []Page {
 		ConflictsPage{}, WriteBackPage{},
 		AllocationPage{}, AllocGroupPage{}, AllocRulesPage{}, AllocExplainPage{}, AllocVersionsPage{}, AllocVersionPage{}, AllocLicencesPage{},
 		ResourcesPage{}, ResourcePage{}, VirtualPage{}, TagSettingsPage{}, CoveragePage{},
+		AlertInboxPage{}, AlertRulesPage{},
 	}
 }

@@ -11,6 +11,7 @@ const (
 	NavSpendConsumption = "spend.consumption"
 	NavAllocation       = "allocation"
 	NavBudgets          = "budgets"
+	NavAlerts           = "alerts"
 	NavChargebacks      = "chargebacks"
 	NavRecommendations  = "recommendations"
 	NavM365             = "m365"
@@ -39,6 +40,7 @@ var areas = []Area{
 	{NavAllocation, "Allocation", "/allocation", "Assign every cost to a team, product or cost centre with tags, custom groups, rules and shared-cost splits."},
 	{NavResources, "Resources", "/resources", "The resource inventory with tags and cost: edit tags one by one or in bulk, add virtual resources and track required-tag coverage."},
 	{NavBudgets, "Budgets", "/budgets", "Set budgets per team or scope, track actual and forecast spend against them, and get alerted before they are exceeded."},
+	{NavAlerts, "Alerts", "/alerts", "Get told when a day's spend jumps, a budget is overrun or a reservation goes unused, and follow each alert to the costs behind it."},
 	{NavChargebacks, "Chargebacks", "/chargebacks", "Produce monthly chargeback and showback statements per cost centre that reconcile to the invoice."},
 	{NavRecommendations, "Recommendations", "/recommendations", "Find savings: idle and oversized resources, reservation and savings-plan coverage, and unused licences."},
 	{NavM365, "Microsoft 365", "/m365", "See Microsoft 365 licences, who has them and whether they are used, and reclaim the ones nobody uses."},

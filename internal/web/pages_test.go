@@ -12,7 +12,7 @@ func TestNavMarksActiveArea(t *testing.T) {
 	for _, n := range l.Nav() {
 		got[n.URL] = n.AriaCurrent
 	}
-	if got["/settings"] != "true" || got["/"] != "" || len(got) != 11 {
+	if got["/settings"] != "true" || got["/"] != "" || len(got) != 12 {
 		t.Errorf("nav = %v", got)
 	}
 	sub := l.SettingsNav()
@@ -23,7 +23,7 @@ func TestNavMarksActiveArea(t *testing.T) {
 
 func TestAreaCatalogue(t *testing.T) {
 	cards := NewAreaCards(NavSpend)
-	if len(cards) != 9 || cards[0].Key != NavSpend || !cards[0].Available || cards[1].Available {
+	if len(cards) != 10 || cards[0].Key != NavSpend || !cards[0].Available || cards[1].Available {
 		t.Errorf("cards = %+v", cards)
 	}
 	if _, ok := NewAreaPage("nope"); ok {

@@ -109,9 +109,10 @@ func (s *Server) RouteList() []Route {
 	routes = append(routes, s.resourceRoutes()...)
 	routes = append(routes, s.chargebackRoutes()...)
 	routes = append(routes, s.budgetRoutes()...)
+	routes = append(routes, s.alertRoutes()...)
 	for _, a := range Areas() {
 		if a.Key != NavOverview && a.Key != NavSettings && a.Key != NavSpend && a.Key != NavConnections && a.Key != NavAllocation && a.Key != NavResources &&
-			a.Key != NavChargebacks && a.Key != NavBudgets {
+			a.Key != NavChargebacks && a.Key != NavBudgets && a.Key != NavAlerts {
 			routes = append(routes, user("GET "+a.URL, s.area(a.Key)))
 		}
 	}

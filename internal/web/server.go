@@ -12,6 +12,7 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 
+	"github.com/canopyhq/canopy/internal/alerts"
 	"github.com/canopyhq/canopy/internal/allocation"
 	"github.com/canopyhq/canopy/internal/audit"
 	"github.com/canopyhq/canopy/internal/auth"
@@ -56,6 +57,9 @@ type Server struct {
 	Sessions   *scs.SessionManager
 	R          *Renderer
 	Log        *slog.Logger
+
+	// Alerts serves the alert inbox and rules (nil: one over Auth.Store).
+	Alerts *alerts.Service
 
 	// TagSync serves tag write-back and the conflicts inbox (nil: one
 	// over Auth.Store and Connections' jobs).

@@ -32,8 +32,14 @@ type syncEnv struct {
 
 func newSyncEnv(t *testing.T, db *store.DB) *syncEnv {
 	t.Helper()
+	return newSyncEnvWith(t, db, azureconn.GrantOptions{TagWrite: true})
+}
+
+// newSyncEnvWith onboards with the given grant options.
+func newSyncEnvWith(t *testing.T, db *store.DB, opts azureconn.GrantOptions) *syncEnv {
+	t.Helper()
 	e := newEnv(t)
-	e.onboard(azureconn.GrantOptions{TagWrite: true})
+	e.onboard(opts)
 	d := e.c.Demo
 	sp := e.c.Entra.ServicePrincipalID(d.Customer.ID, d.App.ClientID)
 	e.c.ARM.Assign(sp, arm.RoleReader, "/subscriptions/"+d.Development.ID)

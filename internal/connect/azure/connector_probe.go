@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/cockroachdb/apd/v3"
 
 	"github.com/canopyhq/canopy/internal/connect"
+	"github.com/canopyhq/canopy/internal/store"
 )
 
 // helpPrefix keeps the Azure help pages apart from other kinds' pages.
@@ -123,8 +125,10 @@ func doctorCheck(ch Check, subName string) connect.Check {
 // lowUtilization is the reservation use (percent) under which a sync warns.
 var lowUtilization = apd.New(60, 0)
 
-// checkReservations warns about each reservation used less than 60 % over
-// the run's window, and about reservations it cannot read.
+// checkReservations stores every reservation and its daily utilisation
+// over the run's window (the alerts evaluate them), warns about each
+// reservation used less than 60 % over the window, and about reservations
+// it cannot read.
 func checkReservations(ctx context.Context, cl *Client, run *connect.Run) error {
 	list, err := cl.Reservations(ctx)
 	switch {
@@ -134,17 +138,57 @@ func checkReservations(ctx context.Context, cl *Client, run *connect.Run) error 
 	case err != nil:
 		return err
 	}
+	var stored []store.Reservation
+	var storedDays []store.ReservationDay
 	for _, r := range list {
 		days, err := cl.ReservationUtilization(ctx, r.OrderID, run.From, run.To)
 		if err != nil {
 			return err
 		}
+		stored = append(stored, storedReservation(r))
+		storedDays = append(storedDays, storedUtilization(r, days)...)
 		if pct, ok := utilization(days); ok && pct.Cmp(lowUtilization) < 0 {
 			run.Warn(fmt.Sprintf("Reservation %s (%d × %s) was used %s %% from %s to %s, below 60 %%: exchange or resize it.",
 				r.Name, r.Quantity, r.SKU, pct.Text('f'), run.From.Format("2006-01-02"), run.To.AddDate(0, 0, -1).Format("2006-01-02")))
 		}
 	}
-	return nil
+	return run.SaveReservations(ctx, stored, storedDays)
+}
+
+func storedReservation(r Reservation) store.Reservation {
+	out := store.Reservation{ID: r.ID, OrderID: r.OrderID, Name: r.Name, SKU: r.SKU, Location: r.Location,
+		Quantity: r.Quantity, Term: r.Term, BillingPlan: r.BillingPlan, AppliedScopeType: r.AppliedScopeType}
+	if !r.Expiry.IsZero() {
+		exp := r.Expiry.UTC()
+		out.Expiry = &exp
+	}
+	return out
+}
+
+// storedUtilization keeps the days of r (an order's summaries may name
+// another reservation of the order, or none: then they are r's).
+func storedUtilization(r Reservation, days []UtilizationDay) []store.ReservationDay {
+	var out []store.ReservationDay
+	for _, d := range days {
+		id := segmentAfter(d.ReservationID, "reservations")
+		if id == "" {
+			id = d.ReservationID
+		}
+		if id != "" && !strings.EqualFold(id, r.ID) {
+			continue
+		}
+		out = append(out, store.ReservationDay{ReservationID: r.ID, Day: d.Date.Truncate(24 * time.Hour),
+			ReservedHours: decText(d.ReservedHours), UsedHours: decText(d.UsedHours), AvgPercent: decText(d.AvgUtilizationPercent),
+			MinPercent: decText(d.MinUtilizationPercent), MaxPercent: decText(d.MaxUtilizationPercent)})
+	}
+	return out
+}
+
+func decText(d *apd.Decimal) string {
+	if d == nil {
+		return ""
+	}
+	return d.Text('f')
 }
 
 // utilization is used / reserved hours in percent, to one decimal.

@@ -38,6 +38,7 @@ type Billing struct {
 	budget       int // queries per scope per minute
 	pageSize     int // rows per query page
 	limiter      map[string][]time.Time
+	spikes       map[spikeKey]int64 // AddSpike
 }
 
 // New returns a Billing over opts.Resources.

@@ -1,6 +1,7 @@
 package azbilling
 
 import (
+	"maps"
 	"strings"
 	"time"
 )
@@ -30,6 +31,7 @@ type snapshot struct {
 	cover   map[string]*resState  // lower-case VM resource ID -> reservation
 	covered map[*resState][]Resource
 	resv    []*resState
+	spikes  map[spikeKey]int64
 }
 
 func (b *Billing) snapshot() *snapshot {
@@ -38,6 +40,9 @@ func (b *Billing) snapshot() *snapshot {
 	for _, sub := range s.subs {
 		s.res[strings.ToLower(sub.ID)] = b.src.Resources(sub.ID)
 	}
+	b.mu.Lock()
+	s.spikes = maps.Clone(b.spikes)
+	b.mu.Unlock()
 	for _, r := range s.resv {
 		s.assignCoverage(b, r)
 	}
@@ -90,7 +95,7 @@ func (b *Billing) resourceLine(s *snapshot, sub Subscription, res Resource, m me
 		Location: res.Location, Tags: res.Tags, Meter: m, ChargeType: "Usage", PricingModel: "OnDemand"}
 	r := s.cover[strings.ToLower(res.ID)]
 	if !m.Compute || r == nil || !r.activeOn(d) {
-		l.Cost = b.onDemandCost(res, m, d, s.now)
+		l.Cost = b.onDemandCost(res, m, d, s.now) * s.spikeFactor(res.ID, d)
 		return l
 	}
 	l.PricingModel, l.ReservationID, l.ResName = "Reservation", r.path(), r.DisplayName
