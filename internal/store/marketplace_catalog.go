@@ -8,9 +8,11 @@ import (
 )
 
 // MktVendor sells through the marketplace; Program names its commercial
-// rules (marketplace.Program).
+// rules (marketplace.Program). APIURL and the sealed APIKey reach its
+// ordering system ("" when operations fulfil its orders by hand).
 type MktVendor struct {
 	OrgID, ID, Name, Program string
+	APIURL, APIKey           string
 	CreatedAt                time.Time
 }
 
@@ -43,14 +45,14 @@ type MktBuyer struct {
 // CreateMktVendor inserts v (CreatedAt set here).
 func (q *Queries) CreateMktVendor(ctx context.Context, v MktVendor) (MktVendor, error) {
 	v.CreatedAt = domain.Now()
-	_, err := q.w().exec(ctx, `INSERT INTO mkt_vendors (org_id, id, name, program, created_at) VALUES (?, ?, ?, ?, ?)`,
-		v.OrgID, v.ID, v.Name, v.Program, v.CreatedAt)
+	_, err := q.w().exec(ctx, `INSERT INTO mkt_vendors (`+mktVendorCols+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		v.OrgID, v.ID, v.Name, v.Program, v.APIURL, v.APIKey, v.CreatedAt)
 	return v, uniqueName(err, "vendor")
 }
 
 // ListMktVendors returns the organisation's vendors by name.
 func (q *Queries) ListMktVendors(ctx context.Context, orgID string) ([]MktVendor, error) {
-	rows, err := q.r().query(ctx, `SELECT org_id, id, name, program, created_at FROM mkt_vendors WHERE org_id = ? ORDER BY name`, orgID)
+	rows, err := q.r().query(ctx, `SELECT `+mktVendorCols+` FROM mkt_vendors WHERE org_id = ? ORDER BY name`, orgID)
 	if err != nil {
 		return nil, err
 	}
@@ -59,13 +61,21 @@ func (q *Queries) ListMktVendors(ctx context.Context, orgID string) ([]MktVendor
 
 // GetMktVendor returns one vendor.
 func (q *Queries) GetMktVendor(ctx context.Context, orgID, id string) (MktVendor, error) {
-	v, err := scanMktVendor(q.r().row(ctx, `SELECT org_id, id, name, program, created_at FROM mkt_vendors WHERE org_id = ? AND id = ?`, orgID, id))
+	v, err := scanMktVendor(q.r().row(ctx, `SELECT `+mktVendorCols+` FROM mkt_vendors WHERE org_id = ? AND id = ?`, orgID, id))
 	return v, notFound(err, "vendor")
+}
+
+const mktVendorCols = `org_id, id, name, program, api_url, api_key, created_at`
+
+// SetMktVendorAPI sets how a vendor's ordering system is reached.
+func (q *Queries) SetMktVendorAPI(ctx context.Context, orgID, id, url, sealedKey string) error {
+	res, err := q.w().exec(ctx, `UPDATE mkt_vendors SET api_url = ?, api_key = ? WHERE org_id = ? AND id = ?`, url, sealedKey, orgID, id)
+	return mustAffect(res, err, "vendor")
 }
 
 func scanMktVendor(s scanner) (MktVendor, error) {
 	var v MktVendor
-	err := s.Scan(&v.OrgID, &v.ID, &v.Name, &v.Program, &v.CreatedAt)
+	err := s.Scan(&v.OrgID, &v.ID, &v.Name, &v.Program, &v.APIURL, &v.APIKey, &v.CreatedAt)
 	v.CreatedAt = v.CreatedAt.UTC()
 	return v, err
 }

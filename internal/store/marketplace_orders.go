@@ -14,6 +14,7 @@ import (
 type MktOrder struct {
 	OrgID, ID, AgreementID, Type, Status, PONumber, Notes string
 	QueryMessage, StatusNote, VendorRef, CreatedBy        string
+	QueueNo                                               int64 // 0 until submitted
 	SubmittedAt, SentAt, CompletedAt                      *time.Time
 	CreatedAt, UpdatedAt                                  time.Time
 	Lines                                                 []MktOrderLine
@@ -31,15 +32,15 @@ type MktOrderLine struct {
 }
 
 const mktOrderCols = `org_id, id, agreement_id, type, status, po_number, notes, query_message, status_note, vendor_ref,
-	created_by, submitted_at, sent_at, completed_at, created_at, updated_at`
+	created_by, queue_no, submitted_at, sent_at, completed_at, created_at, updated_at`
 
 // CreateMktOrder inserts o and its lines (timestamps set here).
 func (q *Queries) CreateMktOrder(ctx context.Context, o MktOrder) (MktOrder, error) {
 	o.CreatedAt = domain.Now()
 	o.UpdatedAt = o.CreatedAt
-	_, err := q.w().exec(ctx, `INSERT INTO mkt_orders (`+mktOrderCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := q.w().exec(ctx, `INSERT INTO mkt_orders (`+mktOrderCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		o.OrgID, o.ID, o.AgreementID, o.Type, o.Status, o.PONumber, o.Notes, o.QueryMessage, o.StatusNote, o.VendorRef,
-		o.CreatedBy, optTime(o.SubmittedAt), optTime(o.SentAt), optTime(o.CompletedAt), o.CreatedAt, o.UpdatedAt)
+		o.CreatedBy, nullIfZero(o.QueueNo), optTime(o.SubmittedAt), optTime(o.SentAt), optTime(o.CompletedAt), o.CreatedAt, o.UpdatedAt)
 	if err != nil {
 		return o, err
 	}
@@ -70,8 +71,8 @@ func (q *Queries) insertMktLine(ctx context.Context, orgID, orderID string, l Mk
 // UpdateMktOrder writes o's texts and times (not its status or lines).
 func (q *Queries) UpdateMktOrder(ctx context.Context, o MktOrder) error {
 	res, err := q.w().exec(ctx, `UPDATE mkt_orders SET po_number = ?, notes = ?, query_message = ?, status_note = ?, vendor_ref = ?,
-		submitted_at = ?, sent_at = ?, completed_at = ?, updated_at = ? WHERE org_id = ? AND id = ?`,
-		o.PONumber, o.Notes, o.QueryMessage, o.StatusNote, o.VendorRef, optTime(o.SubmittedAt), optTime(o.SentAt),
+		queue_no = ?, submitted_at = ?, sent_at = ?, completed_at = ?, updated_at = ? WHERE org_id = ? AND id = ?`,
+		o.PONumber, o.Notes, o.QueryMessage, o.StatusNote, o.VendorRef, nullIfZero(o.QueueNo), optTime(o.SubmittedAt), optTime(o.SentAt),
 		optTime(o.CompletedAt), domain.Now(), o.OrgID, o.ID)
 	return mustAffect(res, err, "order")
 }
@@ -131,13 +132,22 @@ func (q *Queries) ListMktOrders(ctx context.Context, orgID string, f MktOrderFil
 	return scanAll(rows, scanMktOrder)
 }
 
+// NextMktQueueNo is the queue number the agreement's next submitted
+// order gets; call it under the agreement's lock.
+func (q *Queries) NextMktQueueNo(ctx context.Context, orgID, agreementID string) (int64, error) {
+	var n int64
+	err := q.w().row(ctx, `SELECT COALESCE(MAX(queue_no), 0) + 1 FROM mkt_orders WHERE org_id = ? AND agreement_id = ?`,
+		orgID, agreementID).Scan(&n)
+	return n, err
+}
+
 // MktOrderQueue returns an agreement's submitted orders that are still
-// open (Processing or Querying), oldest submission first: the first is
+// open (Processing or Querying), in submission order: the first is
 // the one with the vendor, the others wait their turn. Read on the
 // writer: the dispatcher acts on it.
 func (q *Queries) MktOrderQueue(ctx context.Context, orgID, agreementID string) ([]MktOrder, error) {
 	rows, err := q.w().query(ctx, `SELECT `+mktOrderCols+` FROM mkt_orders WHERE org_id = ? AND agreement_id = ?
-		AND status IN ('Processing', 'Querying') AND submitted_at IS NOT NULL ORDER BY submitted_at, id`, orgID, agreementID)
+		AND status IN ('Processing', 'Querying') AND queue_no IS NOT NULL ORDER BY queue_no`, orgID, agreementID)
 	if err != nil {
 		return nil, err
 	}
@@ -147,9 +157,17 @@ func (q *Queries) MktOrderQueue(ctx context.Context, orgID, agreementID string) 
 func scanMktOrder(s scanner) (MktOrder, error) {
 	var o MktOrder
 	var sub, sent, done sql.NullTime
+	var qn sql.NullInt64
 	err := s.Scan(&o.OrgID, &o.ID, &o.AgreementID, &o.Type, &o.Status, &o.PONumber, &o.Notes, &o.QueryMessage, &o.StatusNote,
-		&o.VendorRef, &o.CreatedBy, &sub, &sent, &done, &o.CreatedAt, &o.UpdatedAt)
-	o.SubmittedAt, o.SentAt, o.CompletedAt = timePtr(sub), timePtr(sent), timePtr(done)
+		&o.VendorRef, &o.CreatedBy, &qn, &sub, &sent, &done, &o.CreatedAt, &o.UpdatedAt)
+	o.QueueNo, o.SubmittedAt, o.SentAt, o.CompletedAt = qn.Int64, timePtr(sub), timePtr(sent), timePtr(done)
 	o.CreatedAt, o.UpdatedAt = o.CreatedAt.UTC(), o.UpdatedAt.UTC()
 	return o, err
+}
+
+func nullIfZero(n int64) any {
+	if n == 0 {
+		return nil
+	}
+	return n
 }

@@ -151,18 +151,25 @@ func TestMarketplaceOrderQueueIsBySubmission(t *testing.T) {
 		}
 		t0 := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
 		mk := func(id, status string, submitted *time.Time) {
+			var n int64
+			if submitted != nil {
+				var err error
+				if n, err = s.NextMktQueueNo(ctx, a, agr.ID); err != nil {
+					t.Fatal(err)
+				}
+			}
 			if _, err := s.CreateMktOrder(ctx, store.MktOrder{OrgID: a, ID: id, AgreementID: agr.ID, Type: "Change", Status: status,
-				CreatedBy: "u", SubmittedAt: submitted}); err != nil {
+				CreatedBy: "u", SubmittedAt: submitted, QueueNo: n}); err != nil {
 				t.Fatal(err)
 			}
 		}
-		t1, t2, t3 := t0.Add(time.Minute), t0.Add(2*time.Minute), t0
-		mk("ORD-0000-0000-0000-0002", "Processing", &t1)
-		mk("ORD-0000-0000-0000-0003", "Querying", &t2)
-		mk("ORD-0000-0000-0000-0001", "Completed", &t3)
+		// Submitted in this order (at one instant): 9, 2, 1 (completed).
+		mk("ORD-0000-0000-0000-0001", "Completed", &t0)
+		mk("ORD-0000-0000-0000-0009", "Processing", &t0)
+		mk("ORD-0000-0000-0000-0002", "Querying", &t0)
 		mk("ORD-0000-0000-0000-0004", "Quoted", nil)
 		q, err := s.MktOrderQueue(ctx, a, agr.ID)
-		if err != nil || len(q) != 2 || q[0].ID != "ORD-0000-0000-0000-0002" || q[1].ID != "ORD-0000-0000-0000-0003" {
+		if err != nil || len(q) != 2 || q[0].ID != "ORD-0000-0000-0000-0009" || q[1].ID != "ORD-0000-0000-0000-0002" || q[0].QueueNo != 2 {
 			t.Fatalf("queue %+v %v", q, err)
 		}
 	})

@@ -5,12 +5,16 @@
 -- half-open [start, end).
 
 -- mkt_vendors: who sells; program names the commercial rules followed
--- (general, adobe-vip, microsoft-nce).
+-- (general, adobe-vip, microsoft-nce). api_url and api_key (sealed with
+-- the key vault) reach the vendor's ordering system; without them
+-- operations users fulfil its orders by hand.
 CREATE TABLE mkt_vendors (
     org_id     TEXT NOT NULL REFERENCES orgs (id) ON DELETE CASCADE,
     id         TEXT NOT NULL,
     name       TEXT NOT NULL,
     program    TEXT NOT NULL,
+    api_url    TEXT NOT NULL DEFAULT '',
+    api_key    TEXT NOT NULL DEFAULT '',
     created_at TIMESTAMP NOT NULL,
     PRIMARY KEY (org_id, id),
     UNIQUE (org_id, name)
@@ -128,8 +132,9 @@ CREATE TABLE mkt_subscriptions (
 );
 CREATE INDEX mkt_subscriptions_agreement ON mkt_subscriptions (org_id, agreement_id);
 
--- mkt_orders: submitted_at orders the agreement's queue: only the
--- oldest submitted open order of an agreement is with the vendor.
+-- mkt_orders: queue_no (given at submission, under the agreement's
+-- lock) orders the agreement's queue: only the first open submitted
+-- order of an agreement is with the vendor.
 CREATE TABLE mkt_orders (
     org_id         TEXT NOT NULL REFERENCES orgs (id) ON DELETE CASCADE,
     id             TEXT NOT NULL,
@@ -142,6 +147,7 @@ CREATE TABLE mkt_orders (
     status_note    TEXT NOT NULL DEFAULT '',
     vendor_ref     TEXT NOT NULL DEFAULT '',
     created_by     TEXT NOT NULL,
+    queue_no       INTEGER NULL,
     submitted_at   TIMESTAMP NULL,
     sent_at        TIMESTAMP NULL,
     completed_at   TIMESTAMP NULL,
