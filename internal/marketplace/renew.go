@@ -20,7 +20,7 @@ type RenewalResult struct {
 // several workers running it at once renew nothing twice.
 func (s *Service) RenewDue(ctx context.Context, orgID string, now time.Time) (RenewalResult, error) {
 	var res RenewalResult
-	due, err := s.Store.ListMktSubscriptions(ctx, orgID, store.MktSubscriptionFilter{Status: string(SubscriptionActive), RenewsBefore: &now, Limit: 500})
+	due, err := s.Store.ListMktSubscriptions(ctx, orgID, store.MktSubscriptionFilter{Status: string(SubscriptionActive), RenewsBy: &now, Limit: 500})
 	if err != nil {
 		return res, err
 	}

@@ -130,7 +130,7 @@ func (q *Queries) GetMktSubscription(ctx context.Context, orgID, id string, forU
 // MktSubscriptionFilter selects subscriptions; empty fields match all.
 type MktSubscriptionFilter struct {
 	AgreementID, Status, Query string
-	RenewsBefore               *time.Time // active ones whose term ends before (renewals and expiries due)
+	RenewsBy                   *time.Time // those whose term ends by then (renewals and expiries due)
 	After                      string
 	Limit                      int
 }
@@ -142,10 +142,10 @@ func (q *Queries) ListMktSubscriptions(ctx context.Context, orgID string, f MktS
 		AND (? = '' OR agreement_id = ?) AND (? = '' OR status = ?)
 		AND (? = '' OR LOWER(name) LIKE ? ESCAPE '\' OR id = ? OR po_number = ?) AND id > ?`
 	args := []any{orgID, f.AgreementID, f.AgreementID, f.Status, f.Status, f.Query, likePattern(f.Query), f.Query, f.Query, f.After}
-	if f.RenewsBefore != nil {
+	if f.RenewsBy != nil {
 		c = q.w() // the renewal job changes what it reads
-		sqlq += ` AND renews_on < ?`
-		args = append(args, f.RenewsBefore.UTC())
+		sqlq += ` AND renews_on <= ?`
+		args = append(args, f.RenewsBy.UTC())
 	}
 	rows, err := c.query(ctx, sqlq+` ORDER BY id LIMIT ?`, append(args, pageLimit(f.Limit))...)
 	if err != nil {

@@ -129,10 +129,10 @@ func TestMarketplaceCatalogAndCommerceRoundTrip(t *testing.T) {
 			t.Fatalf("%% is literal: %+v", list)
 		}
 		due := renews.Add(time.Hour)
-		if subs, err := s.ListMktSubscriptions(ctx, a, store.MktSubscriptionFilter{RenewsBefore: &due}); err != nil || len(subs) != 1 {
+		if subs, err := s.ListMktSubscriptions(ctx, a, store.MktSubscriptionFilter{RenewsBy: &due}); err != nil || len(subs) != 1 {
 			t.Fatalf("renewals due: %+v %v", subs, err)
 		}
-		if subs, _ := s.ListMktSubscriptions(ctx, a, store.MktSubscriptionFilter{RenewsBefore: &day}); len(subs) != 0 {
+		if subs, _ := s.ListMktSubscriptions(ctx, a, store.MktSubscriptionFilter{RenewsBy: &day}); len(subs) != 0 {
 			t.Fatalf("nothing due yet: %+v", subs)
 		}
 	})
