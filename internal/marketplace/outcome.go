@@ -62,21 +62,32 @@ func (s *Service) completeTx(ctx context.Context, tx *store.Tx, agr Agreement, o
 	if err != nil {
 		return err
 	}
+	var returns []Charge
 	for _, l := range o.Lines {
-		if err := s.completeLine(ctx, tx, agr, o, l, PolicyOf(prog), now); err != nil {
+		sub, err := s.completeLine(ctx, tx, agr, o, l, PolicyOf(prog), now)
+		if err != nil {
 			return err
 		}
+		r, err := s.chargeCompletedLine(ctx, tx, agr, o, l, sub, PolicyOf(prog), now)
+		if err != nil {
+			return err
+		}
+		returns = append(returns, r...)
+	}
+	if err := s.creditReturns(ctx, tx, agr, o, returns, now); err != nil {
+		return err
 	}
 	return s.settleAgreement(ctx, tx, agr.OrgID, agr.ID, "order "+o.ID+" completed")
 }
 
-// completeLine applies one line of a completed order to its subscription.
-func (s *Service) completeLine(ctx context.Context, tx *store.Tx, agr Agreement, o *Order, l OrderLine, pol Policy, now time.Time) error {
+// completeLine applies one line of a completed order to its
+// subscription and returns the subscription as it is now.
+func (s *Service) completeLine(ctx context.Context, tx *store.Tx, agr Agreement, o *Order, l OrderLine, pol Policy, now time.Time) (Subscription, error) {
 	sub, err := tx.GetMktSubscription(ctx, o.OrgID, l.SubscriptionID, true)
 	if err != nil {
-		return err
+		return sub, err
 	}
-	from := SubscriptionStatus(sub.Status)
+	from, to := SubscriptionStatus(sub.Status), SubscriptionActive
 	switch l.Action {
 	case ActionNew:
 		start := Day(now)
@@ -87,7 +98,7 @@ func (s *Service) completeLine(ctx context.Context, tx *store.Tx, agr Agreement,
 		}
 		sub.RenewsOn = &renews
 		if sub.PONumber == "" {
-			sub.PONumber = o.PONumber
+			sub.PONumber = firstNonEmpty(o.PONumber, agr.PONumber)
 		}
 	case ActionChange:
 		sub.Quantity = l.Quantity
@@ -98,16 +109,61 @@ func (s *Service) completeLine(ctx context.Context, tx *store.Tx, agr Agreement,
 			sub.PONumber = *l.PONumber
 		}
 	case ActionTerminate:
-		sub.EndedOn = &now
-		if err := tx.UpdateMktSubscription(ctx, sub); err != nil {
-			return err
-		}
-		return changeStatus(ctx, tx, Subscriptions, o.OrgID, store.MktSubscriptionObj, sub.ID, from, SubscriptionTerminated, vendorActor, "order "+o.ID)
+		sub.EndedOn, to = &now, SubscriptionTerminated
 	}
 	if err := tx.UpdateMktSubscription(ctx, sub); err != nil {
+		return sub, err
+	}
+	sub.Status = string(to)
+	return sub, changeStatus(ctx, tx, Subscriptions, o.OrgID, store.MktSubscriptionObj, sub.ID, from, to, vendorActor, "order "+o.ID)
+}
+
+// creditReturns stores a return's negative charges on one credit memo,
+// naming the invoice that billed what is returned (if any yet).
+func (s *Service) creditReturns(ctx context.Context, tx *store.Tx, agr Agreement, o *Order, returns []Charge, now time.Time) error {
+	if len(returns) == 0 {
+		return nil
+	}
+	memo := store.MktCreditMemo{OrgID: o.OrgID, ID: NewID(PrefixCreditMemo), BuyerID: agr.BuyerID, OrderID: o.ID,
+		Currency: agr.Currency, Reason: "Return under " + "order " + o.ID, IssuedAt: now}
+	var total domain.Amount
+	ids := make([]string, 0, len(returns))
+	for _, r := range returns {
+		a, err := amountOf(r.Amount)
+		if err != nil {
+			return err
+		}
+		if total, err = total.Add(a); err != nil {
+			return err
+		}
+		if _, err := tx.AddMktCharge(ctx, r); err != nil {
+			return err
+		}
+		ids = append(ids, r.ID)
+	}
+	memo.Total = total.String()
+	inv, err := s.invoiceOfSubscription(ctx, tx, o.OrgID, returns[0].SubscriptionID)
+	if err != nil {
 		return err
 	}
-	return changeStatus(ctx, tx, Subscriptions, o.OrgID, store.MktSubscriptionObj, sub.ID, from, SubscriptionActive, vendorActor, "order "+o.ID)
+	memo.InvoiceID = inv
+	return tx.CreateMktCreditMemo(ctx, memo, ids)
+}
+
+// invoiceOfSubscription is the latest invoice that billed a charge of
+// the subscription, or "" when none was invoiced yet.
+func (s *Service) invoiceOfSubscription(ctx context.Context, tx *store.Tx, orgID, subID string) (string, error) {
+	charges, err := tx.ListMktCharges(ctx, orgID, store.MktChargeFilter{SubscriptionID: subID, ForUpdate: true})
+	if err != nil {
+		return "", err
+	}
+	for i := len(charges) - 1; i >= 0; i-- {
+		if charges[i].StatementID != "" {
+			st, err := tx.GetMktStatement(ctx, orgID, charges[i].StatementID)
+			return st.InvoiceID, err
+		}
+	}
+	return "", nil
 }
 
 // settleAgreement moves an agreement out of Provisioning or Updating

@@ -171,3 +171,11 @@ func nullIfZero(n int64) any {
 	}
 	return n
 }
+
+// MktOriginOrder is the order whose line created the subscription.
+func (q *Queries) MktOriginOrder(ctx context.Context, orgID, subscriptionID string) (string, error) {
+	var id string
+	err := q.w().row(ctx, `SELECT order_id FROM mkt_order_lines WHERE org_id = ? AND subscription_id = ? AND action = 'new'
+		ORDER BY order_id LIMIT 1`, orgID, subscriptionID).Scan(&id)
+	return id, notFound(err, "order of the subscription")
+}

@@ -16,7 +16,7 @@ const (
 )
 
 var mktStatusTables = map[string]string{MktAgreementObj: "mkt_agreements", MktSubscriptionObj: "mkt_subscriptions",
-	MktOrderObj: "mkt_orders"}
+	MktOrderObj: "mkt_orders", MktInvoiceObj: "mkt_invoices"}
 
 // MktStatusChange is one entry of an object's status history.
 type MktStatusChange struct {

@@ -192,7 +192,95 @@ CREATE TABLE mkt_status_history (
     PRIMARY KEY (org_id, object_id, seq)
 );
 
+-- mkt_charges: what is billed, per subscription and service period.
+-- billed_on's month decides the invoice; dedup_key makes generating a
+-- charge twice (two workers, a rerun) a no-op. A charge is invoiced
+-- through a statement (statement_id) or credited (credit_memo_id).
+-- kind: purchase, renewal, recurring, proration, return.
+CREATE TABLE mkt_charges (
+    org_id          TEXT NOT NULL REFERENCES orgs (id) ON DELETE CASCADE,
+    id              TEXT NOT NULL,
+    dedup_key       TEXT NOT NULL,
+    buyer_id        TEXT NOT NULL,
+    agreement_id    TEXT NOT NULL,
+    subscription_id TEXT NOT NULL,
+    order_id        TEXT NULL,
+    item_id         TEXT NOT NULL,
+    kind            TEXT NOT NULL,
+    description     TEXT NOT NULL,
+    quantity        INTEGER NOT NULL,
+    unit_price      TEXT NOT NULL,
+    amount          TEXT NOT NULL,
+    currency        TEXT NOT NULL,
+    period_start    TIMESTAMP NOT NULL,
+    period_end      TIMESTAMP NOT NULL,
+    billed_on       TIMESTAMP NOT NULL,
+    statement_id    TEXT NULL,
+    credit_memo_id  TEXT NULL,
+    created_at      TIMESTAMP NOT NULL,
+    PRIMARY KEY (org_id, id),
+    UNIQUE (org_id, dedup_key)
+);
+CREATE INDEX mkt_charges_unbilled ON mkt_charges (org_id, billed_on) WHERE statement_id IS NULL AND credit_memo_id IS NULL;
+CREATE INDEX mkt_charges_statement ON mkt_charges (org_id, statement_id);
+CREATE INDEX mkt_charges_order ON mkt_charges (org_id, order_id);
+
+-- mkt_invoices: one consolidated document per buyer and issue; its
+-- statements group its charges per agreement (with the agreement's PO
+-- number as printed then).
+CREATE TABLE mkt_invoices (
+    org_id       TEXT NOT NULL REFERENCES orgs (id) ON DELETE CASCADE,
+    id           TEXT NOT NULL,
+    buyer_id     TEXT NOT NULL,
+    period_start TIMESTAMP NOT NULL,
+    period_end   TIMESTAMP NOT NULL,
+    status       TEXT NOT NULL,
+    currency     TEXT NOT NULL,
+    total        TEXT NOT NULL,
+    issued_at    TIMESTAMP NOT NULL,
+    due_on       TIMESTAMP NOT NULL,
+    updated_at   TIMESTAMP NOT NULL,
+    PRIMARY KEY (org_id, id)
+);
+CREATE INDEX mkt_invoices_buyer ON mkt_invoices (org_id, buyer_id, period_start);
+
+CREATE TABLE mkt_statements (
+    org_id       TEXT NOT NULL REFERENCES orgs (id) ON DELETE CASCADE,
+    id           TEXT NOT NULL,
+    invoice_id   TEXT NOT NULL,
+    agreement_id TEXT NOT NULL,
+    buyer_id     TEXT NOT NULL,
+    period_start TIMESTAMP NOT NULL,
+    period_end   TIMESTAMP NOT NULL,
+    currency     TEXT NOT NULL,
+    total        TEXT NOT NULL,
+    po_number    TEXT NOT NULL DEFAULT '',
+    created_at   TIMESTAMP NOT NULL,
+    PRIMARY KEY (org_id, id),
+    FOREIGN KEY (org_id, invoice_id) REFERENCES mkt_invoices (org_id, id)
+);
+CREATE INDEX mkt_statements_invoice ON mkt_statements (org_id, invoice_id);
+
+-- mkt_credit_memos: returns; invoice_id is the invoice that billed what
+-- is returned ('' when it was not invoiced yet).
+CREATE TABLE mkt_credit_memos (
+    org_id     TEXT NOT NULL REFERENCES orgs (id) ON DELETE CASCADE,
+    id         TEXT NOT NULL,
+    buyer_id   TEXT NOT NULL,
+    order_id   TEXT NOT NULL,
+    invoice_id TEXT NOT NULL DEFAULT '',
+    currency   TEXT NOT NULL,
+    total      TEXT NOT NULL,
+    reason     TEXT NOT NULL,
+    issued_at  TIMESTAMP NOT NULL,
+    PRIMARY KEY (org_id, id)
+);
+
 -- +goose Down
+DROP TABLE mkt_credit_memos;
+DROP TABLE mkt_statements;
+DROP TABLE mkt_invoices;
+DROP TABLE mkt_charges;
 DROP TABLE mkt_status_history;
 DROP TABLE mkt_order_lines;
 DROP TABLE mkt_orders;
