@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/canopyhq/canopy/internal/costs"
 	"github.com/canopyhq/canopy/internal/marketplace"
 	"github.com/canopyhq/canopy/internal/sandbox/vendor"
 	"github.com/canopyhq/canopy/internal/store"
@@ -114,6 +115,33 @@ func TestProrationsAndReturns(t *testing.T) {
 		if len(c) != 1 || c[0].Kind != "proration" || c[0].Quantity != 3 || c[0].Amount != "574.75" ||
 			!c[0].PeriodStart.Equal(time.Date(2027, 2, 10, 0, 0, 0, 0, time.UTC)) {
 			t.Fatalf("proration %+v", c)
+		}
+	})
+}
+
+// An issued invoice's charges reach the cost store as Marketplace lines
+// whose total is the invoice's; exporting again replaces them.
+func TestInvoicesFlowIntoTheCostStore(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		h.completedPurchase(h.photoshop, "P1Y", 5)
+		h.completedPurchase(h.m365E3, "P1M", 10)
+		invs, err := h.svc.IssueInvoices(h.ctx, h.ops, h.who, month(2026, 11))
+		h.must(err)
+		res, err := h.svc.ExportToCosts(h.ctx, h.st.Costs(), h.buyer.Org.ID, invs[0].ID)
+		h.must(err)
+		if res.Rows != 2 || res.Totals["EUR"].Billed.String() != invs[0].Total || res.Totals["EUR"].Effective.String() != invs[0].Total {
+			t.Fatalf("cost import %+v, invoice total %s", res, invs[0].Total)
+		}
+		again, err := h.svc.ExportToCosts(h.ctx, h.st.Costs(), h.buyer.Org.ID, invs[0].ID)
+		h.must(err)
+		if again.Replaced != res.ImportID || again.Totals["EUR"].Billed.String() != invs[0].Total {
+			t.Fatalf("second export %+v", again)
+		}
+		tot, err := h.st.Costs().Totals(h.ctx, h.buyer.Org.ID, costs.TotalsFilter{})
+		h.must(err)
+		if tot["EUR"].Billed.String() != "1679.4" {
+			t.Fatalf("cost store totals %+v", tot)
 		}
 	})
 }
