@@ -47,6 +47,9 @@ func (s *Service) AnswerQuery(ctx context.Context, p *auth.Principal, who audit.
 			return o, domain.Errorf(domain.CodeConflict, "the answer is saved, but %s did not take it: %v; try again", v.Name, err)
 		}
 	}
+	if s.Poller != nil {
+		return o, s.Poller(ctx, o.OrgID, o.ID)
+	}
 	return o, nil
 }
 

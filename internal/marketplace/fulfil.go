@@ -185,8 +185,11 @@ func (s *Service) Poll(ctx context.Context, orgID, orderID string) (done bool, e
 	if o.Status == string(OrderCompleted) || o.Status == string(OrderFailed) {
 		return true, nil
 	}
-	if o.VendorRef == "" || o.Status == string(OrderQuerying) {
-		return false, nil // not sent yet, or waiting for the buyer
+	if o.Status == string(OrderQuerying) {
+		return true, nil // waiting for the buyer; AnswerQuery polls again
+	}
+	if o.VendorRef == "" {
+		return false, nil // not sent yet
 	}
 	agr, err := s.Store.GetMktAgreement(ctx, orgID, o.AgreementID, false)
 	if err != nil {
@@ -207,6 +210,6 @@ func (s *Service) Poll(ctx context.Context, orgID, orderID string) (done bool, e
 	if out.State == OutcomeProcessing {
 		return false, nil
 	}
-	err = s.apply(ctx, orgID, orderID, vendorActor, out)
-	return out.State != OutcomeQuerying, err
+	// Done either way: a queried order is polled again once answered.
+	return true, s.apply(ctx, orgID, orderID, vendorActor, out)
 }

@@ -65,6 +65,11 @@ func (s *Service) IssueInvoices(ctx context.Context, p *auth.Principal, who audi
 	for _, inv := range out {
 		audit.MustRecord(ctx, s.Store, who, audit.Entry{OrgID: p.Org.ID, Action: "marketplace.invoice.issue", TargetType: "invoice",
 			TargetID: inv.ID, Details: map[string]any{"buyer": inv.BuyerID, "total": inv.Total, "currency": inv.Currency}})
+		if s.Exporter != nil {
+			if err := s.Exporter(ctx, p.Org.ID, inv.ID); err != nil {
+				return out, err
+			}
+		}
 	}
 	return out, nil
 }

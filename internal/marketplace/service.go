@@ -49,6 +49,12 @@ type Service struct {
 	// next order go to its vendor (normally: enqueue the dispatch job);
 	// nil dispatches inline (tests, CLI).
 	Dispatch func(ctx context.Context, orgID, agreementID string) error
+	// Poller is called when an order should be asked about again (a
+	// query was answered); nil leaves polling to the caller.
+	Poller func(ctx context.Context, orgID, orderID string) error
+	// Exporter is called for each issued invoice (normally: queue its
+	// export to the cost store); nil leaves it to the caller.
+	Exporter func(ctx context.Context, orgID, invoiceID string) error
 	Now      func() time.Time
 	Log      *slog.Logger
 	// Seal seals a vendor's API key for storage (aad binds it to the

@@ -172,3 +172,15 @@ func likePattern(q string) string {
 	}
 	return "%" + likeEscape(strings.ToLower(q)) + "%"
 }
+
+// MktOrgIDs lists the organisations with marketplace subscriptions.
+func (q *Queries) MktOrgIDs(ctx context.Context) ([]string, error) {
+	rows, err := q.r().query(ctx, `SELECT DISTINCT org_id FROM mkt_subscriptions ORDER BY org_id`)
+	if err != nil {
+		return nil, err
+	}
+	return scanAll(rows, func(s scanner) (string, error) {
+		var id string
+		return id, s.Scan(&id)
+	})
+}
