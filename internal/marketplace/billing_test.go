@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/canopyhq/canopy/internal/costs"
+	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/marketplace"
 	"github.com/canopyhq/canopy/internal/sandbox/vendor"
 	"github.com/canopyhq/canopy/internal/store"
@@ -142,6 +143,34 @@ func TestInvoicesFlowIntoTheCostStore(t *testing.T) {
 		h.must(err)
 		if tot["EUR"].Billed.String() != "1679.4" {
 			t.Fatalf("cost store totals %+v", tot)
+		}
+	})
+}
+
+func TestInvoicesArePaidOrOverdue(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		h := newHarness(t, db)
+		h.completedPurchase(h.m365E3, "P1M", 2)
+		h.completedPurchase(h.photoshop, "P1Y", 1)
+		invs, err := h.svc.IssueInvoices(h.ctx, h.ops, h.who, month(2026, 11))
+		h.must(err)
+		if _, err := h.svc.SetInvoiceStatus(h.ctx, h.buyer, h.who, invs[0].ID, "Paid"); domain.ErrorCode(err) != domain.CodeForbidden {
+			t.Fatalf("a buyer marks paid: %v", err)
+		}
+		h.must(h.svc.BillingPass(h.ctx, time.Date(2026, 12, 2, 23, 0, 0, 0, time.UTC)))
+		if inv, _ := h.st.GetMktInvoice(h.ctx, h.ops.Org.ID, invs[0].ID); inv.Status != "Issued" {
+			t.Fatalf("on its due day: %s", inv.Status)
+		}
+		h.must(h.svc.BillingPass(h.ctx, time.Date(2026, 12, 3, 1, 0, 0, 0, time.UTC)))
+		if inv, _ := h.st.GetMktInvoice(h.ctx, h.ops.Org.ID, invs[0].ID); inv.Status != "Overdue" {
+			t.Fatalf("after its due day: %s", inv.Status)
+		}
+		inv, err := h.svc.SetInvoiceStatus(h.ctx, h.ops, h.who, invs[0].ID, "Paid")
+		if err != nil || inv.Status != "Paid" {
+			t.Fatalf("paid: %+v %v", inv, err)
+		}
+		if _, err := h.svc.SetInvoiceStatus(h.ctx, h.ops, h.who, invs[0].ID, "Overdue"); domain.ErrorCode(err) != domain.CodeConflict {
+			t.Fatalf("paid → overdue: %v", err)
 		}
 	})
 }

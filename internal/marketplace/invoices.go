@@ -234,3 +234,47 @@ func sortedKeys(m map[string]bool) []string {
 	sort.Strings(out)
 	return out
 }
+
+// SetInvoiceStatus records a payment (Paid) or a missed due date
+// (Overdue) (operations: marketplace.manage).
+func (s *Service) SetInvoiceStatus(ctx context.Context, p *auth.Principal, who audit.Actor, id, status string) (Invoice, error) {
+	if err := p.Require(auth.PermMarketplaceManage); err != nil {
+		return Invoice{}, err
+	}
+	var inv Invoice
+	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if inv, err = tx.GetMktInvoice(ctx, p.Org.ID, id); err != nil {
+			return err
+		}
+		if err := changeStatus(ctx, tx, Invoices, p.Org.ID, store.MktInvoiceObj, id, InvoiceStatus(inv.Status), InvoiceStatus(status), actorName(who), ""); err != nil {
+			return err
+		}
+		inv.Status = status
+		return audit.Record(ctx, tx, who, audit.Entry{OrgID: p.Org.ID, Action: "marketplace.invoice.status", TargetType: "invoice",
+			TargetID: id, Details: map[string]any{"status": status}})
+	})
+	return inv, err
+}
+
+// markOverdue moves the organisation's issued invoices past their due
+// day to Overdue.
+func (s *Service) markOverdue(ctx context.Context, orgID string, now time.Time) error {
+	list, err := s.Store.ListMktInvoices(ctx, orgID, InvoiceFilter{Status: string(InvoiceIssued), Limit: 500})
+	if err != nil {
+		return err
+	}
+	for _, inv := range list {
+		if !Day(now).After(inv.DueOn) {
+			continue
+		}
+		err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+			return changeStatus(ctx, tx, Invoices, orgID, store.MktInvoiceObj, inv.ID, InvoiceIssued, InvoiceOverdue, "system",
+				"due on "+inv.DueOn.Format("2 Jan 2006"))
+		})
+		if err != nil && domain.ErrorCode(err) != domain.CodeConflict { // paid meanwhile
+			return err
+		}
+	}
+	return nil
+}

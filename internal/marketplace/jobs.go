@@ -152,8 +152,9 @@ func (w *costsWorker) Work(ctx context.Context, job *river.Job[CostsArgs]) error
 	return err
 }
 
-// BillingPass renews or expires every organisation's due subscriptions
-// and bills their monthly periods up to now.
+// BillingPass renews or expires every organisation's due subscriptions,
+// bills their monthly periods up to now and marks unpaid invoices past
+// their due day overdue.
 func (s *Service) BillingPass(ctx context.Context, now time.Time) error {
 	orgs, err := s.Store.MktOrgIDs(ctx)
 	if err != nil {
@@ -164,6 +165,9 @@ func (s *Service) BillingPass(ctx context.Context, now time.Time) error {
 			return err
 		}
 		if _, err := s.BillRecurring(ctx, org, now); err != nil {
+			return err
+		}
+		if err := s.markOverdue(ctx, org, now); err != nil {
 			return err
 		}
 	}
