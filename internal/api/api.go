@@ -20,6 +20,7 @@ import (
 	"github.com/canopyhq/canopy/internal/fx"
 	"github.com/canopyhq/canopy/internal/imports"
 	"github.com/canopyhq/canopy/internal/inventory"
+	"github.com/canopyhq/canopy/internal/marketplace"
 	"github.com/canopyhq/canopy/internal/spend"
 )
 
@@ -48,6 +49,8 @@ type API struct {
 
 	// tagSync serves tag write-back and conflicts (WithTagSync).
 	tagSync *inventory.TagSync
+	// marketplace serves /catalog, /commerce and /billing (WithMarketplace).
+	marketplace *marketplace.Service
 }
 
 // Route describes one endpoint: its method, its path pattern (Go
@@ -139,7 +142,7 @@ func (a *API) table() []route {
 		signedIn("POST", "/costs/imports", auth.PermCostsImport, a.uploadImport),
 		signedIn("GET", "/costs/imports", auth.PermCostsRead, a.listImports),
 		signedIn("GET", "/costs/imports/{upload_id}", auth.PermCostsRead, a.getImport),
-	}, slices.Concat(a.connectionRoutes(), a.directoryRoutes(), a.allocationRoutes(), a.tagSyncRoutes(), a.resourceRoutes())...)
+	}, slices.Concat(a.connectionRoutes(), a.directoryRoutes(), a.allocationRoutes(), a.tagSyncRoutes(), a.resourceRoutes(), a.marketplaceRoutes())...)
 }
 
 func public(method, path string, h handlerFunc) route {

@@ -25,6 +25,7 @@ import (
 	"github.com/canopyhq/canopy/internal/jobs"
 	"github.com/canopyhq/canopy/internal/keyvault"
 	"github.com/canopyhq/canopy/internal/mail/mailtest"
+	"github.com/canopyhq/canopy/internal/marketplace"
 	"github.com/canopyhq/canopy/internal/store"
 )
 
@@ -61,6 +62,7 @@ type tenant struct {
 	batchID                     string     // a tag write-back batch
 	seedRate                    seededRate // the one exchange rate the org starts with
 	inv                         seededInventory
+	mkt                         seededMarket
 }
 
 // fixture is the API over a real service on a fresh database, served by
@@ -76,6 +78,7 @@ type fixture struct {
 	jobs    *jobs.Runner // works the import jobs once a test starts it
 	conns   *connect.Service
 	tagSync *inventory.TagSync
+	market  *marketplace.Service
 	srv     *httptest.Server
 	a, b    tenant
 	secrets []string // strings no response may ever contain
@@ -92,8 +95,9 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	f.imports, f.jobs = newImports(t, db)
 	f.conns = newConnections(t, db, kv)
 	f.tagSync = inventory.NewTagSync(f.st, f.jobs, func() connect.Env { return f.conns.Env }, slog.New(slog.NewTextHandler(t.Output(), nil)))
+	f.market = marketplace.New(f.st, nil)
 	f.api = api.New(f.svc, slog.New(slog.NewTextHandler(t.Output(), nil))).WithImports(f.imports).WithConnections(f.conns).
-		WithAllocation(allocation.New(f.st)).WithTagSync(f.tagSync)
+		WithAllocation(allocation.New(f.st)).WithTagSync(f.tagSync).WithMarketplace(f.market)
 	mux := http.NewServeMux()
 	f.api.Routes(mux)
 	f.srv = httptest.NewServer(mux)
@@ -147,6 +151,7 @@ func (f *fixture) seedTenant(name, slug string) tenant {
 	tn.groupID, tn.version, tn.skuPart = f.seedAllocation(p, slug, versions)
 	tn.resourceID, tn.conflictID, tn.batchID = f.seedTagSync(p, tn)
 	tn.inv = f.seedInventory(p, slug)
+	tn.mkt = f.seedMarketplace(p, slug)
 	return tn
 }
 
@@ -357,7 +362,9 @@ func fillPath(t *testing.T, pattern string, tn tenant) string {
 		"{upload_id}": tn.uploadID, "{connection_id}": tn.connectionID, "{sync_id}": tn.syncID, "{kind}": "m365",
 		"{group_id}": tn.groupID, "{version}": strconv.Itoa(tn.version), "{sku_part_number}": tn.skuPart,
 		"{batch_id}": tn.batchID, "{conflict_id}": tn.conflictID,
-		"{resource_id}": tn.inv.resourceID, "{policy_id}": tn.inv.policyID, "{alias}": tn.inv.alias}
+		"{resource_id}": tn.inv.resourceID, "{policy_id}": tn.inv.policyID, "{alias}": tn.inv.alias,
+		"{vendor_id}": tn.mkt.vendorID, "{agreement_id}": tn.mkt.agreementID, "{subscription_id}": tn.mkt.subscriptionID,
+		"{order_id}": tn.mkt.orderID, "{invoice_id}": tn.mkt.invoiceID}
 	for k, v := range ids {
 		pattern = strings.ReplaceAll(pattern, k, v)
 	}

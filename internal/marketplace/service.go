@@ -64,6 +64,9 @@ type Service struct {
 
 // New returns a service over the store with fulfilment by vendors.
 func New(st *store.Store, vendors Fulfiller) *Service {
+	if vendors == nil {
+		vendors = FulfillerFunc(nil) // every vendor fulfilled by hand
+	}
 	return &Service{Store: st, Vendors: vendors, Now: domain.Now, Log: slog.Default()}
 }
 

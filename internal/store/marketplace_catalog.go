@@ -32,7 +32,9 @@ type MktItem struct {
 // MktPrice is the price of one unit for one billing period of a term, in
 // a currency (exact decimal text).
 type MktPrice struct {
-	Term, Currency, UnitPrice string
+	Term      string `json:"term"`
+	Currency  string `json:"currency"`
+	UnitPrice string `json:"unit_price"`
 }
 
 // MktBuyer is a legal entity of the organisation that buys and is
