@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -48,11 +47,7 @@ func addTagRule(b *tab, name, group, value string) {
 // this here".
 func TestAllocationGroupRulesShrinkUnallocatedAndExplain(t *testing.T) {
 	t.Parallel()
-	demo := startDemo(t, filepath.Join(t.TempDir(), "demo"))
-	b := newTab(t, demo.url)
-	b.do("1024x768 window", chromedp.EmulateViewport(1024, 768))
-	b.signIn(demo.email, demo.pwd)
-	demoSyncsDone(b)
+	b := syncedDemoTab(t)
 	if st := b.submit(`#sidenav a[href="/allocation"]`); st != http.StatusOK {
 		b.fatalf("Allocation: status %d", st)
 	}

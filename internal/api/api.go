@@ -16,6 +16,7 @@ import (
 	"github.com/canopyhq/canopy/internal/allocation"
 	"github.com/canopyhq/canopy/internal/audit"
 	"github.com/canopyhq/canopy/internal/auth"
+	"github.com/canopyhq/canopy/internal/chargeback"
 	"github.com/canopyhq/canopy/internal/connect"
 	"github.com/canopyhq/canopy/internal/fx"
 	"github.com/canopyhq/canopy/internal/imports"
@@ -41,11 +42,13 @@ type API struct {
 	// allocation serves /allocation (WithAllocation); nil in tests that
 	// only serve the document.
 	allocation *allocation.Service
-	inventory  *inventory.Service // resources, tags and policies
-	log        *slog.Logger
-	routes     []route
-	probe      *http.ServeMux // the same patterns, only to tell 404 from 405
-	doc        []byte         // the OpenAPI document, built once
+	// chargebacks serves /chargebacks (WithChargebacks).
+	chargebacks *chargeback.Service
+	inventory   *inventory.Service // resources, tags and policies
+	log         *slog.Logger
+	routes      []route
+	probe       *http.ServeMux // the same patterns, only to tell 404 from 405
+	doc         []byte         // the OpenAPI document, built once
 
 	// tagSync serves tag write-back and conflicts (WithTagSync).
 	tagSync *inventory.TagSync
@@ -142,7 +145,7 @@ func (a *API) table() []route {
 		signedIn("POST", "/costs/imports", auth.PermCostsImport, a.uploadImport),
 		signedIn("GET", "/costs/imports", auth.PermCostsRead, a.listImports),
 		signedIn("GET", "/costs/imports/{upload_id}", auth.PermCostsRead, a.getImport),
-	}, slices.Concat(a.connectionRoutes(), a.directoryRoutes(), a.allocationRoutes(), a.tagSyncRoutes(), a.resourceRoutes(), a.marketplaceRoutes())...)
+	}, slices.Concat(a.connectionRoutes(), a.directoryRoutes(), a.allocationRoutes(), a.chargebackRoutes(), a.tagSyncRoutes(), a.resourceRoutes(), a.marketplaceRoutes())...)
 }
 
 func public(method, path string, h handlerFunc) route {

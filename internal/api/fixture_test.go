@@ -18,6 +18,7 @@ import (
 	"github.com/canopyhq/canopy/internal/api"
 	"github.com/canopyhq/canopy/internal/audit"
 	"github.com/canopyhq/canopy/internal/auth"
+	"github.com/canopyhq/canopy/internal/chargeback"
 	"github.com/canopyhq/canopy/internal/connect"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/imports"
@@ -63,6 +64,7 @@ type tenant struct {
 	seedRate                    seededRate // the one exchange rate the org starts with
 	inv                         seededInventory
 	mkt                         seededMarket
+	month, extraID              string // a month with a chargeback (version 1); an extra charge
 }
 
 // fixture is the API over a real service on a fresh database, served by
@@ -79,6 +81,7 @@ type fixture struct {
 	conns   *connect.Service
 	tagSync *inventory.TagSync
 	market  *marketplace.Service
+	cb      *chargeback.Service
 	srv     *httptest.Server
 	a, b    tenant
 	secrets []string // strings no response may ever contain
@@ -97,7 +100,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	f.tagSync = inventory.NewTagSync(f.st, f.jobs, func() connect.Env { return f.conns.Env }, slog.New(slog.NewTextHandler(t.Output(), nil)))
 	f.market = marketplace.New(f.st, nil)
 	f.api = api.New(f.svc, slog.New(slog.NewTextHandler(t.Output(), nil))).WithImports(f.imports).WithConnections(f.conns).
-		WithAllocation(allocation.New(f.st)).WithTagSync(f.tagSync).WithMarketplace(f.market)
+		WithAllocation(allocation.New(f.st)).WithTagSync(f.tagSync).WithChargebacks(f.chargebacks()).WithMarketplace(f.market)
 	mux := http.NewServeMux()
 	f.api.Routes(mux)
 	f.srv = httptest.NewServer(mux)
@@ -152,6 +155,7 @@ func (f *fixture) seedTenant(name, slug string) tenant {
 	tn.resourceID, tn.conflictID, tn.batchID = f.seedTagSync(p, tn)
 	tn.inv = f.seedInventory(p, slug)
 	tn.mkt = f.seedMarketplace(p, slug)
+	f.seedChargebacks(p, &tn)
 	return tn
 }
 
@@ -285,17 +289,18 @@ func (f *fixture) send(req *http.Request) response {
 	}
 	r := response{status: res.StatusCode, header: res.Header, body: buf.Bytes()}
 	where := req.Method + " " + req.URL.Path
-	// The cost exports answer a CSV file on success; everything else,
-	// and every error, is JSON.
-	csvFile := res.StatusCode == http.StatusOK && strings.HasSuffix(req.URL.Path, ".csv")
+	// The cost exports answer a CSV file on success, the chargeback
+	// statements a PDF or CSV; everything else, and every error, is JSON.
+	ct := res.Header.Get("Content-Type")
+	csvFile := res.StatusCode == http.StatusOK && (strings.HasSuffix(req.URL.Path, ".csv") ||
+		strings.HasPrefix(req.URL.Path, "/api/v1/chargebacks/") && (ct == "application/pdf" || strings.HasPrefix(ct, "text/csv")))
 	if res.StatusCode != http.StatusNoContent && !csvFile && !json.Valid(r.body) {
 		f.t.Errorf("%s: %d response is not JSON: %q", where, r.status, r.body)
 	}
-	ct := res.Header.Get("Content-Type")
 	if res.StatusCode != http.StatusNoContent && !csvFile && ct != "application/json" {
 		f.t.Errorf("%s: Content-Type %q", where, ct)
 	}
-	if csvFile && ct != "text/csv; charset=utf-8" {
+	if csvFile && ct != "text/csv; charset=utf-8" && ct != "application/pdf" {
 		f.t.Errorf("%s: CSV export with Content-Type %q", where, ct)
 	}
 	for _, s := range f.secrets {
@@ -364,7 +369,8 @@ func fillPath(t *testing.T, pattern string, tn tenant) string {
 		"{batch_id}": tn.batchID, "{conflict_id}": tn.conflictID,
 		"{resource_id}": tn.inv.resourceID, "{policy_id}": tn.inv.policyID, "{alias}": tn.inv.alias,
 		"{vendor_id}": tn.mkt.vendorID, "{agreement_id}": tn.mkt.agreementID, "{subscription_id}": tn.mkt.subscriptionID,
-		"{order_id}": tn.mkt.orderID, "{invoice_id}": tn.mkt.invoiceID}
+		"{order_id}": tn.mkt.orderID, "{invoice_id}": tn.mkt.invoiceID,
+		"{month}": tn.month, "{extra_id}": tn.extraID}
 	for k, v := range ids {
 		pattern = strings.ReplaceAll(pattern, k, v)
 	}

@@ -31,6 +31,9 @@ func schemas() map[string]*schema {
 	for k, v := range allocationSchemas() {
 		s[k] = v
 	}
+	for k, v := range chargebackSchemas() {
+		s[k] = v
+	}
 	for k, v := range tagSyncSchemas() {
 		s[k] = v
 	}

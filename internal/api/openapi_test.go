@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/canopyhq/canopy/internal/allocation"
+	"github.com/canopyhq/canopy/internal/chargeback"
 	"github.com/canopyhq/canopy/internal/costs"
 )
 
@@ -128,6 +129,11 @@ func TestSchemasMatchViews(t *testing.T) {
 		"RulesSaved": allocation.Saved{}, "AllocationTotal": allocation.Total{}, "AllocationResults": allocation.Results{},
 		"Explanation": allocation.Explanation{}, "LicencePrice": allocation.LicencePrice{},
 		"GroupAccess": allocation.Access{}, "GroupAccessSet": accessBody{},
+		"ChargebackGenerate": generateBody{}, "ChargebackVersion": chargeback.Version{}, "Chargeback": chargeback.Detail{},
+		"ChargebackUnit": chargeback.Unit{}, "ChargebackLine": chargeback.Line{}, "ChargebackUncharged": chargeback.Owned{},
+		"ChargebackDiff": chargeback.Diff{}, "ChargebackUnitDiff": chargeback.UnitDiff{}, "ChargebackLineDiff": chargeback.LineDiff{},
+		"ChargebackSent": chargeback.Sent{}, "ChargebackReconciliation": chargeback.Reconciliation{},
+		"ExtraChargeInput": chargeback.ExtraInput{}, "ExtraCharge": chargeback.Extra{},
 	}
 	schemas := schemas()
 	for name, v := range types {

@@ -133,6 +133,19 @@ var routeBodies = map[string]any{
 	"PUT /api/v1/billing/invoices/{invoice_id}/status":               `{"status":"Paid"}`,
 	"GET /api/v1/billing/charges":                                    "",
 	"GET /api/v1/billing/credit-memos":                               "",
+	"GET /api/v1/chargebacks":                                        "",
+	"POST /api/v1/chargebacks":                                       `{"month":"2025-06"}`,
+	"GET /api/v1/chargebacks/{month}":                                "",
+	"GET /api/v1/chargebacks/{month}/versions/{version}":             "",
+	"GET /api/v1/chargebacks/{month}/versions/{version}/diff":        "",
+	"GET /api/v1/chargebacks/{month}/versions/{version}/pdf":         "",
+	"GET /api/v1/chargebacks/{month}/versions/{version}/csv":         "",
+	"POST /api/v1/chargebacks/{month}/versions/{version}/send":       "",
+	"GET /api/v1/chargebacks/{month}/reconciliation":                 "",
+	"GET /api/v1/chargebacks/extra-charges":                          "",
+	"POST /api/v1/chargebacks/extra-charges":                         `{"business_unit":"{group_id}","kind":"service_fee","percent":"5","from":"2026-10"}`,
+	"PUT /api/v1/chargebacks/extra-charges/{extra_id}":               `{"business_unit":"{group_id}","kind":"service_fee","percent":"5","from":"2026-10"}`,
+	"DELETE /api/v1/chargebacks/extra-charges/{extra_id}":            "",
 }
 
 // routeQueries holds the query a route needs to succeed. The fx ones aim
@@ -149,6 +162,15 @@ var routeQueries = map[string]string{
 func target(t *testing.T, rt api.Route, tn tenant) string {
 	t.Helper()
 	return fillPath(t, rt.Pattern, tn) + routeQueries[rt.Method+" "+rt.Pattern]
+}
+
+// withIDs puts the caller's IDs into a body that names one of its
+// objects (an extra charge's business unit).
+func withIDs(body any, tn tenant) any {
+	if s, ok := body.(string); ok {
+		return strings.ReplaceAll(s, "{group_id}", tn.groupID)
+	}
+	return body
 }
 
 // casesFor pairs every route with its body, failing for routes missing
@@ -193,7 +215,7 @@ func TestTenantIsolation(t *testing.T) {
 		f := newFixture(t, db)
 		for rt, body := range casesFor(t, f.api.RouteList()) {
 			what := rt.Method + " " + rt.Pattern
-			res := f.do(rt.Method, target(t, rt, f.b), f.a.ownerToken, body)
+			res := f.do(rt.Method, target(t, rt, f.b), f.a.ownerToken, withIDs(body, f.a))
 			// {kind} names no object; every other parameter is one of B's IDs.
 			if strings.Contains(strings.ReplaceAll(rt.Pattern, "{kind}", ""), "{") {
 				if res.status != http.StatusNotFound && res.status != http.StatusForbidden {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/canopyhq/canopy/internal/allocation"
 	"github.com/canopyhq/canopy/internal/auth"
+	"github.com/canopyhq/canopy/internal/chargeback"
 	"github.com/canopyhq/canopy/internal/config"
 	"github.com/canopyhq/canopy/internal/connect"
 	"github.com/canopyhq/canopy/internal/domain"
@@ -38,6 +39,8 @@ type App struct {
 	Connections *connect.Service
 	// Allocation holds custom groups, allocation rules and their results.
 	Allocation *allocation.Service
+	// Chargebacks generates the monthly chargebacks per business unit.
+	Chargebacks *chargeback.Service
 	// TagSync writes Canopy's tag edits back to Azure and holds the tag
 	// conflicts inbox.
 	TagSync *inventory.TagSync
@@ -93,6 +96,7 @@ func (a *App) init(ctx context.Context) error {
 	a.Imports.AfterImport, a.Connections.AfterSync = a.refreshInventory, a.refreshInventory
 	a.Auth = auth.NewService(a.Store, kv, &queuedMail{jobs: a.Jobs, vault: kv}, a.Cfg.BaseURL)
 	a.Allocation = allocation.New(a.Store)
+	a.Chargebacks = chargeback.New(a.Store, a.Allocation, &queuedMail{jobs: a.Jobs, vault: kv}, a.Cfg.BaseURL)
 	return nil
 }
 

@@ -116,7 +116,11 @@ func (a *App) createDemoData(ctx context.Context, password, dataDir string) erro
 	if err := a.seedDemoInventory(ctx, sys, time.Now()); err != nil {
 		return err
 	}
-	return a.seedDemoAllocation(ctx, sys)
+	if err := a.seedDemoAllocation(ctx, sys); err != nil {
+		return err
+	}
+	a.seedDemoChargebacks(ctx, sys, time.Now())
+	return nil
 }
 
 func (a *App) createDemoUser(ctx context.Context, email, name, password string) (domain.User, error) {

@@ -1,15 +1,11 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"testing"
 	"time"
 
 	"github.com/canopyhq/canopy/internal/allocation"
-	"github.com/canopyhq/canopy/internal/billing"
-	"github.com/canopyhq/canopy/internal/billing/focusgen"
-	"github.com/canopyhq/canopy/internal/costs"
 	"github.com/canopyhq/canopy/internal/store"
 )
 
@@ -19,26 +15,8 @@ import (
 func TestDemoAllocationPlacesMostCost(t *testing.T) {
 	a := openTestApp(t, store.SQLite)
 	ctx := context.Background()
-	org, _, err := a.findOrCreateOrg(ctx, demoOrgName)
-	if err != nil {
-		t.Fatal(err)
-	}
 	start := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
-	var buf bytes.Buffer
-	if _, err := focusgen.Generate(&buf, focusgen.Options{Rows: 4000, Seed: 3, Start: start, Days: 20}); err != nil {
-		t.Fatal(err)
-	}
-	r, err := billing.Open(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.Store.Costs().Import(ctx, org.ID, r, costs.ImportMeta{FileName: "demo.csv"}); err != nil {
-		t.Fatal(err)
-	}
-	sys, err := a.Auth.SystemPrincipal(ctx, org.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sys := demoWithCosts(t, a, start, 4000, 20)
 	if err := a.seedDemoAllocation(ctx, sys); err != nil {
 		t.Fatal(err)
 	}

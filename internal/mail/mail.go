@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"mime"
 	"net/mail"
 	"strings"
 
@@ -21,7 +22,21 @@ type Message struct {
 	Subject string `json:"subject"`
 	Text    string `json:"text"`
 	HTML    string `json:"html,omitempty"`
+	// Attachments are files sent with the message (at most
+	// MaxAttachmentBytes together).
+	Attachments []Attachment `json:"attachments,omitempty"`
 }
+
+// Attachment is one file attached to a message.
+type Attachment struct {
+	Name        string `json:"name"`         // the file name the recipient sees
+	ContentType string `json:"content_type"` // e.g. application/pdf
+	Data        []byte `json:"data"`
+}
+
+// MaxAttachmentBytes bounds a message's attachments together: relays
+// commonly refuse messages over 10 MB, and base64 adds a third.
+const MaxAttachmentBytes = 5 << 20
 
 // Sender delivers messages. Implementations must be safe for concurrent use.
 type Sender interface {
@@ -46,6 +61,23 @@ func (m Message) Validate() error {
 	}
 	if m.Text == "" {
 		return domain.FieldError("text", "a text body is required")
+	}
+	return validateAttachments(m.Attachments)
+}
+
+func validateAttachments(as []Attachment) error {
+	size := 0
+	for _, a := range as {
+		if strings.TrimSpace(a.Name) == "" || strings.ContainsAny(a.Name, "\r\n/\\\"") {
+			return domain.FieldError("attachments", "attachment name %q must be a plain file name", a.Name)
+		}
+		if _, _, err := mime.ParseMediaType(a.ContentType); err != nil {
+			return domain.FieldError("attachments", "attachment %s has no valid content type", a.Name)
+		}
+		size += len(a.Data)
+	}
+	if size > MaxAttachmentBytes {
+		return domain.FieldError("attachments", "the attachments take %d bytes; at most %d can be sent", size, MaxAttachmentBytes)
 	}
 	return nil
 }

@@ -124,7 +124,7 @@ func samplePages() []pageCase {
 		{OrgSettingsPage{Layout: sampleLayout(NavSettings), Name: "Acme Ltd", FormErrors: withErr("Name is required.")},
 			[]string{`Only administrators can change these settings.`, `Acme Ltd`}},
 	}, append(append(append(append(spendSamples(), importSamplePages()...), connectionSamplePages()...),
-		directorySamplePages()...), append(append(append(append(azureConnectSamplePages(), onboardSamplePages()...), tagSyncSamplePages()...), allocationSamplePages()...), resourceSamplePages()...)...)...)
+		directorySamplePages()...), append(append(append(append(azureConnectSamplePages(), onboardSamplePages()...), tagSyncSamplePages()...), allocationSamplePages()...), append(resourceSamplePages(), chargebackSamplePages()...)...)...)...)
 }
 
 func withLayout(p ErrorPage, l Layout) ErrorPage {

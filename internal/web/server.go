@@ -15,6 +15,7 @@ import (
 	"github.com/canopyhq/canopy/internal/allocation"
 	"github.com/canopyhq/canopy/internal/audit"
 	"github.com/canopyhq/canopy/internal/auth"
+	"github.com/canopyhq/canopy/internal/chargeback"
 	"github.com/canopyhq/canopy/internal/connect"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/fx"
@@ -57,6 +58,9 @@ type Server struct {
 	// TagSync serves tag write-back and the conflicts inbox (nil: one
 	// over Auth.Store and Connections' jobs).
 	TagSync *inventory.TagSync
+	// Chargebacks serves the Chargebacks pages (nil: one over Auth.Store
+	// that sends no e-mail).
+	Chargebacks *chargeback.Service
 }
 
 // NewSessionManager returns the session manager over the database store:

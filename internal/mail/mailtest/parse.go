@@ -50,6 +50,11 @@ func collectParts(r *Received, h textproto.MIMEHeader, body io.Reader) {
 			collectParts(r, p.Header, p)
 		}
 	}
+	if disp, dp, err := mime.ParseMediaType(h.Get("Content-Disposition")); err == nil && disp == "attachment" {
+		data, _ := decodeRaw(h.Get("Content-Transfer-Encoding"), body)
+		r.Attachments = append(r.Attachments, Attachment{Name: dp["filename"], ContentType: mediaType, Data: data})
+		return
+	}
 	text := decodeBody(h.Get("Content-Transfer-Encoding"), body)
 	switch {
 	case mediaType == "text/plain" && r.Text == "":
@@ -60,17 +65,22 @@ func collectParts(r *Received, h textproto.MIMEHeader, body io.Reader) {
 }
 
 func decodeBody(encoding string, body io.Reader) string {
+	b, err := decodeRaw(encoding, body)
+	if err != nil {
+		return "<mailtest: undecodable body: " + err.Error() + ">"
+	}
+	return strings.ReplaceAll(string(b), "\r\n", "\n")
+}
+
+// decodeRaw undoes the transfer encoding (attachments keep their bytes).
+func decodeRaw(encoding string, body io.Reader) ([]byte, error) {
 	switch strings.ToLower(strings.TrimSpace(encoding)) {
 	case "quoted-printable":
 		body = quotedprintable.NewReader(body)
 	case "base64":
 		body = base64.NewDecoder(base64.StdEncoding, body) // skips CR/LF itself
 	}
-	b, err := io.ReadAll(body)
-	if err != nil {
-		return "<mailtest: undecodable body: " + err.Error() + ">"
-	}
-	return strings.ReplaceAll(string(b), "\r\n", "\n")
+	return io.ReadAll(body)
 }
 
 // FindLink returns the first URL in text that starts with prefix, or "".

@@ -22,7 +22,16 @@ type Received struct {
 	Subject string
 	Text    string
 	HTML    string
-	Raw     []byte
+	// Attachments are the parts sent as attachments, decoded.
+	Attachments []Attachment
+	Raw         []byte
+}
+
+// Attachment is one attached file as received.
+type Attachment struct {
+	Name        string
+	ContentType string
+	Data        []byte
 }
 
 // Server is an in-process SMTP server. Use Start to get one.

@@ -1,0 +1,28 @@
+// Package pdftext reads the text of a PDF back, so tests can check what a
+// statement says (ledongthuc/pdf). Spaces are dropped: fpdf places words
+// as separate runs, and a reader may or may not put spaces between them.
+package pdftext
+
+import (
+	"bytes"
+	"strings"
+
+	"github.com/ledongthuc/pdf"
+)
+
+// Text returns the text of every page of the PDF b, without white space.
+func Text(b []byte) (string, error) {
+	r, err := pdf.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return "", err
+	}
+	rd, err := r.GetPlainText()
+	if err != nil {
+		return "", err
+	}
+	var buf bytes.Buffer
+	if _, err := buf.ReadFrom(rd); err != nil {
+		return "", err
+	}
+	return strings.Join(strings.Fields(buf.String()), ""), nil
+}
