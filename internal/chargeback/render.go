@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-pdf/fpdf"
 
+	"github.com/canopyhq/canopy/internal/csvsafe"
 	"github.com/canopyhq/canopy/internal/domain"
 )
 
@@ -121,11 +122,11 @@ func CSV(w io.Writer, d Detail) error {
 	head := []string{d.Month, fmt.Sprint(d.Version.Version), d.Status, d.Currency}
 	for _, u := range d.Charged {
 		for _, l := range u.Lines {
-			_ = cw.Write(append(append([]string{}, head...), u.ID, u.Name, l.Kind, l.Category, l.Service, l.Description,
-				plain(l.Amount, d.Currency), l.Amount.String()))
+			_ = cw.Write(append(append([]string{}, head...), u.ID, csvsafe.Cell(u.Name), l.Kind,
+				csvsafe.Cell(l.Category), csvsafe.Cell(l.Service), csvsafe.Cell(l.Description), plain(l.Amount, d.Currency), l.Amount.String()))
 		}
 		exact, _ := u.Allocated.Add(u.Extra)
-		_ = cw.Write(append(append([]string{}, head...), u.ID, u.Name, "total", "", "", "", plain(u.Total, d.Currency), exact.String()))
+		_ = cw.Write(append(append([]string{}, head...), u.ID, csvsafe.Cell(u.Name), "total", "", "", "", plain(u.Total, d.Currency), exact.String()))
 	}
 	cw.Flush()
 	return cw.Error()
