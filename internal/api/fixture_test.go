@@ -290,10 +290,12 @@ func (f *fixture) send(req *http.Request) response {
 	r := response{status: res.StatusCode, header: res.Header, body: buf.Bytes()}
 	where := req.Method + " " + req.URL.Path
 	// The cost exports answer a CSV file on success, the chargeback
-	// statements a PDF or CSV; everything else, and every error, is JSON.
+	// statements and invoices a PDF or CSV; everything else, and every
+	// error, is JSON.
 	ct := res.Header.Get("Content-Type")
+	document := strings.HasPrefix(req.URL.Path, "/api/v1/chargebacks/") || strings.HasPrefix(req.URL.Path, "/api/v1/billing/invoices/")
 	csvFile := res.StatusCode == http.StatusOK && (strings.HasSuffix(req.URL.Path, ".csv") ||
-		strings.HasPrefix(req.URL.Path, "/api/v1/chargebacks/") && (ct == "application/pdf" || strings.HasPrefix(ct, "text/csv")))
+		document && (ct == "application/pdf" || strings.HasPrefix(ct, "text/csv")))
 	if res.StatusCode != http.StatusNoContent && !csvFile && !json.Valid(r.body) {
 		f.t.Errorf("%s: %d response is not JSON: %q", where, r.status, r.body)
 	}

@@ -46,6 +46,8 @@ func (a *API) marketplaceRoutes() []route {
 		signedIn("POST", "/billing/invoices", manage, a.issueInvoices),
 		signedIn("GET", "/billing/invoices/{invoice_id}", read, a.getInvoice),
 		signedIn("PUT", "/billing/invoices/{invoice_id}/status", manage, a.setInvoiceStatus),
+		signedIn("GET", "/billing/invoices/{invoice_id}/pdf", read, a.invoicePDF),
+		signedIn("GET", "/billing/invoices/{invoice_id}/csv", read, a.invoiceCSV),
 		signedIn("GET", "/billing/charges", read, a.listCharges),
 		signedIn("GET", "/billing/credit-memos", read, a.listCreditMemos),
 	}
@@ -397,4 +399,28 @@ func (a *API) listCreditMemos(w http.ResponseWriter, r *http.Request, c *call) e
 		return err
 	}
 	return writeJSON(w, http.StatusOK, listOf(ms, mktCreditMemoOf, ""))
+}
+
+func (a *API) invoicePDF(w http.ResponseWriter, r *http.Request, c *call) error {
+	d, err := a.marketplace.Invoice(r.Context(), c.P, r.PathValue("invoice_id"))
+	if err != nil {
+		return err
+	}
+	b, err := marketplace.InvoicePDF(d)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+d.Invoice.ID+`.pdf"`)
+	_, err = w.Write(b)
+	return err
+}
+
+func (a *API) invoiceCSV(w http.ResponseWriter, r *http.Request, c *call) error {
+	d, err := a.marketplace.Invoice(r.Context(), c.P, r.PathValue("invoice_id"))
+	if err != nil {
+		return err
+	}
+	setCSVHeaders(w, d.Invoice.ID+".csv")
+	return marketplace.InvoiceCSV(w, d)
 }

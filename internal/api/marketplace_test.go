@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/canopyhq/canopy/internal/domain"
+	"github.com/canopyhq/canopy/internal/pdftext"
 	"github.com/canopyhq/canopy/internal/store"
 	"github.com/canopyhq/canopy/internal/store/storetest"
 )
@@ -93,6 +94,23 @@ func TestMarketplaceThroughTheAPI(t *testing.T) {
 		decodeInto(t, res, &inv)
 		if inv.Total != "432" || len(inv.Orders) != 1 || inv.Orders[0] != o.ID || len(inv.Statements) != 1 || inv.Statements[0].POPrinted != "PO-2026-00012345…" {
 			t.Fatalf("invoice %+v", inv)
+		}
+		res = f.do("GET", "/api/v1/billing/invoices/"+o.Invoices[0]+"/pdf", f.a.viewerToken, nil)
+		res.wantStatus(t, "invoice PDF", 200)
+		text, err := pdftext.Text(res.body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"Invoice" + o.Invoices[0], "Agreement" + o.AgreementID, "PONo.PO-2026-00012345…", "Totaldue(EUR)432.00", o.ID} {
+			if !strings.Contains(text, want) {
+				t.Errorf("invoice PDF lacks %q: %s", want, text)
+			}
+		}
+		res = f.do("GET", "/api/v1/billing/invoices/"+o.Invoices[0]+"/csv", tok, nil)
+		res.wantStatus(t, "invoice CSV", 200)
+		if rows := strings.Split(strings.TrimSpace(string(res.body)), "\n"); len(rows) != 2 || !strings.Contains(rows[1], o.ID) ||
+			!strings.Contains(rows[1], ",432.00,") && !strings.Contains(rows[1], ",432,") {
+			t.Errorf("invoice CSV %q", res.body)
 		}
 		f.do("GET", "/api/v1/commerce/orders?status=Shipped", tok, nil).wantError(t, "unknown status filter", 400, domain.CodeInvalid)
 		f.do("GET", "/api/v1/billing/charges", tok, nil).wantError(t, "charges without a filter", 400, domain.CodeInvalid)

@@ -79,6 +79,10 @@ func marketplaceOperations() []opEntry {
 			params: []parameter{invoiceIDParam}, status: 200, result: "InvoiceDetail"}),
 		doc("PUT", "/billing/invoices/{invoice_id}/status", opSpec{id: "setInvoiceStatus", summary: "Mark an invoice Paid (or Overdue)", perm: manage, tag: "billing",
 			params: []parameter{invoiceIDParam}, body: "InvoiceStatusInput", status: 200, result: "Invoice"}),
+		doc("GET", "/billing/invoices/{invoice_id}/pdf", opSpec{id: "invoicePDF", summary: "The invoice as a PDF", perm: read, tag: "billing",
+			params: []parameter{invoiceIDParam}, status: 200, result: "InvoicePDF", resultMedia: "application/pdf"}),
+		doc("GET", "/billing/invoices/{invoice_id}/csv", opSpec{id: "invoiceCSV", summary: "The invoice's charges as CSV", perm: read, tag: "billing",
+			params: []parameter{invoiceIDParam}, status: 200, result: "InvoiceCSV", resultMedia: "text/csv"}),
 		doc("GET", "/billing/charges", opSpec{id: "listCharges", summary: "Charges of an order, subscription, agreement or statement", perm: read, tag: "billing",
 			params: []parameter{queryParam("order_id", ""), queryParam("subscription_id", ""), queryParam("agreement_id", ""), queryParam("statement_id", "")},
 			status: 200, result: "ChargeList", description: "At least one filter is required."}),
@@ -151,6 +155,9 @@ func marketplaceSchemas() map[string]*schema {
 		"CreditMemo": object("A credit memo", props{"id": text(""), "buyer_id": text(""), "order_id": text(""), "invoice_id": text("The invoice that billed what is returned"),
 			"total": amount, "currency": currencyCode(""), "reason": text(""), "issued_at": timestamp()}),
 		"CreditMemoList": list("CreditMemo"),
+		"InvoicePDF":     {Type: "string", Format: "binary", Description: "PDF: buyer, dates, a table per statement with the agreement's PO No., the total due"},
+		"InvoiceCSV": {Type: "string", Description: "CSV: invoice_id, statement_id, agreement_id, po_number, order_id, subscription_id, charge_id, kind, " +
+			"description, quantity, unit_price, amount, currency, period_start, period_end, billed_on"},
 	}
 }
 

@@ -131,6 +131,8 @@ var routeBodies = map[string]any{
 	"POST /api/v1/billing/invoices":                                  `{"month":"2026-11"}`,
 	"GET /api/v1/billing/invoices/{invoice_id}":                      "",
 	"PUT /api/v1/billing/invoices/{invoice_id}/status":               `{"status":"Paid"}`,
+	"GET /api/v1/billing/invoices/{invoice_id}/pdf":                  "",
+	"GET /api/v1/billing/invoices/{invoice_id}/csv":                  "",
 	"GET /api/v1/billing/charges":                                    "",
 	"GET /api/v1/billing/credit-memos":                               "",
 	"GET /api/v1/chargebacks":                                        "",
