@@ -120,7 +120,7 @@ func (a *App) createDemoData(ctx context.Context, password, dataDir string) erro
 		return err
 	}
 	a.seedDemoChargebacks(ctx, sys, time.Now())
-	return nil
+	return a.seedDemoMarketplace(ctx, sys, time.Now())
 }
 
 func (a *App) createDemoUser(ctx context.Context, email, name, password string) (domain.User, error) {

@@ -31,7 +31,7 @@ func (a *App) Handler() (http.Handler, error) {
 		Sessions: web.NewSessionManager(a.Store, a.Cfg.SessionIdle, a.Cfg.SessionLifetime, a.Cfg.SecureCookies)}
 	ui.TagSync, ui.Chargebacks = a.TagSync, a.Chargebacks
 	ui.Routes(mux)
-	api.New(a.Auth, a.Log).WithImports(a.Imports).WithConnections(a.Connections).WithAllocation(a.Allocation).WithChargebacks(a.Chargebacks).WithTagSync(a.TagSync).Routes(mux)
+	api.New(a.Auth, a.Log).WithImports(a.Imports).WithConnections(a.Connections).WithAllocation(a.Allocation).WithChargebacks(a.Chargebacks).WithTagSync(a.TagSync).WithMarketplace(a.Marketplace).Routes(mux)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := newMetrics(reg)

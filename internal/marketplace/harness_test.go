@@ -59,7 +59,7 @@ func newHarness(t *testing.T, db *store.DB) *harness {
 	t.Cleanup(srv.Close)
 	h := &harness{ctx: ctx, t: t, st: st, vendor: v, who: audit.Actor{Email: "ops@acme.test"},
 		clock: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
-	h.svc = marketplace.New(st, vendorapi.Fulfiller{Vault: kv, HTTP: srv.Client()})
+	h.svc = marketplace.New(st, vendorapi.Fulfiller{Vault: kv, HTTP: srv.Client})
 	h.svc.Now = func() time.Time { return h.clock }
 	h.svc.Seal = func(p, aad string) (string, error) { return keyvault.SealString(kv, p, aad) }
 	h.ops = principal(org, "ops@acme.test", auth.PermMarketplaceRead, auth.PermMarketplacePurchase, auth.PermMarketplaceManage)

@@ -33,7 +33,9 @@ func KeyAAD(vendorID string) string { return marketplace.KeyAAD(vendorID) }
 // Fulfiller finds the client of vendors that have an API configured.
 type Fulfiller struct {
 	Vault keyvault.KeyVault
-	HTTP  *http.Client
+	// HTTP returns the client to reach vendors with (the installation's,
+	// which may trust an extra CA); nil uses http.DefaultClient.
+	HTTP func() *http.Client
 }
 
 // Adapter implements marketplace.Fulfiller.
@@ -45,7 +47,11 @@ func (f Fulfiller) Adapter(v marketplace.Vendor) (marketplace.Adapter, bool) {
 	if err != nil {
 		return brokenAdapter{fmt.Errorf("the API key of %s cannot be opened (%w); enter it again", v.Name, err)}, true
 	}
-	return &Client{BaseURL: v.APIURL, APIKey: key, HTTP: f.HTTP}, true
+	c := &Client{BaseURL: v.APIURL, APIKey: key}
+	if f.HTTP != nil {
+		c.HTTP = f.HTTP()
+	}
+	return c, true
 }
 
 // brokenAdapter reports why a configured vendor cannot be reached.
