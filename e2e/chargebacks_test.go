@@ -10,7 +10,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/canopyhq/canopy/internal/chargeback/pdftext"
+	"github.com/canopyhq/canopy/internal/pdftext"
 )
 
 // Generate last month's chargeback in the demo, read it and download its

@@ -23,6 +23,7 @@ import (
 	"github.com/canopyhq/canopy/internal/fx"
 	"github.com/canopyhq/canopy/internal/imports"
 	"github.com/canopyhq/canopy/internal/inventory"
+	"github.com/canopyhq/canopy/internal/marketplace"
 	"github.com/canopyhq/canopy/internal/notify"
 	"github.com/canopyhq/canopy/internal/spend"
 )
@@ -59,6 +60,8 @@ type API struct {
 	// budgets and notify serve /budgets and /webhooks (WithBudgets).
 	budgets *budgets.Service
 	notify  *notify.Service
+	// marketplace serves /catalog, /commerce and /billing (WithMarketplace).
+	marketplace *marketplace.Service
 }
 
 // Route describes one endpoint: its method, its path pattern (Go
@@ -150,7 +153,7 @@ func (a *API) table() []route {
 		signedIn("POST", "/costs/imports", auth.PermCostsImport, a.uploadImport),
 		signedIn("GET", "/costs/imports", auth.PermCostsRead, a.listImports),
 		signedIn("GET", "/costs/imports/{upload_id}", auth.PermCostsRead, a.getImport),
-	}, slices.Concat(a.connectionRoutes(), a.directoryRoutes(), a.allocationRoutes(), a.chargebackRoutes(), a.tagSyncRoutes(), a.resourceRoutes(), a.budgetRoutes(), a.alertRoutes())...)
+	}, slices.Concat(a.connectionRoutes(), a.directoryRoutes(), a.allocationRoutes(), a.chargebackRoutes(), a.tagSyncRoutes(), a.resourceRoutes(), a.budgetRoutes(), a.alertRoutes(), a.marketplaceRoutes())...)
 }
 
 func public(method, path string, h handlerFunc) route {

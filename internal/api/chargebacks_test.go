@@ -5,9 +5,9 @@ import (
 	"testing"
 
 	"github.com/canopyhq/canopy/internal/billing"
-	"github.com/canopyhq/canopy/internal/chargeback/pdftext"
 	"github.com/canopyhq/canopy/internal/costs"
 	"github.com/canopyhq/canopy/internal/domain"
+	"github.com/canopyhq/canopy/internal/pdftext"
 	"github.com/canopyhq/canopy/internal/store"
 	"github.com/canopyhq/canopy/internal/store/storetest"
 )

@@ -27,6 +27,7 @@ import (
 	"github.com/canopyhq/canopy/internal/jobs"
 	"github.com/canopyhq/canopy/internal/keyvault"
 	"github.com/canopyhq/canopy/internal/mail/mailtest"
+	"github.com/canopyhq/canopy/internal/marketplace"
 	"github.com/canopyhq/canopy/internal/notify"
 	"github.com/canopyhq/canopy/internal/store"
 )
@@ -64,6 +65,7 @@ type tenant struct {
 	batchID                     string     // a tag write-back batch
 	seedRate                    seededRate // the one exchange rate the org starts with
 	inv                         seededInventory
+	mkt                         seededMarket
 	month, extraID              string // a month with a chargeback (version 1); an extra charge
 	alerts                      seededAlerts
 	bud                         seededBudgets
@@ -82,6 +84,7 @@ type fixture struct {
 	jobs    *jobs.Runner // works the import jobs once a test starts it
 	conns   *connect.Service
 	tagSync *inventory.TagSync
+	market  *marketplace.Service
 	cb      *chargeback.Service
 	budgets *budgets.Service
 	notify  *notify.Service
@@ -101,11 +104,12 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	f.imports, f.jobs = newImports(t, db)
 	f.conns = newConnections(t, db, kv)
 	f.tagSync = inventory.NewTagSync(f.st, f.jobs, func() connect.Env { return f.conns.Env }, slog.New(slog.NewTextHandler(t.Output(), nil)))
+	f.market = marketplace.New(f.st, nil)
 	f.notify = notify.New(f.st, kv, "http://127.0.0.1", nil)
 	f.notify.Jobs = f.notifyJobs(t, db, kv)
 	f.budgets = budgets.New(f.st, f.notify, nil)
 	f.api = api.New(f.svc, slog.New(slog.NewTextHandler(t.Output(), nil))).WithImports(f.imports).WithConnections(f.conns).
-		WithAllocation(allocation.New(f.st)).WithTagSync(f.tagSync).WithChargebacks(f.chargebacks()).WithBudgets(f.budgets, f.notify).WithAlerts(f.alertsService())
+		WithAllocation(allocation.New(f.st)).WithTagSync(f.tagSync).WithChargebacks(f.chargebacks()).WithBudgets(f.budgets, f.notify).WithAlerts(f.alertsService()).WithMarketplace(f.market)
 	mux := http.NewServeMux()
 	f.api.Routes(mux)
 	f.srv = httptest.NewServer(mux)
@@ -159,6 +163,7 @@ func (f *fixture) seedTenant(name, slug string) tenant {
 	tn.groupID, tn.version, tn.skuPart = f.seedAllocation(p, slug, versions)
 	tn.resourceID, tn.conflictID, tn.batchID = f.seedTagSync(p, tn)
 	tn.inv = f.seedInventory(p, slug)
+	tn.mkt = f.seedMarketplace(p, slug)
 	f.seedChargebacks(p, &tn)
 	tn.alerts = f.seedAlerts(p, slug)
 	tn.bud = f.seedBudgets(p, slug, tn.groupID)
@@ -296,10 +301,12 @@ func (f *fixture) send(req *http.Request) response {
 	r := response{status: res.StatusCode, header: res.Header, body: buf.Bytes()}
 	where := req.Method + " " + req.URL.Path
 	// The cost exports answer a CSV file on success, the chargeback
-	// statements a PDF or CSV; everything else, and every error, is JSON.
+	// statements and invoices a PDF or CSV; everything else, and every
+	// error, is JSON.
 	ct := res.Header.Get("Content-Type")
+	document := strings.HasPrefix(req.URL.Path, "/api/v1/chargebacks/") || strings.HasPrefix(req.URL.Path, "/api/v1/billing/invoices/")
 	csvFile := res.StatusCode == http.StatusOK && (strings.HasSuffix(req.URL.Path, ".csv") ||
-		strings.HasPrefix(req.URL.Path, "/api/v1/chargebacks/") && (ct == "application/pdf" || strings.HasPrefix(ct, "text/csv")))
+		document && (ct == "application/pdf" || strings.HasPrefix(ct, "text/csv")))
 	if res.StatusCode != http.StatusNoContent && !csvFile && !json.Valid(r.body) {
 		f.t.Errorf("%s: %d response is not JSON: %q", where, r.status, r.body)
 	}
@@ -376,7 +383,9 @@ func fillPath(t *testing.T, pattern string, tn tenant) string {
 		"{resource_id}": tn.inv.resourceID, "{policy_id}": tn.inv.policyID, "{alias}": tn.inv.alias,
 		"{month}": tn.month, "{extra_id}": tn.extraID,
 		"{budget_id}": tn.bud.budgetID, "{request_id}": tn.bud.requestID, "{webhook_id}": tn.bud.webhookID,
-		"{alert_id}": tn.alerts.alertID, "{rule_id}": tn.alerts.ruleID, "{mute_id}": tn.alerts.muteID}
+		"{alert_id}": tn.alerts.alertID, "{rule_id}": tn.alerts.ruleID, "{mute_id}": tn.alerts.muteID,
+		"{vendor_id}": tn.mkt.vendorID, "{agreement_id}": tn.mkt.agreementID, "{subscription_id}": tn.mkt.subscriptionID,
+		"{order_id}": tn.mkt.orderID, "{invoice_id}": tn.mkt.invoiceID}
 	for k, v := range ids {
 		pattern = strings.ReplaceAll(pattern, k, v)
 	}

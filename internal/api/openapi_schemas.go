@@ -49,6 +49,9 @@ func schemas() map[string]*schema {
 	for k, v := range alertSchemas() {
 		s[k] = v
 	}
+	for k, v := range marketplaceSchemas() {
+		s[k] = v
+	}
 	return s
 }
 

@@ -152,6 +152,35 @@ var routeBodies = map[string]any{
 	"DELETE /api/v1/webhooks/{webhook_id}":                                  "",
 	"GET /api/v1/webhooks/{webhook_id}/deliveries":                          "",
 	"POST /api/v1/webhooks/{webhook_id}/test":                               "",
+	// Marketplace: bodies name tenant alpha's fixed catalog IDs (the
+	// routes without a path ID run on the caller's own organisation).
+	"GET /api/v1/catalog":                                            "",
+	"POST /api/v1/catalog/vendors":                                   `{"name":"Vendor by test","program":"general"}`,
+	"PUT /api/v1/catalog/vendors/{vendor_id}/api":                    `{"url":"","api_key":""}`,
+	"POST /api/v1/catalog/products":                                  `{"vendor_id":"VND-0001-0001","name":"Product by test"}`,
+	"POST /api/v1/catalog/items":                                     `{"product_id":"PRD-0001-0001","name":"Item by test","sku":"SKU-TEST","prices":[{"term":"P1M","currency":"EUR","unit_price":"5"}]}`,
+	"POST /api/v1/catalog/buyers":                                    `{"name":"Buyer by test","currency":"EUR"}`,
+	"GET /api/v1/commerce/agreements":                                "",
+	"GET /api/v1/commerce/agreements/{agreement_id}":                 "",
+	"PUT /api/v1/commerce/agreements/{agreement_id}/po-number":       `{"po_number":"PO-TEST"}`,
+	"GET /api/v1/commerce/subscriptions":                             "",
+	"GET /api/v1/commerce/subscriptions/{subscription_id}":           "",
+	"PUT /api/v1/commerce/subscriptions/{subscription_id}/po-number": `{"po_number":"PO-TEST"}`,
+	"GET /api/v1/commerce/orders":                                    "",
+	"POST /api/v1/commerce/orders":                                   `{"type":"Purchase","buyer_id":"buy_alpha","lines":[{"item_id":"ITM-0001-0001-0001","term":"P1Y","quantity":1}]}`,
+	"GET /api/v1/commerce/orders/{order_id}":                         "",
+	"POST /api/v1/commerce/orders/{order_id}/submit":                 "",
+	"POST /api/v1/commerce/orders/{order_id}/cancel":                 `{"reason":"test"}`,
+	"POST /api/v1/commerce/orders/{order_id}/answer":                 `{"answer":"test"}`,
+	"POST /api/v1/commerce/orders/{order_id}/decide":                 `{"state":"failed","message":"test"}`,
+	"GET /api/v1/billing/invoices":                                   "",
+	"POST /api/v1/billing/invoices":                                  `{"month":"2026-11"}`,
+	"GET /api/v1/billing/invoices/{invoice_id}":                      "",
+	"PUT /api/v1/billing/invoices/{invoice_id}/status":               `{"status":"Paid"}`,
+	"GET /api/v1/billing/invoices/{invoice_id}/pdf":                  "",
+	"GET /api/v1/billing/invoices/{invoice_id}/csv":                  "",
+	"GET /api/v1/billing/charges":                                    "",
+	"GET /api/v1/billing/credit-memos":                               "",
 }
 
 // routeQueries holds the query a route needs to succeed. The fx ones aim
@@ -161,6 +190,7 @@ var routeQueries = map[string]string{
 	"GET /api/v1/fx/rates/history":   "?base=CHF&quote=JPY",
 	"GET /api/v1/costs/values":       "?dim=service",
 	"GET /api/v1/allocation/explain": "?resource=/subscriptions/x/resourceGroups/y/providers/z/w",
+	"GET /api/v1/billing/charges":    "?agreement_id=AGR-0000-0000-0000",
 }
 
 // target is the URL path and query of a route on a tenant's objects.
@@ -251,7 +281,8 @@ func (f *fixture) assertNoTrace(t *testing.T, what string, res response, tn tena
 	t.Helper()
 	for _, s := range []string{tn.org.ID, tn.org.Name, tn.owner.ID, tn.owner.Email, tn.viewer.ID, tn.viewer.Email,
 		tn.ownerTokenID, tn.viewerTokenID, tn.sessionID, tn.seedRate.value, tn.seedRate.source, tn.uploadID,
-		tn.connectionID, tn.syncID, tn.resourceID, tn.conflictID, tn.batchID} {
+		tn.connectionID, tn.syncID, tn.resourceID, tn.conflictID, tn.batchID, tn.mkt.agreementID, tn.mkt.subscriptionID,
+		tn.mkt.orderID, tn.mkt.invoiceID, tn.mkt.vendorID} {
 		if bytes.Contains(res.body, []byte(s)) {
 			t.Errorf("%s: response contains %q of the other organisation: %s", what, s, res.body)
 		}

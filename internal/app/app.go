@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -23,6 +24,8 @@ import (
 	"github.com/canopyhq/canopy/internal/jobs"
 	"github.com/canopyhq/canopy/internal/keyvault"
 	"github.com/canopyhq/canopy/internal/mail"
+	"github.com/canopyhq/canopy/internal/marketplace"
+	"github.com/canopyhq/canopy/internal/marketplace/vendorapi"
 	"github.com/canopyhq/canopy/internal/notify"
 	"github.com/canopyhq/canopy/internal/spend"
 	"github.com/canopyhq/canopy/internal/store"
@@ -48,6 +51,9 @@ type App struct {
 	// Alerts holds consumption-alert rules, their daily evaluation and
 	// the inbox.
 	Alerts *alerts.Service
+	// Marketplace holds the catalog, agreements, subscriptions, orders
+	// and their invoices.
+	Marketplace *marketplace.Service
 	// TagSync writes Canopy's tag edits back to Azure and holds the tag
 	// conflicts inbox.
 	TagSync *inventory.TagSync
@@ -104,10 +110,14 @@ func (a *App) init(ctx context.Context) error {
 	jobs.Register(reg, jobs.NewEmailWorker(a.mailSender(), kv))
 	jobs.Register(reg, &pruneWorker{store: a.Store})
 	reg.AddPeriodic(10*time.Minute, func() (river.JobArgs, *river.InsertOpts) { return pruneArgs{}, nil })
+	a.Marketplace = marketplace.New(a.Store, vendorapi.Fulfiller{Vault: kv, HTTP: func() *http.Client { return a.Connections.Env.HTTPClient }})
+	a.Marketplace.Log = a.Log
+	a.Marketplace.Seal = func(p, aad string) (string, error) { return keyvault.SealString(kv, p, aad) }
 	a.Jobs, err = jobs.New(string(a.DB.Engine), a.DB.W, jobs.Options{Logger: a.Log, Workers: a.Cfg.JobWorkers, Registry: reg})
 	if err != nil {
 		return err
 	}
+	a.Marketplace.Register(reg, a.Jobs, a.Store.Costs())
 	a.Imports.Jobs = a.Jobs
 	a.Connections.Jobs = a.Jobs
 	a.TagSync.Jobs = a.Jobs

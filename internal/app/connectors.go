@@ -55,6 +55,9 @@ func (a *App) startDemoCloud(ctx context.Context) (*sandbox.Cloud, error) {
 				break
 			}
 		}
+		if err == nil {
+			err = a.connectDemoVendors(ctx, cloud, org.ID)
+		}
 	}
 	if err != nil {
 		cloud.Close()

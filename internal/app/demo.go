@@ -123,7 +123,10 @@ func (a *App) createDemoData(ctx context.Context, password, dataDir string) erro
 	if err := a.seedDemoBudgets(ctx, sys); err != nil {
 		return err
 	}
-	return a.seedDemoAlerts(ctx, sys)
+	if err := a.seedDemoAlerts(ctx, sys); err != nil {
+		return err
+	}
+	return a.seedDemoMarketplace(ctx, sys, time.Now())
 }
 
 func (a *App) createDemoUser(ctx context.Context, email, name, password string) (domain.User, error) {

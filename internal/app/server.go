@@ -33,7 +33,7 @@ func (a *App) Handler() (http.Handler, error) {
 	ui.TagSync, ui.Chargebacks = a.TagSync, a.Chargebacks
 	ui.Routes(mux)
 	api.New(a.Auth, a.Log).WithImports(a.Imports).WithConnections(a.Connections).WithAllocation(a.Allocation).WithChargebacks(a.Chargebacks).WithTagSync(a.TagSync).WithBudgets(a.Budgets, a.Notify).
-		WithAlerts(a.Alerts).Routes(mux)
+		WithAlerts(a.Alerts).WithMarketplace(a.Marketplace).Routes(mux)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := newMetrics(reg)

@@ -15,22 +15,6 @@ import (
 // exact before it is rounded to the Amount's 10^-10.
 var calc = apd.BaseContext.WithPrecision(40)
 
-// roundMinor rounds a to the currency's minor unit, half away from zero
-// (as invoices round).
-func roundMinor(a domain.Amount, cur string) (domain.Amount, error) {
-	digits := 2
-	if info, ok := domain.Currency(cur).Info(); ok {
-		digits = info.MinorUnits
-	}
-	c := apd.BaseContext.WithPrecision(40)
-	c.Rounding = apd.RoundHalfUp
-	var q apd.Decimal
-	if _, err := c.Quantize(&q, a.Decimal(), int32(-digits)); err != nil {
-		return domain.Amount{}, err
-	}
-	return domain.AmountFromDecimal(&q)
-}
-
 // percentOf is base × percent / 100, rounded to 10^-10.
 func percentOf(base domain.Amount, percent string) (domain.Amount, error) {
 	p, _, err := apd.NewFromString(percent)

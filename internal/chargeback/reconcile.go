@@ -80,7 +80,7 @@ func (s *Service) Reconcile(ctx context.Context, p *auth.Principal, month time.T
 func reconcile(d store.CBDetail, billedNow domain.Amount) (Reconciliation, error) {
 	r := Reconciliation{Month: monthText(d.Month), Version: d.Version, Status: d.Status, Currency: d.Currency, Items: []ReconItem{}}
 	var sum sums
-	roundedBilled, err := roundMinor(billedNow, d.Currency)
+	roundedBilled, err := domain.RoundMinor(billedNow, d.Currency)
 	sum.err = err
 	r.Billed = roundedBilled
 	var all, exact domain.Amount

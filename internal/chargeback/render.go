@@ -10,41 +10,9 @@ import (
 
 	"github.com/go-pdf/fpdf"
 
+	"github.com/canopyhq/canopy/internal/csvsafe"
 	"github.com/canopyhq/canopy/internal/domain"
 )
-
-// Money formats an amount rounded to the currency's minor unit, with
-// thousands separators ("1,234.50 EUR" without the code).
-func Money(a domain.Amount, cur string) string {
-	r, err := roundMinor(a, cur)
-	if err != nil {
-		return a.String()
-	}
-	digits := 2
-	if info, ok := domain.Currency(cur).Info(); ok {
-		digits = info.MinorUnits
-	}
-	s := r.Decimal().Text('f')
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	whole, frac, _ := strings.Cut(s, ".")
-	frac = (frac + strings.Repeat("0", digits))[:digits]
-	var b strings.Builder
-	for i, c := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	out := b.String()
-	if digits > 0 {
-		out += "." + frac
-	}
-	if neg {
-		out = "-" + out
-	}
-	return out
-}
 
 // StatusText is the version's status for a header.
 func (d Detail) StatusText() string {
@@ -79,11 +47,11 @@ func PDF(w io.Writer, d Detail, only ...string) error {
 	if len(only) == 0 {
 		pdf.SetFont("Helvetica", "B", 11)
 		pdf.CellFormat(140, 7, tr("Total charged to business units"), "T", 0, "L", false, 0, "")
-		pdf.CellFormat(40, 7, Money(d.Total, d.Currency), "T", 1, "R", false, 0, "")
+		pdf.CellFormat(40, 7, domain.FormatMoney(d.Total, d.Currency), "T", 1, "R", false, 0, "")
 		pdf.SetFont("Helvetica", "", 9)
 		for _, o := range d.Uncharged {
 			pdf.CellFormat(140, 6, tr("Not charged: "+o.Name), "", 0, "L", false, 0, "")
-			pdf.CellFormat(40, 6, Money(o.Amount, d.Currency), "", 1, "R", false, 0, "")
+			pdf.CellFormat(40, 6, domain.FormatMoney(o.Amount, d.Currency), "", 1, "R", false, 0, "")
 		}
 	}
 	return pdf.Output(w)
@@ -104,9 +72,9 @@ func unitTable(pdf *fpdf.Fpdf, tr func(string) string, u Unit, cur string) {
 	pdf.Ln(-1)
 	pdf.SetFont("Helvetica", "", 9)
 	for _, l := range u.Lines {
-		alloc, extra := Money(l.Amount, cur), ""
+		alloc, extra := domain.FormatMoney(l.Amount, cur), ""
 		if l.Kind != KindCost {
-			alloc, extra = "", Money(l.Amount, cur)
+			alloc, extra = "", domain.FormatMoney(l.Amount, cur)
 		}
 		pdf.CellFormat(100, 5.5, tr(truncate(l.Label(), 70)), "", 0, "L", false, 0, "")
 		pdf.CellFormat(40, 5.5, alloc, "", 0, "R", false, 0, "")
@@ -114,10 +82,10 @@ func unitTable(pdf *fpdf.Fpdf, tr func(string) string, u Unit, cur string) {
 	}
 	pdf.SetFont("Helvetica", "B", 9)
 	pdf.CellFormat(100, 6, tr("Total "+u.Name), "T", 0, "L", false, 0, "")
-	pdf.CellFormat(40, 6, Money(u.Allocated, cur), "T", 0, "R", false, 0, "")
-	pdf.CellFormat(40, 6, Money(u.Extra, cur), "T", 1, "R", false, 0, "")
+	pdf.CellFormat(40, 6, domain.FormatMoney(u.Allocated, cur), "T", 0, "R", false, 0, "")
+	pdf.CellFormat(40, 6, domain.FormatMoney(u.Extra, cur), "T", 1, "R", false, 0, "")
 	pdf.CellFormat(140, 6, tr("Amount due ("+cur+")"), "", 0, "L", false, 0, "")
-	pdf.CellFormat(40, 6, Money(u.Total, cur), "", 1, "R", false, 0, "")
+	pdf.CellFormat(40, 6, domain.FormatMoney(u.Total, cur), "", 1, "R", false, 0, "")
 	pdf.Ln(4)
 }
 
@@ -154,11 +122,11 @@ func CSV(w io.Writer, d Detail) error {
 	head := []string{d.Month, fmt.Sprint(d.Version.Version), d.Status, d.Currency}
 	for _, u := range d.Charged {
 		for _, l := range u.Lines {
-			_ = cw.Write(append(append([]string{}, head...), u.ID, u.Name, l.Kind, l.Category, l.Service, l.Description,
-				plain(l.Amount, d.Currency), l.Amount.String()))
+			_ = cw.Write(append(append([]string{}, head...), u.ID, csvsafe.Cell(u.Name), l.Kind,
+				csvsafe.Cell(l.Category), csvsafe.Cell(l.Service), csvsafe.Cell(l.Description), plain(l.Amount, d.Currency), l.Amount.String()))
 		}
 		exact, _ := u.Allocated.Add(u.Extra)
-		_ = cw.Write(append(append([]string{}, head...), u.ID, u.Name, "total", "", "", "", plain(u.Total, d.Currency), exact.String()))
+		_ = cw.Write(append(append([]string{}, head...), u.ID, csvsafe.Cell(u.Name), "total", "", "", "", plain(u.Total, d.Currency), exact.String()))
 	}
 	cw.Flush()
 	return cw.Error()
@@ -166,7 +134,7 @@ func CSV(w io.Writer, d Detail) error {
 
 // plain is an amount rounded to the minor unit without separators.
 func plain(a domain.Amount, cur string) string {
-	return strings.ReplaceAll(Money(a, cur), ",", "")
+	return strings.ReplaceAll(domain.FormatMoney(a, cur), ",", "")
 }
 
 func monthName(m string) string {

@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/canopyhq/canopy/internal/chargeback"
-	"github.com/canopyhq/canopy/internal/chargeback/pdftext"
 	"github.com/canopyhq/canopy/internal/mail"
 	"github.com/canopyhq/canopy/internal/mail/mailtest"
+	"github.com/canopyhq/canopy/internal/pdftext"
 	"github.com/canopyhq/canopy/internal/store"
 	"github.com/canopyhq/canopy/internal/store/storetest"
 )

@@ -67,13 +67,13 @@ func (s *Service) Send(ctx context.Context, p *auth.Principal, who audit.Actor, 
 func (s *Service) message(d Detail, u Unit, to string, pdf []byte) mail.Message {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Hello,\n\nthe %s chargeback of %s for %s (version %d) is %s %s.\n\n", monthName(d.Month), d.OrgName,
-		u.Name, d.Version.Version, Money(u.Total, d.Currency), d.Currency)
-	fmt.Fprintf(&b, "Allocated cost: %s\nExtra charges: %s\n\nStatus: %s\n", Money(u.Allocated, d.Currency), Money(u.Extra, d.Currency), d.StatusText())
+		u.Name, d.Version.Version, domain.FormatMoney(u.Total, d.Currency), d.Currency)
+	fmt.Fprintf(&b, "Allocated cost: %s\nExtra charges: %s\n\nStatus: %s\n", domain.FormatMoney(u.Allocated, d.Currency), domain.FormatMoney(u.Extra, d.Currency), d.StatusText())
 	if s.BaseURL != "" {
 		fmt.Fprintf(&b, "\nSee it in Canopy: %s/chargebacks/%s/versions/%d\n", strings.TrimRight(s.BaseURL, "/"), d.Month, d.Version.Version)
 	}
 	b.WriteString("\nThe statement is attached as a PDF.\n")
-	return mail.Message{To: to, Subject: fmt.Sprintf("Chargeback %s for %s: %s %s", d.Month, u.Name, Money(u.Total, d.Currency), d.Currency),
+	return mail.Message{To: to, Subject: fmt.Sprintf("Chargeback %s for %s: %s %s", d.Month, u.Name, domain.FormatMoney(u.Total, d.Currency), d.Currency),
 		Text: b.String(), Attachments: []mail.Attachment{{Name: fmt.Sprintf("chargeback-%s-v%d.pdf", d.Month, d.Version.Version),
 			ContentType: "application/pdf", Data: pdf}}}
 }

@@ -136,7 +136,7 @@ func (s *unitSet) finish(cur string) ([]store.CBUnit, []store.CBLine, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		if u.Total, err = roundMinor(exact, cur); err != nil {
+		if u.Total, err = domain.RoundMinor(exact, cur); err != nil {
 			return nil, nil, err
 		}
 		units = append(units, *u)

@@ -63,3 +63,20 @@ func TestAmountAddAndNormalize(t *testing.T) {
 		t.Fatalf("overflow: %v", err)
 	}
 }
+
+func TestFormatMoneyRoundsAndGroups(t *testing.T) {
+	for _, c := range []struct{ in, cur, want string }{{"1234.5", "EUR", "1,234.50"}, {"-1234567.005", "USD", "-1,234,567.01"},
+		{"999.994", "EUR", "999.99"}, {"1500.5", "JPY", "1,501"}, {"0.125", "KWD", "0.125"}, {"12", "XXZ", "12.00"}} {
+		d, _, err := apd.NewFromString(c.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := AmountFromDecimal(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := FormatMoney(a, c.cur); got != c.want {
+			t.Errorf("FormatMoney(%s %s) = %q, want %q", c.in, c.cur, got, c.want)
+		}
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/canopyhq/canopy/internal/sandbox/graph"
 	"github.com/canopyhq/canopy/internal/sandbox/partner"
 	"github.com/canopyhq/canopy/internal/sandbox/sbx"
+	"github.com/canopyhq/canopy/internal/sandbox/vendor"
 )
 
 // Options configure Start.
@@ -56,6 +57,10 @@ type Cloud struct {
 	// https://graph.microsoft.com; PartnerURL replaces
 	// https://api.partnercenter.microsoft.com.
 	AWSURL, GraphURL, PartnerURL string
+	// Vendor is a software vendor's ordering system for the marketplace
+	// (API key DemoVendorAPIKey), at VendorURL.
+	Vendor    *vendor.Vendor
+	VendorURL string
 
 	Demo Demo
 
@@ -87,13 +92,14 @@ type Demo struct {
 const DemoPassword = "Sandbox!2026"
 
 // Start starts the whole sandbox cloud with a seeded world: Entra ID, ARM
-// with the Azure billing APIs, AWS, Microsoft Graph and Partner Center.
+// with the Azure billing APIs, AWS, Microsoft Graph, Partner Center and a
+// software vendor's ordering system.
 func Start(o Options) (*Cloud, error) {
 	c, err := startAzure(o)
 	if err != nil {
 		return nil, err
 	}
-	for _, start := range []func(int64) error{c.startAWS, c.startGraph, c.startPartner} {
+	for _, start := range []func(int64) error{c.startAWS, c.startGraph, c.startPartner, func(int64) error { return c.startVendor() }} {
 		if err := start(o.Seed); err != nil {
 			_ = c.Close()
 			return nil, err

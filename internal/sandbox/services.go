@@ -11,6 +11,7 @@ import (
 	"github.com/canopyhq/canopy/internal/sandbox/graph"
 	"github.com/canopyhq/canopy/internal/sandbox/partner"
 	"github.com/canopyhq/canopy/internal/sandbox/sbx"
+	"github.com/canopyhq/canopy/internal/sandbox/vendor"
 )
 
 // FaultsPath is where the Entra server serves the fault controls
@@ -145,4 +146,19 @@ func (h entraWithControls) Handler() http.Handler {
 		}
 		idp.ServeHTTP(w, r)
 	})
+}
+
+// DemoVendorAPIKey is the API key of the sandbox vendor's ordering
+// system.
+const DemoVendorAPIKey = "sandbox-vendor-key"
+
+// startVendor serves the sandbox vendor's ordering system (the other end
+// of the marketplace's vendor adapter); it completes orders by itself
+// unless a test scripts or decides otherwise.
+func (c *Cloud) startVendor() error {
+	c.Vendor = vendor.New(DemoVendorAPIKey)
+	c.Vendor.AutoComplete = true
+	var err error
+	c.VendorURL, err = c.serve("vendor", vendor.WriteError, c.Vendor, sbx.Serve)
+	return err
 }

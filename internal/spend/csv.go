@@ -3,9 +3,9 @@ package spend
 import (
 	"encoding/csv"
 	"io"
-	"strings"
 
 	"github.com/canopyhq/canopy/internal/costs"
+	"github.com/canopyhq/canopy/internal/csvsafe"
 	"github.com/canopyhq/canopy/internal/domain"
 )
 
@@ -24,7 +24,7 @@ func WriteTableCSV(w io.Writer, res *Result) error {
 			group = "tag:" + res.GroupTag
 		}
 	}
-	header := []string{"currency", safeCell(group), "label"}
+	header := []string{"currency", csvsafe.Cell(group), "label"}
 	for _, p := range res.Periods {
 		header = append(header, p.Label)
 	}
@@ -37,7 +37,7 @@ func WriteTableCSV(w io.Writer, res *Result) error {
 	}
 	for _, b := range res.Blocks {
 		for _, s := range b.Series {
-			row := []string{string(b.Currency), safeCell(s.Group), safeCell(s.Label)}
+			row := []string{string(b.Currency), csvsafe.Cell(s.Group), csvsafe.Cell(s.Label)}
 			if err := cw.Write(amountCells(row, res, b, s.Amounts, s.Total, s.Previous, s.Change)); err != nil {
 				return err
 			}
@@ -60,13 +60,4 @@ func amountCells(row []string, res *Result, b Block, amounts []domain.Amount, to
 		row = append(row, Round(prev, b.Currency), Round(ch.Delta, b.Currency), ch.Percent)
 	}
 	return row
-}
-
-// safeCell defuses text a spreadsheet would run as a formula (the same
-// rule as the audit log's export).
-func safeCell(c string) string {
-	if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
-		return "'" + c
-	}
-	return c
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/canopyhq/canopy/internal/audit"
+	"github.com/canopyhq/canopy/internal/csvsafe"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/store"
 )
@@ -111,7 +112,7 @@ func (s *Server) auditCSV(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		for _, e := range page.Items {
-			_ = cw.Write(csvSafe(strconv.FormatInt(e.Seq, 10), e.At.Format(time.RFC3339Nano), e.ActorEmail, e.Action,
+			_ = cw.Write(csvsafe.Row(strconv.FormatInt(e.Seq, 10), e.At.Format(time.RFC3339Nano), e.ActorEmail, e.Action,
 				e.TargetType, e.TargetID, e.IP, e.UserAgent, e.Details, e.Hash))
 		}
 		n += len(page.Items)
@@ -121,14 +122,4 @@ func (s *Server) auditCSV(w http.ResponseWriter, r *http.Request) {
 		f.Cursor = page.NextCursor
 	}
 	cw.Flush()
-}
-
-// csvSafe defuses cells a spreadsheet would run as formulas.
-func csvSafe(cells ...string) []string {
-	for i, c := range cells {
-		if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
-			cells[i] = "'" + c
-		}
-	}
-	return cells
 }

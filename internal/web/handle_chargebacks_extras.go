@@ -56,7 +56,7 @@ func (s *Server) renderExtras(w http.ResponseWriter, r *http.Request, status int
 func extraRow(e chargeback.Extra) ExtraRow {
 	row := ExtraRow{ID: e.ID, Unit: e.UnitName, Kind: chargeback.KindLabel(e.Kind), Description: e.Description, Period: monthLabel(e.From)}
 	if e.Kind == chargeback.KindFixedFee {
-		row.Value = chargeback.Money(e.Amount, e.Currency) + " " + e.Currency
+		row.Value = domain.FormatMoney(e.Amount, e.Currency) + " " + e.Currency
 	} else {
 		row.Value = e.Percent + "%"
 	}

@@ -125,7 +125,7 @@ func cbURL(month string, version int) string {
 	return fmt.Sprintf("/chargebacks/%s/versions/%d", month, version)
 }
 
-func money(a domain.Amount, cur string) string { return chargeback.Money(a, cur) + " " + cur }
+func money(a domain.Amount, cur string) string { return domain.FormatMoney(a, cur) + " " + cur }
 
 func chargebackView(d chargeback.Detail, diff chargeback.Diff) ChargebackPage {
 	base := cbURL(d.Month, d.Version.Version)
@@ -139,9 +139,9 @@ func chargebackView(d chargeback.Detail, diff chargeback.Diff) ChargebackPage {
 		for _, l := range u.Lines {
 			lv := CBLineView{Kind: chargeback.KindLabel(l.Kind), Label: l.Label()}
 			if l.Kind == chargeback.KindCost {
-				lv.Allocated = chargeback.Money(l.Amount, d.Currency)
+				lv.Allocated = domain.FormatMoney(l.Amount, d.Currency)
 			} else {
-				lv.Extra = chargeback.Money(l.Amount, d.Currency)
+				lv.Extra = domain.FormatMoney(l.Amount, d.Currency)
 			}
 			v.Lines = append(v.Lines, lv)
 		}
@@ -152,11 +152,11 @@ func chargebackView(d chargeback.Detail, diff chargeback.Diff) ChargebackPage {
 	}
 	p.Diff.Previous = diff.Previous
 	for _, u := range diff.Units {
-		uv := CBUnitDiffView{Name: u.Name, Change: u.Change, Before: chargeback.Money(u.Before, d.Currency),
-			After: chargeback.Money(u.After, d.Currency), Delta: signedMoney(u.Delta, d.Currency)}
+		uv := CBUnitDiffView{Name: u.Name, Change: u.Change, Before: domain.FormatMoney(u.Before, d.Currency),
+			After: domain.FormatMoney(u.After, d.Currency), Delta: signedMoney(u.Delta, d.Currency)}
 		for _, l := range u.Lines {
-			uv.Lines = append(uv.Lines, CBLineDiffView{Label: l.Label, Change: l.Change, Before: chargeback.Money(l.Before, d.Currency),
-				After: chargeback.Money(l.After, d.Currency), Delta: signedMoney(l.Delta, d.Currency)})
+			uv.Lines = append(uv.Lines, CBLineDiffView{Label: l.Label, Change: l.Change, Before: domain.FormatMoney(l.Before, d.Currency),
+				After: domain.FormatMoney(l.After, d.Currency), Delta: signedMoney(l.Delta, d.Currency)})
 		}
 		p.Diff.Units = append(p.Diff.Units, uv)
 	}
@@ -164,7 +164,7 @@ func chargebackView(d chargeback.Detail, diff chargeback.Diff) ChargebackPage {
 }
 
 func signedMoney(a domain.Amount, cur string) string {
-	s := chargeback.Money(a, cur)
+	s := domain.FormatMoney(a, cur)
 	if a.Cmp(domain.Amount{}) > 0 {
 		s = "+" + s
 	}
