@@ -11,7 +11,6 @@ import (
 	"github.com/canopyhq/canopy/internal/costs"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/fx"
-	"github.com/canopyhq/canopy/internal/spend"
 	"github.com/canopyhq/canopy/internal/store"
 )
 
@@ -240,4 +239,19 @@ func minTime(a, b time.Time) time.Time {
 	return a
 }
 
-func display(a domain.Amount, cur domain.Currency) string { return spend.Display(a, cur) }
+// display rounds a for the basis texts to cur's minor unit, half up as
+// on an invoice. (spend.Display adds separators, but spend depends on
+// allocation, which depends on the connectors that import this package.)
+func display(a domain.Amount, cur domain.Currency) string {
+	places := int32(2)
+	if info, ok := cur.Info(); ok {
+		places = int32(info.MinorUnits)
+	}
+	ctx := apd.BaseContext.WithPrecision(60)
+	ctx.Rounding = apd.RoundHalfUp
+	var d apd.Decimal
+	if _, err := ctx.Quantize(&d, a.Decimal(), -places); err != nil {
+		return a.String()
+	}
+	return d.Text('f')
+}

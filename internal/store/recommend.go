@@ -74,6 +74,13 @@ func scanRec(s scanner) (Recommendation, error) {
 // marked gone at at — an open one becomes resolved; dismissed and done
 // ones keep their status. Nothing is deleted.
 func (s *Store) ReplaceRecommendations(ctx context.Context, orgID, connectionID, source string, recs []SourceRecommendation, at time.Time) (RecSyncResult, error) {
+	return s.ReplaceAccountRecommendations(ctx, orgID, connectionID, source, "", recs, at)
+}
+
+// ReplaceAccountRecommendations is ReplaceRecommendations for the
+// recommendations of one account of the connection (an Azure
+// subscription read on its own); account "" means all of them.
+func (s *Store) ReplaceAccountRecommendations(ctx context.Context, orgID, connectionID, source, account string, recs []SourceRecommendation, at time.Time) (RecSyncResult, error) {
 	var res RecSyncResult
 	at = at.UTC().Truncate(time.Microsecond)
 	err := s.InTx(ctx, func(tx *Tx) error {
@@ -81,13 +88,14 @@ func (s *Store) ReplaceRecommendations(ctx context.Context, orgID, connectionID,
 			return err
 		}
 		res = RecSyncResult{}
-		return tx.replaceRecs(ctx, orgID, connectionID, source, recs, at, &res)
+		return tx.replaceRecs(ctx, orgID, connectionID, source, account, recs, at, &res)
 	})
 	return res, err
 }
 
-func (q *Queries) replaceRecs(ctx context.Context, org, conn, source string, recs []SourceRecommendation, at time.Time, res *RecSyncResult) error {
-	rows, err := q.w().query(ctx, `SELECT `+recCols+` FROM recommendations WHERE org_id = ? AND connection_id = ? AND source = ?`, org, conn, source)
+func (q *Queries) replaceRecs(ctx context.Context, org, conn, source, account string, recs []SourceRecommendation, at time.Time, res *RecSyncResult) error {
+	rows, err := q.w().query(ctx, `SELECT `+recCols+` FROM recommendations WHERE org_id = ? AND connection_id = ? AND source = ?
+		AND (? = '' OR account = ?)`, org, conn, source, account, account)
 	if err != nil {
 		return err
 	}
