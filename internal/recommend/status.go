@@ -20,6 +20,9 @@ func (s *Service) Dismiss(ctx context.Context, p *auth.Principal, who audit.Acto
 	if err := p.Require(auth.PermRecommendationsAct); err != nil {
 		return Recommendation{}, err
 	}
+	if _, err := s.Store.GetRecommendation(ctx, p.Org.ID, id); err != nil { // another org's is not found, not invalid
+		return Recommendation{}, err
+	}
 	if reason == "" {
 		return Recommendation{}, domain.FieldError("reason", "Say why the recommendation is dismissed.")
 	}

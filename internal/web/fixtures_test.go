@@ -124,7 +124,7 @@ func samplePages() []pageCase {
 		{OrgSettingsPage{Layout: sampleLayout(NavSettings), Name: "Acme Ltd", FormErrors: withErr("Name is required.")},
 			[]string{`Only administrators can change these settings.`, `Acme Ltd`}},
 	}, append(append(append(append(spendSamples(), importSamplePages()...), connectionSamplePages()...),
-		directorySamplePages()...), append(append(append(append(azureConnectSamplePages(), onboardSamplePages()...), tagSyncSamplePages()...), allocationSamplePages()...), resourceSamplePages()...)...)...)
+		directorySamplePages()...), append(append(append(append(azureConnectSamplePages(), onboardSamplePages()...), tagSyncSamplePages()...), allocationSamplePages()...), append(resourceSamplePages(), recommendationSamplePages()...)...)...)...)
 }
 
 func withLayout(p ErrorPage, l Layout) ErrorPage {
@@ -155,5 +155,6 @@ func zeroPages() []Page {
 		ConflictsPage{}, WriteBackPage{},
 		AllocationPage{}, AllocGroupPage{}, AllocRulesPage{}, AllocExplainPage{}, AllocVersionsPage{}, AllocVersionPage{}, AllocLicencesPage{},
 		ResourcesPage{}, ResourcePage{}, VirtualPage{}, TagSettingsPage{}, CoveragePage{},
+		RecsPage{}, RecPage{},
 	}
 }

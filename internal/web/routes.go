@@ -107,8 +107,9 @@ func (s *Server) RouteList() []Route {
 	routes = append(routes, s.tagSyncRoutes()...)
 	routes = append(routes, s.allocationRoutes()...)
 	routes = append(routes, s.resourceRoutes()...)
+	routes = append(routes, s.recommendationRoutes()...)
 	for _, a := range Areas() {
-		if a.Key != NavOverview && a.Key != NavSettings && a.Key != NavSpend && a.Key != NavConnections && a.Key != NavAllocation && a.Key != NavResources {
+		if a.Key != NavOverview && a.Key != NavSettings && a.Key != NavSpend && a.Key != NavConnections && a.Key != NavAllocation && a.Key != NavResources && a.Key != NavRecommendations {
 			routes = append(routes, user("GET "+a.URL, s.area(a.Key)))
 		}
 	}
