@@ -20,6 +20,7 @@ import (
 	"github.com/canopyhq/canopy/internal/fx"
 	"github.com/canopyhq/canopy/internal/imports"
 	"github.com/canopyhq/canopy/internal/inventory"
+	"github.com/canopyhq/canopy/internal/recommend"
 	"github.com/canopyhq/canopy/internal/spend"
 )
 
@@ -41,6 +42,7 @@ type API struct {
 	// only serve the document.
 	allocation *allocation.Service
 	inventory  *inventory.Service // resources, tags and policies
+	recommend  *recommend.Service // savings recommendations
 	log        *slog.Logger
 	routes     []route
 	probe      *http.ServeMux // the same patterns, only to tell 404 from 405
@@ -92,6 +94,7 @@ func New(svc *auth.Service, log *slog.Logger) *API {
 		a.fx = &fx.Service{Store: svc.Store}
 		a.spend = spend.New(svc.Store)
 		a.inventory = inventory.New(svc.Store)
+		a.recommend = recommend.New(svc.Store)
 	}
 	a.routes = a.table()
 	for _, rt := range a.routes {
@@ -139,7 +142,7 @@ func (a *API) table() []route {
 		signedIn("POST", "/costs/imports", auth.PermCostsImport, a.uploadImport),
 		signedIn("GET", "/costs/imports", auth.PermCostsRead, a.listImports),
 		signedIn("GET", "/costs/imports/{upload_id}", auth.PermCostsRead, a.getImport),
-	}, slices.Concat(a.connectionRoutes(), a.directoryRoutes(), a.allocationRoutes(), a.tagSyncRoutes(), a.resourceRoutes())...)
+	}, slices.Concat(a.connectionRoutes(), a.directoryRoutes(), a.allocationRoutes(), a.tagSyncRoutes(), a.resourceRoutes(), a.recommendationRoutes())...)
 }
 
 func public(method, path string, h handlerFunc) route {

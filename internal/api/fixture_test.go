@@ -61,6 +61,7 @@ type tenant struct {
 	batchID                     string     // a tag write-back batch
 	seedRate                    seededRate // the one exchange rate the org starts with
 	inv                         seededInventory
+	recID                       string // an open recommendation of the connection
 }
 
 // fixture is the API over a real service on a fresh database, served by
@@ -147,6 +148,7 @@ func (f *fixture) seedTenant(name, slug string) tenant {
 	tn.groupID, tn.version, tn.skuPart = f.seedAllocation(p, slug, versions)
 	tn.resourceID, tn.conflictID, tn.batchID = f.seedTagSync(p, tn)
 	tn.inv = f.seedInventory(p, slug)
+	tn.recID = f.seedRecommendation(p, tn.connectionID, slug)
 	return tn
 }
 
@@ -357,7 +359,8 @@ func fillPath(t *testing.T, pattern string, tn tenant) string {
 		"{upload_id}": tn.uploadID, "{connection_id}": tn.connectionID, "{sync_id}": tn.syncID, "{kind}": "m365",
 		"{group_id}": tn.groupID, "{version}": strconv.Itoa(tn.version), "{sku_part_number}": tn.skuPart,
 		"{batch_id}": tn.batchID, "{conflict_id}": tn.conflictID,
-		"{resource_id}": tn.inv.resourceID, "{policy_id}": tn.inv.policyID, "{alias}": tn.inv.alias}
+		"{resource_id}": tn.inv.resourceID, "{policy_id}": tn.inv.policyID, "{alias}": tn.inv.alias,
+		"{recommendation_id}": tn.recID}
 	for k, v := range ids {
 		pattern = strings.ReplaceAll(pattern, k, v)
 	}

@@ -37,6 +37,9 @@ func schemas() map[string]*schema {
 	for k, v := range resourceSchemas() {
 		s[k] = v
 	}
+	for k, v := range recommendationSchemas() {
+		s[k] = v
+	}
 	return s
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/canopyhq/canopy/internal/allocation"
 	"github.com/canopyhq/canopy/internal/costs"
+	"github.com/canopyhq/canopy/internal/recommend"
 )
 
 // served fetches the document over HTTP, without a token.
@@ -128,6 +129,7 @@ func TestSchemasMatchViews(t *testing.T) {
 		"RulesSaved": allocation.Saved{}, "AllocationTotal": allocation.Total{}, "AllocationResults": allocation.Results{},
 		"Explanation": allocation.Explanation{}, "LicencePrice": allocation.LicencePrice{},
 		"GroupAccess": allocation.Access{}, "GroupAccessSet": accessBody{},
+		"Recommendation": recommend.Recommendation{}, "RecommendationList": recommend.List{}, "RecommendationDismiss": dismissBody{},
 	}
 	schemas := schemas()
 	for name, v := range types {

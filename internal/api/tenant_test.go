@@ -106,6 +106,11 @@ var routeBodies = map[string]any{
 	"POST /api/v1/tag-policies":                                    `{"key":"Project"}`,
 	"PATCH /api/v1/tag-policies/{policy_id}":                       `{"key":"CostCenter","allowed_values":["1"]}`,
 	"DELETE /api/v1/tag-policies/{policy_id}":                      "",
+	"GET /api/v1/recommendations":                                  "",
+	"GET /api/v1/recommendations/{recommendation_id}":              "",
+	"POST /api/v1/recommendations/{recommendation_id}/dismiss":     `{"reason":"Kept for the month-end batch"}`,
+	"POST /api/v1/recommendations/{recommendation_id}/done":        "",
+	"POST /api/v1/recommendations/{recommendation_id}/reopen":      "",
 }
 
 // routeQueries holds the query a route needs to succeed. The fx ones aim
@@ -196,7 +201,7 @@ func (f *fixture) assertNoTrace(t *testing.T, what string, res response, tn tena
 	t.Helper()
 	for _, s := range []string{tn.org.ID, tn.org.Name, tn.owner.ID, tn.owner.Email, tn.viewer.ID, tn.viewer.Email,
 		tn.ownerTokenID, tn.viewerTokenID, tn.sessionID, tn.seedRate.value, tn.seedRate.source, tn.uploadID,
-		tn.connectionID, tn.syncID, tn.resourceID, tn.conflictID, tn.batchID} {
+		tn.connectionID, tn.syncID, tn.resourceID, tn.conflictID, tn.batchID, tn.recID} {
 		if bytes.Contains(res.body, []byte(s)) {
 			t.Errorf("%s: response contains %q of the other organisation: %s", what, s, res.body)
 		}

@@ -20,6 +20,7 @@ import (
 	"github.com/canopyhq/canopy/internal/jobs"
 	"github.com/canopyhq/canopy/internal/keyvault"
 	"github.com/canopyhq/canopy/internal/mail"
+	"github.com/canopyhq/canopy/internal/recommend"
 	"github.com/canopyhq/canopy/internal/store"
 )
 
@@ -41,6 +42,9 @@ type App struct {
 	// TagSync writes Canopy's tag edits back to Azure and holds the tag
 	// conflicts inbox.
 	TagSync *inventory.TagSync
+	// Recommendations values and tracks the savings recommendations the
+	// connections' syncs store.
+	Recommendations *recommend.Service
 }
 
 // Open connects to the database, runs migrations and builds the services.
@@ -93,6 +97,7 @@ func (a *App) init(ctx context.Context) error {
 	a.Imports.AfterImport, a.Connections.AfterSync = a.refreshInventory, a.refreshInventory
 	a.Auth = auth.NewService(a.Store, kv, &queuedMail{jobs: a.Jobs, vault: kv}, a.Cfg.BaseURL)
 	a.Allocation = allocation.New(a.Store)
+	a.Recommendations = recommend.New(a.Store)
 	return nil
 }
 

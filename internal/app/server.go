@@ -29,9 +29,10 @@ func (a *App) Handler() (http.Handler, error) {
 	mux := http.NewServeMux()
 	ui := &web.Server{Auth: a.Auth, Imports: a.Imports, Connections: a.Connections, Allocation: a.Allocation, R: renderer, Log: a.Log,
 		Sessions: web.NewSessionManager(a.Store, a.Cfg.SessionIdle, a.Cfg.SessionLifetime, a.Cfg.SecureCookies)}
-	ui.TagSync = a.TagSync
+	ui.TagSync, ui.Recommendations = a.TagSync, a.Recommendations
 	ui.Routes(mux)
-	api.New(a.Auth, a.Log).WithImports(a.Imports).WithConnections(a.Connections).WithAllocation(a.Allocation).WithTagSync(a.TagSync).Routes(mux)
+	api.New(a.Auth, a.Log).WithImports(a.Imports).WithConnections(a.Connections).WithAllocation(a.Allocation).WithTagSync(a.TagSync).
+		WithRecommendations(a.Recommendations).Routes(mux)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := newMetrics(reg)
