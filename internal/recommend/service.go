@@ -116,10 +116,14 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) (List, 
 	if err != nil {
 		return List{}, err
 	}
-	if out.Items, err = s.views(ctx, p.Org, rows); err != nil {
+	org, err := s.Store.GetOrg(ctx, p.Org.ID) // its reporting currency as of now
+	if err != nil {
 		return List{}, err
 	}
-	out.Totals, err = totals(out.Items, p.Org.ReportingCurrency)
+	if out.Items, err = s.views(ctx, org, rows); err != nil {
+		return List{}, err
+	}
+	out.Totals, err = totals(out.Items, org.ReportingCurrency)
 	return out, err
 }
 
@@ -132,7 +136,11 @@ func (s *Service) Get(ctx context.Context, p *auth.Principal, id string) (Recomm
 	if err != nil {
 		return Recommendation{}, err
 	}
-	v, err := s.views(ctx, p.Org, []store.Recommendation{r})
+	org, err := s.Store.GetOrg(ctx, p.Org.ID)
+	if err != nil {
+		return Recommendation{}, err
+	}
+	v, err := s.views(ctx, org, []store.Recommendation{r})
 	if err != nil {
 		return Recommendation{}, err
 	}
