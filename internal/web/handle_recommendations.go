@@ -61,10 +61,10 @@ func (s *Server) recommendations(w http.ResponseWriter, r *http.Request) {
 	f, form := recFilter(r.URL.Query())
 	page := RecsPage{Layout: s.layout(r, NavRecommendations), Filter: form}
 	list, err := s.recommender().List(r.Context(), p, f)
-	if domain.ErrorCode(err) == domain.CodeInvalid {
-		page.SetErr(err)
-		f, form = recommend.Filter{Statuses: []string{recommend.StatusOpen}}, RecFilterForm{Status: recommend.StatusOpen}
-		list, err = s.recommender().List(r.Context(), p, f)
+	if domain.ErrorCode(err) == domain.CodeInvalid { // a hand-made URL: say so above the open ones
+		page.Error = domain.ErrorMessage(err)
+		page.Filter = RecFilterForm{Status: recommend.StatusOpen}
+		list, err = s.recommender().List(r.Context(), p, recommend.Filter{Statuses: []string{recommend.StatusOpen}})
 	}
 	if err != nil {
 		s.fail(w, r, err)
