@@ -153,15 +153,17 @@ func (p *pricer) estimate(r store.Recommendation) Estimate {
 	return e
 }
 
+// licenceEstimate values the seats of the products with a price; the
+// basis names those without one (not counted), and without any price
+// there is no estimate.
 func (p *pricer) licenceEstimate(r store.Recommendation, e *Estimate) {
 	total := new(apd.Decimal)
-	var parts []string
+	var parts, unpriced []string
 	for _, s := range decodeSeats(r.Licences) {
 		sp, ok := p.seats[s.SkuPartNumber]
 		if !ok {
-			e.Basis = strings.Join(append(parts, s.SkuPartNumber+": no price"), "; ")
-			e.Error = fmt.Sprintf("no price for %s: map it with a price in Allocation > Licence prices", s.SkuPartNumber)
-			return
+			unpriced = append(unpriced, s.SkuPartNumber)
+			continue
 		}
 		v, err := p.convert(new(apd.Decimal).Set(sp.price), sp.currency, sp.day)
 		if err != nil {
@@ -174,7 +176,14 @@ func (p *pricer) licenceEstimate(r store.Recommendation, e *Estimate) {
 		parts = append(parts, fmt.Sprintf("%s: %d seat%s × %s", s.SkuPartNumber, s.Seats, plural(s.Seats), sp.basis)+
 			p.rateNote(sp.currency, sp.day))
 	}
+	if len(unpriced) > 0 {
+		parts = append(parts, strings.Join(unpriced, ", ")+": no price in Allocation > Licence prices, not counted")
+	}
 	e.Basis = strings.Join(parts, "; ")
+	if len(parts) == 1 && len(unpriced) > 0 { // only the note: nothing priced
+		e.Error = fmt.Sprintf("no price for %s: map it with a price in Allocation > Licence prices", strings.Join(unpriced, ", "))
+		return
+	}
 	p.setMonthly(e, total)
 }
 

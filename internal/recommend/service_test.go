@@ -128,3 +128,26 @@ func TestStatusTransitionsPermissionsAndTenancy(t *testing.T) {
 		}
 	})
 }
+
+// A licence recommendation counts the products with a price and names
+// those without; with none priced it has no estimate.
+func TestLicenceEstimateCountsPricedProductsOnly(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db, time.Date(2026, 3, 20, 12, 0, 0, 0, time.UTC))
+		f.price(t, "SPE_E3", "E3-SKU", "33.50", "EUR")
+		recs := []store.SourceRecommendation{
+			{SourceKey: "inactive/u1", Category: recommend.CategoryInactive, Account: "t", Title: "u1", Licences: []byte(`[{"sku_part_number":"SPE_E3","seats":1},{"sku_part_number":"EMS","seats":1}]`)},
+			{SourceKey: "unassigned/ems", Category: recommend.CategoryUnassigned, Account: "t", Title: "ems", Licences: []byte(`[{"sku_part_number":"EMS","seats":4}]`)},
+		}
+		if _, err := f.st.ReplaceRecommendations(f.ctx, f.p.Org.ID, f.connection, recommend.SourceM365, recs, f.now); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := f.byKey(t, f.viewer, recommend.Filter{})
+		if e := got["inactive/u1"].Estimate; amount(e.Monthly) != "33.5" || !strings.Contains(e.Basis, "EMS: no price in Allocation > Licence prices, not counted") {
+			t.Errorf("partly priced: %s %q %q", amount(e.Monthly), e.Basis, e.Error)
+		}
+		if e := got["unassigned/ems"].Estimate; e.Monthly != nil || !strings.Contains(e.Error, "no price for EMS") {
+			t.Errorf("unpriced: %s %q", amount(e.Monthly), e.Error)
+		}
+	})
+}

@@ -48,7 +48,9 @@ func syncRecommendations(ctx context.Context, cl *Client, run *connect.Run, conn
 func storedRec(sub string, r Recommendation) store.SourceRecommendation {
 	out := store.SourceRecommendation{SourceKey: r.ID, Category: advisorCategory(r), Account: sub, ResourceID: r.ResourceID,
 		Region: r.Extended["regionId"], Title: r.Problem, Detail: advisorDetail(r), SourceCurrency: r.Currency}
-	if name := path.Base(r.ResourceID); name != "" && name != "." && name != "/" {
+	// Name the resource in the title, unless the advice is about the
+	// subscription as a whole (the account column says which).
+	if name := path.Base(r.ResourceID); name != "" && name != "." && name != "/" && !strings.EqualFold(name, sub) {
 		out.Title += " (" + name + ")"
 	}
 	if r.MonthlySavings != nil {
