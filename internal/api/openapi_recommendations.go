@@ -1,21 +1,16 @@
 package api
 
 import (
-	"sort"
+	"maps"
+	"slices"
 
 	"github.com/canopyhq/canopy/internal/recommend"
 )
 
 var recIDParam = pathParam("recommendation_id", "A recommendation's ID (rec_...)")
 
-func enumOf(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
+// enumOf is a label map's keys, sorted.
+func enumOf(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }
 
 func recommendationOperations() []opEntry {
 	read, act, tag := "recommendations.read", "recommendations.act", "recommendations"

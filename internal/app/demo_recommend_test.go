@@ -4,15 +4,15 @@ import (
 	"context"
 	"testing"
 
+	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/recommend"
+	"github.com/canopyhq/canopy/internal/sandbox"
 )
 
-// After the demo connections' first syncs the demo organisation has
-// recommendations from every source the sandbox offers: Cost Explorer
-// (Trusted Advisor refuses the demo account's Basic support plan), Azure
-// Advisor, and Canopy's licence and usage recommendations.
-func TestDemoSyncsYieldRecommendations(t *testing.T) {
-	a, _ := openServingApp(t)
+// startDemoOrg starts the demo's sandbox cloud, which seeds the demo
+// organisation's connections and queues their first syncs.
+func startDemoOrg(t *testing.T, a *App) (*sandbox.Cloud, domain.Org) {
+	t.Helper()
 	ctx := context.Background()
 	cloud, err := a.startDemoCloud(ctx)
 	if err != nil {
@@ -23,6 +23,17 @@ func TestDemoSyncsYieldRecommendations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cloud, org
+}
+
+// After the demo connections' first syncs the demo organisation has
+// recommendations from every source the sandbox offers: Cost Explorer
+// (Trusted Advisor refuses the demo account's Basic support plan), Azure
+// Advisor, and Canopy's licence and usage recommendations.
+func TestDemoSyncsYieldRecommendations(t *testing.T) {
+	a, _ := openServingApp(t)
+	ctx := context.Background()
+	_, org := startDemoOrg(t, a)
 	sys, err := a.Auth.SystemPrincipal(ctx, org.ID)
 	if err != nil {
 		t.Fatal(err)

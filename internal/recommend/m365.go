@@ -3,6 +3,7 @@ package recommend
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -95,20 +96,11 @@ func enabledPlans(k store.M365SKU, l assigned) []plan {
 	_ = json.Unmarshal(k.ServicePlans, &plans)
 	var out []plan
 	for _, p := range plans {
-		if !containsFold(l.DisabledPlans, p.ID) {
+		if !slices.ContainsFunc(l.DisabledPlans, func(d string) bool { return strings.EqualFold(d, p.ID) }) {
 			out = append(out, p)
 		}
 	}
 	return out
-}
-
-func containsFold(list []string, s string) bool {
-	for _, x := range list {
-		if strings.EqualFold(x, s) {
-			return true
-		}
-	}
-	return false
 }
 
 // overlapping flags, per user, a licence whose every enabled service plan

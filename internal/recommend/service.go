@@ -2,6 +2,7 @@ package recommend
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -85,14 +86,7 @@ func (f Filter) validate() error {
 var StatusLabels = map[string]string{StatusOpen: "Open", StatusDismissed: "Dismissed", StatusDone: "Done",
 	StatusResolved: "Resolved at source"}
 
-func keys(m map[string]string) string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return strings.Join(out, ", ")
-}
+func keys(m map[string]string) string { return strings.Join(slices.Sorted(maps.Keys(m)), ", ") }
 
 // List returns the recommendations matching f with estimates, the totals
 // of the open ones and done ones' realised savings.

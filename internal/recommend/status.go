@@ -2,6 +2,7 @@ package recommend
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -55,7 +56,7 @@ func (s *Service) change(ctx context.Context, p *auth.Principal, who audit.Actor
 	if err != nil {
 		return Recommendation{}, err
 	}
-	if !contains(from, r.Status) {
+	if !slices.Contains(from, r.Status) {
 		return Recommendation{}, domain.Errorf(domain.CodeConflict, "a %s recommendation cannot become %s", StatusLabels[r.Status], StatusLabels[to])
 	}
 	st := store.RecStatus{Status: to, Reason: reason, By: actorName(p), At: s.now()}
@@ -70,15 +71,6 @@ func (s *Service) change(ctx context.Context, p *auth.Principal, who audit.Actor
 	}
 	record(ctx, s.Store, who, p.Org.ID, id, action, map[string]any{"from": r.Status, "to": st.Status, "reason": reason, "title": r.Title})
 	return s.Get(ctx, p, id)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func actorName(p *auth.Principal) string {
