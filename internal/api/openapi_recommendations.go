@@ -24,7 +24,7 @@ func recommendationOperations() []opEntry {
 			params: []parameter{filter("source", "Source", enumOf(recommend.SourceLabels)), filter("category", "Category", enumOf(recommend.CategoryLabels)),
 				filter("status", "Status", enumOf(recommend.StatusLabels)), queryParam("account", "AWS account, Azure subscription or Microsoft 365 tenant ID")},
 			status: 200, result: "RecommendationList",
-			description: "Newest first. Each estimate is monthly in the organisation's reporting currency: a source's estimate converted at the rate of the day the source last listed it, " +
+			description: "Largest estimated saving first (those without an estimate last). Each estimate is monthly in the organisation's reporting currency: a source's estimate converted at the rate of the day the source last listed it, " +
 				"licences at the billed cost per seat (last complete month) or the list price of Licence prices. Totals sum the open ones; notices say which licence recommendations could not be derived and why."}),
 		doc("GET", "/recommendations/{recommendation_id}", opSpec{id: "getRecommendation", summary: "One recommendation with its estimate basis and realised saving", perm: read, tag: tag,
 			params: one, status: 200, result: "Recommendation"}),

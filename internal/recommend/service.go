@@ -88,8 +88,9 @@ var StatusLabels = map[string]string{StatusOpen: "Open", StatusDismissed: "Dismi
 
 func keys(m map[string]string) string { return strings.Join(slices.Sorted(maps.Keys(m)), ", ") }
 
-// List returns the recommendations matching f with estimates, the totals
-// of the open ones and done ones' realised savings.
+// List returns the recommendations matching f with estimates, largest
+// estimated saving first, the totals of the open ones and done ones'
+// realised savings.
 func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) (List, error) {
 	if err := p.Require(auth.PermRecommendationsRead); err != nil {
 		return List{}, err
@@ -117,6 +118,7 @@ func (s *Service) List(ctx context.Context, p *auth.Principal, f Filter) (List, 
 	if out.Items, err = s.views(ctx, org, rows); err != nil {
 		return List{}, err
 	}
+	sort.SliceStable(out.Items, func(i, j int) bool { return biggerSaving(out.Items[i], out.Items[j]) })
 	out.Totals, err = totals(out.Items, org.ReportingCurrency)
 	return out, err
 }
@@ -176,6 +178,16 @@ func (s *Service) connectionNames(ctx context.Context, orgID string) (map[string
 		out[c.ID] = c.Name
 	}
 	return out, err
+}
+
+// biggerSaving orders by estimated saving, largest first; those without
+// an estimate last (newest first among equals, the store's order).
+func biggerSaving(a, b Recommendation) bool {
+	ea, eb := a.Estimate.Monthly, b.Estimate.Monthly
+	if ea == nil || eb == nil {
+		return ea != nil && eb == nil
+	}
+	return ea.Cmp(*eb) > 0
 }
 
 func view(r store.Recommendation, conn string, e Estimate) Recommendation {

@@ -151,3 +151,26 @@ func TestLicenceEstimateCountsPricedProductsOnly(t *testing.T) {
 		}
 	})
 }
+
+// The list puts the largest estimated saving first and those without an
+// estimate last.
+func TestListOrdersByEstimatedSaving(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db, time.Date(2026, 3, 20, 12, 0, 0, 0, time.UTC))
+		recs := []store.SourceRecommendation{cloudRec("small", "5", "EUR"), cloudRec("none", "", ""), cloudRec("big", "500", "EUR"), cloudRec("mid", "50", "EUR")}
+		if _, err := f.st.ReplaceRecommendations(f.ctx, f.p.Org.ID, f.connection, recommend.SourceTrustedAdvisor, recs, f.now); err != nil {
+			t.Fatal(err)
+		}
+		l, err := f.svc.List(f.ctx, f.viewer, recommend.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var order []string
+		for _, r := range l.Items {
+			order = append(order, r.SourceKey)
+		}
+		if strings.Join(order, ",") != "big,mid,small,none" {
+			t.Fatalf("order %v", order)
+		}
+	})
+}
