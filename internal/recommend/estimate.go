@@ -17,6 +17,10 @@ import (
 // calc is the arithmetic of estimates: far more digits than money needs.
 var calc = apd.BaseContext.WithPrecision(34)
 
+// billedLookback is how many complete months back the billed cost per
+// seat of a licence is looked for.
+const billedLookback = 3
+
 // seatPrice is what one seat of a licence product costs a month, and why.
 type seatPrice struct {
 	price    *apd.Decimal
@@ -30,7 +34,6 @@ type pricer struct {
 	target domain.Currency
 	conv   *fx.Converter
 	seats  map[string]seatPrice // by SKU part number
-	now    time.Time
 }
 
 // newPricer loads the organisation's licence prices (billed cost per seat
@@ -38,12 +41,12 @@ type pricer struct {
 // list price) and the exchange rates from the oldest recommendation on.
 func (s *Service) newPricer(ctx context.Context, org domain.Org, oldest time.Time) (*pricer, error) {
 	now := s.now()
-	from := minTime(oldest, monthStart(now).AddDate(0, -1, 0)).Add(-fx.Lookback)
+	from := minTime(oldest, monthStart(now).AddDate(0, -billedLookback, 0)).Add(-fx.Lookback)
 	rates, err := s.Store.ListRates(ctx, org.ID, from, now.AddDate(0, 0, 1))
 	if err != nil {
 		return nil, fmt.Errorf("load exchange rates: %w", err)
 	}
-	p := &pricer{target: org.ReportingCurrency, conv: fx.NewConverter(rates), seats: map[string]seatPrice{}, now: now}
+	p := &pricer{target: org.ReportingCurrency, conv: fx.NewConverter(rates), seats: map[string]seatPrice{}}
 	prices, err := s.Store.ListLicencePrices(ctx, org.ID)
 	if err != nil {
 		return nil, err
@@ -72,14 +75,22 @@ func (s *Service) newPricer(ctx context.Context, org domain.Org, oldest time.Tim
 // seatsBought sums the enabled seats of each product over the
 // organisation's tenants.
 func (s *Service) seatsBought(ctx context.Context, orgID string) (map[string]int64, error) {
-	_, skus, err := s.Store.LicenceHolders(ctx, orgID)
 	out := map[string]int64{}
-	for _, k := range skus {
-		if k.DeletedAt == nil {
-			out[k.SkuPartNumber] += k.PrepaidEnabled
+	for cursor := ""; ; {
+		page, next, err := s.Store.ListM365SKUs(ctx, orgID, 500, cursor)
+		if err != nil {
+			return nil, err
 		}
+		for _, k := range page {
+			if k.DeletedAt == nil {
+				out[k.SkuPartNumber] += k.PrepaidEnabled
+			}
+		}
+		if next == "" {
+			return out, nil
+		}
+		cursor = next
 	}
-	return out, err
 }
 
 // billedPerSeat is the effective cost the product's cost lines carry in
@@ -88,7 +99,7 @@ func (s *Service) billedPerSeat(ctx context.Context, orgID string, lp store.Lice
 	if seats <= 0 || lp.CostSKU == "" {
 		return seatPrice{}, false, nil
 	}
-	for back := 1; back <= 3; back++ {
+	for back := 1; back <= billedLookback; back++ {
 		from := monthStart(now).AddDate(0, -back, 0)
 		to := from.AddDate(0, 1, 0)
 		rows, err := s.Costs.Aggregate(ctx, orgID, costs.Query{From: from, To: to,
