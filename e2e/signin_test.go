@@ -139,7 +139,11 @@ func TestSignInShowsOverviewAndAreas(t *testing.T) {
 		t.Fatalf("Allocation: status %d, heading %q", st, b.textOf("main h1"))
 	}
 	b.mustSee("Unallocated", "No groups yet.")
-	for _, area := range want[4:9] {
+	if st := b.open("/recommendations"); st != http.StatusOK || b.textOf("main h1") != "Recommendations" {
+		t.Fatalf("Recommendations: status %d, heading %q", st, b.textOf("main h1"))
+	}
+	b.mustSee("No recommendations match.")
+	for _, area := range []string{"Budgets", "Chargebacks", "Microsoft 365", "Marketplace"} {
 		href := evalJS[string](b, `[...document.querySelectorAll("#sidenav a")].find(a => a.innerText.trim() === `+jsString(area)+`).getAttribute("href")`)
 		if st := b.open(href); st != http.StatusOK {
 			t.Fatalf("%s (%s): status %d", area, href, st)

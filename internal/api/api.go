@@ -25,6 +25,7 @@ import (
 	"github.com/canopyhq/canopy/internal/inventory"
 	"github.com/canopyhq/canopy/internal/marketplace"
 	"github.com/canopyhq/canopy/internal/notify"
+	"github.com/canopyhq/canopy/internal/recommend"
 	"github.com/canopyhq/canopy/internal/spend"
 )
 
@@ -53,7 +54,8 @@ type API struct {
 	probe       *http.ServeMux // the same patterns, only to tell 404 from 405
 	doc         []byte         // the OpenAPI document, built once
 	// alerts serves the consumption alerts (WithAlerts).
-	alerts *alerts.Service
+	alerts    *alerts.Service
+	recommend *recommend.Service // savings recommendations
 
 	// tagSync serves tag write-back and conflicts (WithTagSync).
 	tagSync *inventory.TagSync
@@ -106,6 +108,7 @@ func New(svc *auth.Service, log *slog.Logger) *API {
 		a.fx = &fx.Service{Store: svc.Store}
 		a.spend = spend.New(svc.Store)
 		a.inventory = inventory.New(svc.Store)
+		a.recommend = recommend.New(svc.Store)
 	}
 	a.routes = a.table()
 	for _, rt := range a.routes {
@@ -153,7 +156,7 @@ func (a *API) table() []route {
 		signedIn("POST", "/costs/imports", auth.PermCostsImport, a.uploadImport),
 		signedIn("GET", "/costs/imports", auth.PermCostsRead, a.listImports),
 		signedIn("GET", "/costs/imports/{upload_id}", auth.PermCostsRead, a.getImport),
-	}, slices.Concat(a.connectionRoutes(), a.directoryRoutes(), a.allocationRoutes(), a.chargebackRoutes(), a.tagSyncRoutes(), a.resourceRoutes(), a.budgetRoutes(), a.alertRoutes(), a.marketplaceRoutes())...)
+	}, slices.Concat(a.connectionRoutes(), a.directoryRoutes(), a.allocationRoutes(), a.chargebackRoutes(), a.tagSyncRoutes(), a.resourceRoutes(), a.budgetRoutes(), a.alertRoutes(), a.marketplaceRoutes(), a.recommendationRoutes())...)
 }
 
 func public(method, path string, h handlerFunc) route {

@@ -69,6 +69,7 @@ type tenant struct {
 	month, extraID              string // a month with a chargeback (version 1); an extra charge
 	alerts                      seededAlerts
 	bud                         seededBudgets
+	recID                       string // an open recommendation of the connection
 }
 
 // fixture is the API over a real service on a fresh database, served by
@@ -167,6 +168,7 @@ func (f *fixture) seedTenant(name, slug string) tenant {
 	f.seedChargebacks(p, &tn)
 	tn.alerts = f.seedAlerts(p, slug)
 	tn.bud = f.seedBudgets(p, slug, tn.groupID)
+	tn.recID = f.seedRecommendation(p, tn.connectionID, slug)
 	return tn
 }
 
@@ -385,7 +387,8 @@ func fillPath(t *testing.T, pattern string, tn tenant) string {
 		"{budget_id}": tn.bud.budgetID, "{request_id}": tn.bud.requestID, "{webhook_id}": tn.bud.webhookID,
 		"{alert_id}": tn.alerts.alertID, "{rule_id}": tn.alerts.ruleID, "{mute_id}": tn.alerts.muteID,
 		"{vendor_id}": tn.mkt.vendorID, "{agreement_id}": tn.mkt.agreementID, "{subscription_id}": tn.mkt.subscriptionID,
-		"{order_id}": tn.mkt.orderID, "{invoice_id}": tn.mkt.invoiceID}
+		"{order_id}": tn.mkt.orderID, "{invoice_id}": tn.mkt.invoiceID,
+		"{recommendation_id}": tn.recID}
 	for k, v := range ids {
 		pattern = strings.ReplaceAll(pattern, k, v)
 	}

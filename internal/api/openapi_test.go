@@ -18,6 +18,7 @@ import (
 	"github.com/canopyhq/canopy/internal/chargeback"
 	"github.com/canopyhq/canopy/internal/costs"
 	"github.com/canopyhq/canopy/internal/notify"
+	"github.com/canopyhq/canopy/internal/recommend"
 )
 
 // served fetches the document over HTTP, without a token.
@@ -144,6 +145,7 @@ func TestSchemasMatchViews(t *testing.T) {
 		"BudgetEvent":      budgets.Event{}, "BudgetEvaluated": evaluatedView{}, "ChangeRequestInput": budgets.RequestInput{},
 		"ChangeDecision": budgets.Decision{}, "ChangeRequest": budgets.ChangeRequest{}, "WebhookInput": notify.WebhookInput{},
 		"Webhook": notify.Webhook{}, "WebhookCreated": webhookCreatedView{}, "WebhookDelivery": notify.Delivery{}, "WebhookTestSent": testSentView{},
+		"Recommendation": recommend.Recommendation{}, "RecommendationList": recommend.List{}, "RecommendationDismiss": dismissBody{},
 	}
 	schemas := schemas()
 	for name, v := range types {

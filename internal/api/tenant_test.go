@@ -181,6 +181,11 @@ var routeBodies = map[string]any{
 	"GET /api/v1/billing/invoices/{invoice_id}/csv":                  "",
 	"GET /api/v1/billing/charges":                                    "",
 	"GET /api/v1/billing/credit-memos":                               "",
+	"GET /api/v1/recommendations":                                    "",
+	"GET /api/v1/recommendations/{recommendation_id}":                "",
+	"POST /api/v1/recommendations/{recommendation_id}/dismiss":       `{"reason":"Kept for the month-end batch"}`,
+	"POST /api/v1/recommendations/{recommendation_id}/done":          "",
+	"POST /api/v1/recommendations/{recommendation_id}/reopen":        "",
 }
 
 // routeQueries holds the query a route needs to succeed. The fx ones aim

@@ -27,6 +27,7 @@ import (
 	"github.com/canopyhq/canopy/internal/marketplace"
 	"github.com/canopyhq/canopy/internal/marketplace/vendorapi"
 	"github.com/canopyhq/canopy/internal/notify"
+	"github.com/canopyhq/canopy/internal/recommend"
 	"github.com/canopyhq/canopy/internal/spend"
 	"github.com/canopyhq/canopy/internal/store"
 )
@@ -61,6 +62,9 @@ type App struct {
 	Notify *notify.Service
 	// Budgets holds budgets, their forecasts, alerts and change requests.
 	Budgets *budgets.Service
+	// Recommendations values and tracks the savings recommendations the
+	// connections' syncs store.
+	Recommendations *recommend.Service
 }
 
 // Open connects to the database, runs migrations and builds the services.
@@ -126,6 +130,7 @@ func (a *App) init(ctx context.Context) error {
 	a.Auth = auth.NewService(a.Store, kv, &queuedMail{jobs: a.Jobs, vault: kv}, a.Cfg.BaseURL)
 	a.Allocation = allocation.New(a.Store)
 	a.Chargebacks = chargeback.New(a.Store, a.Allocation, &queuedMail{jobs: a.Jobs, vault: kv}, a.Cfg.BaseURL)
+	a.Recommendations = recommend.New(a.Store)
 	return nil
 }
 

@@ -24,15 +24,7 @@ import (
 func TestDemoSeedsAndSyncsMicrosoft365(t *testing.T) {
 	a, srv := openServingApp(t)
 	ctx := context.Background()
-	cloud, err := a.startDemoCloud(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cloud.Close() })
-	org, _, err := a.findOrCreateOrg(ctx, demoOrgName)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cloud, org := startDemoOrg(t, a)
 	conn := waitM365Sync(t, a, org.ID)
 	if seedM365Demo(ctx, a, cloud, org.ID) != nil || len(listConns(t, a, org.ID, connect.KindM365)) != 1 {
 		t.Fatal("a second seeding run did not find the connection")

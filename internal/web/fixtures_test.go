@@ -126,7 +126,7 @@ func samplePages() []pageCase {
 			[]string{`Only administrators can change these settings.`, `Acme Ltd`}},
 	}, slices.Concat(spendSamples(), importSamplePages(), connectionSamplePages(), directorySamplePages(), azureConnectSamplePages(),
 		onboardSamplePages(), tagSyncSamplePages(), allocationSamplePages(), resourceSamplePages(), chargebackSamplePages(),
-		budgetSamplePages(), alertSamplePages())...)
+		budgetSamplePages(), alertSamplePages(), recommendationSamplePages())...)
 }
 
 func withLayout(p ErrorPage, l Layout) ErrorPage {
@@ -158,5 +158,6 @@ func zeroPages() []Page {
 		AllocationPage{}, AllocGroupPage{}, AllocRulesPage{}, AllocExplainPage{}, AllocVersionsPage{}, AllocVersionPage{}, AllocLicencesPage{},
 		ResourcesPage{}, ResourcePage{}, VirtualPage{}, TagSettingsPage{}, CoveragePage{},
 		AlertInboxPage{}, AlertRulesPage{},
+		RecsPage{}, RecPage{},
 	}
 }

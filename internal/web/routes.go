@@ -110,9 +110,10 @@ func (s *Server) RouteList() []Route {
 	routes = append(routes, s.chargebackRoutes()...)
 	routes = append(routes, s.budgetRoutes()...)
 	routes = append(routes, s.alertRoutes()...)
+	routes = append(routes, s.recommendationRoutes()...)
 	for _, a := range Areas() {
 		if a.Key != NavOverview && a.Key != NavSettings && a.Key != NavSpend && a.Key != NavConnections && a.Key != NavAllocation && a.Key != NavResources &&
-			a.Key != NavChargebacks && a.Key != NavBudgets && a.Key != NavAlerts {
+			a.Key != NavChargebacks && a.Key != NavBudgets && a.Key != NavAlerts && a.Key != NavRecommendations {
 			routes = append(routes, user("GET "+a.URL, s.area(a.Key)))
 		}
 	}

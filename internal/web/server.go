@@ -24,6 +24,7 @@ import (
 	"github.com/canopyhq/canopy/internal/imports"
 	"github.com/canopyhq/canopy/internal/inventory"
 	"github.com/canopyhq/canopy/internal/notify"
+	"github.com/canopyhq/canopy/internal/recommend"
 	"github.com/canopyhq/canopy/internal/spend"
 	"github.com/canopyhq/canopy/internal/store"
 )
@@ -54,9 +55,12 @@ type Server struct {
 	// Allocation serves the Allocation pages and the explorer's custom
 	// groups (nil: one over Auth.Store).
 	Allocation *allocation.Service
-	Sessions   *scs.SessionManager
-	R          *Renderer
-	Log        *slog.Logger
+	// Recommendations serves the Recommendations pages (nil: one over
+	// Auth.Store).
+	Recommendations *recommend.Service
+	Sessions        *scs.SessionManager
+	R               *Renderer
+	Log             *slog.Logger
 
 	// Alerts serves the alert inbox and rules (nil: one over Auth.Store).
 	Alerts *alerts.Service

@@ -139,7 +139,10 @@ func savingsPlanRec(in *costexplorer.GetSavingsPlansPurchaseRecommendationInput,
 	}
 	account := aws.ToString(d.AccountId)
 	return Recommendation{
-		Source: SourceCESavingsPlans, ID: "savings-plans/" + string(in.SavingsPlansType) + "/" + firstOf(aws.ToString(d.RecommendationDetailId), account),
+		// Keyed by what is recommended, not by AWS's detail ID, which changes
+		// each time AWS recomputes the recommendation: the same advice stays
+		// one recommendation (with its status) across syncs.
+		Source: SourceCESavingsPlans, ID: "savings-plans/" + string(in.SavingsPlansType) + "/" + string(in.TermInYears) + "/" + string(in.PaymentOption) + "/" + account,
 		Check: string(in.SavingsPlansType), AccountID: account,
 		Title: "Buy a 1-year Compute Savings Plan (no upfront)",
 		Detail: fmt.Sprintf("Commit %s %s an hour; current on-demand spend %s an hour; estimated savings %s%%",

@@ -114,15 +114,18 @@ func pipeImport(ctx context.Context, run *connect.Run, key string, write func(io
 // warning with exactly its title and a doctor check with its fix page.
 func (k Connector) syncHealth(ctx context.Context, c *Client, conn connect.Connection, s Settings, run *connect.Run, steps int64) error {
 	run.Progress(steps, steps+1, "Recommendations")
-	recs, issues, err := c.Recommendations(ctx, RecOptions{CostExplorer: s.CERecommendations})
+	res, err := c.ReadRecommendations(ctx, RecOptions{CostExplorer: s.CERecommendations})
 	if err != nil {
 		return syncError(err, "")
 	}
-	for _, is := range issues {
+	for _, is := range res.Issues {
 		run.Warn(is.Title)
 	}
-	k.storeChecks(ctx, conn, healthChecks(issues))
-	run.Progress(steps+1, steps+1, fmt.Sprintf("%d recommendations read", len(recs)))
+	k.storeChecks(ctx, conn, healthChecks(res.Issues))
+	if err := storeRecommendations(ctx, run, conn, res); err != nil {
+		return err
+	}
+	run.Progress(steps+1, steps+1, fmt.Sprintf("%d recommendations read", len(res.Recs)))
 	return nil
 }
 

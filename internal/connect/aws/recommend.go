@@ -43,32 +43,54 @@ type RecOptions struct {
 // recommendations. Refusals that are health states come back as issues
 // (with whatever the other sources gave); any other failure is an error.
 func (c *Client) Recommendations(ctx context.Context, opts RecOptions) ([]Recommendation, []HealthIssue, error) {
+	res, err := c.ReadRecommendations(ctx, opts)
+	return res.Recs, res.Issues, err
+}
+
+// RecResult is what ReadRecommendations read: the recommendations, the
+// health issues, and the sources read completely (a source refused or
+// switched off is not among them, so its stored findings must be kept).
+type RecResult struct {
+	Recs   []Recommendation
+	Issues []HealthIssue
+	Read   []string
+}
+
+// ReadRecommendations is Recommendations with the sources it read.
+func (c *Client) ReadRecommendations(ctx context.Context, opts RecOptions) (RecResult, error) {
 	id, err := c.Identity(ctx)
 	if err != nil {
-		return nil, nil, err
+		return RecResult{}, err
 	}
-	var recs []Recommendation
-	var issues []HealthIssue
+	var res RecResult
 	ta, err := c.trustedAdvisor(ctx, id.AccountID)
 	if is, ok := taIssue(err); ok {
-		issues = append(issues, is)
+		res.Issues = append(res.Issues, is)
 	} else if err != nil {
-		return nil, nil, err
+		return RecResult{}, err
+	} else {
+		res.Read = append(res.Read, SourceTrustedAdvisor)
 	}
-	recs = append(recs, ta...)
+	res.Recs = append(res.Recs, ta...)
 	if !opts.CostExplorer {
-		return recs, append(issues, newIssue(HealthCEDisabledCanopy, ceDisabledCanopyReason)), nil
+		res.Issues = append(res.Issues, newIssue(HealthCEDisabledCanopy, ceDisabledCanopyReason))
+		return res, nil
 	}
-	for _, read := range []func(context.Context) ([]Recommendation, error){c.rightsizing, c.savingsPlans} {
-		got, err := read(ctx)
+	for _, src := range []struct {
+		name string
+		read func(context.Context) ([]Recommendation, error)
+	}{{SourceCERightsizing, c.rightsizing}, {SourceCESavingsPlans, c.savingsPlans}} {
+		got, err := src.read(ctx)
 		if is, ok := ceIssue(err); ok {
-			issues = addIssue(issues, is)
+			res.Issues = addIssue(res.Issues, is)
 		} else if err != nil {
-			return nil, nil, err
+			return RecResult{}, err
+		} else {
+			res.Read = append(res.Read, src.name)
 		}
-		recs = append(recs, got...)
+		res.Recs = append(res.Recs, got...)
 	}
-	return recs, issues, nil
+	return res, nil
 }
 
 // money normalises an amount AWS sent as text ("$1,234.50", "12.3") to

@@ -28,7 +28,8 @@ type syncCheckpoint struct {
 // Sync imports the costs of every subscription Canopy's service principal
 // can read, month by month over the run's window (whole months, so that a
 // month's source key always holds the month from its first day: a
-// re-pulled month replaces the earlier copy, never a part of it).
+// re-pulled month replaces the earlier copy, never a part of it), then
+// their resources and Advisor cost recommendations.
 func (k Connector) Sync(ctx context.Context, conn connect.Connection, _ []byte, run *connect.Run) error {
 	set, err := ParseSettings(conn.Settings)
 	if err != nil {
@@ -59,6 +60,9 @@ func (k Connector) Sync(ctx context.Context, conn connect.Connection, _ []byte, 
 		return syncError(err)
 	}
 	if err := syncResources(ctx, cl, run, subs, &cp); err != nil {
+		return syncError(err)
+	}
+	if err := syncRecommendations(ctx, cl, run, conn, subs); err != nil {
 		return syncError(err)
 	}
 	if set.Reservations {

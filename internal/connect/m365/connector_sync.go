@@ -11,17 +11,19 @@ import (
 
 	"github.com/canopyhq/canopy/internal/connect"
 	"github.com/canopyhq/canopy/internal/domain"
+	"github.com/canopyhq/canopy/internal/recommend"
 	"github.com/canopyhq/canopy/internal/store"
 )
 
 // syncSteps are the progress steps of a sync.
-const syncSteps = 5
+const syncSteps = 7
 
 // Sync implements connect.Connector: it reads the tenant's users, SKUs,
-// groups and members, checks whether usage reports conceal names, and
-// replaces the connection's directory snapshot in one transaction. The
-// snapshot is all or nothing, so a retried sync simply reads again: no
-// checkpoint is needed. The run's day window does not apply.
+// groups and members and replaces the connection's directory snapshot in
+// one transaction; then it reads the usage report (each user's last
+// activity) and derives the licence recommendations. Each step is all or
+// nothing, so a retried sync simply reads again: no checkpoint is needed.
+// The run's day window does not apply.
 func (c Connector) Sync(ctx context.Context, conn connect.Connection, _ []byte, run *connect.Run) error {
 	s, err := parseSettings(conn.Settings)
 	if err != nil {
@@ -35,14 +37,20 @@ func (c Connector) Sync(ctx context.Context, conn connect.Connection, _ []byte, 
 	if err != nil {
 		return err
 	}
-	run.Progress(4, syncSteps, "Usage-report settings")
-	checkConcealment(ctx, cl, run)
-	run.Progress(5, syncSteps, "Saving the directory")
+	run.Progress(4, syncSteps, "Saving the directory")
 	res, err := run.Store().ReplaceDirectory(ctx, conn.OrgID, conn.ID, snap, domain.Now())
 	if err != nil {
 		return fmt.Errorf("save the Microsoft 365 directory: %w", err)
 	}
 	run.AddRows(int64(res.Users + res.SKUs + res.Groups))
+	run.Progress(5, syncSteps, "Usage report")
+	if err := readActivity(ctx, cl, run, conn, snap.Users); err != nil {
+		return err
+	}
+	run.Progress(6, syncSteps, "Licence recommendations")
+	if _, _, err := recommend.RefreshLicences(ctx, run.Store(), conn.OrgID, conn.ID, s.TenantID, domain.Now()); err != nil {
+		return fmt.Errorf("derive the licence recommendations: %w", err)
+	}
 	run.Progress(syncSteps, syncSteps, fmt.Sprintf("%d users, %d licences, %d groups (%d users no longer in the tenant)",
 		res.Users, res.SKUs, res.Groups, res.UsersDeleted))
 	return nil
@@ -104,29 +112,6 @@ func readGroups(ctx context.Context, cl *Client, tenant string, run *connect.Run
 	}
 	snap.HasGroups = true
 	return nil
-}
-
-// checkConcealment warns when usage reports conceal user names. It reads
-// the report setting (ReportSettings.Read.All) or, without that
-// permission, looks at a report itself (Reports.Read.All).
-func checkConcealment(ctx context.Context, cl *Client, run *connect.Run) {
-	rs, err := cl.ReportSettings(ctx)
-	concealed := rs.DisplayConcealedNames
-	if IsForbidden(err) {
-		var info ReportInfo
-		info, err = cl.Report(ctx, ReportActiveUsers, "D7", func(map[string]string) error { return nil })
-		concealed = info.Concealed
-	}
-	switch {
-	case IsForbidden(err):
-		run.Warn(missingPermission("Usage reports", "Reports.Read.All"))
-	case err != nil:
-		run.Warn("Could not check whether usage reports conceal user names: " + err.Error())
-	case concealed:
-		run.Warn("Microsoft 365 usage reports conceal user names, so usage cannot be matched to users. " +
-			"Fix: in the Microsoft 365 admin center, Settings > Org settings > Reports, clear \"Display concealed user, " +
-			"group, and site names in all reports\" (see /help/" + HelpConcealment + ").")
-	}
 }
 
 func missingPermission(part, permission string) string {

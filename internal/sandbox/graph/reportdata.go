@@ -38,6 +38,7 @@ var productNames = map[string]string{
 type reportCtx struct {
 	seed      int64
 	t         *tenant
+	today     time.Time // the sandbox clock's day
 	refresh   time.Time // report refresh date (the last day covered)
 	days      int       // period length; 0 for a single date
 	date      time.Time // the single date, when days == 0
@@ -77,9 +78,24 @@ func (rc *reportCtx) level(u *User, workload string) int {
 	return []int{0, 20, 60, 80, 95, 95}[r.IntN(6)]
 }
 
+// dormantDays is how many days before today a dormant user stopped using
+// Microsoft 365 altogether (0: not dormant). About one user in eight is,
+// spread over 35 to 169 days, so licence holders inactive for 30, 60
+// and 90 days or more all occur.
+func (rc *reportCtx) dormantDays(u *User) int {
+	r := rng(rc.seed, "graph-dormant", rc.t.ID, u.ID)
+	if r.IntN(8) != 0 {
+		return 0
+	}
+	return 35 + r.IntN(135)
+}
+
 // activeOn reports whether u used workload on day (deterministic per user
-// and day; weekends are quieter).
+// and day; weekends are quieter; nothing after a dormant user stopped).
 func (rc *reportCtx) activeOn(u *User, workload string, day time.Time) bool {
+	if n := rc.dormantDays(u); n > 0 && !day.Before(rc.today.AddDate(0, 0, -n)) {
+		return false
+	}
 	p := rc.level(u, workload)
 	if wd := day.Weekday(); wd == time.Saturday || wd == time.Sunday {
 		p /= 5

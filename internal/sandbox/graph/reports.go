@@ -64,7 +64,7 @@ func (g *Graph) reportContext(t *tenant, spec reportSpec, kind, value string) (*
 	g.mu.Lock()
 	concealed := t.concealed
 	g.mu.Unlock()
-	rc := &reportCtx{seed: g.seed, t: t, refresh: today.AddDate(0, 0, -2), concealed: concealed}
+	rc := &reportCtx{seed: g.seed, t: t, today: today, refresh: today.AddDate(0, 0, -2), concealed: concealed}
 	if kind == "period" {
 		days := map[string]int{"D7": 7, "D30": 30, "D90": 90, "D180": 180}[value]
 		if days == 0 {

@@ -71,7 +71,8 @@ func skuCatalog(tenantID string) []SKU {
 }
 
 // assignLicenses gives enabled members a suite (mostly Microsoft 365 E3,
-// some E5 or Office 365 E3) and add-ons, then sizes each SKU's prepaid
+// some E5 or Office 365 E3) and add-ons (a few E5 users hold a Power BI
+// Pro their suite already includes), then sizes each SKU's prepaid
 // units above its consumption. Guests and some disabled users get none.
 func assignLicenses(seed int64, t *tenant) {
 	for i := range t.users {
@@ -94,7 +95,11 @@ func assignLicenses(seed int64, t *tenant) {
 		u.AssignedLicenses = append(u.AssignedLicenses, lic)
 		t.skus[suite].Consumed++
 		for _, addOn := range []struct{ sku, oneIn int }{{skuPowerBI, 4}, {skuVisio, 12}, {skuProject, 20}, {skuEMS, 5}} {
-			if suite == skuE5 && addOn.sku == skuPowerBI || r.IntN(addOn.oneIn) != 0 {
+			oneIn := addOn.oneIn
+			if suite == skuE5 && addOn.sku == skuPowerBI {
+				oneIn = 3 // E5 includes Power BI Pro; some kept the one bought before (an overlap)
+			}
+			if r.IntN(oneIn) != 0 {
 				continue
 			}
 			u.AssignedLicenses = append(u.AssignedLicenses, AssignedLicense{SkuID: catalog[addOn.sku].SkuID, DisabledPlans: []string{}})
