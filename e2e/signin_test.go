@@ -120,7 +120,7 @@ func TestSignInShowsOverviewAndAreas(t *testing.T) {
 	b.mustSee("Welcome", "You are working in Acme")
 	b.shot("overview")
 
-	want := []string{"Overview", "Spend", "Allocation", "Resources", "Budgets", "Chargebacks", "Recommendations",
+	want := []string{"Overview", "Spend", "Allocation", "Resources", "Budgets", "Alerts", "Chargebacks", "Recommendations",
 		"Microsoft 365", "Marketplace", "Connections", "Settings"}
 	nav := evalJS[[]string](b, `[...document.querySelectorAll("#sidenav a")].map(a => a.innerText.trim())`)
 	if !slices.Equal(nav, want) {
@@ -143,7 +143,12 @@ func TestSignInShowsOverviewAndAreas(t *testing.T) {
 		t.Fatalf("Recommendations: status %d, heading %q", st, b.textOf("main h1"))
 	}
 	b.mustSee("No recommendations match.")
-	for _, area := range []string{"Budgets", "Chargebacks", "Microsoft 365", "Marketplace"} {
+	for path, h1 := range map[string]string{"/budgets": "Budgets", "/alerts": "Alerts", "/chargebacks": "Chargebacks"} {
+		if st := b.open(path); st != http.StatusOK || b.textOf("main h1") != h1 {
+			t.Fatalf("%s: status %d, heading %q", h1, st, b.textOf("main h1"))
+		}
+	}
+	for _, area := range []string{"Microsoft 365", "Marketplace"} {
 		href := evalJS[string](b, `[...document.querySelectorAll("#sidenav a")].find(a => a.innerText.trim() === `+jsString(area)+`).getAttribute("href")`)
 		if st := b.open(href); st != http.StatusOK {
 			t.Fatalf("%s (%s): status %d", area, href, st)

@@ -236,7 +236,7 @@ var builtinRoles = []Role{
 	{RoleProcurement, "Procurement", "Buys and manages marketplace software; sees costs and budgets to do so; may create personal API tokens.",
 		[]Permission{PermOrgRead, PermMarketplaceRead, PermMarketplacePurchase, PermMarketplaceManage,
 			PermCostsRead, PermBudgetsRead, PermAlertsRead, PermTokensManage}},
-	{RoleViewer, "Viewer", "Reads spend areas (costs, allocation, budgets, chargebacks, recommendations, Microsoft 365, marketplace). Cannot change or export anything, and sees no users, audit log or connections.",
+	{RoleViewer, "Viewer", "Reads spend areas (costs, allocation, budgets, chargebacks, recommendations, Microsoft 365, marketplace). Cannot change anything or export cost data (it can download chargeback statements and invoices), and sees no users, audit log or connections.",
 		slices.Clone(spendReads)},
 }
 
