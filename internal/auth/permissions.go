@@ -207,6 +207,7 @@ const (
 	RoleAdmin       = "admin"
 	RoleFinOps      = "finops"
 	RoleProcurement = "procurement"
+	RoleBuyer       = "buyer"
 	RoleViewer      = "viewer"
 )
 
@@ -233,9 +234,11 @@ var builtinRoles = []Role{
 	{RoleFinOps, "FinOps analyst", "Reads all spend data and connection health, manages allocation, budgets and chargebacks, acts on recommendations and exports costs; may create personal API tokens. No access to users or settings.",
 		append(slices.Clone(spendReads), PermConnectionsRead, PermCostsExport, PermCostsImport, PermTokensManage, PermCurrencyManage,
 			PermAllocationWrite, PermBudgetsWrite, PermBudgetsApprove, PermAlertsWrite, PermChargebacksWrite, PermRecommendationsAct, PermTagsWrite)},
-	{RoleProcurement, "Procurement", "Buys and manages marketplace software; sees costs and budgets to do so; may create personal API tokens.",
+	{RoleProcurement, "Procurement", "Runs the marketplace: manages the catalog and vendors, buys, processes queried orders and issues invoices; sees costs and budgets to do so; may create personal API tokens.",
 		[]Permission{PermOrgRead, PermMarketplaceRead, PermMarketplacePurchase, PermMarketplaceManage,
 			PermCostsRead, PermBudgetsRead, PermAlertsRead, PermTokensManage}},
+	{RoleBuyer, "Buyer", "Places and follows marketplace orders and sees agreements, subscriptions and invoices; may create personal API tokens. Cannot change the catalog or see costs.",
+		[]Permission{PermOrgRead, PermMarketplaceRead, PermMarketplacePurchase, PermTokensManage}},
 	{RoleViewer, "Viewer", "Reads spend areas (costs, allocation, budgets, chargebacks, recommendations, Microsoft 365, marketplace). Cannot change anything or export cost data (it can download chargeback statements and invoices), and sees no users, audit log or connections.",
 		slices.Clone(spendReads)},
 }

@@ -61,7 +61,7 @@ func TestBuiltinRoles(t *testing.T) {
 			}
 		}
 	}
-	if want := []string{"owner", "admin", "finops", "procurement", "viewer"}; !slices.Equal(keys, want) {
+	if want := []string{"owner", "admin", "finops", "procurement", "buyer", "viewer"}; !slices.Equal(keys, want) {
 		t.Fatalf("roles = %q; want %q", keys, want)
 	}
 	if _, ok := RoleByKey("superuser"); ok {
@@ -105,6 +105,10 @@ func TestRolePermissionMatrix(t *testing.T) {
 		{RoleProcurement,
 			[]Permission{PermMarketplaceRead, PermMarketplacePurchase, PermMarketplaceManage, PermCostsRead, PermBudgetsRead, PermTokensManage},
 			[]Permission{PermBudgetsWrite, PermAllocationWrite, PermUsersManage, PermCostsExport, PermCostsImport, PermSettingsManage}},
+		{RoleBuyer,
+			[]Permission{PermMarketplaceRead, PermMarketplacePurchase, PermTokensManage},
+			// Operations' work (catalog, queried orders, invoices) and cost data stay with others.
+			[]Permission{PermMarketplaceManage, PermCostsRead, PermBudgetsRead, PermUsersRead, PermSettingsManage}},
 	}
 	for _, tc := range tests {
 		set := rolePerms(t, tc.role)
