@@ -30,7 +30,7 @@ func (a *App) Handler() (http.Handler, error) {
 	ui := &web.Server{Auth: a.Auth, Imports: a.Imports, Connections: a.Connections, Allocation: a.Allocation, Budgets: a.Budgets, Notify: a.Notify,
 		Alerts: a.Alerts, R: renderer, Log: a.Log,
 		Sessions: web.NewSessionManager(a.Store, a.Cfg.SessionIdle, a.Cfg.SessionLifetime, a.Cfg.SecureCookies)}
-	ui.TagSync, ui.Chargebacks, ui.Recommendations = a.TagSync, a.Chargebacks, a.Recommendations
+	ui.TagSync, ui.Chargebacks, ui.Recommendations, ui.Marketplace = a.TagSync, a.Chargebacks, a.Recommendations, a.Marketplace
 	ui.Routes(mux)
 	api.New(a.Auth, a.Log).WithImports(a.Imports).WithConnections(a.Connections).WithAllocation(a.Allocation).WithChargebacks(a.Chargebacks).WithTagSync(a.TagSync).WithBudgets(a.Budgets, a.Notify).
 		WithAlerts(a.Alerts).WithMarketplace(a.Marketplace).

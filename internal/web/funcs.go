@@ -26,6 +26,7 @@ func templateFuncs() template.FuncMap {
 		"shortUA":     shortUA,
 		"mailto":      mailto,
 		"join":        strings.Join,
+		"lower":       strings.ToLower,
 		"helpLinks":   helpLinks,
 		"budgetState": budgets.StateLabel,
 		"bar":         budgets.Bar,

@@ -111,9 +111,12 @@ func (s *Server) RouteList() []Route {
 	routes = append(routes, s.budgetRoutes()...)
 	routes = append(routes, s.alertRoutes()...)
 	routes = append(routes, s.recommendationRoutes()...)
+	routes = append(routes, s.mktCommerceRoutes()...)
+	routes = append(routes, s.mktBillingRoutes()...)
+	routes = append(routes, s.mktCatalogRoutes()...)
 	for _, a := range Areas() {
 		if a.Key != NavOverview && a.Key != NavSettings && a.Key != NavSpend && a.Key != NavConnections && a.Key != NavAllocation && a.Key != NavResources &&
-			a.Key != NavChargebacks && a.Key != NavBudgets && a.Key != NavAlerts && a.Key != NavRecommendations {
+			a.Key != NavChargebacks && a.Key != NavBudgets && a.Key != NavAlerts && a.Key != NavRecommendations && a.Key != NavMarketplace {
 			routes = append(routes, user("GET "+a.URL, s.area(a.Key)))
 		}
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/canopyhq/canopy/internal/fx"
 	"github.com/canopyhq/canopy/internal/imports"
 	"github.com/canopyhq/canopy/internal/inventory"
+	"github.com/canopyhq/canopy/internal/marketplace"
 	"github.com/canopyhq/canopy/internal/notify"
 	"github.com/canopyhq/canopy/internal/recommend"
 	"github.com/canopyhq/canopy/internal/spend"
@@ -75,6 +76,9 @@ type Server struct {
 	// (nil: ones over Auth.Store that cannot queue notifications).
 	Budgets *budgets.Service
 	Notify  *notify.Service
+	// Marketplace serves the Marketplace pages (nil: one over Auth.Store
+	// whose orders are all fulfilled by hand).
+	Marketplace *marketplace.Service
 }
 
 // NewSessionManager returns the session manager over the database store:

@@ -1,0 +1,4 @@
+package web
+
+// mktCatalogRoutes: catalog management for operations.
+func (s *Server) mktCatalogRoutes() []Route { return nil }

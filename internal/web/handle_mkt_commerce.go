@@ -1,0 +1,5 @@
+package web
+
+// mktCommerceRoutes: the catalog to buy from, agreements, subscriptions
+// and orders.
+func (s *Server) mktCommerceRoutes() []Route { return nil }
