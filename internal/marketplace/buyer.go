@@ -20,28 +20,22 @@ func (s *Service) AnswerQuery(ctx context.Context, p *auth.Principal, who audit.
 	if answer == "" || len(answer) > 2000 {
 		return Order{}, domain.FieldError("answer", "the answer is required (at most 2000 characters)")
 	}
-	var o Order
 	var v Vendor
-	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
-		var agr Agreement
-		var err error
-		if o, agr, err = s.lockOrder(ctx, tx, p.Org.ID, orderID); err != nil {
-			return err
-		}
+	o, err := s.onLockedOrder(ctx, p, who, orderID, "answer", func(tx *store.Tx, o *Order, agr Agreement) error {
 		if err := changeStatus(ctx, tx, Orders, o.OrgID, store.MktOrderObj, o.ID, OrderStatus(o.Status), OrderProcessing, actorName(who), answer); err != nil {
 			return err
 		}
 		o.Status = string(OrderProcessing)
-		if err := tx.UpdateMktOrder(ctx, o); err != nil {
+		if err := tx.UpdateMktOrder(ctx, *o); err != nil {
 			return err
 		}
+		var err error
 		v, err = s.vendorOf(ctx, &tx.Queries, agr)
 		return err
 	})
 	if err != nil {
 		return Order{}, err
 	}
-	audit.MustRecord(ctx, s.Store, who, audit.Entry{OrgID: o.OrgID, Action: "marketplace.order.answer", TargetType: "order", TargetID: o.ID})
 	if ad, ok := s.Vendors.Adapter(v); ok && o.VendorRef != "" {
 		if err := ad.Answer(ctx, o.VendorRef, answer); err != nil {
 			return o, domain.Errorf(domain.CodeConflict, "the answer is saved, but %s did not take it: %v; try again", v.Name, err)
@@ -59,6 +53,22 @@ func (s *Service) Cancel(ctx context.Context, p *auth.Principal, who audit.Actor
 	if err := p.Require(auth.PermMarketplacePurchase); err != nil {
 		return Order{}, err
 	}
+	o, err := s.onLockedOrder(ctx, p, who, orderID, "cancel", func(tx *store.Tx, o *Order, agr Agreement) error {
+		if o.Status == string(OrderProcessing) && o.SentAt != nil {
+			return domain.Errorf(domain.CodeConflict, "order %s is with the vendor and can no longer be cancelled; wait for its outcome", o.ID)
+		}
+		return s.failTx(ctx, tx, agr, o, actorName(who), "cancelled: "+firstNonEmpty(strings.TrimSpace(reason), "no reason given"))
+	})
+	if err != nil {
+		return Order{}, err
+	}
+	return o, s.dispatchLater(ctx, &o)
+}
+
+// onLockedOrder runs change on an order with its agreement locked, in
+// one transaction, and audits it as marketplace.order.<action>.
+func (s *Service) onLockedOrder(ctx context.Context, p *auth.Principal, who audit.Actor, orderID, action string,
+	change func(tx *store.Tx, o *Order, agr Agreement) error) (Order, error) {
 	var o Order
 	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
 		var agr Agreement
@@ -66,16 +76,13 @@ func (s *Service) Cancel(ctx context.Context, p *auth.Principal, who audit.Actor
 		if o, agr, err = s.lockOrder(ctx, tx, p.Org.ID, orderID); err != nil {
 			return err
 		}
-		if o.Status == string(OrderProcessing) && o.SentAt != nil {
-			return domain.Errorf(domain.CodeConflict, "order %s is with the vendor and can no longer be cancelled; wait for its outcome", o.ID)
-		}
-		return s.failTx(ctx, tx, agr, &o, actorName(who), "cancelled: "+firstNonEmpty(strings.TrimSpace(reason), "no reason given"))
+		return change(tx, &o, agr)
 	})
 	if err != nil {
 		return Order{}, err
 	}
-	audit.MustRecord(ctx, s.Store, who, audit.Entry{OrgID: o.OrgID, Action: "marketplace.order.cancel", TargetType: "order", TargetID: o.ID})
-	return o, s.dispatchLater(ctx, &o)
+	audit.MustRecord(ctx, s.Store, who, audit.Entry{OrgID: o.OrgID, Action: "marketplace.order." + action, TargetType: "order", TargetID: o.ID})
+	return o, nil
 }
 
 // SetAgreementPO sets the agreement's recurring purchase-order number,

@@ -58,6 +58,7 @@ func (s *Service) costLines(ctx context.Context, orgID, invoiceID string) ([]*bi
 		return nil, err
 	}
 	var out []*billing.Line
+	items, subs := map[string]Item{}, map[string]Subscription{}
 	for _, st := range stmts {
 		agr, err := s.Store.GetMktAgreement(ctx, orgID, st.AgreementID, false)
 		if err != nil {
@@ -76,7 +77,21 @@ func (s *Service) costLines(ctx context.Context, orgID, invoiceID string) ([]*bi
 			return nil, err
 		}
 		for _, c := range charges {
-			l, err := s.costLine(ctx, inv, buyer, agr, st, vendor, product, c)
+			it, ok := items[c.ItemID]
+			if !ok {
+				if it, err = s.Store.GetMktItem(ctx, orgID, c.ItemID); err != nil {
+					return nil, err
+				}
+				items[c.ItemID] = it
+			}
+			sub, ok := subs[c.SubscriptionID]
+			if !ok {
+				if sub, err = s.Store.GetMktSubscription(ctx, orgID, c.SubscriptionID, false); err != nil {
+					return nil, err
+				}
+				subs[c.SubscriptionID] = sub
+			}
+			l, err := costLine(inv, buyer, agr, st, vendor, product, it, sub, c)
 			if err != nil {
 				return nil, err
 			}
@@ -86,15 +101,8 @@ func (s *Service) costLines(ctx context.Context, orgID, invoiceID string) ([]*bi
 	return out, nil
 }
 
-func (s *Service) costLine(ctx context.Context, inv Invoice, buyer Buyer, agr Agreement, st Statement, v Vendor, p Product, c Charge) (*billing.Line, error) {
-	it, err := s.Store.GetMktItem(ctx, inv.OrgID, c.ItemID)
-	if err != nil {
-		return nil, err
-	}
-	sub, err := s.Store.GetMktSubscription(ctx, inv.OrgID, c.SubscriptionID, false)
-	if err != nil {
-		return nil, err
-	}
+// costLine is one charge as a FOCUS line.
+func costLine(inv Invoice, buyer Buyer, agr Agreement, st Statement, v Vendor, p Product, it Item, sub Subscription, c Charge) (*billing.Line, error) {
 	amount, _, err := apd.NewFromString(c.Amount)
 	if err != nil {
 		return nil, err

@@ -124,6 +124,20 @@ func TestProgrammeRules(t *testing.T) {
 		if err != nil || s.PONumber != "PO-2027-NEW" {
 			t.Fatalf("Adobe mid-term PO: %+v %v", s, err)
 		}
+		// A subscription in an open order (here a quote) is in no other
+		// until that one is submitted and finished, or cancelled.
+		quote, err := h.svc.Change(h.ctx, h.buyer, h.who, p.AgreementID, marketplace.OrderInput{Lines: []marketplace.LineInput{{SubscriptionID: ps, Quantity: 9}}})
+		h.must(err)
+		_, err = h.svc.Change(h.ctx, h.buyer, h.who, p.AgreementID, marketplace.OrderInput{Lines: []marketplace.LineInput{{SubscriptionID: ps, Quantity: 10}}})
+		if domain.ErrorCode(err) != domain.CodeConflict || !strings.Contains(domain.ErrorMessage(err), "already in open order "+quote.ID) {
+			t.Fatalf("a second order on a subscription in a quote: %v", err)
+		}
+		if _, err := h.svc.Cancel(h.ctx, h.buyer, h.who, quote.ID, "changed my mind"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.svc.Change(h.ctx, h.buyer, h.who, p.AgreementID, marketplace.OrderInput{Lines: []marketplace.LineInput{{SubscriptionID: ps, Quantity: 10}}}); err != nil {
+			t.Fatalf("an order after the quote was cancelled: %v", err)
+		}
 
 		m := h.completedPurchase(h.m365E3, "P1Y-M", 20)
 		_, err = h.svc.SetSubscriptionPO(h.ctx, h.buyer, h.who, m.Lines[0].SubscriptionID, "PO-X")

@@ -7,7 +7,6 @@ import (
 	"github.com/canopyhq/canopy/internal/audit"
 	"github.com/canopyhq/canopy/internal/auth"
 	"github.com/canopyhq/canopy/internal/domain"
-	"github.com/canopyhq/canopy/internal/store"
 )
 
 // LineInput is one line of a new order: an item to buy (ItemID,
@@ -265,25 +264,8 @@ func (s *Service) runningSub(ctx context.Context, d *draft, i int, id string) (S
 	return sub, nil
 }
 
-// openOrderOf returns the open order (submitted or quoted) of the
+// openOrderOf returns the open order (quoted or submitted) of the
 // agreement that has a line for subscription sub, or "".
 func (s *Service) openOrderOf(ctx context.Context, agr Agreement, sub string) (string, error) {
-	for _, st := range []OrderStatus{OrderProcessing, OrderQuerying, OrderQuoted} {
-		list, err := s.Store.ListMktOrders(ctx, agr.OrgID, store.MktOrderFilter{AgreementID: agr.ID, Status: string(st), Limit: 500})
-		if err != nil {
-			return "", err
-		}
-		for _, o := range list {
-			full, err := s.Store.GetMktOrder(ctx, agr.OrgID, o.ID, false)
-			if err != nil {
-				return "", err
-			}
-			for _, l := range full.Lines {
-				if l.SubscriptionID == sub {
-					return o.ID, nil
-				}
-			}
-		}
-	}
-	return "", nil
+	return s.Store.MktOpenOrderFor(ctx, agr.OrgID, agr.ID, sub)
 }

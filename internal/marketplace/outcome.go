@@ -192,20 +192,8 @@ func (s *Service) settleAgreement(ctx context.Context, tx *store.Tx, orgID, agre
 // running reports whether a subscription of the agreement still runs
 // (Active, Updating or Terminating).
 func (s *Service) running(ctx context.Context, tx *store.Tx, agr Agreement) (bool, error) {
-	after := ""
-	for {
-		subs, err := tx.ListMktSubscriptions(ctx, agr.OrgID, store.MktSubscriptionFilter{AgreementID: agr.ID, After: after, Limit: 500})
-		if err != nil || len(subs) == 0 {
-			return false, err
-		}
-		for _, sub := range subs {
-			switch SubscriptionStatus(sub.Status) {
-			case SubscriptionActive, SubscriptionUpdating, SubscriptionTerminating:
-				return true, nil
-			}
-		}
-		after = subs[len(subs)-1].ID
-	}
+	n, err := tx.MktRunningSubscriptions(ctx, agr.OrgID, agr.ID)
+	return n > 0, err
 }
 
 // failTx records a failed (or cancelled) order and undoes what it had

@@ -110,25 +110,18 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, who audit.Actor
 	if err := p.Require(auth.PermMarketplacePurchase); err != nil {
 		return Order{}, err
 	}
-	var o Order
-	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
-		var agr Agreement
-		var err error
-		if o, agr, err = s.lockOrder(ctx, tx, p.Org.ID, orderID); err != nil {
-			return err
-		}
+	o, err := s.onLockedOrder(ctx, p, who, orderID, "submit", func(tx *store.Tx, o *Order, agr Agreement) error {
 		if o.Status != string(OrderQuoted) {
 			return Orders.Check(o.ID, OrderStatus(o.Status), OrderProcessing)
 		}
 		if o.Type != OrderPurchase && AgreementStatus(agr.Status) != AgreementActive && AgreementStatus(agr.Status) != AgreementUpdating {
 			return domain.Errorf(domain.CodeConflict, "agreement %s is %s: the quoted order can no longer be submitted; cancel it", agr.ID, agr.Status)
 		}
-		return s.submit(ctx, tx, agr, &o, actorName(who), s.now())
+		return s.submit(ctx, tx, agr, o, actorName(who), s.now())
 	})
 	if err != nil {
 		return Order{}, err
 	}
-	audit.MustRecord(ctx, s.Store, who, audit.Entry{OrgID: o.OrgID, Action: "marketplace.order.submit", TargetType: "order", TargetID: o.ID})
 	return o, s.dispatchLater(ctx, &o)
 }
 

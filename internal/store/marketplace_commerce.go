@@ -184,3 +184,13 @@ func (q *Queries) MktOrgIDs(ctx context.Context) ([]string, error) {
 		return id, s.Scan(&id)
 	})
 }
+
+// MktRunningSubscriptions counts an agreement's subscriptions that still
+// run (Active, Updating or Terminating). Read on the writer: it decides
+// whether the agreement terminates.
+func (q *Queries) MktRunningSubscriptions(ctx context.Context, orgID, agreementID string) (int, error) {
+	var n int
+	err := q.w().row(ctx, `SELECT COUNT(*) FROM mkt_subscriptions WHERE org_id = ? AND agreement_id = ?
+		AND status IN ('Active', 'Updating', 'Terminating')`, orgID, agreementID).Scan(&n)
+	return n, err
+}

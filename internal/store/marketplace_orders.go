@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/canopyhq/canopy/internal/domain"
@@ -178,4 +179,18 @@ func (q *Queries) MktOriginOrder(ctx context.Context, orgID, subscriptionID stri
 	err := q.w().row(ctx, `SELECT order_id FROM mkt_order_lines WHERE org_id = ? AND subscription_id = ? AND action = 'new'
 		ORDER BY order_id LIMIT 1`, orgID, subscriptionID).Scan(&id)
 	return id, notFound(err, "order of the subscription")
+}
+
+// MktOpenOrderFor returns the open order (Quoted, Processing or
+// Querying) of an agreement that has a line for the subscription, or "".
+// Read on the writer: it guards placing another order.
+func (q *Queries) MktOpenOrderFor(ctx context.Context, orgID, agreementID, subscriptionID string) (string, error) {
+	var id string
+	err := q.w().row(ctx, `SELECT o.id FROM mkt_orders o JOIN mkt_order_lines l ON l.org_id = o.org_id AND l.order_id = o.id
+		WHERE o.org_id = ? AND o.agreement_id = ? AND o.status IN ('Quoted', 'Processing', 'Querying') AND l.subscription_id = ?
+		ORDER BY o.created_at, o.id LIMIT 1`, orgID, agreementID, subscriptionID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return id, err
 }
