@@ -1,17 +1,13 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/canopyhq/canopy/internal/auth"
-	"github.com/canopyhq/canopy/internal/billing"
-	"github.com/canopyhq/canopy/internal/billing/focusgen"
 	"github.com/canopyhq/canopy/internal/budgets"
-	"github.com/canopyhq/canopy/internal/costs"
 	"github.com/canopyhq/canopy/internal/store"
 )
 
@@ -21,30 +17,12 @@ import (
 func TestDemoBudgetsShowEachState(t *testing.T) {
 	a := openTestApp(t, store.SQLite)
 	ctx := context.Background()
-	org, _, err := a.findOrCreateOrg(ctx, demoOrgName)
-	if err != nil {
-		t.Fatal(err)
-	}
 	now := time.Now().UTC()
-	var buf bytes.Buffer
-	if _, err := focusgen.Generate(&buf, focusgen.Options{Rows: 3000, Seed: 3, Start: now.AddDate(0, 0, -40), Days: 40}); err != nil {
-		t.Fatal(err)
-	}
-	r, err := billing.Open(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.Store.Costs().Import(ctx, org.ID, r, costs.ImportMeta{FileName: "demo.csv"}); err != nil {
-		t.Fatal(err)
-	}
-	sys, err := a.Auth.SystemPrincipal(ctx, org.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sys := demoWithCosts(t, a, now.AddDate(0, 0, -40), 3000, 40)
 	if err := a.seedDemoRates(ctx, sys, now); err != nil {
 		t.Fatal(err)
 	}
-	_, err = a.Auth.AddMember(ctx, sys, auth.NewMember{Email: "finops@example.com", Name: "Fin", Roles: []string{auth.RoleFinOps}, Mode: auth.AddWithPassword}, cliActor)
+	_, err := a.Auth.AddMember(ctx, sys, auth.NewMember{Email: "finops@example.com", Name: "Fin", Roles: []string{auth.RoleFinOps}, Mode: auth.AddWithPassword}, cliActor)
 	if err != nil {
 		t.Fatal(err)
 	}
