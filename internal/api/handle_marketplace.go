@@ -48,6 +48,8 @@ func (a *API) marketplaceRoutes() []route {
 		signedIn("PUT", "/billing/invoices/{invoice_id}/status", manage, a.setInvoiceStatus),
 		signedIn("GET", "/billing/invoices/{invoice_id}/pdf", read, a.invoicePDF),
 		signedIn("GET", "/billing/invoices/{invoice_id}/csv", read, a.invoiceCSV),
+		signedIn("GET", "/billing/statements", read, a.listStatements),
+		signedIn("GET", "/billing/statements/{statement_id}", read, a.getStatement),
 		signedIn("GET", "/billing/charges", read, a.listCharges),
 		signedIn("GET", "/billing/credit-memos", read, a.listCreditMemos),
 	}
@@ -328,7 +330,13 @@ func (a *API) listInvoices(w http.ResponseWriter, r *http.Request, c *call) erro
 	if err != nil {
 		return err
 	}
-	page, err := a.marketplace.Invoices(r.Context(), c.P, marketplace.InvoiceFilter{BuyerID: q.Get("buyer_id"), Status: st, After: cursor, Limit: limit})
+	from, to, err := marketplace.MonthSpan("period", q.Get("period"))
+	if err != nil {
+		return err
+	}
+	page, err := a.marketplace.Invoices(r.Context(), c.P, marketplace.InvoiceFilter{BuyerID: q.Get("buyer_id"), Status: st,
+		AgreementID: q.Get("agreement_id"), OrderID: q.Get("order_id"), SubscriptionID: q.Get("subscription_id"),
+		PeriodFrom: from, PeriodTo: to, After: cursor, Limit: limit})
 	if err != nil {
 		return err
 	}
@@ -379,26 +387,82 @@ func (a *API) setInvoiceStatus(w http.ResponseWriter, r *http.Request, c *call) 
 	return writeJSON(w, http.StatusOK, mktInvoiceOf(inv))
 }
 
-func (a *API) listCharges(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) listStatements(w http.ResponseWriter, r *http.Request, c *call) error {
 	q := r.URL.Query()
-	f := marketplace.ChargeFilter{OrderID: q.Get("order_id"), SubscriptionID: q.Get("subscription_id"), AgreementID: q.Get("agreement_id"),
-		StatementID: q.Get("statement_id")}
-	if f == (marketplace.ChargeFilter{}) {
-		return domain.FieldError("order_id", "name an order_id, subscription_id, agreement_id or statement_id")
-	}
-	cs, err := a.marketplace.Charges(r.Context(), c.P, f)
+	limit, cursor, err := pageParams(q)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, listOf(cs, mktChargeOf, ""))
+	from, to, err := marketplace.MonthSpan("period", q.Get("period"))
+	if err != nil {
+		return err
+	}
+	page, err := a.marketplace.Statements(r.Context(), c.P, marketplace.StatementFilter{InvoiceID: q.Get("invoice_id"),
+		AgreementID: q.Get("agreement_id"), BuyerID: q.Get("buyer_id"), PeriodFrom: from, PeriodTo: to, After: cursor, Limit: limit})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, listOf(page.Items, mktStatementRowOf, page.Next))
+}
+
+func (a *API) getStatement(w http.ResponseWriter, r *http.Request, c *call) error {
+	d, err := a.marketplace.Statement(r.Context(), c.P, r.PathValue("statement_id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, mktStatementOf(d.Statement, d.Charges))
+}
+
+// billedFilter reads ?billed=true|false ("" is either).
+func billedFilter(v string) (billed, unbilled bool, err error) {
+	switch v {
+	case "":
+		return false, false, nil
+	case "true":
+		return true, false, nil
+	case "false":
+		return false, true, nil
+	}
+	return false, false, domain.FieldError("billed", "billed must be true (invoiced or credited) or false (not yet)")
+}
+
+func (a *API) listCharges(w http.ResponseWriter, r *http.Request, c *call) error {
+	q := r.URL.Query()
+	limit, cursor, err := pageParams(q)
+	if err != nil {
+		return err
+	}
+	f := marketplace.ChargeFilter{OrderID: q.Get("order_id"), SubscriptionID: q.Get("subscription_id"), AgreementID: q.Get("agreement_id"),
+		StatementID: q.Get("statement_id"), BuyerID: q.Get("buyer_id"), After: cursor, Limit: limit}
+	if f.Billed, f.Unbilled, err = billedFilter(q.Get("billed")); err != nil {
+		return err
+	}
+	if f.BilledFrom, f.BilledTo, err = marketplace.MonthSpan("period", q.Get("period")); err != nil {
+		return err
+	}
+	page, err := a.marketplace.Charges(r.Context(), c.P, f)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, listOf(page.Items, mktChargeOf, page.Next))
 }
 
 func (a *API) listCreditMemos(w http.ResponseWriter, r *http.Request, c *call) error {
-	ms, err := a.marketplace.CreditMemos(r.Context(), c.P, r.URL.Query().Get("order_id"))
+	q := r.URL.Query()
+	limit, cursor, err := pageParams(q)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, listOf(ms, mktCreditMemoOf, ""))
+	from, to, err := marketplace.MonthSpan("period", q.Get("period"))
+	if err != nil {
+		return err
+	}
+	page, err := a.marketplace.CreditMemos(r.Context(), c.P, marketplace.CreditMemoFilter{BuyerID: q.Get("buyer_id"),
+		OrderID: q.Get("order_id"), InvoiceID: q.Get("invoice_id"), IssuedFrom: from, IssuedTo: to, After: cursor, Limit: limit})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, listOf(page.Items, mktCreditMemoOf, page.Next))
 }
 
 func (a *API) invoicePDF(w http.ResponseWriter, r *http.Request, c *call) error {

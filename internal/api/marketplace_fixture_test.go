@@ -11,7 +11,7 @@ import (
 // bodies can name them: tenant alpha's end in 0001, beta's in 0002) and
 // a completed, invoiced purchase.
 type seededMarket struct {
-	vendorID, agreementID, subscriptionID, orderID, invoiceID string
+	vendorID, agreementID, subscriptionID, orderID, invoiceID, statementID string
 }
 
 // mktIDs are the fixed catalog IDs of a tenant.
@@ -47,5 +47,8 @@ func (f *fixture) seedMarketplace(p *auth.Principal, slug string) seededMarket {
 	must(err)
 	invs, err := svc.IssueInvoices(f.ctx, p, who, domain.Now())
 	must(err)
-	return seededMarket{vendorID: vendor, agreementID: o.AgreementID, subscriptionID: o.Lines[0].SubscriptionID, orderID: o.ID, invoiceID: invs[0].ID}
+	d, err := svc.Invoice(f.ctx, p, invs[0].ID)
+	must(err)
+	return seededMarket{vendorID: vendor, agreementID: o.AgreementID, subscriptionID: o.Lines[0].SubscriptionID, orderID: o.ID, invoiceID: invs[0].ID,
+		statementID: d.Statements[0].Statement.ID}
 }

@@ -21,7 +21,8 @@ func TestMarketplaceSchemasMatchViews(t *testing.T) {
 		"AnswerInput": answerBody{}, "OutcomeInput": marketplace.Outcome{}, "IssueInput": issueBody{}, "InvoiceStatusInput": invoiceStatusBody{},
 		"Invoice": mktInvoiceView{}, "InvoiceList": listView[mktInvoiceView]{}, "InvoiceDetail": mktInvoiceDetailView{},
 		"Charge": mktChargeView{}, "ChargeList": listView[mktChargeView]{}, "CreditMemo": mktCreditMemoView{},
-		"CreditMemoList": listView[mktCreditMemoView]{}} {
+		"CreditMemoList": listView[mktCreditMemoView]{}, "Statement": mktStatementRowView{}, "StatementList": listView[mktStatementRowView]{},
+		"StatementDetail": mktStatementView{}} {
 		got := slices.Sorted(maps.Keys(schemas[name].Properties))
 		if want := jsonFields(reflect.TypeOf(v)); !slices.Equal(got, want) {
 			t.Errorf("schema %s has %v, type has %v", name, got, want)

@@ -1,6 +1,10 @@
 package api
 
-import "github.com/canopyhq/canopy/internal/marketplace"
+import (
+	"maps"
+
+	"github.com/canopyhq/canopy/internal/marketplace"
+)
 
 var (
 	vendorIDParam       = pathParam("vendor_id", "A vendor's ID (VND-...)")
@@ -8,6 +12,8 @@ var (
 	subscriptionIDParam = pathParam("subscription_id", "A subscription's ID (SUB-xxxx-xxxx-xxxx)")
 	orderIDParam        = pathParam("order_id", "An order's ID (ORD-xxxx-xxxx-xxxx-xxxx)")
 	invoiceIDParam      = pathParam("invoice_id", "An invoice's ID (INV-xxxx-xxxx-xxxx-xxxx)")
+	statementIDParam    = pathParam("statement_id", "A statement's ID (SOM-xxxx-xxxx-xxxx-xxxx)")
+	periodParam         = queryParam("period", "Only of this billing month (YYYY-MM)")
 	mktQParam           = queryParam("q", "Part of the name (any case), or exactly the ID or purchase-order number")
 )
 
@@ -71,7 +77,9 @@ func marketplaceOperations() []opEntry {
 			params: []parameter{orderIDParam}, body: "OutcomeInput", status: 200, result: "Order",
 			description: "For vendors without an ordering system, or to resolve an order: state completed, failed (message: the reason) or querying (message: the question)."}),
 		doc("GET", "/billing/invoices", opSpec{id: "listInvoices", summary: "Invoices", perm: read, tag: "billing",
-			params: append([]parameter{statusEnumParam(marketplace.Invoices), queryParam("buyer_id", "Only this buyer's")}, page...), status: 200, result: "InvoiceList"}),
+			params: append([]parameter{statusEnumParam(marketplace.Invoices), queryParam("buyer_id", "Only this buyer's"),
+				queryParam("agreement_id", "Only invoices with a statement for this agreement"), queryParam("order_id", "Only invoices that bill charges of this order"),
+				queryParam("subscription_id", "Only invoices that bill charges of this subscription"), periodParam}, page...), status: 200, result: "InvoiceList"}),
 		doc("POST", "/billing/invoices", opSpec{id: "issueInvoices", summary: "Issue the month's invoices from its unbilled charges", perm: manage, tag: "billing",
 			body: "IssueInput", status: 200, result: "InvoiceList",
 			description: "One consolidated invoice per buyer with a statement per agreement; returns go on credit memos. Issuing again bills only charges added since."}),
@@ -83,11 +91,21 @@ func marketplaceOperations() []opEntry {
 			params: []parameter{invoiceIDParam}, status: 200, result: "InvoicePDF", resultMedia: "application/pdf"}),
 		doc("GET", "/billing/invoices/{invoice_id}/csv", opSpec{id: "invoiceCSV", summary: "The invoice's charges as CSV", perm: read, tag: "billing",
 			params: []parameter{invoiceIDParam}, status: 200, result: "InvoiceCSV", resultMedia: "text/csv"}),
-		doc("GET", "/billing/charges", opSpec{id: "listCharges", summary: "Charges of an order, subscription, agreement or statement", perm: read, tag: "billing",
-			params: []parameter{queryParam("order_id", ""), queryParam("subscription_id", ""), queryParam("agreement_id", ""), queryParam("statement_id", "")},
-			status: 200, result: "ChargeList", description: "At least one filter is required."}),
-		doc("GET", "/billing/credit-memos", opSpec{id: "listCreditMemos", summary: "Credit memos (returns)", perm: read, tag: "billing",
-			params: []parameter{queryParam("order_id", "Only this order's")}, status: 200, result: "CreditMemoList"}),
+		doc("GET", "/billing/statements", opSpec{id: "listStatements", summary: "Statements: an invoice's part for one agreement, with its PO No.", perm: read, tag: "billing",
+			params: append([]parameter{queryParam("invoice_id", "Only this invoice's"), queryParam("agreement_id", "Only this agreement's"),
+				queryParam("buyer_id", "Only this buyer's"), periodParam}, page...), status: 200, result: "StatementList"}),
+		doc("GET", "/billing/statements/{statement_id}", opSpec{id: "getStatement", summary: "A statement with its charges", perm: read, tag: "billing",
+			params: []parameter{statementIDParam}, status: 200, result: "StatementDetail"}),
+		doc("GET", "/billing/charges", opSpec{id: "listCharges", summary: "Charges, by the day they were billed", perm: read, tag: "billing",
+			params: append([]parameter{queryParam("order_id", "Only this order's"), queryParam("subscription_id", "Only this subscription's"),
+				queryParam("agreement_id", "Only this agreement's"), queryParam("statement_id", "Only those on this statement"), queryParam("buyer_id", "Only this buyer's"),
+				{Name: "billed", In: "query", Description: "true: only charges on an invoice or credit memo; false: only those not yet", Schema: &schema{Type: "string", Enum: []string{"true", "false"}}},
+				queryParam("period", "Only charges billed in this month (YYYY-MM): the month whose invoice takes them")}, page...),
+			status: 200, result: "ChargeList"}),
+		doc("GET", "/billing/credit-memos", opSpec{id: "listCreditMemos", summary: "Credit memos (returns), oldest first", perm: read, tag: "billing",
+			params: append([]parameter{queryParam("order_id", "Only this order's"), queryParam("invoice_id", "Only those crediting what this invoice billed"),
+				queryParam("buyer_id", "Only this buyer's"), queryParam("period", "Only those issued in this month (YYYY-MM)")}, page...),
+			status: 200, result: "CreditMemoList"}),
 	}
 }
 
@@ -103,9 +121,10 @@ func marketplaceSchemas() map[string]*schema {
 		"description": text(""), "agreement_id": text(""), "subscription_id": text(""), "order_id": text(""), "quantity": intp, "unit_price": decimal(""),
 		"amount": amount, "currency": currencyCode(""), "period_start": timestamp(), "period_end": timestamp(), "billed_on": timestamp(),
 		"statement_id": text("\"\" until invoiced"), "credit_memo_id": text("")})
-	statement := object("An invoice's part for one agreement", props{"id": text(""), "invoice_id": text(""), "agreement_id": text(""),
+	statementProps := props{"id": text(""), "invoice_id": text(""), "agreement_id": text(""), "buyer_id": text(""),
 		"po_number": text(""), "po_printed": text("As printed: the first 16 characters and … beyond 20"), "total": amount, "currency": currencyCode(""),
-		"period_start": timestamp(), "period_end": timestamp(), "charges": {Type: "array", Items: ref("Charge")}})
+		"period_start": timestamp(), "period_end": timestamp()}
+	statement := object("An invoice's part for one agreement, with its charges", merge(maps.Clone(statementProps), props{"charges": {Type: "array", Items: ref("Charge")}}))
 	line := object("An order line", props{"line_no": intp, "action": text("new, change or terminate"), "item_id": text(""), "subscription_id": text(""),
 		"quantity": intp, "old_quantity": intp, "term": text(""), "unit_price": decimal(""), "auto_renew": nullBool, "po_number": nullText})
 	lineIn := closed("An order line: an item to buy (item_id, term, quantity) or a subscription to change or terminate (subscription_id)", props{
@@ -149,9 +168,13 @@ func marketplaceSchemas() map[string]*schema {
 		"Invoice":            object("A consolidated invoice", invoiceProps(amount)),
 		"InvoiceList":        list("Invoice"),
 		"InvoiceDetail": object("An invoice with its statements", merge(invoiceProps(amount), props{"statements": {Type: "array", Items: statement},
-			"orders": stringList("Orders whose charges it bills"), "subscriptions": stringList("Subscriptions it bills")})),
-		"Charge":     charge,
-		"ChargeList": list("Charge"),
+			"orders": stringList("Orders whose charges it bills"), "subscriptions": stringList("Subscriptions it bills"),
+			"credit_memos": {Type: "array", Items: ref("CreditMemo"), Description: "Credit memos for returns of what it billed"}})),
+		"Statement":       object("An invoice's part for one agreement", statementProps),
+		"StatementList":   list("Statement"),
+		"StatementDetail": statement,
+		"Charge":          charge,
+		"ChargeList":      list("Charge"),
 		"CreditMemo": object("A credit memo", props{"id": text(""), "buyer_id": text(""), "order_id": text(""), "invoice_id": text("The invoice that billed what is returned"),
 			"total": amount, "currency": currencyCode(""), "reason": text(""), "issued_at": timestamp()}),
 		"CreditMemoList": list("CreditMemo"),

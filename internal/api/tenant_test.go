@@ -179,6 +179,8 @@ var routeBodies = map[string]any{
 	"PUT /api/v1/billing/invoices/{invoice_id}/status":               `{"status":"Paid"}`,
 	"GET /api/v1/billing/invoices/{invoice_id}/pdf":                  "",
 	"GET /api/v1/billing/invoices/{invoice_id}/csv":                  "",
+	"GET /api/v1/billing/statements":                                 "",
+	"GET /api/v1/billing/statements/{statement_id}":                  "",
 	"GET /api/v1/billing/charges":                                    "",
 	"GET /api/v1/billing/credit-memos":                               "",
 	"GET /api/v1/recommendations":                                    "",
@@ -195,7 +197,6 @@ var routeQueries = map[string]string{
 	"GET /api/v1/fx/rates/history":   "?base=CHF&quote=JPY",
 	"GET /api/v1/costs/values":       "?dim=service",
 	"GET /api/v1/allocation/explain": "?resource=/subscriptions/x/resourceGroups/y/providers/z/w",
-	"GET /api/v1/billing/charges":    "?agreement_id=AGR-0000-0000-0000",
 }
 
 // target is the URL path and query of a route on a tenant's objects.
@@ -287,7 +288,7 @@ func (f *fixture) assertNoTrace(t *testing.T, what string, res response, tn tena
 	for _, s := range []string{tn.org.ID, tn.org.Name, tn.owner.ID, tn.owner.Email, tn.viewer.ID, tn.viewer.Email,
 		tn.ownerTokenID, tn.viewerTokenID, tn.sessionID, tn.seedRate.value, tn.seedRate.source, tn.uploadID,
 		tn.connectionID, tn.syncID, tn.resourceID, tn.conflictID, tn.batchID, tn.mkt.agreementID, tn.mkt.subscriptionID,
-		tn.mkt.orderID, tn.mkt.invoiceID, tn.mkt.vendorID} {
+		tn.mkt.orderID, tn.mkt.invoiceID, tn.mkt.vendorID, tn.mkt.statementID} {
 		if bytes.Contains(res.body, []byte(s)) {
 			t.Errorf("%s: response contains %q of the other organisation: %s", what, s, res.body)
 		}

@@ -205,23 +205,32 @@ func mktChargeOf(c marketplace.Charge) mktChargeView {
 		PeriodStart: c.PeriodStart, PeriodEnd: c.PeriodEnd, BilledOn: c.BilledOn, StatementID: c.StatementID, CreditMemoID: c.CreditMemoID}
 }
 
+// mktStatementRowView is a statement in a list (without its charges).
+type mktStatementRowView struct {
+	ID          string    `json:"id"`
+	InvoiceID   string    `json:"invoice_id"`
+	AgreementID string    `json:"agreement_id"`
+	BuyerID     string    `json:"buyer_id"`
+	PONumber    string    `json:"po_number"`
+	POPrinted   string    `json:"po_printed"`
+	Total       string    `json:"total"`
+	Currency    string    `json:"currency"`
+	PeriodStart time.Time `json:"period_start"`
+	PeriodEnd   time.Time `json:"period_end"`
+}
+
+func mktStatementRowOf(s marketplace.Statement) mktStatementRowView {
+	return mktStatementRowView{ID: s.ID, InvoiceID: s.InvoiceID, AgreementID: s.AgreementID, BuyerID: s.BuyerID, PONumber: s.PONumber,
+		POPrinted: marketplace.PrintPO(s.PONumber), Total: s.Total, Currency: s.Currency, PeriodStart: s.PeriodStart, PeriodEnd: s.PeriodEnd}
+}
+
 type mktStatementView struct {
-	ID          string          `json:"id"`
-	InvoiceID   string          `json:"invoice_id"`
-	AgreementID string          `json:"agreement_id"`
-	PONumber    string          `json:"po_number"`
-	POPrinted   string          `json:"po_printed"`
-	Total       string          `json:"total"`
-	Currency    string          `json:"currency"`
-	PeriodStart time.Time       `json:"period_start"`
-	PeriodEnd   time.Time       `json:"period_end"`
-	Charges     []mktChargeView `json:"charges"`
+	mktStatementRowView
+	Charges []mktChargeView `json:"charges"`
 }
 
 func mktStatementOf(s marketplace.Statement, charges []marketplace.Charge) mktStatementView {
-	return mktStatementView{ID: s.ID, InvoiceID: s.InvoiceID, AgreementID: s.AgreementID, PONumber: s.PONumber,
-		POPrinted: marketplace.PrintPO(s.PONumber), Total: s.Total, Currency: s.Currency, PeriodStart: s.PeriodStart,
-		PeriodEnd: s.PeriodEnd, Charges: mapAll(charges, mktChargeOf)}
+	return mktStatementView{mktStatementRowView: mktStatementRowOf(s), Charges: mapAll(charges, mktChargeOf)}
 }
 
 type mktInvoiceView struct {
@@ -243,14 +252,15 @@ func mktInvoiceOf(i marketplace.Invoice) mktInvoiceView {
 
 type mktInvoiceDetailView struct {
 	mktInvoiceView
-	Statements    []mktStatementView `json:"statements"`
-	Orders        []string           `json:"orders"`
-	Subscriptions []string           `json:"subscriptions"`
+	Statements    []mktStatementView  `json:"statements"`
+	Orders        []string            `json:"orders"`
+	Subscriptions []string            `json:"subscriptions"`
+	CreditMemos   []mktCreditMemoView `json:"credit_memos"`
 }
 
 func mktInvoiceDetailOf(d marketplace.InvoiceDetail) mktInvoiceDetailView {
 	v := mktInvoiceDetailView{mktInvoiceView: mktInvoiceOf(d.Invoice), Statements: []mktStatementView{},
-		Orders: nonNil(d.Orders), Subscriptions: nonNil(d.Subscriptions)}
+		Orders: nonNil(d.Orders), Subscriptions: nonNil(d.Subscriptions), CreditMemos: mapAll(d.CreditMemos, mktCreditMemoOf)}
 	for _, st := range d.Statements {
 		v.Statements = append(v.Statements, mktStatementOf(st.Statement, st.Charges))
 	}

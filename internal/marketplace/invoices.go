@@ -143,6 +143,8 @@ type InvoiceDetail struct {
 	Statements    []StatementDetail
 	Orders        []string // orders whose charges this invoice bills
 	Subscriptions []string
+	// CreditMemos credit returns of what this invoice billed.
+	CreditMemos []CreditMemo
 }
 
 // StatementDetail is a statement with its agreement and charges.
@@ -184,7 +186,8 @@ func (s *Service) Invoice(ctx context.Context, p *auth.Principal, id string) (In
 		d.Statements = append(d.Statements, sd)
 	}
 	d.Orders, d.Subscriptions = sortedKeys(orders), sortedKeys(subs)
-	return d, nil
+	d.CreditMemos, err = s.Store.ListMktCreditMemos(ctx, p.Org.ID, store.MktCreditMemoFilter{InvoiceID: id})
+	return d, err
 }
 
 // OrderBilling says where an order was billed: its charges, the invoices
@@ -220,7 +223,7 @@ func (s *Service) OrderBilling(ctx context.Context, p *auth.Principal, orderID s
 		invs[st.InvoiceID] = true
 	}
 	b.Invoices = sortedKeys(invs)
-	b.CreditMemos, err = s.Store.ListMktCreditMemos(ctx, p.Org.ID, orderID)
+	b.CreditMemos, err = s.Store.ListMktCreditMemos(ctx, p.Org.ID, store.MktCreditMemoFilter{OrderID: orderID})
 	return b, err
 }
 

@@ -14,6 +14,8 @@ type (
 	OrderFilter        = store.MktOrderFilter
 	InvoiceFilter      = store.MktInvoiceFilter
 	ChargeFilter       = store.MktChargeFilter
+	StatementFilter    = store.MktStatementFilter
+	CreditMemoFilter   = store.MktCreditMemoFilter
 )
 
 // Page is one page of a list and the cursor of the next ("" at the end).
@@ -185,21 +187,24 @@ func (s *Service) Invoices(ctx context.Context, p *auth.Principal, f InvoiceFilt
 	return pageOf(list, f.Limit, func(i Invoice) string { return i.ID }), err
 }
 
-// Charges lists charges by subscription, order, agreement or statement.
-func (s *Service) Charges(ctx context.Context, p *auth.Principal, f ChargeFilter) ([]Charge, error) {
+// Charges lists a page of charges, by billed day.
+func (s *Service) Charges(ctx context.Context, p *auth.Principal, f ChargeFilter) (Page[Charge], error) {
 	if err := p.Require(auth.PermMarketplaceRead); err != nil {
-		return nil, err
+		return Page[Charge]{}, err
 	}
-	f.ForUpdate = false
-	return s.Store.ListMktCharges(ctx, p.Org.ID, f)
+	f.ForUpdate, f.OpenAt, f.Limit = false, nil, limitOf(f.Limit)
+	list, err := s.Store.ListMktCharges(ctx, p.Org.ID, f)
+	return pageOf(list, f.Limit, func(c Charge) string { return c.ID }), err
 }
 
-// CreditMemos lists credit memos (of one order when orderID is set).
-func (s *Service) CreditMemos(ctx context.Context, p *auth.Principal, orderID string) ([]CreditMemo, error) {
+// CreditMemos lists a page of credit memos, oldest first.
+func (s *Service) CreditMemos(ctx context.Context, p *auth.Principal, f CreditMemoFilter) (Page[CreditMemo], error) {
 	if err := p.Require(auth.PermMarketplaceRead); err != nil {
-		return nil, err
+		return Page[CreditMemo]{}, err
 	}
-	return s.Store.ListMktCreditMemos(ctx, p.Org.ID, orderID)
+	f.Limit = limitOf(f.Limit)
+	list, err := s.Store.ListMktCreditMemos(ctx, p.Org.ID, f)
+	return pageOf(list, f.Limit, func(m CreditMemo) string { return m.ID }), err
 }
 
 func limitOf(n int) int {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"time"
 
 	"github.com/canopyhq/canopy/internal/domain"
@@ -58,15 +59,20 @@ func (q *Queries) AddMktCharge(ctx context.Context, c MktCharge) (added bool, er
 
 // MktChargeFilter selects charges; empty fields match all.
 type MktChargeFilter struct {
-	SubscriptionID, OrderID, StatementID, CreditMemoID, AgreementID string
-	// Unbilled keeps charges on no statement and no credit memo, billed
-	// in [BilledFrom, BilledTo) when those are set.
-	Unbilled             bool
+	SubscriptionID, OrderID, StatementID, CreditMemoID, AgreementID, BuyerID string
+	// Unbilled keeps charges on no statement and no credit memo; Billed
+	// the others.
+	Unbilled, Billed bool
+	// BilledFrom and BilledTo keep charges billed in [BilledFrom, BilledTo).
 	BilledFrom, BilledTo *time.Time
 	// OpenAt keeps charges whose service period ends after it.
 	OpenAt *time.Time
 	// ForUpdate reads on the writer (a transaction that bills them).
 	ForUpdate bool
+	// After and Limit page the list: charges after the charge After (in
+	// the list's order); Limit 0 lists every match.
+	After string
+	Limit int
 }
 
 // ListMktCharges returns charges by billed day and ID.
@@ -75,13 +81,16 @@ func (q *Queries) ListMktCharges(ctx context.Context, orgID string, f MktChargeF
 	args := []any{orgID}
 	add := func(cond string, v any) { sqlq += " AND " + cond; args = append(args, v) }
 	for col, v := range map[string]string{"subscription_id": f.SubscriptionID, "order_id": f.OrderID,
-		"statement_id": f.StatementID, "credit_memo_id": f.CreditMemoID, "agreement_id": f.AgreementID} {
+		"statement_id": f.StatementID, "credit_memo_id": f.CreditMemoID, "agreement_id": f.AgreementID, "buyer_id": f.BuyerID} {
 		if v != "" {
 			add(col+" = ?", v)
 		}
 	}
 	if f.Unbilled {
 		sqlq += " AND statement_id IS NULL AND credit_memo_id IS NULL"
+	}
+	if f.Billed {
+		sqlq += " AND (statement_id IS NOT NULL OR credit_memo_id IS NOT NULL)"
 	}
 	if f.BilledFrom != nil {
 		add("billed_on >= ?", f.BilledFrom.UTC())
@@ -92,11 +101,20 @@ func (q *Queries) ListMktCharges(ctx context.Context, orgID string, f MktChargeF
 	if f.OpenAt != nil {
 		add("period_end > ?", f.OpenAt.UTC())
 	}
+	if f.After != "" {
+		add("(billed_on, id) > (SELECT billed_on, id FROM mkt_charges WHERE org_id = ? AND id = ?)", orgID)
+		args = append(args, f.After)
+	}
+	sqlq += " ORDER BY billed_on, id"
+	if f.Limit > 0 {
+		sqlq += " LIMIT ?"
+		args = append(args, f.Limit)
+	}
 	c := q.r()
 	if f.ForUpdate {
 		c = q.w()
 	}
-	rows, err := c.query(ctx, sqlq+" ORDER BY billed_on, id", args...)
+	rows, err := c.query(ctx, sqlq, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -142,6 +160,11 @@ func (q *Queries) CreateMktInvoice(ctx context.Context, inv MktInvoice, stmts []
 
 const mktInvoiceCols = `org_id, id, buyer_id, period_start, period_end, status, currency, total, issued_at, due_on, updated_at`
 
+// mktInvoiceColsOf is mktInvoiceCols of the table aliased t.
+func mktInvoiceColsOf(t string) string {
+	return t + "." + strings.ReplaceAll(mktInvoiceCols, ", ", ", "+t+".")
+}
+
 // GetMktInvoice returns one invoice.
 func (q *Queries) GetMktInvoice(ctx context.Context, orgID, id string) (MktInvoice, error) {
 	inv, err := scanMktInvoice(q.r().row(ctx, `SELECT `+mktInvoiceCols+` FROM mkt_invoices WHERE org_id = ? AND id = ?`, orgID, id))
@@ -151,14 +174,35 @@ func (q *Queries) GetMktInvoice(ctx context.Context, orgID, id string) (MktInvoi
 // MktInvoiceFilter selects invoices; empty fields match all.
 type MktInvoiceFilter struct {
 	BuyerID, Status string
-	After           string
-	Limit           int
+	// AgreementID, OrderID and SubscriptionID keep invoices that bill
+	// (charges of) it.
+	AgreementID, OrderID, SubscriptionID string
+	// PeriodFrom and PeriodTo keep invoices whose billing period starts
+	// in [PeriodFrom, PeriodTo).
+	PeriodFrom, PeriodTo *time.Time
+	After                string
+	Limit                int
 }
 
 // ListMktInvoices returns a page of invoices ordered by ID.
 func (q *Queries) ListMktInvoices(ctx context.Context, orgID string, f MktInvoiceFilter) ([]MktInvoice, error) {
-	rows, err := q.r().query(ctx, `SELECT `+mktInvoiceCols+` FROM mkt_invoices WHERE org_id = ? AND (? = '' OR buyer_id = ?)
-		AND (? = '' OR status = ?) AND id > ? ORDER BY id LIMIT ?`, orgID, f.BuyerID, f.BuyerID, f.Status, f.Status, f.After, pageLimit(f.Limit))
+	c := &mktConds{}
+	c.and("i.org_id = ?", orgID)
+	c.eq("i.buyer_id", f.BuyerID)
+	c.eq("i.status", f.Status)
+	c.span("i.period_start", f.PeriodFrom, f.PeriodTo)
+	const stmts = `EXISTS (SELECT 1 FROM mkt_statements s WHERE s.org_id = i.org_id AND s.invoice_id = i.id AND `
+	if f.AgreementID != "" {
+		c.and(stmts+`s.agreement_id = ?)`, f.AgreementID)
+	}
+	for col, v := range map[string]string{"order_id": f.OrderID, "subscription_id": f.SubscriptionID} {
+		if v != "" {
+			c.and(stmts+`EXISTS (SELECT 1 FROM mkt_charges c WHERE c.org_id = s.org_id AND c.statement_id = s.id AND c.`+col+` = ?))`, v)
+		}
+	}
+	c.and("i.id > ?", f.After)
+	rows, err := q.r().query(ctx, `SELECT `+mktInvoiceColsOf("i")+` FROM mkt_invoices i`+c.where()+` ORDER BY i.id LIMIT ?`,
+		append(c.args, pageLimit(f.Limit))...)
 	if err != nil {
 		return nil, err
 	}
@@ -215,20 +259,4 @@ func (q *Queries) CreateMktCreditMemo(ctx context.Context, m MktCreditMemo, char
 		}
 	}
 	return nil
-}
-
-// ListMktCreditMemos returns the credit memos of an order ("" for all),
-// newest last.
-func (q *Queries) ListMktCreditMemos(ctx context.Context, orgID, orderID string) ([]MktCreditMemo, error) {
-	rows, err := q.r().query(ctx, `SELECT org_id, id, buyer_id, order_id, invoice_id, currency, total, reason, issued_at
-		FROM mkt_credit_memos WHERE org_id = ? AND (? = '' OR order_id = ?) ORDER BY issued_at, id`, orgID, orderID, orderID)
-	if err != nil {
-		return nil, err
-	}
-	return scanAll(rows, func(s scanner) (MktCreditMemo, error) {
-		var m MktCreditMemo
-		err := s.Scan(&m.OrgID, &m.ID, &m.BuyerID, &m.OrderID, &m.InvoiceID, &m.Currency, &m.Total, &m.Reason, &m.IssuedAt)
-		m.IssuedAt = m.IssuedAt.UTC()
-		return m, err
-	})
 }

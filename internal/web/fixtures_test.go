@@ -126,7 +126,7 @@ func samplePages() []pageCase {
 			[]string{`Only administrators can change these settings.`, `Acme Ltd`}},
 	}, slices.Concat(spendSamples(), importSamplePages(), connectionSamplePages(), directorySamplePages(), azureConnectSamplePages(),
 		onboardSamplePages(), tagSyncSamplePages(), allocationSamplePages(), resourceSamplePages(), chargebackSamplePages(),
-		budgetSamplePages(), alertSamplePages(), recommendationSamplePages())...)
+		budgetSamplePages(), alertSamplePages(), recommendationSamplePages(), mktBillingSamplePages())...)
 }
 
 func withLayout(p ErrorPage, l Layout) ErrorPage {
@@ -159,5 +159,6 @@ func zeroPages() []Page {
 		ResourcesPage{}, ResourcePage{}, VirtualPage{}, TagSettingsPage{}, CoveragePage{},
 		AlertInboxPage{}, AlertRulesPage{},
 		RecsPage{}, RecPage{},
+		MktInvoicesPage{}, MktInvoicePage{}, MktChargesPage{}, MktCreditMemosPage{},
 	}
 }
