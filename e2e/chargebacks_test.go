@@ -1,8 +1,6 @@
 package e2e
 
 import (
-	"context"
-	"encoding/base64"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -36,24 +34,7 @@ func TestChargebackGenerateSeeAndDownloadPDF(t *testing.T) {
 	b.shot("chargeback")
 	noHorizontalScroll(b, b.path())
 
-	href := evalJS[string](b, `document.querySelector("#download-pdf").href`)
-	ctx, cancel := context.WithTimeout(b.ctx, actionTimeout)
-	defer cancel()
-	encoded, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch(`+jsString(href)+`).then(async r => {
-		if (!r.ok || r.headers.get("content-type") !== "application/pdf") return "status " + r.status + " " + r.headers.get("content-type");
-		const bytes = new Uint8Array(await r.arrayBuffer());
-		let s = "";
-		for (const c of bytes) s += String.fromCharCode(c);
-		return btoa(s);
-	})`, chromedp.EvalAwaitPromise))
-	if err != nil {
-		b.fatalf("fetch the PDF: %v", err)
-	}
-	raw, err := base64.StdEncoding.DecodeString(encoded)
-	if err != nil {
-		b.fatalf("the PDF download answered %q", encoded)
-	}
-	text := pdfText(b, raw)
+	text := pdfText(b, fetchPDF(b, evalJS[string](b, `document.querySelector("#download-pdf").href`)))
 	for _, want := range []string{"Chargeback" + month, "Platform", "Amountdue"} {
 		if !strings.Contains(text, want) {
 			b.fatalf("the PDF lacks %q: %q", want, text)
