@@ -129,7 +129,7 @@ func (MktBuyPage) Template() string { return "mkt_buy" }
 // MktTotal is the buy form's price line (also the htmx fragment).
 type MktTotal struct {
 	UnitPrice, Total, Currency, Per string
-	Note                             string // why there is no total
+	Note                            string // why there is no total
 }
 
 // MktListFilter is a list page's filters and cursor.
