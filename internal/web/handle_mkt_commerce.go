@@ -201,21 +201,29 @@ func totalOf(it marketplace.Item, b marketplace.Buyer, term, quantity string) Mk
 		t.Note = "Enter a quantity to see the total."
 		return t
 	}
-	d, _, err := apd.NewFromString(t.UnitPrice)
+	if t.Total = lineTotal(t.UnitPrice, n, b.Currency); t.Total == "" {
+		t.Note = "The total of this quantity cannot be computed."
+	}
+	return t
+}
+
+// lineTotal is quantity × unit price for one billing period, rounded to
+// the currency's minor unit as invoices round ("" when it cannot be
+// computed).
+func lineTotal(unitPrice string, quantity int64, currency string) string {
+	d, _, err := apd.NewFromString(unitPrice)
 	if err != nil {
-		return t
+		return ""
 	}
 	unit, err := domain.AmountFromDecimal(d)
 	if err != nil {
-		return t
+		return ""
 	}
-	total, err := marketplace.ChargeAmount(unit, n, 1, 1, domain.Currency(b.Currency))
+	total, err := marketplace.ChargeAmount(unit, quantity, 1, 1, domain.Currency(currency))
 	if err != nil {
-		t.Note = domain.ErrorMessage(err)
-		return t
+		return ""
 	}
-	t.Total = domain.FormatMoney(total, b.Currency)
-	return t
+	return domain.FormatMoney(total, currency)
 }
 
 // billingPeriod names a term's billing period.

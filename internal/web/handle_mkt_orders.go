@@ -67,7 +67,7 @@ func (s *Server) mktOrderPage(r *http.Request) (MktOrderPage, error) {
 	page.Title = o.Type + " order " + o.ID
 	for _, l := range o.Lines {
 		page.Lines = append(page.Lines, MktLineView{OrderLine: l, ItemName: names.Item(l.ItemID), TermLabel: marketplace.Term(l.Term).Label(),
-			Currency: d.Agreement.Currency})
+			Currency: d.Agreement.Currency, Total: lineTotal(l.UnitPrice, l.Quantity, d.Agreement.Currency), Per: strings.ToLower(billingPeriod(l.Term))})
 	}
 	_, adapter := svc.Vendors.Adapter(agr.Vendor)
 	page.State = MktOrderStatus{ID: o.ID, Status: o.Status, QueryMessage: o.QueryMessage, StatusNote: o.StatusNote, Sent: o.SentAt != nil,

@@ -160,7 +160,7 @@ func TestMktBuyThroughTheForm(t *testing.T) {
 			t.Fatalf("stored order %+v", o)
 		}
 		_, page = f.do(owner, "GET", loc, nil)
-		mustContain(t, "order page", page, `id="order-status"`, `data-poll`, `id="decide-form"`, "Photoshop", "PO-77", "359.88 USD")
+		mustContain(t, "order page", page, `id="order-status"`, `data-poll`, `id="decide-form"`, "Photoshop", "PO-77", "359.88 USD", "1,079.64 USD")
 		if code, refresh := f.statusPanel(owner, loc, "Processing|true|"); code != 200 || refresh != "" {
 			t.Fatalf("status panel: %d, HX-Refresh %q", code, refresh)
 		}

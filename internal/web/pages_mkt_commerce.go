@@ -184,6 +184,8 @@ func (MktOrdersPage) Template() string { return "mkt_orders" }
 type MktLineView struct {
 	marketplace.OrderLine
 	ItemName, TermLabel, Currency string
+	Total                         string // per billing period, after the order
+	Per                           string
 }
 
 // MktOrderStatus is the order page's status panel; while the order is
