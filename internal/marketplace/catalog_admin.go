@@ -105,4 +105,3 @@ func (s *Service) SetItemOnSale(ctx context.Context, p *auth.Principal, who audi
 	})
 	return it, err
 }
-
