@@ -12,6 +12,7 @@ import (
 // a completed, invoiced purchase.
 type seededMarket struct {
 	vendorID, agreementID, subscriptionID, orderID, invoiceID string
+	productID, itemID                                         string
 }
 
 // mktIDs are the fixed catalog IDs of a tenant.
@@ -47,5 +48,6 @@ func (f *fixture) seedMarketplace(p *auth.Principal, slug string) seededMarket {
 	must(err)
 	invs, err := svc.IssueInvoices(f.ctx, p, who, domain.Now())
 	must(err)
-	return seededMarket{vendorID: vendor, agreementID: o.AgreementID, subscriptionID: o.Lines[0].SubscriptionID, orderID: o.ID, invoiceID: invs[0].ID}
+	return seededMarket{vendorID: vendor, agreementID: o.AgreementID, subscriptionID: o.Lines[0].SubscriptionID, orderID: o.ID, invoiceID: invs[0].ID,
+		productID: product, itemID: item}
 }
