@@ -39,23 +39,18 @@ func (q *Queries) ListMktListings(ctx context.Context, orgID string) ([]MktListi
 // buyer (or every buyer), creating it when there is none yet (l.ID is
 // then generated when empty), and returns it as stored.
 func (q *Queries) SetMktListing(ctx context.Context, l MktListing) (MktListing, error) {
-	res, err := q.w().exec(ctx, `UPDATE mkt_listings SET enabled = ? WHERE org_id = ? AND product_id = ? AND COALESCE(buyer_id, '') = ?`,
-		l.Enabled, l.OrgID, l.ProductID, l.BuyerID)
-	if err != nil {
+	if l.ID == "" {
+		l.ID = newMktListingID()
+	}
+	// insert unless one exists (the unique index on product and buyer
+	// decides, also against a concurrent insert), then set it
+	if _, err := q.w().exec(ctx, `INSERT INTO mkt_listings (`+mktListingCols+`) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		l.OrgID, l.ID, l.ProductID, optText(l.BuyerID), l.Enabled, domain.Now()); err != nil {
 		return l, err
 	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		if err != nil {
-			return l, err
-		}
-		if l.ID == "" {
-			l.ID = newMktListingID()
-		}
-		l.CreatedAt = domain.Now()
-		if _, err := q.w().exec(ctx, `INSERT INTO mkt_listings (`+mktListingCols+`) VALUES (?, ?, ?, ?, ?, ?)`,
-			l.OrgID, l.ID, l.ProductID, optText(l.BuyerID), l.Enabled, l.CreatedAt); err != nil {
-			return l, err
-		}
+	if _, err := q.w().exec(ctx, `UPDATE mkt_listings SET enabled = ? WHERE org_id = ? AND product_id = ? AND COALESCE(buyer_id, '') = ?`,
+		l.Enabled, l.OrgID, l.ProductID, l.BuyerID); err != nil {
+		return l, err
 	}
 	return scanMktListing(q.w().row(ctx, `SELECT `+mktListingCols+` FROM mkt_listings
 		WHERE org_id = ? AND product_id = ? AND COALESCE(buyer_id, '') = ?`, l.OrgID, l.ProductID, l.BuyerID))
