@@ -21,7 +21,9 @@ func (s *Server) mktCatalogRoutes() []Route {
 		manage("POST /marketplace/manage/vendors/{id}/api", s.mktSetVendorAPI),
 		manage("POST /marketplace/manage/buyers", s.mktCreateBuyer),
 		manage("POST /marketplace/manage/products", s.mktCreateProduct),
+		manage("POST /marketplace/manage/products/{id}", s.mktUpdateProduct),
 		manage("POST /marketplace/manage/items", s.mktCreateItem),
+		manage("POST /marketplace/manage/items/{id}", s.mktUpdateItem),
 		manage("POST /marketplace/manage/items/{id}/sale", s.mktSetItemOnSale),
 		manage("POST /marketplace/manage/listings", s.mktSetListing),
 	}
@@ -81,7 +83,7 @@ func mktManageRows(page *MktManagePage, c marketplace.Catalog) {
 	}
 	for _, it := range c.Items {
 		perProduct[it.ProductID]++
-		row := MktItemRow{ID: it.ID, Name: it.Name, SKU: it.SKU, Unit: it.Unit, Product: products[it.ProductID], DisabledAt: it.DisabledAt}
+		row := MktItemRow{ID: it.ID, Name: it.Name, SKU: it.SKU, Unit: it.Unit, Product: products[it.ProductID], DisabledAt: it.DisabledAt, Raw: it.Prices}
 		for _, pr := range it.Prices {
 			row.Prices = append(row.Prices, MktPriceRow{Term: marketplace.Term(pr.Term).Label(), Currency: pr.Currency, UnitPrice: pr.UnitPrice})
 		}
@@ -182,14 +184,7 @@ func (s *Server) mktCreateItem(w http.ResponseWriter, r *http.Request) {
 	}
 	f := MktItemForm{ProductID: r.PostFormValue("product_id"), Name: r.PostFormValue("name"), SKU: r.PostFormValue("sku"), Unit: r.PostFormValue("unit")}
 	in := marketplace.ItemInput{ProductID: f.ProductID, Name: f.Name, SKU: f.SKU, Unit: f.Unit}
-	terms, curs, amounts := r.PostForm["price_term"], r.PostForm["price_currency"], r.PostForm["price_amount"]
-	for i := range min(len(terms), len(curs), len(amounts), mktPriceRows) {
-		p := marketplace.Price{Term: terms[i], Currency: strings.ToUpper(strings.TrimSpace(curs[i])), UnitPrice: strings.TrimSpace(amounts[i])}
-		f.Rows = append(f.Rows, p)
-		if p.UnitPrice != "" || p.Currency != "" {
-			in.Prices = append(in.Prices, p)
-		}
-	}
+	f.Rows, in.Prices = priceRows(r, mktPriceRows)
 	it, err := s.marketplace().CreateItem(r.Context(), principalFrom(r.Context()), actor(r), in)
 	s.mktDone(w, r, MktManagePage{Form: MktFormItem, ItemIn: f}, err, "Item "+it.Name+" ("+it.SKU+") added.", "items")
 }
@@ -221,4 +216,46 @@ func (s *Server) mktSetListing(w http.ResponseWriter, r *http.Request) {
 		msg = "Listing saved: the product can now be bought."
 	}
 	s.mktDone(w, r, MktManagePage{Form: MktFormListing, ListingIn: in}, err, msg, "listings")
+}
+
+// priceRows reads up to limit posted price rows (all of them as entered)
+// and the prices they give (rows without currency and price skipped).
+func priceRows(r *http.Request, limit int) (rows, prices []marketplace.Price) {
+	terms, curs, amounts := r.PostForm["price_term"], r.PostForm["price_currency"], r.PostForm["price_amount"]
+	for i := range min(len(terms), len(curs), len(amounts), limit) {
+		p := marketplace.Price{Term: terms[i], Currency: strings.ToUpper(strings.TrimSpace(curs[i])), UnitPrice: strings.TrimSpace(amounts[i])}
+		rows = append(rows, p)
+		if p.UnitPrice != "" || p.Currency != "" {
+			prices = append(prices, p)
+		}
+	}
+	return rows, prices
+}
+
+func (s *Server) mktUpdateProduct(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	id := r.PathValue("id")
+	in := marketplace.ProductUpdate{Name: r.PostFormValue("name"), Category: r.PostFormValue("category"), Description: r.PostFormValue("description")}
+	pr, err := s.marketplace().UpdateProduct(r.Context(), principalFrom(r.Context()), actor(r), id, in)
+	s.mktDone(w, r, MktManagePage{Form: MktFormProductEdit, EditID: id, ProductEdit: in}, err, "Product "+pr.Name+" saved.", "product-"+id)
+}
+
+// mktEditPriceRows bounds the rows the item edit form posts.
+const mktEditPriceRows = 20
+
+func (s *Server) mktUpdateItem(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	id := r.PathValue("id")
+	f := MktItemForm{Name: r.PostFormValue("name")}
+	var prices []marketplace.Price
+	f.Rows, prices = priceRows(r, mktEditPriceRows)
+	it, err := s.marketplace().UpdateItem(r.Context(), principalFrom(r.Context()), actor(r), id, marketplace.ItemUpdate{Name: f.Name, Prices: prices})
+	s.mktDone(w, r, MktManagePage{Form: MktFormItemEdit, EditID: id, ItemEdit: f}, err,
+		"Item "+it.Name+" saved. New purchases use its new prices; running subscriptions keep theirs.", "item-"+id)
 }

@@ -191,7 +191,35 @@ func TestMarketplaceManagePages(t *testing.T) {
 		_, page = f.do(owner, "GET", "/marketplace/manage", nil)
 		wantPage(t, "off sale", page, "Photoshop is no longer sold. Running subscriptions of it go on.", "Off sale", "Put back on sale")
 
+		code, _, body = f.post(owner, "/marketplace/manage/products/"+cc.ID, url.Values{"name": {""}, "category": {"Design"}})
+		if code != http.StatusBadRequest {
+			t.Fatalf("rename to nothing: %d", code)
+		}
+		wantPage(t, "rename to nothing", body, `id="pe-name-`+cc.ID+`-error"`, `value="Design"`)
+		if code, loc, _ = f.post(owner, "/marketplace/manage/products/"+cc.ID, url.Values{"name": {"Creative Cloud Pro"}}); code != http.StatusSeeOther || loc != "/marketplace/manage#product-"+cc.ID {
+			t.Fatalf("rename: %d %s", code, loc)
+		}
+		if p, _ := f.st.GetMktProduct(ctx, org, cc.ID); p.Name != "Creative Cloud Pro" {
+			t.Fatalf("renamed product %+v", p)
+		}
+		reprice := url.Values{"name": {"Photoshop"}, "price_term": {"P1Y", "P1M"}, "price_currency": {"EUR", ""}, "price_amount": {"0", ""}}
+		code, _, body = f.post(owner, "/marketplace/manage/items/"+its[0].ID, reprice)
+		if code != http.StatusBadRequest {
+			t.Fatalf("reprice to zero: %d", code)
+		}
+		wantPage(t, "reprice to zero", body, `id="ie-prices-`+its[0].ID+`-error"`, "is not a positive decimal number")
+		reprice["price_amount"] = []string{"299.00", ""}
+		if code, _, _ = f.post(owner, "/marketplace/manage/items/"+its[0].ID, reprice); code != http.StatusSeeOther {
+			t.Fatalf("reprice: %d", code)
+		}
+		if it, _ := f.st.GetMktItem(ctx, org, its[0].ID); len(it.Prices) != 1 || it.Prices[0].UnitPrice != "299.00" {
+			t.Fatalf("repriced item %+v", it)
+		}
+
 		ownerB := f.client("owner-b@example.com")
+		if code, _, _ := f.post(ownerB, "/marketplace/manage/products/"+cc.ID, url.Values{"name": {"Mine"}}); code != http.StatusNotFound {
+			t.Errorf("org B renames org A's product: %d", code)
+		}
 		if code, _, _ := f.post(ownerB, "/marketplace/manage/items/"+its[0].ID+"/sale", url.Values{"on_sale": {"true"}}); code != http.StatusNotFound {
 			t.Errorf("org B puts org A's item on sale: %d", code)
 		}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -15,6 +16,9 @@ const (
 	MktFormItem    = "item"
 	MktFormBuyer   = "buyer"
 	MktFormListing = "listing"
+	// editing one product or item (MktManagePage.EditID)
+	MktFormProductEdit = "product-edit"
+	MktFormItemEdit    = "item-edit"
 )
 
 // MktManagePage is catalog management for operations: vendors and their
@@ -27,6 +31,7 @@ type MktManagePage struct {
 	// vendor APIVendor's).
 	FormErrors
 	Form, APIVendor string
+	EditID          string // the product or item whose edit form failed
 
 	Vendors  []MktVendorRow
 	Buyers   []marketplace.Buyer
@@ -40,6 +45,9 @@ type MktManagePage struct {
 	BuyerIn   marketplace.BuyerInput
 	ListingIn marketplace.ListingInput
 	APIURL    string // the failed ordering-system form's URL
+	// the failed edit form's values
+	ProductEdit marketplace.ProductUpdate
+	ItemEdit    MktItemForm
 
 	Programs, Terms []Choice
 }
@@ -71,6 +79,35 @@ func (p MktManagePage) APIFieldErr(vendorID, field string) string {
 	return p.FieldErr(MktFormAPI, field)
 }
 
+// EditFieldErr is FieldErr of the edit form of one product or item.
+func (p MktManagePage) EditFieldErr(form, id, field string) string {
+	if p.EditID != id {
+		return ""
+	}
+	return p.FieldErr(form, field)
+}
+
+// EditOpen reports whether the edit form of a product or item failed
+// (and so is shown open).
+func (p MktManagePage) EditOpen(form, id string) bool { return p.Form == form && p.EditID == id }
+
+// ProductEditOf is what the edit form of a product shows.
+func (p MktManagePage) ProductEditOf(row MktProductRow) marketplace.ProductUpdate {
+	if p.EditOpen(MktFormProductEdit, row.ID) {
+		return p.ProductEdit
+	}
+	return marketplace.ProductUpdate{Name: row.Name, Category: row.Category, Description: row.Description}
+}
+
+// ItemEditOf is what the edit form of an item shows: its prices and an
+// empty row to add one.
+func (p MktManagePage) ItemEditOf(row MktItemRow) MktItemForm {
+	if p.EditOpen(MktFormItemEdit, row.ID) {
+		return p.ItemEdit
+	}
+	return MktItemForm{Name: row.Name, Rows: append(slices.Clone(row.Raw), marketplace.Price{Term: string(marketplace.TermMonthly)})}
+}
+
 // MktVendorRow is a vendor with its programme and ordering system.
 type MktVendorRow struct {
 	ID, Name, Program, ProgramLabel string
@@ -94,6 +131,7 @@ type MktProductRow struct {
 type MktItemRow struct {
 	ID, Name, SKU, Unit, Product string
 	Prices                       []MktPriceRow
+	Raw                          []marketplace.Price // as stored, for the edit form
 	DisabledAt                   *time.Time
 }
 
