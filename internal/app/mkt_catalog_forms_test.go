@@ -32,7 +32,8 @@ func TestManageCatalogFormsRefuseCrossSitePosts(t *testing.T) {
 	vendor := url.Values{"name": {"Forged vendor"}, "program": {"general"}}
 	for _, path := range []string{"/marketplace/manage/vendors", "/marketplace/manage/buyers", "/marketplace/manage/products",
 		"/marketplace/manage/items", "/marketplace/manage/listings", "/marketplace/manage/vendors/VND-0000-0000/api",
-		"/marketplace/manage/items/ITM-0000-0000-0000/sale"} {
+		"/marketplace/manage/items/ITM-0000-0000-0000/sale", "/marketplace/manage/items/ITM-0000-0000-0000",
+		"/marketplace/manage/products/PRD-0000-0000"} {
 		for _, hdr := range []map[string]string{{"Sec-Fetch-Site": "cross-site"}, {"Origin": "https://evil.example"}} {
 			if code := post(path, vendor, hdr); code != http.StatusForbidden {
 				t.Errorf("cross-site POST %s %v: %d, want 403", path, hdr, code)
