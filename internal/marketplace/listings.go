@@ -80,19 +80,18 @@ func (s *Service) CatalogFor(ctx context.Context, p *auth.Principal, buyerID str
 		return Catalog{}, domain.FieldError("buyer_id", "there is no buyer %q", buyerID)
 	}
 	c.Buyers = c.Buyers[i : i+1]
+	c.Listings = slices.DeleteFunc(c.Listings, func(l Listing) bool { return l.BuyerID != "" && l.BuyerID != buyerID })
 	listed, vendors := map[string]bool{}, map[string]bool{}
+	for _, l := range c.Listings { // the every-buyer ones and the buyer's
+		listed[l.ProductID] = listed[l.ProductID] || l.Enabled
+	}
 	c.Products = slices.DeleteFunc(c.Products, func(pr Product) bool {
-		ok, e := s.Store.MktListedFor(ctx, p.Org.ID, pr.ID, buyerID)
-		if e != nil {
-			err = e
-		}
-		listed[pr.ID], vendors[pr.VendorID] = ok, vendors[pr.VendorID] || ok
-		return !ok
+		vendors[pr.VendorID] = vendors[pr.VendorID] || listed[pr.ID]
+		return !listed[pr.ID]
 	})
 	c.Items = slices.DeleteFunc(c.Items, func(it Item) bool { return !listed[it.ProductID] || it.DisabledAt != nil })
 	c.Vendors = slices.DeleteFunc(c.Vendors, func(v Vendor) bool { return !vendors[v.ID] })
-	c.Listings = slices.DeleteFunc(c.Listings, func(l Listing) bool { return l.BuyerID != "" && l.BuyerID != buyerID })
-	return c, err
+	return c, nil
 }
 
 // checkOnSale refuses the i-th line of an order for an item taken off
