@@ -387,7 +387,7 @@ func fillPath(t *testing.T, pattern string, tn tenant) string {
 		"{budget_id}": tn.bud.budgetID, "{request_id}": tn.bud.requestID, "{webhook_id}": tn.bud.webhookID,
 		"{alert_id}": tn.alerts.alertID, "{rule_id}": tn.alerts.ruleID, "{mute_id}": tn.alerts.muteID,
 		"{vendor_id}": tn.mkt.vendorID, "{agreement_id}": tn.mkt.agreementID, "{subscription_id}": tn.mkt.subscriptionID,
-		"{order_id}": tn.mkt.orderID, "{invoice_id}": tn.mkt.invoiceID, "{statement_id}": tn.mkt.statementID,
+		"{order_id}": tn.mkt.orderID, "{invoice_id}": tn.mkt.invoiceID, "{statement_id}": tn.mkt.statementID, "{product_id}": tn.mkt.productID, "{item_id}": tn.mkt.itemID,
 		"{recommendation_id}": tn.recID}
 	for k, v := range ids {
 		pattern = strings.ReplaceAll(pattern, k, v)

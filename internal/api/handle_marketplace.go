@@ -22,7 +22,7 @@ func (a *API) WithMarketplace(s *marketplace.Service) *API {
 // statements, charges, credit memos).
 func (a *API) marketplaceRoutes() []route {
 	read, buy, manage := auth.PermMarketplaceRead, auth.PermMarketplacePurchase, auth.PermMarketplaceManage
-	return []route{
+	return append([]route{
 		signedIn("GET", "/catalog", read, a.getCatalog),
 		signedIn("POST", "/catalog/vendors", manage, a.createVendor),
 		signedIn("PUT", "/catalog/vendors/{vendor_id}/api", manage, a.setVendorAPI),
@@ -52,11 +52,14 @@ func (a *API) marketplaceRoutes() []route {
 		signedIn("GET", "/billing/statements/{statement_id}", read, a.getStatement),
 		signedIn("GET", "/billing/charges", read, a.listCharges),
 		signedIn("GET", "/billing/credit-memos", read, a.listCreditMemos),
-	}
+	}, a.catalogAdminRoutes()...)
 }
 
 func (a *API) getCatalog(w http.ResponseWriter, r *http.Request, c *call) error {
 	cat, err := a.marketplace.Catalog(r.Context(), c.P)
+	if buyer := r.URL.Query().Get("buyer_id"); buyer != "" {
+		cat, err = a.marketplace.CatalogFor(r.Context(), c.P, buyer)
+	}
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 // a completed, invoiced purchase.
 type seededMarket struct {
 	vendorID, agreementID, subscriptionID, orderID, invoiceID, statementID string
+	productID, itemID                                                      string
 }
 
 // mktIDs are the fixed catalog IDs of a tenant.
@@ -50,5 +51,5 @@ func (f *fixture) seedMarketplace(p *auth.Principal, slug string) seededMarket {
 	d, err := svc.Invoice(f.ctx, p, invs[0].ID)
 	must(err)
 	return seededMarket{vendorID: vendor, agreementID: o.AgreementID, subscriptionID: o.Lines[0].SubscriptionID, orderID: o.ID, invoiceID: invs[0].ID,
-		statementID: d.Statements[0].Statement.ID}
+		statementID: d.Statements[0].Statement.ID, productID: product, itemID: item}
 }

@@ -22,13 +22,15 @@ func TestMarketplaceSchemasMatchViews(t *testing.T) {
 		"Invoice": mktInvoiceView{}, "InvoiceList": listView[mktInvoiceView]{}, "InvoiceDetail": mktInvoiceDetailView{},
 		"Charge": mktChargeView{}, "ChargeList": listView[mktChargeView]{}, "CreditMemo": mktCreditMemoView{},
 		"CreditMemoList": listView[mktCreditMemoView]{}, "Statement": mktStatementRowView{}, "StatementList": listView[mktStatementRowView]{},
-		"StatementDetail": mktStatementView{}} {
+		"StatementDetail": mktStatementView{}, "Listing": mktListingView{}, "ListingList": listingsView{},
+		"ListingInput": marketplace.ListingInput{}, "ProductUpdate": marketplace.ProductUpdate{}, "ItemUpdate": marketplace.ItemUpdate{},
+		"OnSaleInput": onSaleBody{}} {
 		got := slices.Sorted(maps.Keys(schemas[name].Properties))
 		if want := jsonFields(reflect.TypeOf(v)); !slices.Equal(got, want) {
 			t.Errorf("schema %s has %v, type has %v", name, got, want)
 		}
 	}
-	for name, v := range map[string]any{"Item": marketplace.Price{}} {
+	for name, v := range map[string]any{"Item": marketplace.Price{}, "ItemUpdate": marketplace.Price{}} {
 		got := slices.Sorted(maps.Keys(schemas[name].Properties["prices"].Items.Properties))
 		if want := jsonFields(reflect.TypeOf(v)); !slices.Equal(got, want) {
 			t.Errorf("price schema has %v, type has %v", got, want)

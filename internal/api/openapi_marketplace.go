@@ -28,8 +28,10 @@ func statusEnumParam[S ~string](m marketplace.Machine[S]) parameter {
 func marketplaceOperations() []opEntry {
 	read, buy, manage := "marketplace.read", "marketplace.purchase", "marketplace.manage"
 	page := []parameter{limitParam, cursorParam}
-	return []opEntry{
-		doc("GET", "/catalog", opSpec{id: "getCatalog", summary: "Vendors, products, items with their prices, and buyers", perm: read, tag: "catalog", status: 200, result: "Catalog"}),
+	return append([]opEntry{
+		doc("GET", "/catalog", opSpec{id: "getCatalog", summary: "Vendors, products, items with their prices, buyers and listings", perm: read, tag: "catalog",
+			params: []parameter{queryParam("buyer_id", "Only what this buyer may buy: the products listed for it, their vendors and their items on sale")},
+			status: 200, result: "Catalog"}),
 		doc("POST", "/catalog/vendors", opSpec{id: "createVendor", summary: "Add a vendor and the programme whose rules it follows", perm: manage, tag: "catalog",
 			body: "VendorInput", status: 201, result: "Vendor", description: "program: general, adobe-vip (14-day returns, co-terming on the anniversary, mid-term PO changes) or microsoft-nce (7-day returns)."}),
 		doc("PUT", "/catalog/vendors/{vendor_id}/api", opSpec{id: "setVendorAPI", summary: "Reach the vendor's ordering system (https URL and API key)", perm: manage, tag: "catalog",
@@ -106,7 +108,7 @@ func marketplaceOperations() []opEntry {
 			params: append([]parameter{queryParam("order_id", "Only this order's"), queryParam("invoice_id", "Only those crediting what this invoice billed"),
 				queryParam("buyer_id", "Only this buyer's"), queryParam("period", "Only those issued in this month (YYYY-MM)")}, page...),
 			status: 200, result: "CreditMemoList"}),
-	}
+	}, catalogAdminOperations()...)
 }
 
 func marketplaceSchemas() map[string]*schema {
@@ -131,20 +133,22 @@ func marketplaceSchemas() map[string]*schema {
 		"item_id": text(""), "term": text("P1M, P1Y or P1Y-M"), "subscription_id": text(""), "quantity": intp, "auto_renew": boolp, "po_number": text("")})
 	return map[string]*schema{
 		"Vendor": object("A vendor", props{"id": text(""), "name": text(""), "program": text(""), "api_url": text(""), "api_key_set": boolp,
-			"return_days": intp, "co_term": boolp, "mid_term_po": boolp, "created_at": timestamp()}),
+			"return_days": intp, "co_term": boolp, "mid_term_po": boolp, "api_connected_at": nullableTimestamp(), "created_at": timestamp()}),
 		"VendorInput":    closed("A new vendor", props{"name": text(""), "program": text("general, adobe-vip or microsoft-nce")}, "name"),
 		"VendorAPIInput": closed("The vendor's ordering system", props{"url": text("https://..."), "api_key": text("")}),
 		"Product": object("A product", props{"id": text(""), "vendor_id": text(""), "name": text(""), "category": text(""), "description": text(""),
 			"created_at": timestamp()}),
-		"ProductInput": closed("A new product", props{"vendor_id": text(""), "name": text(""), "category": text(""), "description": text("")}, "vendor_id", "name"),
+		"ProductInput": closed("A new product", props{"vendor_id": text(""), "name": text(""), "category": text(""), "description": text(""),
+			"unlisted": {Type: "boolean", Description: "true: not listed for any buyer yet (by default a new product is listed for every buyer)"}}, "vendor_id", "name"),
 		"Item": object("An item (SKU)", props{"id": text(""), "product_id": text(""), "name": text(""), "sku": text(""), "unit": text(""),
-			"prices": {Type: "array", Items: price}, "created_at": timestamp()}),
+			"prices": {Type: "array", Items: price}, "on_sale": {Type: "boolean", Description: "false once taken off sale: it cannot be bought, running subscriptions go on"},
+			"disabled_at": nullableTimestamp(), "created_at": timestamp()}),
 		"ItemInput": closed("A new item", props{"product_id": text(""), "name": text(""), "sku": text(""), "unit": text("default licence"),
 			"prices": {Type: "array", Items: price}}, "product_id", "name", "sku", "prices"),
 		"Buyer":      object("A buyer", props{"id": text(""), "name": text(""), "currency": currencyCode(""), "address": text(""), "created_at": timestamp()}),
 		"BuyerInput": closed("A new buyer", props{"name": text(""), "currency": currencyCode(""), "address": text("")}, "name", "currency"),
 		"Catalog": object("The catalog", props{"vendors": {Type: "array", Items: ref("Vendor")}, "products": {Type: "array", Items: ref("Product")},
-			"items": {Type: "array", Items: ref("Item")}, "buyers": {Type: "array", Items: ref("Buyer")}}),
+			"items": {Type: "array", Items: ref("Item")}, "buyers": {Type: "array", Items: ref("Buyer")}, "listings": {Type: "array", Items: ref("Listing")}}),
 		"Agreement":          object("An agreement", agreementProps()),
 		"AgreementList":      list("Agreement"),
 		"AgreementDetail":    object("An agreement with everything under it", merge(agreementProps(), props{"buyer": ref("Buyer"), "product": ref("Product"), "vendor": ref("Vendor"), "subscriptions": {Type: "array", Items: ref("Subscription")}, "orders": {Type: "array", Items: ref("Order")}, "statements": {Type: "array", Items: statement}, "history": {Type: "array", Items: history}})),

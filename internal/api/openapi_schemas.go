@@ -52,6 +52,9 @@ func schemas() map[string]*schema {
 	for k, v := range marketplaceSchemas() {
 		s[k] = v
 	}
+	for k, v := range catalogAdminSchemas() {
+		s[k] = v
+	}
 	for k, v := range recommendationSchemas() {
 		s[k] = v
 	}

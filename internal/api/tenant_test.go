@@ -160,6 +160,11 @@ var routeBodies = map[string]any{
 	"POST /api/v1/catalog/products":                                  `{"vendor_id":"VND-0001-0001","name":"Product by test"}`,
 	"POST /api/v1/catalog/items":                                     `{"product_id":"PRD-0001-0001","name":"Item by test","sku":"SKU-TEST","prices":[{"term":"P1M","currency":"EUR","unit_price":"5"}]}`,
 	"POST /api/v1/catalog/buyers":                                    `{"name":"Buyer by test","currency":"EUR"}`,
+	"GET /api/v1/catalog/listings":                                   "",
+	"PUT /api/v1/catalog/listings":                                   `{"product_id":"PRD-0001-0001","buyer_id":"buy_alpha","enabled":true}`,
+	"PUT /api/v1/catalog/products/{product_id}":                      `{"name":"Product renamed by test"}`,
+	"PUT /api/v1/catalog/items/{item_id}":                            `{"name":"Item renamed by test","prices":[{"term":"P1Y","currency":"EUR","unit_price":"263.88"}]}`,
+	"PUT /api/v1/catalog/items/{item_id}/on-sale":                    `{"on_sale":true}`,
 	"GET /api/v1/commerce/agreements":                                "",
 	"GET /api/v1/commerce/agreements/{agreement_id}":                 "",
 	"PUT /api/v1/commerce/agreements/{agreement_id}/po-number":       `{"po_number":"PO-TEST"}`,
@@ -288,7 +293,7 @@ func (f *fixture) assertNoTrace(t *testing.T, what string, res response, tn tena
 	for _, s := range []string{tn.org.ID, tn.org.Name, tn.owner.ID, tn.owner.Email, tn.viewer.ID, tn.viewer.Email,
 		tn.ownerTokenID, tn.viewerTokenID, tn.sessionID, tn.seedRate.value, tn.seedRate.source, tn.uploadID,
 		tn.connectionID, tn.syncID, tn.resourceID, tn.conflictID, tn.batchID, tn.mkt.agreementID, tn.mkt.subscriptionID,
-		tn.mkt.orderID, tn.mkt.invoiceID, tn.mkt.vendorID, tn.mkt.statementID} {
+		tn.mkt.orderID, tn.mkt.invoiceID, tn.mkt.vendorID, tn.mkt.statementID, tn.mkt.productID, tn.mkt.itemID} {
 		if bytes.Contains(res.body, []byte(s)) {
 			t.Errorf("%s: response contains %q of the other organisation: %s", what, s, res.body)
 		}

@@ -7,21 +7,23 @@ import (
 )
 
 type mktVendorView struct {
-	ID         string    `json:"id"`
-	Name       string    `json:"name"`
-	Program    string    `json:"program"`
-	APIURL     string    `json:"api_url"`
-	APIKeySet  bool      `json:"api_key_set"`
-	ReturnDays int       `json:"return_days"`
-	CoTerm     bool      `json:"co_term"`
-	MidTermPO  bool      `json:"mid_term_po"`
-	CreatedAt  time.Time `json:"created_at"`
+	ID         string `json:"id"`
+	Name       string `json:"name"`
+	Program    string `json:"program"`
+	APIURL     string `json:"api_url"`
+	APIKeySet  bool   `json:"api_key_set"`
+	ReturnDays int    `json:"return_days"`
+	CoTerm     bool   `json:"co_term"`
+	MidTermPO  bool   `json:"mid_term_po"`
+	// APIConnectedAt is when the ordering system was connected.
+	APIConnectedAt *time.Time `json:"api_connected_at"`
+	CreatedAt      time.Time  `json:"created_at"`
 }
 
 func mktVendorOf(v marketplace.Vendor) mktVendorView {
 	pol := marketplace.PolicyOf(marketplace.Program(v.Program))
 	return mktVendorView{ID: v.ID, Name: v.Name, Program: v.Program, APIURL: v.APIURL, APIKeySet: v.APIKey != "",
-		ReturnDays: pol.ReturnDays, CoTerm: pol.CoTerm, MidTermPO: pol.MidTermPO, CreatedAt: v.CreatedAt}
+		ReturnDays: pol.ReturnDays, CoTerm: pol.CoTerm, MidTermPO: pol.MidTermPO, APIConnectedAt: v.APISetAt, CreatedAt: v.CreatedAt}
 }
 
 type mktProductView struct {
@@ -50,11 +52,15 @@ type mktItemView struct {
 	SKU       string         `json:"sku"`
 	Unit      string         `json:"unit"`
 	Prices    []mktPriceView `json:"prices"`
-	CreatedAt time.Time      `json:"created_at"`
+	// OnSale is false once the item is taken off sale (at DisabledAt).
+	OnSale     bool       `json:"on_sale"`
+	DisabledAt *time.Time `json:"disabled_at"`
+	CreatedAt  time.Time  `json:"created_at"`
 }
 
 func mktItemOf(it marketplace.Item) mktItemView {
-	v := mktItemView{ID: it.ID, ProductID: it.ProductID, Name: it.Name, SKU: it.SKU, Unit: it.Unit, Prices: []mktPriceView{}, CreatedAt: it.CreatedAt}
+	v := mktItemView{ID: it.ID, ProductID: it.ProductID, Name: it.Name, SKU: it.SKU, Unit: it.Unit, Prices: []mktPriceView{},
+		OnSale: it.DisabledAt == nil, DisabledAt: it.DisabledAt, CreatedAt: it.CreatedAt}
 	for _, p := range it.Prices {
 		v.Prices = append(v.Prices, mktPriceView{Term: p.Term, Currency: p.Currency, UnitPrice: p.UnitPrice})
 	}
@@ -78,11 +84,12 @@ type mktCatalogView struct {
 	Products []mktProductView `json:"products"`
 	Items    []mktItemView    `json:"items"`
 	Buyers   []mktBuyerView   `json:"buyers"`
+	Listings []mktListingView `json:"listings"`
 }
 
 func mktCatalogOf(c marketplace.Catalog) mktCatalogView {
 	return mktCatalogView{Vendors: mapAll(c.Vendors, mktVendorOf), Products: mapAll(c.Products, mktProductOf),
-		Items: mapAll(c.Items, mktItemOf), Buyers: mapAll(c.Buyers, mktBuyerOf)}
+		Items: mapAll(c.Items, mktItemOf), Buyers: mapAll(c.Buyers, mktBuyerOf), Listings: mapAll(c.Listings, mktListingOf)}
 }
 
 type mktAgreementView struct {

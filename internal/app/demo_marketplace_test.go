@@ -32,6 +32,11 @@ func TestDemoMarketplaceBuysThroughTheSandboxVendor(t *testing.T) {
 	if err != nil || len(cat.Vendors) != 3 || len(cat.Buyers) != 1 {
 		t.Fatalf("catalog %d vendors, %d buyers (%v)", len(cat.Vendors), len(cat.Buyers), err)
 	}
+	for _, p := range cat.Products { // every demo product may be bought by every buyer
+		if ok, err := a.Store.MktListedFor(ctx, org.ID, p.ID, cat.Buyers[0].ID); !ok || err != nil {
+			t.Fatalf("demo product %s is not listed for the demo buyer (%v)", p.Name, err)
+		}
+	}
 	agrs, err := a.Marketplace.Agreements(ctx, sys, marketplace.AgreementFilter{Status: "Active"})
 	if err != nil || len(agrs.Items) != 2 {
 		t.Fatalf("active agreements %+v %v", agrs.Items, err)

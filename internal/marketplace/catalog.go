@@ -19,12 +19,14 @@ type VendorInput struct {
 	Program string `json:"program"`
 }
 
-// ProductInput is a new product of a vendor.
+// ProductInput is a new product of a vendor. It is listed for every
+// buyer unless Unlisted (then list it for the buyers who may buy it).
 type ProductInput struct {
 	VendorID    string `json:"vendor_id"`
 	Name        string `json:"name"`
 	Category    string `json:"category"`
 	Description string `json:"description"`
+	Unlisted    bool   `json:"unlisted"`
 }
 
 // ItemInput is a new item of a product with its prices.
@@ -95,12 +97,16 @@ func (s *Service) CreateProduct(ctx context.Context, p *auth.Principal, who audi
 	}
 	pr := Product{OrgID: p.Org.ID, ID: NewID(PrefixProduct), VendorID: in.VendorID, Name: name,
 		Category: strings.TrimSpace(in.Category), Description: strings.TrimSpace(in.Description)}
+	create := (*store.Tx).CreateMktProduct
+	if in.Unlisted {
+		create = (*store.Tx).CreateMktProductUnlisted
+	}
 	err = s.Store.InTx(ctx, func(tx *store.Tx) error {
-		if pr, err = tx.CreateMktProduct(ctx, pr); err != nil {
+		if pr, err = create(tx, ctx, pr); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, who, audit.Entry{OrgID: p.Org.ID, Action: "marketplace.product.create", TargetType: "product",
-			TargetID: pr.ID, Details: map[string]any{"name": pr.Name, "vendor": pr.VendorID}})
+			TargetID: pr.ID, Details: map[string]any{"name": pr.Name, "vendor": pr.VendorID, "listed": !in.Unlisted}})
 	})
 	return pr, err
 }
@@ -202,12 +208,14 @@ func (s *Service) CreateBuyer(ctx context.Context, p *auth.Principal, who audit.
 	return b, err
 }
 
-// Catalog is everything a buyer can browse.
+// Catalog is everything a buyer can browse, and which buyers may buy
+// which products (Listings).
 type Catalog struct {
 	Vendors  []Vendor
 	Products []Product
 	Items    []Item
 	Buyers   []Buyer
+	Listings []Listing
 }
 
 // Catalog returns the organisation's catalog (marketplace.read).
@@ -226,7 +234,10 @@ func (s *Service) Catalog(ctx context.Context, p *auth.Principal) (Catalog, erro
 	if c.Items, err = s.Store.ListMktItems(ctx, p.Org.ID, ""); err != nil {
 		return c, err
 	}
-	c.Buyers, err = s.Store.ListMktBuyers(ctx, p.Org.ID)
+	if c.Buyers, err = s.Store.ListMktBuyers(ctx, p.Org.ID); err != nil {
+		return c, err
+	}
+	c.Listings, err = s.Store.ListMktListings(ctx, p.Org.ID)
 	return c, err
 }
 

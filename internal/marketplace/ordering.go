@@ -41,6 +41,7 @@ type draft struct {
 	order   Order
 	subs    []Subscription // new subscriptions (Draft)
 	program Program
+	buyer   Buyer // of a purchase: the product must be listed for it
 }
 
 // Purchase places a purchase order: a new agreement for the buyer with
@@ -57,7 +58,7 @@ func (s *Service) Purchase(ctx context.Context, p *auth.Principal, who audit.Act
 		return Order{}, domain.FieldError("lines", "a purchase needs at least one item")
 	}
 	d := draft{newAgr: true, agr: Agreement{OrgID: p.Org.ID, ID: NewID(PrefixAgreement), BuyerID: buyer.ID,
-		Status: string(AgreementNew), Currency: buyer.Currency}}
+		Status: string(AgreementNew), Currency: buyer.Currency}, buyer: buyer}
 	if d.agr.PONumber, err = CleanPO(in.PONumber); err != nil {
 		return Order{}, err
 	}
@@ -162,10 +163,18 @@ func (s *Service) newLines(ctx context.Context, d *draft, lines []LineInput, pur
 		if err != nil {
 			return domain.FieldError("lines", "line %d: %s", i+1, domain.ErrorMessage(err))
 		}
+		if err := checkOnSale(i, it); err != nil {
+			return err
+		}
 		if d.agr.ProductID == "" {
 			d.agr.ProductID = it.ProductID
 			if d.program, err = s.programOf(ctx, d.agr.OrgID, it.ProductID); err != nil {
 				return err
+			}
+			if purchase {
+				if why, err := notListed(ctx, &s.Store.Queries, d.agr.OrgID, it.ProductID, d.buyer); err != nil || why != "" {
+					return orField(err, "lines", "line %d: %s", i+1, why)
+				}
 			}
 		}
 		if it.ProductID != d.agr.ProductID {

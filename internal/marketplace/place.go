@@ -117,6 +117,9 @@ func (s *Service) Submit(ctx context.Context, p *auth.Principal, who audit.Actor
 		if o.Type != OrderPurchase && AgreementStatus(agr.Status) != AgreementActive && AgreementStatus(agr.Status) != AgreementUpdating {
 			return domain.Errorf(domain.CodeConflict, "agreement %s is %s: the quoted order can no longer be submitted; cancel it", agr.ID, agr.Status)
 		}
+		if err := stillSold(ctx, tx, agr, *o); err != nil {
+			return err
+		}
 		return s.submit(ctx, tx, agr, o, actorName(who), s.now())
 	})
 	if err != nil {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"github.com/canopyhq/canopy/internal/domain"
@@ -13,7 +14,10 @@ import (
 type MktVendor struct {
 	OrgID, ID, Name, Program string
 	APIURL, APIKey           string
-	CreatedAt                time.Time
+	// APISetAt is when the ordering system was connected (nil without
+	// one, and for vendors connected before it was recorded).
+	APISetAt  *time.Time
+	CreatedAt time.Time
 }
 
 // MktProduct is a vendor's product.
@@ -26,7 +30,9 @@ type MktProduct struct {
 type MktItem struct {
 	OrgID, ID, ProductID, Name, SKU, Unit string
 	CreatedAt                             time.Time
-	Prices                                []MktPrice
+	// DisabledAt is when the item was taken off sale (nil: on sale).
+	DisabledAt *time.Time
+	Prices     []MktPrice
 }
 
 // MktPrice is the price of one unit for one billing period of a term, in
@@ -47,8 +53,8 @@ type MktBuyer struct {
 // CreateMktVendor inserts v (CreatedAt set here).
 func (q *Queries) CreateMktVendor(ctx context.Context, v MktVendor) (MktVendor, error) {
 	v.CreatedAt = domain.Now()
-	_, err := q.w().exec(ctx, `INSERT INTO mkt_vendors (`+mktVendorCols+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		v.OrgID, v.ID, v.Name, v.Program, v.APIURL, v.APIKey, v.CreatedAt)
+	_, err := q.w().exec(ctx, `INSERT INTO mkt_vendors (`+mktVendorCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		v.OrgID, v.ID, v.Name, v.Program, v.APIURL, v.APIKey, optTime(v.APISetAt), v.CreatedAt)
 	return v, uniqueName(err, "vendor")
 }
 
@@ -67,27 +73,56 @@ func (q *Queries) GetMktVendor(ctx context.Context, orgID, id string) (MktVendor
 	return v, notFound(err, "vendor")
 }
 
-const mktVendorCols = `org_id, id, name, program, api_url, api_key, created_at`
+const mktVendorCols = `org_id, id, name, program, api_url, api_key, api_set_at, created_at`
 
-// SetMktVendorAPI sets how a vendor's ordering system is reached.
+// SetMktVendorAPI sets how a vendor's ordering system is reached (and
+// when; an empty url clears it).
 func (q *Queries) SetMktVendorAPI(ctx context.Context, orgID, id, url, sealedKey string) error {
-	res, err := q.w().exec(ctx, `UPDATE mkt_vendors SET api_url = ?, api_key = ? WHERE org_id = ? AND id = ?`, url, sealedKey, orgID, id)
+	var at *time.Time
+	if url != "" {
+		now := domain.Now()
+		at = &now
+	}
+	res, err := q.w().exec(ctx, `UPDATE mkt_vendors SET api_url = ?, api_key = ?, api_set_at = ? WHERE org_id = ? AND id = ?`,
+		url, sealedKey, optTime(at), orgID, id)
 	return mustAffect(res, err, "vendor")
 }
 
 func scanMktVendor(s scanner) (MktVendor, error) {
 	var v MktVendor
-	err := s.Scan(&v.OrgID, &v.ID, &v.Name, &v.Program, &v.APIURL, &v.APIKey, &v.CreatedAt)
-	v.CreatedAt = v.CreatedAt.UTC()
+	var set sql.NullTime
+	err := s.Scan(&v.OrgID, &v.ID, &v.Name, &v.Program, &v.APIURL, &v.APIKey, &set, &v.CreatedAt)
+	v.CreatedAt, v.APISetAt = v.CreatedAt.UTC(), timePtr(set)
 	return v, err
 }
 
-// CreateMktProduct inserts p.
+// CreateMktProduct inserts p listed for every buyer, as a new product
+// is unless asked otherwise (CreateMktProductUnlisted).
 func (q *Queries) CreateMktProduct(ctx context.Context, p MktProduct) (MktProduct, error) {
+	p, err := q.CreateMktProductUnlisted(ctx, p)
+	if err != nil {
+		return p, err
+	}
+	_, err = q.SetMktListing(ctx, MktListing{OrgID: p.OrgID, ProductID: p.ID, Enabled: true})
+	return p, err
+}
+
+// CreateMktProductUnlisted inserts p without listing it for any buyer.
+func (q *Queries) CreateMktProductUnlisted(ctx context.Context, p MktProduct) (MktProduct, error) {
 	p.CreatedAt = domain.Now()
 	_, err := q.w().exec(ctx, `INSERT INTO mkt_products (org_id, id, vendor_id, name, category, description, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, p.OrgID, p.ID, p.VendorID, p.Name, p.Category, p.Description, p.CreatedAt)
 	return p, uniqueName(err, "product of this vendor")
+}
+
+// UpdateMktProduct stores a product's new name, category and description.
+func (q *Queries) UpdateMktProduct(ctx context.Context, p MktProduct) error {
+	res, err := q.w().exec(ctx, `UPDATE mkt_products SET name = ?, category = ?, description = ? WHERE org_id = ? AND id = ?`,
+		p.Name, p.Category, p.Description, p.OrgID, p.ID)
+	if err != nil {
+		return uniqueName(err, "product of this vendor")
+	}
+	return mustAffect(res, err, "product")
 }
 
 const mktProductCols = `org_id, id, vendor_id, name, category, description, created_at`
@@ -117,8 +152,8 @@ func scanMktProduct(s scanner) (MktProduct, error) {
 // CreateMktItem inserts it with its prices.
 func (q *Queries) CreateMktItem(ctx context.Context, it MktItem) (MktItem, error) {
 	it.CreatedAt = domain.Now()
-	_, err := q.w().exec(ctx, `INSERT INTO mkt_items (org_id, id, product_id, name, sku, unit, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		it.OrgID, it.ID, it.ProductID, it.Name, it.SKU, it.Unit, it.CreatedAt)
+	_, err := q.w().exec(ctx, `INSERT INTO mkt_items (`+mktItemCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		it.OrgID, it.ID, it.ProductID, it.Name, it.SKU, it.Unit, it.CreatedAt, optTime(it.DisabledAt))
 	if isUniqueViolation(err) {
 		return it, domain.FieldError("sku", "another item already has SKU %q", it.SKU)
 	}
@@ -143,7 +178,7 @@ func (q *Queries) SetMktPrice(ctx context.Context, orgID, itemID string, p MktPr
 
 // ListMktItems returns the items of a product ("" for all), with prices.
 func (q *Queries) ListMktItems(ctx context.Context, orgID, productID string) ([]MktItem, error) {
-	rows, err := q.r().query(ctx, `SELECT org_id, id, product_id, name, sku, unit, created_at FROM mkt_items
+	rows, err := q.r().query(ctx, `SELECT `+mktItemCols+` FROM mkt_items
 		WHERE org_id = ? AND (? = '' OR product_id = ?) ORDER BY name, id`, orgID, productID, productID)
 	if err != nil {
 		return nil, err
@@ -162,8 +197,7 @@ func (q *Queries) ListMktItems(ctx context.Context, orgID, productID string) ([]
 
 // GetMktItem returns one item with its prices.
 func (q *Queries) GetMktItem(ctx context.Context, orgID, id string) (MktItem, error) {
-	it, err := scanMktItem(q.r().row(ctx, `SELECT org_id, id, product_id, name, sku, unit, created_at FROM mkt_items
-		WHERE org_id = ? AND id = ?`, orgID, id))
+	it, err := scanMktItem(q.r().row(ctx, `SELECT `+mktItemCols+` FROM mkt_items WHERE org_id = ? AND id = ?`, orgID, id))
 	if err != nil {
 		return it, notFound(err, "item")
 	}
@@ -171,11 +205,37 @@ func (q *Queries) GetMktItem(ctx context.Context, orgID, id string) (MktItem, er
 	return it, err
 }
 
+const mktItemCols = `org_id, id, product_id, name, sku, unit, created_at, disabled_at`
+
 func scanMktItem(s scanner) (MktItem, error) {
 	var it MktItem
-	err := s.Scan(&it.OrgID, &it.ID, &it.ProductID, &it.Name, &it.SKU, &it.Unit, &it.CreatedAt)
-	it.CreatedAt = it.CreatedAt.UTC()
+	var off sql.NullTime
+	err := s.Scan(&it.OrgID, &it.ID, &it.ProductID, &it.Name, &it.SKU, &it.Unit, &it.CreatedAt, &off)
+	it.CreatedAt, it.DisabledAt = it.CreatedAt.UTC(), timePtr(off)
 	return it, err
+}
+
+// UpdateMktItem stores an item's new name and replaces its prices.
+func (q *Queries) UpdateMktItem(ctx context.Context, it MktItem) error {
+	res, err := q.w().exec(ctx, `UPDATE mkt_items SET name = ? WHERE org_id = ? AND id = ?`, it.Name, it.OrgID, it.ID)
+	if err := mustAffect(res, err, "item"); err != nil {
+		return err
+	}
+	if _, err := q.w().exec(ctx, `DELETE FROM mkt_item_prices WHERE org_id = ? AND item_id = ?`, it.OrgID, it.ID); err != nil {
+		return err
+	}
+	for _, p := range it.Prices {
+		if err := q.SetMktPrice(ctx, it.OrgID, it.ID, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SetMktItemDisabled takes an item off sale (at) or back on sale (nil).
+func (q *Queries) SetMktItemDisabled(ctx context.Context, orgID, id string, at *time.Time) error {
+	res, err := q.w().exec(ctx, `UPDATE mkt_items SET disabled_at = ? WHERE org_id = ? AND id = ?`, optTime(at), orgID, id)
+	return mustAffect(res, err, "item")
 }
 
 func (q *Queries) mktPrices(ctx context.Context, orgID, itemID string) ([]MktPrice, error) {

@@ -126,7 +126,8 @@ func samplePages() []pageCase {
 			[]string{`Only administrators can change these settings.`, `Acme Ltd`}},
 	}, slices.Concat(spendSamples(), importSamplePages(), connectionSamplePages(), directorySamplePages(), azureConnectSamplePages(),
 		onboardSamplePages(), tagSyncSamplePages(), allocationSamplePages(), resourceSamplePages(), chargebackSamplePages(),
-		budgetSamplePages(), alertSamplePages(), recommendationSamplePages(), mktBillingSamplePages(), mktCommerceSamplePages())...)
+		budgetSamplePages(), alertSamplePages(), recommendationSamplePages(), mktBillingSamplePages(), mktCommerceSamplePages(),
+		mktCatalogSamplePages())...)
 }
 
 func withLayout(p ErrorPage, l Layout) ErrorPage {
