@@ -153,3 +153,14 @@ func orField(err error, field, format string, args ...any) error {
 	}
 	return domain.FieldError(field, format, args...)
 }
+
+// Listed reports whether the catalog lists a product for a buyer: an
+// enabled listing for every buyer or for that one.
+func (c Catalog) Listed(productID, buyerID string) bool {
+	for _, l := range c.Listings {
+		if l.ProductID == productID && l.Enabled && (l.BuyerID == "" || l.BuyerID == buyerID) {
+			return true
+		}
+	}
+	return false
+}

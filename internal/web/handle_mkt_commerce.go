@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -71,6 +72,9 @@ func catalogViews(cat marketplace.Catalog, vendor, query string) []MktProductVie
 	byProduct := map[string]*MktProductView{}
 	var order []string
 	for _, it := range cat.Items {
+		if it.DisabledAt != nil { // off sale: nothing to buy
+			continue
+		}
 		pr := names.products[it.ProductID]
 		v := names.vendors[pr.VendorID]
 		if vendor != "" && v.ID != vendor {
@@ -136,10 +140,16 @@ func (s *Server) mktBuyPage(r *http.Request, form MktBuyForm) (MktBuyPage, error
 	page.ProgramLabel = marketplace.Program(page.Vendor.Program).Label()
 	page.Policy = policyText(marketplace.PolicyOf(marketplace.Program(page.Vendor.Program)))
 	page.Title = "Buy " + it.Name
-	if form.BuyerID == "" && len(cat.Buyers) > 0 {
-		form.BuyerID = cat.Buyers[0].ID
+	if it.DisabledAt != nil {
+		return MktBuyPage{}, domain.Errorf(domain.CodeConflict, "%s (SKU %s) is no longer sold: it cannot be bought", it.Name, it.SKU)
 	}
-	for _, b := range cat.Buyers {
+	// Only the buyers the product is listed for may buy it.
+	buyers := slices.DeleteFunc(slices.Clone(cat.Buyers), func(b marketplace.Buyer) bool { return !cat.Listed(it.ProductID, b.ID) })
+	page.Unlisted = len(buyers) == 0 && len(cat.Buyers) > 0
+	if form.BuyerID == "" && len(buyers) > 0 {
+		form.BuyerID = buyers[0].ID
+	}
+	for _, b := range buyers {
 		page.Buyers = append(page.Buyers, Choice{Value: b.ID, Label: b.Name + " (invoiced in " + b.Currency + ")", Selected: b.ID == form.BuyerID})
 	}
 	seen := map[string]bool{}

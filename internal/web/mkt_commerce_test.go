@@ -402,3 +402,54 @@ func TestMktPagesNeedMarketplaceRead(t *testing.T) {
 		}
 	})
 }
+
+// The buy form offers only the buyers a product is listed for, says so
+// when it is listed for none, and an item taken off sale leaves the
+// catalog and cannot be bought.
+func TestMktBuyFormFollowsListingsAndSale(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		m := f.seedShop("A")
+		ctx, who := context.Background(), audit.Actor{Email: "ops@example.com"}
+		other, err := m.svc.CreateBuyer(ctx, m.ops, who, marketplace.BuyerInput{Name: "Fabrikam A", Currency: "USD"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		owner := f.client("owner-a@example.com")
+		_, page := f.do(owner, "GET", "/marketplace/buy?item="+m.photoshop.ID, nil)
+		mustContain(t, "buy form, listed for every buyer", page, "Contoso A", "Fabrikam A")
+
+		// Listed for Fabrikam only.
+		for _, in := range []marketplace.ListingInput{{ProductID: m.photoshop.ProductID, BuyerID: other.ID, Enabled: true}, {ProductID: m.photoshop.ProductID, Enabled: false}} {
+			if _, err := m.svc.SetListing(ctx, m.ops, who, in); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, page = f.do(owner, "GET", "/marketplace/buy?item="+m.photoshop.ID, nil)
+		mustContain(t, "buy form, listed for Fabrikam", page, "Fabrikam A")
+		if strings.Contains(page, "Contoso A") {
+			t.Error("the buy form offers a buyer the product is not listed for")
+		}
+		// Posting the other buyer anyway is refused by the service.
+		code, _, body := f.post(owner, "/marketplace/buy", url.Values{"item": {m.photoshop.ID}, "buyer_id": {m.buyer}, "quantity": {"1"}, "term": {"P1Y"}})
+		if code != http.StatusBadRequest || !strings.Contains(body, "is not listed for buyer Contoso A") {
+			t.Fatalf("buying for an unlisted buyer: %d", code)
+		}
+		if _, err := m.svc.SetListing(ctx, m.ops, who, marketplace.ListingInput{ProductID: m.photoshop.ProductID, BuyerID: other.ID, Enabled: false}); err != nil {
+			t.Fatal(err)
+		}
+		_, page = f.do(owner, "GET", "/marketplace/buy?item="+m.photoshop.ID, nil)
+		mustContain(t, "buy form, listed for nobody", page, `id="no-buyers"`, "Creative Cloud is not listed for any buyer", `href="/marketplace/manage"`)
+
+		// Jira taken off sale: gone from the catalog, its form says why.
+		if _, err := m.svc.SetItemOnSale(ctx, m.ops, who, m.jira.ID, false); err != nil {
+			t.Fatal(err)
+		}
+		if _, page = f.do(owner, "GET", "/marketplace", nil); strings.Contains(page, "Jira Standard") {
+			t.Error("an item off sale is still in the catalog")
+		}
+		if code, page = f.do(owner, "GET", "/marketplace/buy?item="+m.jira.ID, nil); code != http.StatusConflict || !strings.Contains(page, "is no longer sold") {
+			t.Fatalf("buy form of an item off sale: %d", code)
+		}
+	})
+}

@@ -117,8 +117,9 @@ type MktBuyPage struct {
 	Product      marketplace.Product
 	Vendor       marketplace.Vendor
 	ProgramLabel string
-	Policy       string // the programme's rules in a sentence
-	Buyers       []Choice
+	Policy       string   // the programme's rules in a sentence
+	Buyers       []Choice // the buyers the product is listed for
+	Unlisted     bool     // there are buyers, but the product is listed for none
 	Terms        []Choice
 	Form         MktBuyForm
 	Total        MktTotal
