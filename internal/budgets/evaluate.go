@@ -113,7 +113,7 @@ func (s *Service) evaluate(ctx context.Context, b store.Budget) (int, error) {
 	}
 	st := s.status(ctx, b, labels[b.ScopeKind+":"+b.ScopeValue], s.Now())
 	if st.State == StateError {
-		return 0, errors.New(st.Error)
+		return 0, st.cause
 	}
 	if st.State == StateNotStarted {
 		return 0, nil

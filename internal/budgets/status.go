@@ -36,6 +36,7 @@ type Status struct {
 	PercentForecast string            `json:"percent_forecast"`
 	State           string            `json:"state"`
 	Error           string            `json:"error,omitempty"`
+	cause           error             // what Error says, with the internals a log needs
 	Method          string            `json:"forecast_method"`
 	MethodNote      string            `json:"forecast_note"`
 	Thresholds      []ThresholdStatus `json:"thresholds"`
@@ -65,7 +66,7 @@ func (s *Service) status(ctx context.Context, b store.Budget, label string, now 
 	st := Status{Budget: view(b, label), PeriodStart: start, PeriodEnd: end, AsOf: today, State: StateOnTrack,
 		Thresholds: []ThresholdStatus{}, Days: []DayPoint{}}
 	if err := s.fill(ctx, b, &st); err != nil {
-		st.State, st.Error = StateError, domain.ErrorMessage(err)
+		st.State, st.Error, st.cause = StateError, domain.ErrorMessage(err), err
 		return st
 	}
 	st.State = state(st, today)
