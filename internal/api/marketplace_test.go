@@ -90,9 +90,14 @@ func TestMarketplaceThroughTheAPI(t *testing.T) {
 				AgreementID string `json:"agreement_id"`
 				POPrinted   string `json:"po_printed"`
 			} `json:"statements"`
+			History []struct {
+				From string `json:"from"`
+				To   string `json:"to"`
+			} `json:"history"`
 		}
 		decodeInto(t, res, &inv)
-		if inv.Total != "432" || len(inv.Orders) != 1 || inv.Orders[0] != o.ID || len(inv.Statements) != 1 || inv.Statements[0].POPrinted != "PO-2026-00012345…" {
+		if inv.Total != "432" || len(inv.Orders) != 1 || inv.Orders[0] != o.ID || len(inv.Statements) != 1 || inv.Statements[0].POPrinted != "PO-2026-00012345…" ||
+			len(inv.History) != 1 || inv.History[0].From != "" || inv.History[0].To != "Issued" {
 			t.Fatalf("invoice %+v", inv)
 		}
 		res = f.do("GET", "/api/v1/billing/invoices/"+o.Invoices[0]+"/pdf", f.a.viewerToken, nil)

@@ -166,7 +166,7 @@ func jsonFields(t reflect.Type) []string {
 			out = append(out, jsonFields(f.Type)...)
 			continue
 		}
-		if name != "-" {
+		if name != "-" && f.IsExported() { // encoding/json skips unexported fields
 			out = append(out, name)
 		}
 	}

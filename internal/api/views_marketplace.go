@@ -263,11 +263,13 @@ type mktInvoiceDetailView struct {
 	Orders        []string            `json:"orders"`
 	Subscriptions []string            `json:"subscriptions"`
 	CreditMemos   []mktCreditMemoView `json:"credit_memos"`
+	History       []mktHistoryView    `json:"history"`
 }
 
 func mktInvoiceDetailOf(d marketplace.InvoiceDetail) mktInvoiceDetailView {
 	v := mktInvoiceDetailView{mktInvoiceView: mktInvoiceOf(d.Invoice), Statements: []mktStatementView{},
-		Orders: nonNil(d.Orders), Subscriptions: nonNil(d.Subscriptions), CreditMemos: mapAll(d.CreditMemos, mktCreditMemoOf)}
+		Orders: nonNil(d.Orders), Subscriptions: nonNil(d.Subscriptions), CreditMemos: mapAll(d.CreditMemos, mktCreditMemoOf),
+		History: mapAll(d.History, mktHistoryOf)}
 	for _, st := range d.Statements {
 		v.Statements = append(v.Statements, mktStatementOf(st.Statement, st.Charges))
 	}

@@ -145,6 +145,8 @@ type InvoiceDetail struct {
 	Subscriptions []string
 	// CreditMemos credit returns of what this invoice billed.
 	CreditMemos []CreditMemo
+	// History is every status change: issued, overdue, paid.
+	History []StatusChange
 }
 
 // StatementDetail is a statement with its agreement and charges.
@@ -186,7 +188,10 @@ func (s *Service) Invoice(ctx context.Context, p *auth.Principal, id string) (In
 		d.Statements = append(d.Statements, sd)
 	}
 	d.Orders, d.Subscriptions = sortedKeys(orders), sortedKeys(subs)
-	d.CreditMemos, err = s.Store.ListMktCreditMemos(ctx, p.Org.ID, store.MktCreditMemoFilter{InvoiceID: id})
+	if d.CreditMemos, err = s.Store.ListMktCreditMemos(ctx, p.Org.ID, store.MktCreditMemoFilter{InvoiceID: id}); err != nil {
+		return d, err
+	}
+	d.History, err = s.Store.MktHistory(ctx, p.Org.ID, id)
 	return d, err
 }
 

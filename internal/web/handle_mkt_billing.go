@@ -144,7 +144,7 @@ func (s *Server) mktInvoicePage(r *http.Request, d marketplace.InvoiceDetail) (M
 		Currency: cur, Buyer: d.Buyer.Name, BuyerAddress: d.Buyer.Address, Period: inv.PeriodStart.Format("January 2006"),
 		Issued: mktDay(inv.IssuedAt), Due: mktDay(inv.DueOn), Net: mktMoney(inv.Total, cur), Gross: mktMoney(inv.Total, cur),
 		PDFURL: "/marketplace/invoices/" + inv.ID + "/pdf", CSVURL: "/marketplace/invoices/" + inv.ID + "/csv",
-		CanManage: p.Can(auth.PermMarketplaceManage)}
+		CanManage: p.Can(auth.PermMarketplaceManage), History: d.History}
 	page.Title = "Invoice " + inv.ID
 	page.CanMarkPaid = page.CanManage && marketplace.Invoices.Check(inv.ID, marketplace.InvoiceStatus(inv.Status), marketplace.InvoicePaid) == nil
 	byOrder, bySub, subAgr := map[string][]string{}, map[string][]string{}, map[string]string{}

@@ -283,7 +283,10 @@ func TestMarketplaceInvoiceActionsAndAccess(t *testing.T) {
 			t.Fatalf("mark paid: %d", code)
 		}
 		_, body = f.do(owner, "GET", "/marketplace/invoices/"+nov, nil)
-		wantAll(t, "paid invoice", body, "is marked paid.", "mkt-status-paid")
+		wantAll(t, "paid invoice", body, "is marked paid.", "mkt-status-paid", `id="mkt-invoice-history"`)
+		if hist := body[strings.Index(body, `id="mkt-invoice-history"`):]; !strings.Contains(hist, "mkt-status-overdue") || !strings.Contains(hist, "mkt-status-paid") {
+			t.Errorf("the invoice's history lacks Overdue → Paid")
+		}
 		if strings.Contains(body, `action="/marketplace/invoices/`+nov+`/paid"`) {
 			t.Errorf("a paid invoice still offers Mark paid")
 		}

@@ -75,6 +75,7 @@ type MktInvoicePage struct {
 	Orders                 []MktBilledOrder
 	Subscriptions          []MktBilledSub
 	CreditMemos            []MktCreditMemoRow
+	History                []marketplace.StatusChange
 	PDFURL, CSVURL         string
 	CanManage, CanMarkPaid bool
 }
