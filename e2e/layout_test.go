@@ -21,7 +21,7 @@ func noHorizontalScroll(b *tab, path string) {
 	if widths[0] > widths[1] {
 		wide := evalJS[[]string](b, `[...document.querySelectorAll("body *")]
 			.filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
-			.slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.className ? "." + String(e.className).split(" ").join(".") : ""))`)
+			.filter(e => { if (["absolute", "fixed"].includes(getComputedStyle(e).position)) return true; for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) if (getComputedStyle(a).overflowX !== "visible") return false; return true; }).slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.className ? "." + String(e.className).split(" ").join(".") : ""))`)
 		b.t.Errorf("%s scrolls sideways: content %v px wide in a %v px window; widest elements: %q", path, widths[0], widths[1], wide)
 	}
 }

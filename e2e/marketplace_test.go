@@ -82,11 +82,19 @@ func TestMarketplaceBuyCompleteAndFindOnTheInvoicePDF(t *testing.T) {
 	b.shot("marketplace-invoice")
 	noHorizontalScroll(b, b.path())
 
+	invoice := b.path()
 	text := pdfText(b, fetchPDF(b, evalJS[string](b, `document.querySelector("#download-pdf").href`)))
 	for _, want := range []string{"PONo.PO-E2E-4711-ILLU…", orderID, "Illustrator"} {
 		if !strings.Contains(text, want) {
 			b.fatalf("the invoice PDF lacks %q: %q", want, text)
 		}
+	}
+
+	// On a phone the pages fit the screen (wide tables scroll inside
+	// their frame).
+	b.do("390x844 window", chromedp.EmulateViewport(390, 844))
+	for _, path := range []string{"/marketplace", "/marketplace/orders/" + orderID, invoice, "/marketplace/manage"} {
+		noHorizontalScroll(b, path)
 	}
 }
 
