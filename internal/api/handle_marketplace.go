@@ -390,22 +390,38 @@ func (a *API) setInvoiceStatus(w http.ResponseWriter, r *http.Request, c *call) 
 	return writeJSON(w, http.StatusOK, mktInvoiceOf(inv))
 }
 
+// billingPage is a billing list's query: its paging and ?period=YYYY-MM
+// as a [from, to) span.
+type billingPage struct {
+	q        url.Values
+	limit    int
+	cursor   string
+	from, to *time.Time
+}
+
+// listBilling reads a billing list's paging and period, lists and writes
+// the page.
+func listBilling[T, V any](w http.ResponseWriter, r *http.Request, list func(billingPage) (marketplace.Page[T], error), view func(T) V) error {
+	bp := billingPage{q: r.URL.Query()}
+	var err error
+	if bp.limit, bp.cursor, err = pageParams(bp.q); err != nil {
+		return err
+	}
+	if bp.from, bp.to, err = marketplace.MonthSpan("period", bp.q.Get("period")); err != nil {
+		return err
+	}
+	page, err := list(bp)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, listOf(page.Items, view, page.Next))
+}
+
 func (a *API) listStatements(w http.ResponseWriter, r *http.Request, c *call) error {
-	q := r.URL.Query()
-	limit, cursor, err := pageParams(q)
-	if err != nil {
-		return err
-	}
-	from, to, err := marketplace.MonthSpan("period", q.Get("period"))
-	if err != nil {
-		return err
-	}
-	page, err := a.marketplace.Statements(r.Context(), c.P, marketplace.StatementFilter{InvoiceID: q.Get("invoice_id"),
-		AgreementID: q.Get("agreement_id"), BuyerID: q.Get("buyer_id"), PeriodFrom: from, PeriodTo: to, After: cursor, Limit: limit})
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, listOf(page.Items, mktStatementRowOf, page.Next))
+	return listBilling(w, r, func(bp billingPage) (marketplace.Page[marketplace.Statement], error) {
+		return a.marketplace.Statements(r.Context(), c.P, marketplace.StatementFilter{InvoiceID: bp.q.Get("invoice_id"),
+			AgreementID: bp.q.Get("agreement_id"), BuyerID: bp.q.Get("buyer_id"), PeriodFrom: bp.from, PeriodTo: bp.to, After: bp.cursor, Limit: bp.limit})
+	}, mktStatementRowOf)
 }
 
 func (a *API) getStatement(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -430,42 +446,23 @@ func billedFilter(v string) (billed, unbilled bool, err error) {
 }
 
 func (a *API) listCharges(w http.ResponseWriter, r *http.Request, c *call) error {
-	q := r.URL.Query()
-	limit, cursor, err := pageParams(q)
-	if err != nil {
-		return err
-	}
-	f := marketplace.ChargeFilter{OrderID: q.Get("order_id"), SubscriptionID: q.Get("subscription_id"), AgreementID: q.Get("agreement_id"),
-		StatementID: q.Get("statement_id"), BuyerID: q.Get("buyer_id"), After: cursor, Limit: limit}
-	if f.Billed, f.Unbilled, err = billedFilter(q.Get("billed")); err != nil {
-		return err
-	}
-	if f.BilledFrom, f.BilledTo, err = marketplace.MonthSpan("period", q.Get("period")); err != nil {
-		return err
-	}
-	page, err := a.marketplace.Charges(r.Context(), c.P, f)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, listOf(page.Items, mktChargeOf, page.Next))
+	return listBilling(w, r, func(bp billingPage) (marketplace.Page[marketplace.Charge], error) {
+		q := bp.q
+		f := marketplace.ChargeFilter{OrderID: q.Get("order_id"), SubscriptionID: q.Get("subscription_id"), AgreementID: q.Get("agreement_id"),
+			StatementID: q.Get("statement_id"), BuyerID: q.Get("buyer_id"), BilledFrom: bp.from, BilledTo: bp.to, After: bp.cursor, Limit: bp.limit}
+		var err error
+		if f.Billed, f.Unbilled, err = billedFilter(q.Get("billed")); err != nil {
+			return marketplace.Page[marketplace.Charge]{}, err
+		}
+		return a.marketplace.Charges(r.Context(), c.P, f)
+	}, mktChargeOf)
 }
 
 func (a *API) listCreditMemos(w http.ResponseWriter, r *http.Request, c *call) error {
-	q := r.URL.Query()
-	limit, cursor, err := pageParams(q)
-	if err != nil {
-		return err
-	}
-	from, to, err := marketplace.MonthSpan("period", q.Get("period"))
-	if err != nil {
-		return err
-	}
-	page, err := a.marketplace.CreditMemos(r.Context(), c.P, marketplace.CreditMemoFilter{BuyerID: q.Get("buyer_id"),
-		OrderID: q.Get("order_id"), InvoiceID: q.Get("invoice_id"), IssuedFrom: from, IssuedTo: to, After: cursor, Limit: limit})
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, listOf(page.Items, mktCreditMemoOf, page.Next))
+	return listBilling(w, r, func(bp billingPage) (marketplace.Page[marketplace.CreditMemo], error) {
+		return a.marketplace.CreditMemos(r.Context(), c.P, marketplace.CreditMemoFilter{BuyerID: bp.q.Get("buyer_id"),
+			OrderID: bp.q.Get("order_id"), InvoiceID: bp.q.Get("invoice_id"), IssuedFrom: bp.from, IssuedTo: bp.to, After: bp.cursor, Limit: bp.limit})
+	}, mktCreditMemoOf)
 }
 
 func (a *API) invoicePDF(w http.ResponseWriter, r *http.Request, c *call) error {
