@@ -17,19 +17,7 @@ func TestAllocationFormsRefuseCrossSitePosts(t *testing.T) {
 	addOwner(t, a, "alloc-owner@example.com", "correct horse battery staple 42")
 	c := signedInClient(t, srv.URL, "alloc-owner@example.com", "correct horse battery staple 42")
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	post := func(path string, form url.Values, hdr map[string]string) int {
-		req, _ := http.NewRequest("POST", srv.URL+path, strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		for k, v := range hdr {
-			req.Header.Set(k, v)
-		}
-		res, err := c.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-		return res.StatusCode
-	}
+	post := formPoster(t, c, srv.URL)
 	group := url.Values{"name": {"Forged"}, "kind": {"project"}}
 	for _, path := range []string{"/allocation/groups", "/allocation/rules", "/allocation/splits", "/allocation/licences",
 		"/allocation/groups/grp_x/delete", "/allocation/rules/rul_x/move"} {
@@ -61,4 +49,23 @@ func ownerOrg(t *testing.T, a *App, email string) string {
 		t.Fatalf("orgs of %s: %v %v", email, orgs, err)
 	}
 	return orgs[0].ID
+}
+
+// formPoster posts a form with c to base+path, with extra headers (e.g.
+// a forged Origin), and returns the status.
+func formPoster(t *testing.T, c *http.Client, base string) func(path string, form url.Values, hdr map[string]string) int {
+	return func(path string, form url.Values, hdr map[string]string) int {
+		t.Helper()
+		req, _ := http.NewRequest("POST", base+path, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		res, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
 }

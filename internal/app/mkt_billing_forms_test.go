@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"strings"
 	"testing"
 	"time"
 
@@ -34,19 +33,7 @@ func TestMarketplaceBillingFormsRefuseCrossSitePosts(t *testing.T) {
 	inv := invs.Items[0]
 	c := signedInClient(t, srv.URL, "mkt-owner@example.com", "correct horse battery staple 42")
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	post := func(path string, form url.Values, hdr map[string]string) int {
-		req, _ := http.NewRequest("POST", srv.URL+path, strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		for k, v := range hdr {
-			req.Header.Set(k, v)
-		}
-		res, err := c.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-		return res.StatusCode
-	}
+	post := formPoster(t, c, srv.URL)
 	paid := "/marketplace/invoices/" + inv.ID + "/paid"
 	issue := url.Values{"issue_month": {inv.PeriodStart.Format("2006-01")}}
 	for _, path := range []string{"/marketplace/invoices", paid} {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"strings"
 	"testing"
 )
 
@@ -16,19 +15,7 @@ func TestManageCatalogFormsRefuseCrossSitePosts(t *testing.T) {
 	addOwner(t, a, "mkt-owner@example.com", "correct horse battery staple 42")
 	c := signedInClient(t, srv.URL, "mkt-owner@example.com", "correct horse battery staple 42")
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	post := func(path string, form url.Values, hdr map[string]string) int {
-		req, _ := http.NewRequest("POST", srv.URL+path, strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		for k, v := range hdr {
-			req.Header.Set(k, v)
-		}
-		res, err := c.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-		return res.StatusCode
-	}
+	post := formPoster(t, c, srv.URL)
 	vendor := url.Values{"name": {"Forged vendor"}, "program": {"general"}}
 	for _, path := range []string{"/marketplace/manage/vendors", "/marketplace/manage/buyers", "/marketplace/manage/products",
 		"/marketplace/manage/items", "/marketplace/manage/listings", "/marketplace/manage/vendors/VND-0000-0000/api",

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"strings"
 	"testing"
 
 	"github.com/canopyhq/canopy/internal/audit"
@@ -49,19 +48,7 @@ func TestMktCommerceFormsRefuseCrossSitePosts(t *testing.T) {
 	}
 	c := signedInClient(t, srv.URL, u.Email, "correct horse battery staple 42")
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	post := func(path string, form url.Values, hdr map[string]string) int {
-		req, _ := http.NewRequest("POST", srv.URL+path, strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		for k, v := range hdr {
-			req.Header.Set(k, v)
-		}
-		res, err := c.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-		return res.StatusCode
-	}
+	post := formPoster(t, c, srv.URL)
 	buy := url.Values{"item": {it.ID}, "buyer_id": {buyer.ID}, "quantity": {"3"}, "term": {"P1M"}}
 	for _, path := range []string{"/marketplace/buy", "/marketplace/orders/ORD-x/cancel", "/marketplace/orders/ORD-x/answer",
 		"/marketplace/orders/ORD-x/submit", "/marketplace/orders/ORD-x/decide", "/marketplace/subscriptions/SUB-x/po",
