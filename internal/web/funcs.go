@@ -27,6 +27,7 @@ func templateFuncs() template.FuncMap {
 		"mailto":      mailto,
 		"join":        strings.Join,
 		"lower":       strings.ToLower,
+		"money":       mktMoney,
 		"helpLinks":   helpLinks,
 		"budgetState": budgets.StateLabel,
 		"bar":         budgets.Bar,

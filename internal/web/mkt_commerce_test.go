@@ -345,7 +345,7 @@ func TestMktSubscriptionRules(t *testing.T) {
 		ps := m.bought(m.photoshop, "P1Y", 4)
 		path = "/marketplace/subscriptions/" + ps.ID
 		_, page = f.do(owner, "GET", path, nil)
-		mustContain(t, "adobe subscription", page, `id="po-form"`, "Adobe VIP Marketplace rules: until", "for a full credit", `id="subscription-charges"`, "1439.52 USD")
+		mustContain(t, "adobe subscription", page, `id="po-form"`, "Adobe VIP Marketplace rules: until", "for a full credit", `id="subscription-charges"`, "1,439.52 USD")
 		if code, loc, _ = f.post(owner, path+"/po", url.Values{"po_number": {"PO-ADOBE-2"}}); code != http.StatusSeeOther || loc != path {
 			t.Fatalf("adobe PO: %d %s", code, loc)
 		}
