@@ -34,6 +34,8 @@ Commands:
   serve           serve the web UI and API, and run background jobs
   worker          run background jobs only (scale out next to serve on PostgreSQL)
   migrate         apply database migrations and exit
+  backup          copy a running SQLite database into a new file (online backup); PostgreSQL: pg_dump
+  restore         replace an SQLite database's content with a backup (stop Canopy first); PostgreSQL: pg_restore
   user create     add a user to an organisation
   token create    create an API token for a user
   audit verify    check the audit log's hash chain
@@ -69,6 +71,10 @@ func Run(ctx context.Context, env Env) int {
 		err = runWorker(ctx, env, rest)
 	case "migrate":
 		err = runMigrate(ctx, env, rest)
+	case "backup":
+		err = runBackup(ctx, env, rest)
+	case "restore":
+		err = runRestore(ctx, env, rest)
 	case "user create":
 		err = runUserCreate(ctx, env, rest)
 	case "token create":
