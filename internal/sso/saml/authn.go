@@ -35,29 +35,29 @@ type Outbound struct {
 // HTTP-POST assertion consumer service, the single logout service (both
 // bindings), the signing certificate and the NameID formats.
 func (sp *ServiceProvider) Metadata() ([]byte, error) {
-	s, err := sp.gosaml2("", "")
-	if err != nil {
-		return nil, err
+	ed := &types.EntityDescriptor{
+		ValidUntil: sp.now().UTC().Add(7 * 24 * time.Hour).Truncate(time.Second),
+		EntityID:   sp.EntityID(),
+		SPSSODescriptor: &types.SPSSODescriptor{
+			AuthnRequestsSigned:        true,
+			WantAssertionsSigned:       true,
+			ProtocolSupportEnumeration: nsProtocol,
+			KeyDescriptors: []types.KeyDescriptor{{
+				Use: "signing",
+				KeyInfo: dsigtypes.KeyInfo{X509Data: dsigtypes.X509Data{X509Certificates: []dsigtypes.X509Certificate{{
+					Data: base64.StdEncoding.EncodeToString(sp.cfg.SigningCert.Raw),
+				}}}},
+			}},
+			SingleLogoutServices: []types.Endpoint{
+				{Binding: BindingHTTPRedirect, Location: sp.SLOURL()},
+				{Binding: BindingHTTPPost, Location: sp.SLOURL()},
+			},
+			NameIDFormats: append([]string(nil), sp.cfg.NameIDFormats...),
+			AssertionConsumerServices: []types.IndexedEndpoint{{
+				Binding: BindingHTTPPost, Location: sp.ACSURL(), Index: 1,
+			}},
+		},
 	}
-	ed, err := s.Metadata()
-	if err != nil {
-		return nil, err
-	}
-	ed.ValidUntil = sp.now().UTC().Add(7 * 24 * time.Hour).Truncate(time.Second)
-	d := ed.SPSSODescriptor
-	d.AuthnRequestsSigned = true
-	d.WantAssertionsSigned = true
-	d.NameIDFormats = append([]string(nil), sp.cfg.NameIDFormats...)
-	d.SingleLogoutServices = []types.Endpoint{
-		{Binding: BindingHTTPRedirect, Location: sp.SLOURL()},
-		{Binding: BindingHTTPPost, Location: sp.SLOURL()},
-	}
-	d.KeyDescriptors = []types.KeyDescriptor{{
-		Use: "signing",
-		KeyInfo: dsigtypes.KeyInfo{X509Data: dsigtypes.X509Data{X509Certificates: []dsigtypes.X509Certificate{{
-			Data: base64.StdEncoding.EncodeToString(sp.cfg.SigningCert.Raw),
-		}}}},
-	}}
 	b, err := xml.MarshalIndent(ed, "", "  ")
 	if err != nil {
 		return nil, err

@@ -254,3 +254,5 @@ func wantReason(t *testing.T, err error, reason string) {
 var bg = context.Background()
 
 func init() { keys() }
+
+func encodeString(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
