@@ -391,8 +391,11 @@ func (sp *ServiceProvider) checkInResponseTo(r *types.Response, a *types.Asserti
 	if r.InResponseTo != "" && scdIRT != "" && r.InResponseTo != scdIRT {
 		return fail(ReasonInResponseTo, "response and assertion answer different requests")
 	}
+	// The SubjectConfirmationData value is covered by the assertion
+	// signature; the Response attribute only counts when the Response
+	// itself is signed.
 	irt := scdIRT
-	if irt == "" {
+	if irt == "" && out.ResponseSigned {
 		irt = r.InResponseTo
 	}
 	if irt == "" {

@@ -280,6 +280,12 @@ func TestUnsolicited(t *testing.T) {
 	_, err = newSP(t, nil).ValidateResponse(bg, resp, "_req1")
 	wantReason(t, err, ReasonUnsolicited)
 
+	// An unsigned Response wrapper cannot make a signed IdP-initiated
+	// assertion look solicited.
+	wrapped := encode(t, responseElement("_req1", testACS(), sign(t, s.element(), idpKeys)))
+	_, err = newSP(t, nil).ValidateResponse(bg, wrapped, "_req1")
+	wantReason(t, err, ReasonUnsolicited)
+
 	a, err := newSP(t, func(c *Config) { c.AllowIdPInitiated = true }).ValidateResponse(bg, resp, "")
 	if err != nil {
 		t.Fatal(err)
