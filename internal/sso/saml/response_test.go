@@ -443,3 +443,22 @@ func FuzzParseResponse(f *testing.F) {
 		}
 	})
 }
+
+// A signature without KeyInfo names no certificate; with several configured
+// (rollover) each is tried.
+func TestSignatureWithoutKeyInfoSeveralCertificates(t *testing.T) {
+	sp := newSP(t, func(c *Config) { c.IdP.Certificates = []*x509.Certificate{idpKeys2.cert, idpKeys.cert} })
+	signed := sign(t, defaultSpec().element(), idpKeys)
+	sig := signed.SelectElement("Signature")
+	sig.RemoveChild(sig.SelectElement("KeyInfo"))
+	if _, err := sp.ValidateResponse(bg, encode(t, responseElement("_req1", testACS(), signed)), "_req1"); err != nil {
+		t.Fatal(err)
+	}
+	s := defaultSpec()
+	s.ID = "_a2"
+	bad := sign(t, s.element(), other)
+	sig = bad.SelectElement("Signature")
+	sig.RemoveChild(sig.SelectElement("KeyInfo"))
+	_, err := sp.ValidateResponse(bg, encode(t, responseElement("_req1", testACS(), bad)), "_req1")
+	wantReason(t, err, ReasonSignatureInvalid)
+}
