@@ -135,35 +135,39 @@ func hashState(state string) string {
 // the URL to send the browser to. The state, nonce and PKCE verifier stay
 // in the database (single use, StateTTL). testBy is the administrator
 // running "Test connection" (then the connection may be disabled).
-func (s *Service) Begin(ctx context.Context, c store.SSOConnection, loginHint, next, testBy string, who audit.Actor) (string, error) {
+//
+// It returns the URL and the state, which the caller keeps in the browser's
+// session for Complete.
+func (s *Service) Begin(ctx context.Context, c store.SSOConnection, loginHint, next, testBy string, who audit.Actor) (authURL, state string, err error) {
 	if !signInAvailable(c.Kind) {
-		return "", domain.Errorf(domain.CodeInvalid, "%s sign-in is not available yet.", KindLabel(c.Kind))
+		return "", "", domain.Errorf(domain.CodeInvalid, "%s sign-in is not available yet.", KindLabel(c.Kind))
 	}
 	if !c.Enabled && testBy == "" {
-		return "", &domain.Error{Code: domain.CodeForbidden, Message: "This single sign-on connection is turned off. Ask your administrator."}
+		return "", "", &domain.Error{Code: domain.CodeForbidden, Message: "This single sign-on connection is turned off. Ask your administrator."}
 	}
-	p, st, err := s.provider(ctx, c)
-	if err != nil {
-		reason := "discovery failed: " + trunc(err.Error(), 200)
+	p, st, perr := s.provider(ctx, c)
+	if perr != nil {
+		reason := "discovery failed: " + trunc(perr.Error(), 200)
 		if err := audit.Record(ctx, s.Store, who, audit.Entry{OrgID: c.OrgID, Action: "user.sso_failed",
 			TargetType: "sso_connection", TargetID: c.ID, Details: map[string]any{"reason": reason}}); err != nil {
-			return "", err
+			return "", "", err
 		}
-		return "", &Refusal{Reason: reason,
+		return "", "", &Refusal{Reason: reason,
 			Message: "Your identity provider could not be reached. Try again in a minute, or ask your administrator."}
 	}
 	cfg, err := s.oauthConfig(ctx, c, p, st)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	state, nonce, verifier := randomToken(), randomToken(), oauth2.GenerateVerifier()
+	var nonce, verifier string
+	state, nonce, verifier = randomToken(), randomToken(), oauth2.GenerateVerifier()
 	sealed, err := keyvault.SealString(s.Vault, verifier, verifierAAD(c.ID))
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	if err := s.Store.AddSSOState(ctx, store.SSOState{StateHash: hashState(state), OrgID: c.OrgID, ConnectionID: c.ID,
 		Nonce: nonce, SealedVerifier: sealed, Next: next, TestBy: testBy, ExpiresAt: domain.Now().Add(StateTTL)}); err != nil {
-		return "", err
+		return "", "", err
 	}
 	opts := []oauth2.AuthCodeOption{oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier)}
 	if loginHint != "" {
@@ -172,13 +176,15 @@ func (s *Service) Begin(ctx context.Context, c store.SSOConnection, loginHint, n
 	if testBy != "" {
 		opts = append(opts, oauth2.SetAuthURLParam("prompt", "login"))
 	}
-	return cfg.AuthCodeURL(state, opts...), nil
+	return cfg.AuthCodeURL(state, opts...), state, nil
 }
 
-// Complete finishes a sign-in from the callback's query. Every refusal is
-// audited with its reason and returned as a *Refusal; a person without an
-// account is a *NotSetUp.
-func (s *Service) Complete(ctx context.Context, connectionID string, q url.Values, who audit.Actor) (*Result, error) {
+// Complete finishes a sign-in from the callback's query. bound is the state
+// the browser's session holds since Begin: a state started in another
+// browser is refused (no login CSRF). Every refusal is audited with its
+// reason and returned as a *Refusal; a person without an account is a
+// *NotSetUp.
+func (s *Service) Complete(ctx context.Context, connectionID string, q url.Values, bound string, who audit.Actor) (*Result, error) {
 	refuse := func(orgID, reason, msg string) error {
 		e := audit.Entry{OrgID: orgID, Action: "user.sso_failed", TargetType: "sso_connection", TargetID: connectionID,
 			Details: map[string]any{"reason": reason}}
@@ -204,6 +210,9 @@ func (s *Service) Complete(ctx context.Context, connectionID string, q url.Value
 		return nil, refuse("", "missing state", "")
 	}
 	st, err := s.Store.TakeSSOState(ctx, hashState(state))
+	if err == nil && subtle.ConstantTimeCompare([]byte(state), []byte(bound)) != 1 {
+		return nil, refuse(st.OrgID, "state not started in this browser", "")
+	}
 	if domain.ErrorCode(err) == domain.CodeNotFound {
 		return nil, refuse("", "unknown, used or expired state", "This sign-in link has expired or was already used. Start again from the sign-in page.")
 	}

@@ -69,6 +69,18 @@ func (s *Service) resolve(ctx context.Context, c store.SSOConnection, id Identit
 		}
 		u.Status = domain.UserActive
 	}
+	if u.PasswordHash != "" || u.MustChangePassword {
+		// The domain is federated: the local password can no longer be
+		// used, so it is removed rather than left to be stolen.
+		if err := s.Store.ClearPassword(ctx, u.ID, domain.Now()); err != nil {
+			return u, err
+		}
+		u.PasswordHash, u.MustChangePassword = "", false
+		if err := audit.Record(ctx, s.Store, who, audit.Entry{OrgID: c.OrgID, Action: "user.password_removed", TargetType: "user",
+			TargetID: u.ID, Details: map[string]any{"reason": "signed in with single sign-on", "connection": c.ID}}); err != nil {
+			return u, err
+		}
+	}
 	if u.Name == "" && id.Name() != "" {
 		if err := s.Store.SetUserName(ctx, u.ID, id.Name(), domain.Now()); err == nil {
 			u.Name = id.Name()

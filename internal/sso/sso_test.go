@@ -96,7 +96,8 @@ func mustJSON(t *testing.T, v any) json.RawMessage {
 func (f *fixture) member(email, role string) domain.User {
 	f.t.Helper()
 	now := domain.Now()
-	u := domain.User{ID: domain.NewID(domain.PrefixUser), Email: email, Status: domain.UserActive, CreatedAt: now, UpdatedAt: now}
+	u := domain.User{ID: domain.NewID(domain.PrefixUser), Email: email, Status: domain.UserActive, CreatedAt: now, UpdatedAt: now,
+		PasswordHash: "$argon2id$from-before-federation", MustChangePassword: true}
 	if err := f.st.CreateUser(f.ctx, u); err != nil {
 		f.t.Fatal(err)
 	}
@@ -137,9 +138,15 @@ func (f *fixture) atIdP(authURL string) url.Values {
 
 func (f *fixture) f(format string, args ...any) { f.t.Helper(); f.t.Errorf(format, args...) }
 
+// complete finishes a sign-in in the browser that started it (its session
+// holds the state it sends back).
+func (f *fixture) complete(connectionID string, q url.Values) (*sso.Result, error) {
+	return f.svc.Complete(f.ctx, connectionID, q, q.Get("state"), f.who)
+}
+
 func (f *fixture) begin(testBy string) string {
 	f.t.Helper()
-	u, err := f.svc.Begin(f.ctx, f.connection(), "", "/costs", testBy, f.who)
+	u, _, err := f.svc.Begin(f.ctx, f.connection(), "", "/costs", testBy, f.who)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -150,7 +157,7 @@ func (f *fixture) begin(testBy string) string {
 func (f *fixture) signIn(user mockoidc.User) (*sso.Result, error) {
 	f.t.Helper()
 	f.idp.QueueUser(user)
-	return f.svc.Complete(f.ctx, f.conn.ID, f.atIdP(f.begin("")), f.who)
+	return f.complete(f.conn.ID, f.atIdP(f.begin("")))
 }
 
 // lastFailure returns the reason of the newest user.sso_failed entry.
@@ -231,6 +238,10 @@ func TestOIDCSignInLinksMember(t *testing.T) {
 		if res.User.ID != u.ID || res.Next != "/costs" || res.Identity.Subject != "idp-ann" {
 			t.Fatalf("result user %q next %q subject %q", res.User.ID, res.Next, res.Identity.Subject)
 		}
+		// The password from before the domain was federated is gone.
+		if got, _ := f.st.GetUser(f.ctx, u.ID); got.PasswordHash != "" || got.MustChangePassword || res.User.MustChangePassword {
+			t.Fatalf("local password kept: %+v", got)
+		}
 		res, err = f.signIn(person("idp-ann", "ann.renamed@elsewhere.test"))
 		if err != nil || res.User.ID != u.ID {
 			t.Fatalf("second sign-in: %v, user %q", err, res.User.ID)
@@ -250,15 +261,22 @@ func TestOIDCStateAndNonce(t *testing.T) {
 		q := f.atIdP(f.begin(""))
 
 		wrong := url.Values{"code": {q.Get("code")}, "state": {"not-the-state"}}
-		if _, err := f.svc.Complete(f.ctx, f.conn.ID, wrong, f.who); refusal(t, err) == nil || f.lastFailure() != "unknown, used or expired state" {
+		if _, err := f.complete(f.conn.ID, wrong); refusal(t, err) == nil || f.lastFailure() != "unknown, used or expired state" {
 			t.Fatalf("wrong state: %v, audited %q", err, f.lastFailure())
 		}
-		if _, err := f.svc.Complete(f.ctx, "sso_other", q, f.who); refusal(t, err).Reason != "state belongs to another connection" {
+		if _, err := f.complete("sso_other", q); refusal(t, err).Reason != "state belongs to another connection" {
 			t.Fatalf("other connection: %v", err)
 		}
 		// The state was taken by the refused attempt above: replaying it fails.
-		if _, err := f.svc.Complete(f.ctx, f.conn.ID, q, f.who); refusal(t, err).Reason != "unknown, used or expired state" {
+		if _, err := f.complete(f.conn.ID, q); refusal(t, err).Reason != "unknown, used or expired state" {
 			t.Fatalf("replayed state: %v", err)
+		}
+
+		// A state started in another browser (login CSRF) is refused.
+		f.idp.QueueUser(person("idp-ann", "ann@corp.test"))
+		other := f.atIdP(f.begin(""))
+		if _, err := f.svc.Complete(f.ctx, f.conn.ID, other, "the-victims-own-state", f.who); refusal(t, err).Reason != "state not started in this browser" {
+			t.Fatalf("unbound state: %v", err)
 		}
 
 		// Two sign-ins started; the code of the first comes back with the
@@ -267,7 +285,7 @@ func TestOIDCStateAndNonce(t *testing.T) {
 		first := f.atIdP(f.begin(""))
 		st2, _ := url.Parse(f.begin(""))
 		mixed := url.Values{"code": {first.Get("code")}, "state": {st2.Query().Get("state")}}
-		if _, err := f.svc.Complete(f.ctx, f.conn.ID, mixed, f.who); !strings.HasPrefix(refusal(t, err).Reason, "code exchange failed") {
+		if _, err := f.complete(f.conn.ID, mixed); !strings.HasPrefix(refusal(t, err).Reason, "code exchange failed") {
 			t.Fatalf("code of another sign-in: %v", err)
 		}
 
@@ -278,7 +296,7 @@ func TestOIDCStateAndNonce(t *testing.T) {
 		aq.Set("nonce", "forged-nonce")
 		a.RawQuery = aq.Encode()
 		f.idp.QueueUser(person("idp-ann", "ann@corp.test"))
-		if _, err := f.svc.Complete(f.ctx, f.conn.ID, f.atIdP(a.String()), f.who); refusal(t, err).Reason != "nonce mismatch" {
+		if _, err := f.complete(f.conn.ID, f.atIdP(a.String())); refusal(t, err).Reason != "nonce mismatch" {
 			t.Fatalf("wrong nonce: %v", err)
 		}
 		if f.lastFailure() != "nonce mismatch" {
@@ -288,10 +306,10 @@ func TestOIDCStateAndNonce(t *testing.T) {
 		// A good sign-in replayed: the second use of its state fails.
 		f.idp.QueueUser(person("idp-ann", "ann@corp.test"))
 		good := f.atIdP(f.begin(""))
-		if _, err := f.svc.Complete(f.ctx, f.conn.ID, good, f.who); err != nil {
+		if _, err := f.complete(f.conn.ID, good); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.svc.Complete(f.ctx, f.conn.ID, good, f.who); refusal(t, err).Reason != "unknown, used or expired state" {
+		if _, err := f.complete(f.conn.ID, good); refusal(t, err).Reason != "unknown, used or expired state" {
 			t.Fatalf("replayed sign-in: %v", err)
 		}
 	})
@@ -319,7 +337,7 @@ func TestOIDCPKCE(t *testing.T) {
 		a.RawQuery = q.Encode()
 		f.idp.QueueUser(person("idp-ann", "ann@corp.test"))
 		back := f.atIdP(a.String())
-		r := refusal(t, func() error { _, err := f.svc.Complete(f.ctx, f.conn.ID, back, f.who); return err }())
+		r := refusal(t, func() error { _, err := f.complete(f.conn.ID, back); return err }())
 		if !strings.HasPrefix(r.Reason, "code exchange failed") {
 			t.Fatalf("reason %q", r.Reason)
 		}
@@ -408,11 +426,11 @@ func TestOIDCTestConnection(t *testing.T) {
 			Domains: f.conn.Domains, Settings: f.conn.Settings}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.svc.Begin(f.ctx, f.connection(), "", "", "", f.who); domain.ErrorCode(err) != domain.CodeForbidden {
+		if _, _, err := f.svc.Begin(f.ctx, f.connection(), "", "", "", f.who); domain.ErrorCode(err) != domain.CodeForbidden {
 			t.Fatalf("sign-in with a disabled connection: %v", err)
 		}
 		f.idp.QueueUser(person("idp-new", "stranger@corp.test", "ops"))
-		res, err := f.svc.Complete(f.ctx, f.conn.ID, f.atIdP(f.begin(f.admin.User.ID)), f.who)
+		res, err := f.complete(f.conn.ID, f.atIdP(f.begin(f.admin.User.ID)))
 		if err != nil {
 			t.Fatal(err)
 		}

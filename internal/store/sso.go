@@ -244,3 +244,12 @@ func prefixCols(prefix, cols string) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// ClearPassword removes a user's local password (and the obligation to
+// change a one-time one): users of a federated domain sign in at their
+// identity provider only.
+func (q *Queries) ClearPassword(ctx context.Context, userID string, at time.Time) error {
+	res, err := q.w().exec(ctx, `UPDATE users SET password_hash = '', must_change_password = FALSE, updated_at = ? WHERE id = ?`,
+		at, userID)
+	return mustAffect(res, err, "user")
+}
