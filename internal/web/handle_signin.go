@@ -77,6 +77,7 @@ func (s *Server) signInPassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.Sessions.Put(ctx, keyNext, next)
+	s.Sessions.Remove(ctx, keySSOConn) // a password sign-in, whatever this browser did before
 	if u.MFAEnabled {
 		s.Sessions.Put(ctx, keyPendingUID, u.ID)
 		s.Sessions.Put(ctx, keyPendingAt, domain.Now())

@@ -55,16 +55,26 @@ func (s *Server) federatedConnection(r *http.Request, email string) (store.SSOCo
 
 // beginSSO sends the browser to the identity provider; the state stays in
 // this browser's session so the callback only completes sign-ins started
-// here.
+// here. The CSP's form-action 'self' stops a form post redirected to
+// another origin, so a page that goes on by itself answers the post.
 func (s *Server) beginSSO(w http.ResponseWriter, r *http.Request, c store.SSOConnection, email, next, testBy string) error {
 	to, state, err := s.ssoSvc().Begin(r.Context(), c, email, next, testBy, who(r))
 	if err != nil {
 		return err
 	}
 	s.Sessions.Put(r.Context(), keySSOState, state)
-	http.Redirect(w, r, to, http.StatusSeeOther)
+	s.R.Render(w, http.StatusOK, SSOContinuePage{URL: to, Provider: c.Name})
 	return nil
 }
+
+// SSOContinuePage sends the browser on to the identity provider.
+type SSOContinuePage struct {
+	Layout
+	URL      string
+	Provider string
+}
+
+func (SSOContinuePage) Template() string { return "sso_continue" }
 
 // ssoCallback is where identity providers send people back.
 func (s *Server) ssoCallback(w http.ResponseWriter, r *http.Request) {

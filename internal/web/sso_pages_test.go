@@ -29,5 +29,7 @@ func ssoSamplePages() []pageCase {
 		{SSOPage{Layout: l, New: true, Form: newForm, Kinds: sso.Kinds, Roles: roleOptions(),
 			FormErrors: FormErrors{FieldErrors: FieldErrors{"domains": "\"x y\" is not an email domain", "issuer": "Enter the issuer URL"}}},
 			[]string{`action="/settings/sso"`, `id="sso-domains-error"`, `id="sso-issuer-error"`, `placeholder="email, upn, sub"`, `Add a connection`}},
+		{SSOContinuePage{URL: "https://idp.test/authorize?a=1&b=2", Provider: "Corp IdP"},
+			[]string{`content="0;url=https://idp.test/authorize?a=1&amp;b=2"`, `href="https://idp.test/authorize?a=1&amp;b=2"`, `Continue to Corp IdP`}},
 	}
 }

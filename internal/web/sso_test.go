@@ -3,9 +3,11 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -79,6 +81,21 @@ func (f *ssoFixture) follow(c *http.Client, to string) *url.URL {
 	return loc
 }
 
+var continueRE = regexp.MustCompile(`id="sso-continue" href="([^"]+)"|href="([^"]+)" class="btn btn-primary btn-block" id="sso-continue"`)
+
+// continueURL reads where the continue page (the answer to a form post,
+// which the CSP may not redirect to another origin) sends the browser.
+func continueURL(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := continueRE.FindStringSubmatch(string(b))
+	if resp.StatusCode != http.StatusOK || m == nil {
+		t.Fatalf("no continue page: %d %s", resp.StatusCode, b)
+	}
+	return html.UnescapeString(m[1] + m[2])
+}
+
 // viaIdP posts the email step and follows the provider back to Canopy's
 // callback, returning the callback's status, location and body.
 func (f *ssoFixture) viaIdP(c *http.Client, email string, user mockoidc.User) (int, string, string) {
@@ -87,9 +104,8 @@ func (f *ssoFixture) viaIdP(c *http.Client, email string, user mockoidc.User) (i
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	resp.Body.Close()
-	to := resp.Header.Get("Location")
-	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(to, f.idp.AuthorizationEndpoint()) {
+	to := continueURL(f.t, resp)
+	if !strings.HasPrefix(to, f.idp.AuthorizationEndpoint()) {
 		f.t.Fatalf("email step: %d to %q, want the provider", resp.StatusCode, to)
 	}
 	if u, _ := url.Parse(to); u.Query().Get("login_hint") != email || u.Query().Get("code_challenge_method") != "S256" {
@@ -167,9 +183,8 @@ func TestSSOCallbackBoundToBrowser(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp.Body.Close()
 		f.idp.QueueUser(&mockoidc.MockUser{Subject: "idp-ann", Email: "ann@corp.test"})
-		back := f.follow(attacker, resp.Header.Get("Location"))
+		back := f.follow(attacker, continueURL(t, resp))
 		victim := f.client("")
 		if code, body := f.do(victim, http.MethodGet, back.RequestURI(), nil); code != http.StatusUnauthorized || !strings.Contains(body, "Single sign-on did not work") {
 			t.Fatalf("other browser: %d", code)
@@ -216,9 +231,8 @@ func TestSSOSettingsAndTest(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp.Body.Close()
 		f.idp.QueueUser(&mockoidc.MockUser{Subject: "idp-zed", Email: "zed@corp.test"})
-		back := f.follow(owner, resp.Header.Get("Location"))
+		back := f.follow(owner, continueURL(t, resp))
 		code, _ = f.do(owner, http.MethodGet, back.RequestURI(), nil)
 		if code != http.StatusSeeOther {
 			t.Fatalf("test callback: %d", code)
