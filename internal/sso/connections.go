@@ -112,7 +112,7 @@ func (s *Service) CreateConnection(ctx context.Context, p *auth.Principal, who a
 	}
 	c := store.SSOConnection{OrgID: p.Org.ID, ID: domain.NewID("sso_"), Kind: strings.TrimSpace(in.Kind),
 		Enabled: in.Enabled != nil && *in.Enabled}
-	if err := s.apply(p, &c, in, true); err != nil {
+	if err := s.apply(p, &c, in); err != nil {
 		return Connection{}, err
 	}
 	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
@@ -141,7 +141,7 @@ func (s *Service) UpdateConnection(ctx context.Context, p *auth.Principal, who a
 	if in.Enabled != nil {
 		c.Enabled = *in.Enabled
 	}
-	if err := s.apply(p, &c, in, false); err != nil {
+	if err := s.apply(p, &c, in); err != nil {
 		return Connection{}, err
 	}
 	err = s.Store.InTx(ctx, func(tx *store.Tx) error {
@@ -207,7 +207,7 @@ func NormalizeDomains(list []string) ([]string, error) {
 	return out, nil
 }
 
-func (s *Service) apply(p *auth.Principal, c *store.SSOConnection, in Input, create bool) error {
+func (s *Service) apply(p *auth.Principal, c *store.SSOConnection, in Input) error {
 	if !slices.ContainsFunc(Kinds, func(k struct{ Key, Label string }) bool { return k.Key == c.Kind }) {
 		return domain.FieldError("kind", "Choose the kind of identity provider: oidc, azure-ad, saml, pingfederate or wsfed.")
 	}
@@ -271,7 +271,6 @@ func (s *Service) apply(p *auth.Principal, c *store.SSOConnection, in Input, cre
 			return err
 		}
 	}
-	_ = create
 	return nil
 }
 

@@ -54,7 +54,7 @@ func (s *Service) resolve(ctx context.Context, c store.SSOConnection, id Identit
 		if !c.JIT {
 			return u, s.notSetUp(ctx, c, id, who)
 		}
-		if err := s.addJIT(ctx, c, u, id, who, false); err != nil {
+		if err := s.Store.InTx(ctx, func(tx *store.Tx) error { return addJIT(ctx, tx, c, u, id, who, false) }); err != nil {
 			return u, err
 		}
 	} else if err != nil {
@@ -111,19 +111,24 @@ func (s *Service) justInTime(ctx context.Context, c store.SSOConnection, id Iden
 	now := domain.Now()
 	u := domain.User{ID: domain.NewID(domain.PrefixUser), Email: id.Email, Name: id.Name(), Status: domain.UserActive,
 		CreatedAt: now, UpdatedAt: now}
-	if err := s.Store.CreateUser(ctx, u); err != nil {
-		if domain.ErrorCode(err) == domain.CodeConflict {
-			return u, refuse(c.OrgID, "account created concurrently", "")
-		}
-		return u, err
-	}
 	u.Email = store.NormalizeEmail(u.Email)
-	return u, s.addJIT(ctx, c, u, id, who, true)
+	// The account, its membership and its identity are made together or
+	// not at all.
+	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.CreateUser(ctx, u); err != nil {
+			return err
+		}
+		return addJIT(ctx, tx, c, u, id, who, true)
+	})
+	if domain.ErrorCode(err) == domain.CodeConflict {
+		return u, refuse(c.OrgID, "account created concurrently", "")
+	}
+	return u, err
 }
 
 // addJIT makes u a member with the roles its groups map to (else the
 // connection's just-in-time role) and links the identity.
-func (s *Service) addJIT(ctx context.Context, c store.SSOConnection, u domain.User, id Identity, who audit.Actor, created bool) error {
+func addJIT(ctx context.Context, tx *store.Tx, c store.SSOConnection, u domain.User, id Identity, who audit.Actor, created bool) error {
 	var mapping []GroupRole
 	_ = json.Unmarshal(c.GroupRoles, &mapping)
 	roles := rolesFor(id.Groups, mapping, c.JITRole)
@@ -131,15 +136,13 @@ func (s *Service) addJIT(ctx context.Context, c store.SSOConnection, u domain.Us
 	for _, r := range roles {
 		grants = append(grants, domain.RoleGrant{Role: r})
 	}
-	return s.Store.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.AddMember(ctx, c.OrgID, u.ID, grants, domain.Now()); err != nil {
-			return err
-		}
-		if err := tx.LinkSSOIdentity(ctx, c.OrgID, c.ID, id.Subject, u.ID); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, who, audit.Entry{OrgID: c.OrgID, Action: "user.sso_provisioned", TargetType: "user",
-			TargetID: u.ID, Details: map[string]any{"connection": c.ID, "email": u.Email, "roles": roles,
-				"account_created": created}})
-	})
+	if err := tx.AddMember(ctx, c.OrgID, u.ID, grants, domain.Now()); err != nil {
+		return err
+	}
+	if err := tx.LinkSSOIdentity(ctx, c.OrgID, c.ID, id.Subject, u.ID); err != nil {
+		return err
+	}
+	return audit.Record(ctx, tx, who, audit.Entry{OrgID: c.OrgID, Action: "user.sso_provisioned", TargetType: "user",
+		TargetID: u.ID, Details: map[string]any{"connection": c.ID, "email": u.Email, "roles": roles,
+			"account_created": created}})
 }
