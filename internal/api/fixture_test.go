@@ -70,6 +70,7 @@ type tenant struct {
 	alerts                      seededAlerts
 	bud                         seededBudgets
 	recID                       string // an open recommendation of the connection
+	ssoID                       string // a single sign-on connection (disabled)
 }
 
 // fixture is the API over a real service on a fresh database, served by
@@ -169,6 +170,7 @@ func (f *fixture) seedTenant(name, slug string) tenant {
 	tn.alerts = f.seedAlerts(p, slug)
 	tn.bud = f.seedBudgets(p, slug, tn.groupID)
 	tn.recID = f.seedRecommendation(p, tn.connectionID, slug)
+	tn.ssoID = f.seedSSO(p, slug)
 	return tn
 }
 
@@ -388,7 +390,7 @@ func fillPath(t *testing.T, pattern string, tn tenant) string {
 		"{alert_id}": tn.alerts.alertID, "{rule_id}": tn.alerts.ruleID, "{mute_id}": tn.alerts.muteID,
 		"{vendor_id}": tn.mkt.vendorID, "{agreement_id}": tn.mkt.agreementID, "{subscription_id}": tn.mkt.subscriptionID,
 		"{order_id}": tn.mkt.orderID, "{invoice_id}": tn.mkt.invoiceID, "{statement_id}": tn.mkt.statementID, "{product_id}": tn.mkt.productID, "{item_id}": tn.mkt.itemID,
-		"{recommendation_id}": tn.recID}
+		"{recommendation_id}": tn.recID, "{sso_connection_id}": tn.ssoID}
 	for k, v := range ids {
 		pattern = strings.ReplaceAll(pattern, k, v)
 	}

@@ -58,6 +58,9 @@ func schemas() map[string]*schema {
 	for k, v := range recommendationSchemas() {
 		s[k] = v
 	}
+	for k, v := range ssoSchemas() {
+		s[k] = v
+	}
 	return s
 }
 

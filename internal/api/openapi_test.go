@@ -19,6 +19,7 @@ import (
 	"github.com/canopyhq/canopy/internal/costs"
 	"github.com/canopyhq/canopy/internal/notify"
 	"github.com/canopyhq/canopy/internal/recommend"
+	"github.com/canopyhq/canopy/internal/sso"
 )
 
 // served fetches the document over HTTP, without a token.
@@ -145,6 +146,7 @@ func TestSchemasMatchViews(t *testing.T) {
 		"BudgetEvent":      budgets.Event{}, "BudgetEvaluated": evaluatedView{}, "ChangeRequestInput": budgets.RequestInput{},
 		"ChangeDecision": budgets.Decision{}, "ChangeRequest": budgets.ChangeRequest{}, "WebhookInput": notify.WebhookInput{},
 		"Webhook": notify.Webhook{}, "WebhookCreated": webhookCreatedView{}, "WebhookDelivery": notify.Delivery{}, "WebhookTestSent": testSentView{},
+		"SSOConnectionInput": sso.Input{}, "SSOConnection": sso.Connection{},
 		"Recommendation": recommend.Recommendation{}, "RecommendationList": recommend.List{}, "RecommendationDismiss": dismissBody{},
 	}
 	schemas := schemas()

@@ -152,6 +152,11 @@ var routeBodies = map[string]any{
 	"DELETE /api/v1/webhooks/{webhook_id}":                                  "",
 	"GET /api/v1/webhooks/{webhook_id}/deliveries":                          "",
 	"POST /api/v1/webhooks/{webhook_id}/test":                               "",
+	"GET /api/v1/sso/connections":                                           "",
+	"POST /api/v1/sso/connections":                                          `{"kind":"oidc","name":"Made by test","domains":["made-by-test.test"]}`,
+	"GET /api/v1/sso/connections/{sso_connection_id}":                       "",
+	"PUT /api/v1/sso/connections/{sso_connection_id}":                       `{"name":"Renamed by test","domains":[]}`,
+	"DELETE /api/v1/sso/connections/{sso_connection_id}":                    "",
 	// Marketplace: bodies name tenant alpha's fixed catalog IDs (the
 	// routes without a path ID run on the caller's own organisation).
 	"GET /api/v1/catalog":                                            "",

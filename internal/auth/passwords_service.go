@@ -27,6 +27,12 @@ func contextWords(email, name string) []string {
 // RequestPasswordReset emails a single-use link to an active account. It
 // answers the same (nil) whether or not the email exists.
 func (s *Service) RequestPasswordReset(ctx context.Context, email string, who audit.Actor) error {
+	if fed, err := s.Federated(ctx, email); err != nil || fed {
+		if err == nil {
+			err = ErrFederated
+		}
+		return err
+	}
 	key := "reset:" + store.NormalizeEmail(email)
 	n, err := s.Store.CountRateEvents(ctx, key, domain.Now().Add(-s.Limits.Window))
 	if err != nil || n >= s.Limits.ResetsPerWindow {
@@ -70,6 +76,12 @@ func (s *Service) ResetPassword(ctx context.Context, plain, password string, who
 	u, err := s.CheckLink(ctx, plain, PurposeReset)
 	if err != nil {
 		return u, linkError(err)
+	}
+	if fed, err := s.Federated(ctx, u.Email); err != nil || fed {
+		if err == nil {
+			err = ErrFederated
+		}
+		return u, err
 	}
 	hash, err := s.newPasswordHash(password, u.Email, u.Name)
 	if err != nil {

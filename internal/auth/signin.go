@@ -76,6 +76,13 @@ func (s *Service) Authenticate(ctx context.Context, email, password string, who 
 		}
 		return domain.User{}, err
 	}
+	if fed, err := s.Federated(ctx, email); err != nil || fed {
+		if err == nil {
+			err = ErrFederated
+			s.recordFailure(ctx, email, who, "", "federated domain: password sign-in refused")
+		}
+		return domain.User{}, err
+	}
 	u, err := s.Store.GetUserByEmail(ctx, email)
 	if domain.ErrorCode(err) == domain.CodeNotFound || (err == nil && u.PasswordHash == "") {
 		burnPasswordCheck(password)
@@ -159,8 +166,14 @@ func (s *Service) checkSecondFactor(ctx context.Context, u domain.User, code, re
 	return ok, "totp", err
 }
 
-// StartSession records a completed sign-in for a new session token.
+// StartSession records a completed password sign-in for a new session token.
 func (s *Service) StartSession(ctx context.Context, u domain.User, tokenHash string, who audit.Actor) error {
+	return s.StartSessionBy(ctx, u, tokenHash, who, map[string]any{"method": "password"})
+}
+
+// StartSessionBy records a completed sign-in; how names the method (and,
+// for single sign-on, the connection) in the audit entry.
+func (s *Service) StartSessionBy(ctx context.Context, u domain.User, tokenHash string, who audit.Actor, how map[string]any) error {
 	now := domain.Now()
 	if err := s.Store.ClearRateEvents(ctx, accountKey(u.Email)); err != nil {
 		return err
@@ -174,8 +187,12 @@ func (s *Service) StartSession(ctx context.Context, u domain.User, tokenHash str
 		return err
 	}
 	who.UserID, who.Email = u.ID, u.Email
+	details := map[string]any{"mfa": u.MFAEnabled}
+	for k, v := range how {
+		details[k] = v
+	}
 	return audit.Record(ctx, s.Store, who, audit.Entry{Action: "user.signin", TargetType: "user", TargetID: u.ID,
-		Details: map[string]any{"method": "password", "mfa": u.MFAEnabled}})
+		Details: details})
 }
 
 // SignedOut records a sign-out.

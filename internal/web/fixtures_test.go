@@ -127,7 +127,7 @@ func samplePages() []pageCase {
 	}, slices.Concat(spendSamples(), importSamplePages(), connectionSamplePages(), directorySamplePages(), azureConnectSamplePages(),
 		onboardSamplePages(), tagSyncSamplePages(), allocationSamplePages(), resourceSamplePages(), chargebackSamplePages(),
 		budgetSamplePages(), alertSamplePages(), recommendationSamplePages(), mktBillingSamplePages(), mktCommerceSamplePages(),
-		mktCatalogSamplePages())...)
+		mktCatalogSamplePages(), ssoSamplePages())...)
 }
 
 func withLayout(p ErrorPage, l Layout) ErrorPage {
@@ -160,6 +160,6 @@ func zeroPages() []Page {
 		ResourcesPage{}, ResourcePage{}, VirtualPage{}, TagSettingsPage{}, CoveragePage{},
 		AlertInboxPage{}, AlertRulesPage{},
 		RecsPage{}, RecPage{},
-		MktInvoicesPage{}, MktInvoicePage{}, MktChargesPage{}, MktCreditMemosPage{},
+		MktInvoicesPage{}, MktInvoicePage{}, MktChargesPage{}, MktCreditMemosPage{}, SSOPage{}, SSOContinuePage{},
 	}
 }

@@ -20,6 +20,10 @@ func (s *Server) forgot(w http.ResponseWriter, r *http.Request) {
 	}
 	email := r.PostFormValue("email")
 	if err := s.Auth.RequestPasswordReset(r.Context(), email, who(r)); err != nil {
+		if err == auth.ErrFederated {
+			s.R.Render(w, http.StatusForbidden, ForgotPage{Email: email, Error: domain.ErrorMessage(err)})
+			return
+		}
 		s.fail(w, r, err)
 		return
 	}

@@ -1,10 +1,12 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
 	"github.com/canopyhq/canopy/internal/domain"
+	"github.com/canopyhq/canopy/internal/sso"
 	"github.com/canopyhq/canopy/internal/store"
 )
 
@@ -16,8 +18,9 @@ func (s *Server) signInEmailForm(w http.ResponseWriter, r *http.Request) {
 	s.R.Render(w, http.StatusOK, SignInEmailPage{Next: r.URL.Query().Get("next")})
 }
 
-// signInEmail is the first step. Every email gets the password step today;
-// federated domains will be routed to their identity provider here.
+// signInEmail is the first step: an email whose domain belongs to an
+// enabled single sign-on connection goes to its identity provider
+// (home-realm discovery); every other email gets the password step.
 func (s *Server) signInEmail(w http.ResponseWriter, r *http.Request) {
 	if err := parseForm(w, r); err != nil {
 		s.fail(w, r, err)
@@ -28,6 +31,26 @@ func (s *Server) signInEmail(w http.ResponseWriter, r *http.Request) {
 	if !strings.Contains(email, "@") || len(email) > 254 {
 		s.R.Render(w, http.StatusBadRequest, SignInEmailPage{Email: email, Next: next,
 			Error: "Enter your work email address, like name@example.com."})
+		return
+	}
+	c, federated, err := s.federatedConnection(r, email)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if federated {
+		if err := s.beginSSO(w, r, c, email, next, ""); err != nil {
+			var refusal *sso.Refusal
+			if !errors.As(err, &refusal) && domain.ErrorCode(err) == domain.CodeInternal {
+				s.fail(w, r, err)
+				return
+			}
+			msg := domain.ErrorMessage(err)
+			if refusal != nil {
+				msg = refusal.Message
+			}
+			s.R.Render(w, http.StatusServiceUnavailable, SignInEmailPage{Email: email, Next: next, Error: msg})
+		}
 		return
 	}
 	s.R.Render(w, http.StatusOK, SignInPasswordPage{Email: email, Next: next})
@@ -54,6 +77,7 @@ func (s *Server) signInPassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.Sessions.Put(ctx, keyNext, next)
+	s.Sessions.Remove(ctx, keySSOConn) // a password sign-in, whatever this browser did before
 	if u.MFAEnabled {
 		s.Sessions.Put(ctx, keyPendingUID, u.ID)
 		s.Sessions.Put(ctx, keyPendingAt, domain.Now())
@@ -126,7 +150,11 @@ func (s *Server) completeSignIn(w http.ResponseWriter, r *http.Request, u domain
 	s.Sessions.Put(ctx, keyUserID, u.ID)
 	s.Sessions.Put(ctx, keyOrgID, oid)
 	s.Sessions.Put(ctx, keySeenAt, domain.Now())
-	if err := s.Auth.StartSession(ctx, u, store.HashSessionToken(s.Sessions.Token(ctx)), who(r)); err != nil {
+	how := map[string]any{"method": "password"}
+	if conn := s.Sessions.PopString(ctx, keySSOConn); conn != "" {
+		how = map[string]any{"method": "sso", "connection": conn}
+	}
+	if err := s.Auth.StartSessionBy(ctx, u, store.HashSessionToken(s.Sessions.Token(ctx)), who(r), how); err != nil {
 		s.fail(w, r, err)
 		return
 	}

@@ -22,6 +22,7 @@ const (
 	NavSettingsAudit    = "settings.audit"
 	NavSettingsFX       = "settings.currency"
 	NavSettingsWebhooks = "settings.webhooks"
+	NavSettingsSSO      = "settings.sso"
 	NavProfile          = "profile"
 )
 
@@ -128,6 +129,7 @@ var settingsLinks = []struct {
 	{NavSettingsFX, "Currency", "/settings/currency", []string{"costs.read", "currency.manage"}},
 	{NavSettingsTags, "Tags", "/settings/tags", []string{"allocation.read"}},
 	{NavSettingsWebhooks, "Webhooks", "/settings/webhooks", []string{"settings.manage"}},
+	{NavSettingsSSO, "Single sign-on", "/settings/sso", []string{"settings.manage"}},
 }
 
 // SettingsNav returns the settings sub-navigation the user may see.

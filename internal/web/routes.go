@@ -99,6 +99,7 @@ func (s *Server) RouteList() []Route {
 		polled(perm("GET /spend/imports/{id}/progress", auth.PermCostsRead, s.importProgress)),
 	}
 	routes = append(routes, s.connectionRoutes()...)
+	routes = append(routes, s.ssoRoutes()...)
 	routes = append(routes, s.directoryRoutes()...)
 	routes = append(routes, s.azureConnectRoutes()...)
 	routes = append(routes, s.azureAccessRoutes()...)

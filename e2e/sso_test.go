@@ -1,0 +1,103 @@
+package e2e
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/oauth2-proxy/mockoidc"
+)
+
+// An owner sets up OpenID Connect single sign-on in Settings against a
+// real provider on loopback and tests it (the claims show, nobody is
+// signed in); a member of the federated domain then types only their
+// email, is sent to the provider and comes back signed in; a password is
+// no longer accepted for them.
+func TestSingleSignOnWithOpenIDConnect(t *testing.T) {
+	t.Parallel()
+	idp, err := mockoidc.Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = idp.Shutdown() })
+	noteSecret(idp.ClientSecret)
+	n := startNode(t, nodeConfig{})
+	pw := n.addUser(t, "olivia@acme.test", "Acme", "owner")
+	annPW := n.addUser(t, "ann@corp.test", "Acme", "viewer")
+	b := newTab(t, n.URL)
+	b.firstSignIn("olivia@acme.test", pw)
+
+	if st := b.open("/settings/sso/new"); st != http.StatusOK {
+		t.Fatalf("new connection form: status %d", st)
+	}
+	b.fill("#sso-name", "Corp IdP")
+	b.fill("#sso-domains", "corp.test")
+	b.fill("#sso-issuer", idp.Issuer())
+	b.fill("#sso-client_id", idp.ClientID)
+	b.fill("#sso-client_secret", idp.ClientSecret)
+	b.click("#sso-enabled")
+	if st := b.submit("#save-sso"); st != http.StatusOK {
+		t.Fatalf("save connection: status %d", st)
+	}
+	b.mustSee("Single sign-on connection saved.", "/login/callback?connection=")
+	b.shot("sso-connection")
+
+	idp.QueueUser(&mockoidc.MockUser{Subject: "idp-ann", Email: "ann@corp.test", EmailVerified: true})
+	// The answer to the post is a page that goes on to the provider by
+	// itself (the CSP's form-action keeps posts on Canopy's origin).
+	if st := b.submit("#test-sso"); st != http.StatusOK {
+		t.Fatalf("test connection: status %d", st)
+	}
+	waitAcrossPages(b, "the test result", `location.pathname.endsWith("/test") && document.querySelector("#sso-test-email") !== null`)
+	if !strings.HasSuffix(b.path(), "/test") || b.textOf("#sso-test-email") != "ann@corp.test" {
+		t.Fatalf("test result at %s shows email %q", b.path(), b.textOf("#sso-test-email"))
+	}
+	b.mustSee("Nobody was signed in to Canopy.", "idp-ann")
+	b.shot("sso-test-result")
+	b.signOut()
+
+	// Ann types her email and signs in at the provider.
+	b.fill("#email", "ann@corp.test")
+	idp.QueueUser(&mockoidc.MockUser{Subject: "idp-ann", Email: "ann@corp.test", EmailVerified: true})
+	if st := b.submit(emailContinue); st != http.StatusOK {
+		t.Fatalf("sign-in through the provider: status %d", st)
+	}
+	waitAcrossPages(b, "the overview", `location.pathname === "/" && document.body.innerText.includes("You are working in Acme")`)
+	if p := b.path(); p != "/" {
+		t.Fatalf("after single sign-on the browser is at %s, want the overview", p)
+	}
+	b.mustSee("You are working in Acme")
+	b.signOut()
+
+	// Her one-time password from before the domain was federated is gone,
+	// and a password posted anyway is refused with the single sign-on
+	// message.
+	noteSecret(annPW)
+	res := fetch(t, "POST", n.URL+"/signin/password", url.Values{"email": {"ann@corp.test"}, "password": {annPW}}, nil, "")
+	if res.Status != http.StatusForbidden || !strings.Contains(res.Body, "signs you in with single sign-on") {
+		t.Fatalf("password sign-in for the federated domain: status %d", res.Status)
+	}
+}
+
+// waitAcrossPages waits until the expression is true while the browser
+// goes through pages of other origins (meta refresh, redirects): an
+// evaluation that fails because its page went away is tried again.
+func waitAcrossPages(b *tab, what, expr string) {
+	b.t.Helper()
+	deadline := time.Now().Add(actionTimeout)
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(b.ctx, time.Second)
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	b.fatalf("%s did not come within %s; the browser is at %s", what, actionTimeout, b.path())
+}

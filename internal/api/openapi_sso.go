@@ -1,0 +1,45 @@
+package api
+
+import "github.com/canopyhq/canopy/internal/sso"
+
+var ssoConnectionIDParam = pathParam("sso_connection_id", "A single sign-on connection's ID (sso_...)")
+
+func ssoOperations() []opEntry {
+	c := []parameter{ssoConnectionIDParam}
+	return []opEntry{
+		doc("GET", "/sso/connections", opSpec{id: "listSSOConnections", summary: "Single sign-on connections", perm: "settings.manage", tag: "sso", status: 200, result: "SSOConnectionList"}),
+		doc("POST", "/sso/connections", opSpec{id: "createSSOConnection", summary: "Add a single sign-on connection", perm: "settings.manage", tag: "sso", body: "SSOConnectionInput", status: 201, result: "SSOConnection",
+			description: "New connections are disabled unless enabled is true. A domain belongs to at most one connection across all organisations (409 otherwise). The client secret is stored encrypted and never returned. saml, pingfederate and wsfed connections can be stored but not enabled yet."}),
+		doc("GET", "/sso/connections/{sso_connection_id}", opSpec{id: "getSSOConnection", summary: "One single sign-on connection", perm: "settings.manage", tag: "sso", params: c, status: 200, result: "SSOConnection"}),
+		doc("PUT", "/sso/connections/{sso_connection_id}", opSpec{id: "updateSSOConnection", summary: "Replace a connection's settings", perm: "settings.manage", tag: "sso", params: c, body: "SSOConnectionInput", status: 200, result: "SSOConnection",
+			description: "Everything is replaced except the kind (which cannot change); an absent client_secret or enabled keeps the current one."}),
+		doc("DELETE", "/sso/connections/{sso_connection_id}", opSpec{id: "deleteSSOConnection", summary: "Remove a connection; its domains sign in with passwords again", perm: "settings.manage", tag: "sso", params: c, status: 204}),
+	}
+}
+
+func ssoSchemas() map[string]*schema {
+	kinds := make([]string, len(sso.Kinds))
+	for i, k := range sso.Kinds {
+		kinds[i] = k.Key
+	}
+	claims := closed("Claims read per attribute, first with a value wins; an empty list takes the kind's default",
+		props{"email": stringList("e.g. email, upn, sub"), "given_name": stringList(""), "family_name": stringList(""),
+			"display_name": stringList(""), "groups": stringList("")})
+	groupRole := closed("Members of a group get a role when their account is created just in time",
+		props{"group": text(""), "role": text("admin, finops, procurement, buyer or viewer")}, "group", "role")
+	settings := &schema{Type: "object", Description: "oidc: issuer, client_id, scopes. azure-ad: tenant_id, client_id, endpoint (v2 or v1), " +
+		"multi_tenant, allowed_tenants, authority, scopes. saml, pingfederate, wsfed: stored as given."}
+	groups := &schema{Type: "array", Items: groupRole}
+	return map[string]*schema{
+		"SSOConnectionInput": closed("A connection's settings", props{"kind": {Type: "string", Enum: kinds}, "name": text(""),
+			"enabled": {Type: "boolean"}, "domains": stringList("Email domains sent to this connection"), "settings": settings,
+			"client_secret": text("Absent: keep the current one"), "claims": claims, "group_roles": groups,
+			"jit": {Type: "boolean", Description: "Create accounts just in time"}, "jit_role": text("Role of such accounts; default viewer")}, "name"),
+		"SSOConnection": object("A single sign-on connection (never its client secret)", props{"id": text("sso_..."),
+			"kind": {Type: "string", Enum: kinds}, "name": text(""), "enabled": {Type: "boolean"}, "domains": stringList(""),
+			"settings": settings, "has_client_secret": {Type: "boolean"}, "claims": claims, "claims_in_use": claims, "group_roles": groups,
+			"jit": {Type: "boolean"}, "jit_role": text(""), "callback_url": text("The redirect URL to register at the identity provider"),
+			"created_at": timestamp(), "updated_at": timestamp()}, "id", "kind", "name", "enabled", "domains", "callback_url"),
+		"SSOConnectionList": list("SSOConnection"),
+	}
+}

@@ -1,0 +1,73 @@
+// Package sso is enterprise single sign-on: an organisation's connections
+// to its identity providers, the email domains sent to each (home-realm
+// discovery), claim mapping and OpenID Connect sign-in (generic and Azure
+// AD). SAML 2.0, PingFederate and WS-Federation connections are stored and
+// configured here; their sign-in is done by package sso/saml (integration
+// pending, see docs/sso.md).
+package sso
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/canopyhq/canopy/internal/keyvault"
+	"github.com/canopyhq/canopy/internal/store"
+)
+
+// Connection kinds.
+const (
+	KindOIDC         = "oidc"
+	KindAzureAD      = "azure-ad"
+	KindSAML         = "saml"
+	KindPingFederate = "pingfederate"
+	KindWSFed        = "wsfed"
+)
+
+// Kinds lists every kind with its label, in the order forms show them.
+var Kinds = []struct{ Key, Label string }{
+	{KindOIDC, "OpenID Connect"},
+	{KindAzureAD, "Microsoft Entra ID (Azure AD)"},
+	{KindSAML, "SAML 2.0"},
+	{KindPingFederate, "PingFederate"},
+	{KindWSFed, "WS-Federation (ADFS)"},
+}
+
+// KindLabel returns the label of a kind.
+func KindLabel(kind string) string {
+	for _, k := range Kinds {
+		if k.Key == kind {
+			return k.Label
+		}
+	}
+	return kind
+}
+
+// signInAvailable reports whether Canopy can sign people in with a kind
+// today; the others can be configured but not enabled.
+func signInAvailable(kind string) bool { return kind == KindOIDC || kind == KindAzureAD }
+
+// StateTTL is how long a sign-in started at an identity provider may take.
+const StateTTL = 10 * time.Minute
+
+// Service manages connections and runs sign-ins.
+type Service struct {
+	Store   *store.Store
+	Vault   keyvault.KeyVault
+	BaseURL string       // Canopy's public URL, for the callback
+	HTTP    *http.Client // for discovery, keys and the token endpoint; nil: a 15-second client
+}
+
+func (s *Service) client() *http.Client {
+	if s.HTTP != nil {
+		return s.HTTP
+	}
+	return &http.Client{Timeout: 15 * time.Second}
+}
+
+// CallbackURL is where the identity provider sends people back.
+func (s *Service) CallbackURL(connectionID string) string {
+	return s.BaseURL + "/login/callback?connection=" + connectionID
+}
+
+func secretAAD(orgID, id string) string      { return "sso-secret:" + orgID + ":" + id }
+func verifierAAD(connectionID string) string { return "sso-pkce:" + connectionID }

@@ -1,0 +1,389 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/canopyhq/canopy/internal/auth"
+	"github.com/canopyhq/canopy/internal/domain"
+	"github.com/canopyhq/canopy/internal/sso"
+	"github.com/canopyhq/canopy/internal/store"
+)
+
+// Session keys of single sign-on.
+const (
+	keySSOState   = "sso_state"      // state of the sign-in started in this browser
+	keySSOConn    = "sso_connection" // set from the callback until the session starts
+	keySSOTestRes = "sso_test"       // JSON of the last "Test connection" result
+)
+
+func (s *Server) ssoRoutes() []Route {
+	pub := func(p string, h http.HandlerFunc) Route { return Route{Pattern: p, Access: Public, handler: h} }
+	perm := func(p string, h http.HandlerFunc) Route {
+		return Route{Pattern: p, Access: Needs, Perm: auth.PermSettingsManage, handler: h}
+	}
+	return []Route{
+		pub("GET /login/callback", s.ssoCallback),
+		perm("GET /settings/sso", s.ssoSettings),
+		perm("GET /settings/sso/new", s.ssoSettings),
+		perm("POST /settings/sso", s.saveSSO),
+		perm("GET /settings/sso/{id}", s.ssoSettings),
+		perm("POST /settings/sso/{id}", s.saveSSO),
+		perm("POST /settings/sso/{id}/delete", s.deleteSSO),
+		perm("POST /settings/sso/{id}/test", s.testSSO),
+		perm("GET /settings/sso/{id}/test", s.ssoTestResult),
+	}
+}
+
+func (s *Server) ssoSvc() *sso.Service {
+	return &sso.Service{Store: s.Auth.Store, Vault: s.Auth.Vault, BaseURL: s.Auth.BaseURL}
+}
+
+// federatedConnection returns the enabled connection an email's domain
+// belongs to, if any (home-realm discovery).
+func (s *Server) federatedConnection(r *http.Request, email string) (store.SSOConnection, bool, error) {
+	c, err := s.Auth.Store.SSOConnectionForDomain(r.Context(), auth.EmailDomain(email))
+	if domain.ErrorCode(err) == domain.CodeNotFound {
+		return c, false, nil
+	}
+	return c, err == nil && c.Enabled, err
+}
+
+// beginSSO sends the browser to the identity provider; the state stays in
+// this browser's session so the callback only completes sign-ins started
+// here. The CSP's form-action 'self' stops a form post redirected to
+// another origin, so a page that goes on by itself answers the post.
+func (s *Server) beginSSO(w http.ResponseWriter, r *http.Request, c store.SSOConnection, email, next, testBy string) error {
+	to, state, err := s.ssoSvc().Begin(r.Context(), c, email, next, testBy, who(r))
+	if err != nil {
+		return err
+	}
+	s.Sessions.Put(r.Context(), keySSOState, state)
+	s.R.Render(w, http.StatusOK, SSOContinuePage{URL: to, Provider: c.Name})
+	return nil
+}
+
+// SSOContinuePage sends the browser on to the identity provider.
+type SSOContinuePage struct {
+	Layout
+	URL      string
+	Provider string
+}
+
+func (SSOContinuePage) Template() string { return "sso_continue" }
+
+// ssoCallback is where identity providers send people back.
+func (s *Server) ssoCallback(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	q := r.URL.Query()
+	res, err := s.ssoSvc().Complete(ctx, q.Get("connection"), q, s.Sessions.PopString(ctx, keySSOState), who(r))
+	var refusal *sso.Refusal
+	var notSetUp *sso.NotSetUp
+	switch {
+	case errors.As(err, &refusal):
+		s.R.Render(w, http.StatusUnauthorized, SignInEmailPage{Error: refusal.Message})
+		return
+	case errors.As(err, &notSetUp):
+		s.R.Render(w, http.StatusForbidden, NotSetUpPage{Email: notSetUp.Email, ProviderName: notSetUp.ProviderName,
+			AdminContacts: notSetUp.Contacts})
+		return
+	case err != nil:
+		s.fail(w, r, err)
+		return
+	}
+	if res.TestBy != "" {
+		// A test signs nobody in: the administrator who started it sees the
+		// claims on the settings page.
+		if s.Sessions.GetString(ctx, keyUserID) != res.TestBy {
+			s.R.Render(w, http.StatusForbidden, SignInEmailPage{Error: "This connection test was started by someone else. Start it again from Settings → Single sign-on."})
+			return
+		}
+		b, err := json.Marshal(ssoTestView(res))
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.Sessions.Put(ctx, keySSOTestRes, string(b))
+		redirect(w, r, "/settings/sso/"+res.Connection.ID+"/test")
+		return
+	}
+	if err := s.Sessions.RenewToken(ctx); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.Sessions.Put(ctx, keyNext, res.Next)
+	s.Sessions.Put(ctx, keySSOConn, res.Connection.ID)
+	if res.User.MFAEnabled {
+		s.Sessions.Put(ctx, keyPendingUID, res.User.ID)
+		s.Sessions.Put(ctx, keyPendingAt, domain.Now())
+		redirect(w, r, "/signin/mfa")
+		return
+	}
+	s.completeSignIn(w, r, res.User)
+}
+
+// SSOTestResult is what "Test connection" shows.
+type SSOTestResult struct {
+	ConnectionID string
+	Identity     sso.Identity
+	Claims       []SSOClaim
+}
+
+// SSOClaim is one claim as it arrived.
+type SSOClaim struct{ Name, Value string }
+
+func ssoTestView(res *sso.Result) SSOTestResult {
+	v := SSOTestResult{ConnectionID: res.Connection.ID, Identity: res.Identity}
+	for k, val := range res.Claims {
+		s, ok := val.(string)
+		if !ok {
+			b, _ := json.Marshal(val)
+			s = string(b)
+		}
+		v.Claims = append(v.Claims, SSOClaim{Name: k, Value: s})
+	}
+	sort.Slice(v.Claims, func(i, j int) bool { return v.Claims[i].Name < v.Claims[j].Name })
+	return v
+}
+
+// SSOPage is Settings → Single sign-on: the connections, and one
+// connection's form (new or existing).
+type SSOPage struct {
+	Layout
+	FormErrors
+	Connections []sso.Connection
+	Selected    *sso.Connection
+	New         bool
+	Form        SSOForm
+	Kinds       []struct{ Key, Label string }
+	Roles       []RoleOption
+	Test        *SSOTestResult
+	Callback    string // the callback URL of the selected connection
+}
+
+func (SSOPage) Template() string { return "settings_sso" }
+
+// SSOForm is the connection form as typed.
+type SSOForm struct {
+	Kind, Name                                string
+	Enabled, JIT, MultiTenant                 bool
+	Domains, Issuer, ClientID, Scopes         string
+	TenantID, Endpoint, AllowedTenants        string
+	Authority, SettingsJSON, GroupRoles       string
+	JITRole                                   string
+	ClaimEmail, ClaimGiven, ClaimFamily       string
+	ClaimDisplay, ClaimGroups                 string
+	DefaultEmail, DefaultGiven, DefaultFamily string
+	DefaultDisplay, DefaultGroups             string
+	OIDC                                      bool // the kind signs in with OpenID Connect here
+}
+
+func splitList(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '\n' || r == '\r' || r == ' ' || r == '\t' })
+}
+
+func claimList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func (f *SSOForm) fillDefaults() {
+	d := sso.DefaultClaims(f.Kind)
+	f.DefaultEmail, f.DefaultGiven, f.DefaultFamily = strings.Join(d.Email, ", "), strings.Join(d.GivenName, ", "), strings.Join(d.FamilyName, ", ")
+	f.DefaultDisplay, f.DefaultGroups = strings.Join(d.DisplayName, ", "), strings.Join(d.Groups, ", ")
+	f.OIDC = f.Kind == sso.KindOIDC || f.Kind == sso.KindAzureAD
+}
+
+func ssoFormOf(c sso.Connection) SSOForm {
+	f := SSOForm{Kind: c.Kind, Name: c.Name, Enabled: c.Enabled, JIT: c.JIT, JITRole: c.JITRole,
+		Domains: strings.Join(c.Domains, "\n"), ClaimEmail: strings.Join(c.Claims.Email, ", "),
+		ClaimGiven: strings.Join(c.Claims.GivenName, ", "), ClaimFamily: strings.Join(c.Claims.FamilyName, ", "),
+		ClaimDisplay: strings.Join(c.Claims.DisplayName, ", "), ClaimGroups: strings.Join(c.Claims.Groups, ", ")}
+	var gr []string
+	for _, g := range c.GroupRoles {
+		gr = append(gr, g.Group+" = "+g.Role)
+	}
+	f.GroupRoles = strings.Join(gr, "\n")
+	var st sso.OIDCSettings
+	if err := json.Unmarshal(c.Settings, &st); err == nil {
+		f.Issuer, f.ClientID, f.Scopes, f.TenantID, f.Endpoint = st.Issuer, st.ClientID, strings.Join(st.Scopes, " "), st.TenantID, st.Endpoint
+		f.MultiTenant, f.AllowedTenants, f.Authority = st.MultiTenant, strings.Join(st.AllowedTenants, "\n"), st.Authority
+	}
+	f.SettingsJSON = string(c.Settings)
+	f.fillDefaults()
+	return f
+}
+
+// input turns the typed form into the service's input.
+func (f SSOForm) input(secret string) (sso.Input, error) {
+	in := sso.Input{Kind: f.Kind, Name: f.Name, Enabled: &f.Enabled, Domains: splitList(f.Domains), ClientSecret: secret,
+		JIT: f.JIT, JITRole: f.JITRole, Claims: sso.ClaimMapping{Email: claimList(f.ClaimEmail),
+			GivenName: claimList(f.ClaimGiven), FamilyName: claimList(f.ClaimFamily), DisplayName: claimList(f.ClaimDisplay),
+			Groups: claimList(f.ClaimGroups)}}
+	for i, line := range strings.Split(f.GroupRoles, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		group, role, ok := strings.Cut(line, "=")
+		if !ok {
+			return in, domain.FieldError("group_roles", "Line %d: write each mapping as \"group = role\".", i+1)
+		}
+		in.GroupRoles = append(in.GroupRoles, sso.GroupRole{Group: strings.TrimSpace(group), Role: strings.TrimSpace(role)})
+	}
+	if f.Kind == sso.KindOIDC || f.Kind == sso.KindAzureAD {
+		st := sso.OIDCSettings{Issuer: f.Issuer, ClientID: f.ClientID, Scopes: strings.Fields(f.Scopes), TenantID: f.TenantID,
+			Endpoint: f.Endpoint, MultiTenant: f.MultiTenant, AllowedTenants: splitList(f.AllowedTenants), Authority: f.Authority}
+		b, err := json.Marshal(st)
+		in.Settings = b
+		return in, err
+	}
+	if strings.TrimSpace(f.SettingsJSON) != "" {
+		in.Settings = json.RawMessage(f.SettingsJSON)
+	}
+	return in, nil
+}
+
+func (s *Server) ssoPage(r *http.Request) (SSOPage, error) {
+	ctx, p, id := r.Context(), principalFrom(r.Context()), r.PathValue("id")
+	svc := s.ssoSvc()
+	page := SSOPage{Layout: s.layout(r, NavSettingsSSO), Kinds: sso.Kinds, Roles: roleOptions(),
+		New: strings.HasSuffix(r.URL.Path, "/new") || (r.Method == http.MethodPost && id == "")}
+	var err error
+	if page.Connections, err = svc.Connections(ctx, p); err != nil {
+		return page, err
+	}
+	if id == "" {
+		kind := r.URL.Query().Get("kind")
+		if kind == "" {
+			kind = sso.KindOIDC
+		}
+		page.Form = SSOForm{Kind: kind, JITRole: auth.RoleViewer}
+		page.Form.fillDefaults()
+		return page, nil
+	}
+	c, err := svc.Connection(ctx, p, id)
+	if err != nil {
+		return page, err
+	}
+	page.Selected, page.Title, page.Form, page.Callback = &c, c.Name, ssoFormOf(c), c.CallbackURL
+	return page, nil
+}
+
+func (s *Server) ssoSettings(w http.ResponseWriter, r *http.Request) {
+	page, err := s.ssoPage(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.R.Render(w, http.StatusOK, page)
+}
+
+func (s *Server) saveSSO(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ctx, p, id := r.Context(), principalFrom(r.Context()), r.PathValue("id")
+	v := r.PostFormValue
+	f := SSOForm{Kind: v("kind"), Name: v("name"), Enabled: v("enabled") == "on", JIT: v("jit") == "on",
+		MultiTenant: v("multi_tenant") == "on", Domains: v("domains"), Issuer: v("issuer"), ClientID: v("client_id"),
+		Scopes: v("scopes"), TenantID: v("tenant_id"), Endpoint: v("endpoint"), AllowedTenants: v("allowed_tenants"),
+		Authority: v("authority"), SettingsJSON: v("settings_json"), GroupRoles: v("group_roles"), JITRole: v("jit_role"),
+		ClaimEmail: v("claim_email"), ClaimGiven: v("claim_given_name"), ClaimFamily: v("claim_family_name"),
+		ClaimDisplay: v("claim_display_name"), ClaimGroups: v("claim_groups")}
+	in, err := f.input(v("client_secret"))
+	if err == nil {
+		var c sso.Connection
+		if id != "" {
+			c, err = s.ssoSvc().UpdateConnection(ctx, p, actor(r), id, in)
+		} else {
+			c, err = s.ssoSvc().CreateConnection(ctx, p, actor(r), in)
+		}
+		if err == nil {
+			s.flash(r, FlashSuccess, "Single sign-on connection saved.")
+			redirect(w, r, "/settings/sso/"+c.ID)
+			return
+		}
+	}
+	page, perr := s.ssoPage(r)
+	if perr != nil || domain.ErrorCode(err) == domain.CodeInternal {
+		s.fail(w, r, firstError(perr, err))
+		return
+	}
+	if page.Selected != nil {
+		f.Kind = page.Selected.Kind
+	}
+	f.fillDefaults()
+	page.Form = f
+	page.SetErr(err)
+	s.R.Render(w, domain.HTTPStatus(err), page)
+}
+
+func (s *Server) deleteSSO(w http.ResponseWriter, r *http.Request) {
+	if err := s.ssoSvc().DeleteConnection(r.Context(), principalFrom(r.Context()), actor(r), r.PathValue("id")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r, FlashSuccess, "Single sign-on connection deleted; its domains sign in with passwords again.")
+	redirect(w, r, "/settings/sso")
+}
+
+// testSSO runs a sign-in at the identity provider that signs nobody in:
+// the callback brings the claims back to ssoTestResult.
+func (s *Server) testSSO(w http.ResponseWriter, r *http.Request) {
+	ctx, p := r.Context(), principalFrom(r.Context())
+	c, err := s.Auth.Store.GetSSOConnection(ctx, p.Org.ID, r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.beginSSO(w, r, c, "", "", p.User.ID); err != nil {
+		var refusal *sso.Refusal
+		if errors.As(err, &refusal) {
+			err = domain.Errorf(domain.CodeInvalid, "%s", refusal.Message)
+		}
+		if domain.ErrorCode(err) == domain.CodeInternal {
+			s.fail(w, r, err)
+			return
+		}
+		s.flash(r, FlashError, fmt.Sprintf("Test not started: %s", domain.ErrorMessage(err)))
+		redirect(w, r, "/settings/sso/"+c.ID)
+	}
+}
+
+func (s *Server) ssoTestResult(w http.ResponseWriter, r *http.Request) {
+	page, err := s.ssoPage(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var res SSOTestResult
+	raw := s.Sessions.PopString(r.Context(), keySSOTestRes)
+	if raw == "" || json.Unmarshal([]byte(raw), &res) != nil || res.ConnectionID != page.Selected.ID {
+		redirect(w, r, "/settings/sso/"+page.Selected.ID)
+		return
+	}
+	page.Test = &res
+	s.R.Render(w, http.StatusOK, page)
+}
+
+// KindLabel names a connection kind.
+func (SSOPage) KindLabel(kind string) string { return sso.KindLabel(kind) }
+
+// SSOField is one text input of the connection form.
+type SSOField struct{ ID, Label, Value, Hint, Err string }
+
+// Field builds a text input of the connection form.
+func (SSOPage) Field(id, label, value, hint, err string) SSOField {
+	return SSOField{ID: id, Label: label, Value: value, Hint: hint, Err: err}
+}

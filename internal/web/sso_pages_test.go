@@ -1,0 +1,35 @@
+package web
+
+import (
+	"encoding/json"
+
+	"github.com/canopyhq/canopy/internal/sso"
+)
+
+func ssoSamplePages() []pageCase {
+	l := sampleLayout(NavSettingsSSO)
+	l.Can["settings.manage"] = true
+	azure := sso.Connection{ID: "sso_az", Kind: sso.KindAzureAD, Name: "Contoso Entra ID", Enabled: true, Domains: []string{"contoso.test"},
+		Settings:  json.RawMessage(`{"client_id":"app-1","tenant_id":"72f988bf-86f1-41af-91ab-2d7cd011db47","endpoint":"v2"}`),
+		HasSecret: true, GroupRoles: []sso.GroupRole{{Group: "FinOps", Role: "finops"}}, JIT: true, JITRole: "viewer",
+		CallbackURL: "https://canopy.test/login/callback?connection=sso_az", Claims: sso.ClaimMapping{Email: []string{"mail"}}}
+	saml := sso.Connection{ID: "sso_saml", Kind: sso.KindSAML, Name: "Later SAML", Domains: []string{"saml.test"},
+		Settings: json.RawMessage(`{"metadata_url":"https://idp.saml.test/md"}`)}
+	newForm := SSOForm{Kind: sso.KindOIDC, JITRole: "viewer"}
+	newForm.fillDefaults()
+	return []pageCase{
+		{SSOPage{Layout: l, Connections: []sso.Connection{azure, saml}, Selected: &azure, Form: ssoFormOf(azure), Kinds: sso.Kinds,
+			Roles: roleOptions(), Callback: azure.CallbackURL,
+			Test: &SSOTestResult{ConnectionID: "sso_az", Identity: sso.Identity{Subject: "tid/oid", Email: "ann@contoso.test", DisplayName: "Ann Lee",
+				Groups: []string{"FinOps"}}, Claims: []SSOClaim{{"email", "ann@contoso.test"}, {"groups", `["FinOps"]`}}}},
+			[]string{`href="/settings/sso/sso_az"`, `Microsoft Entra ID (Azure AD)`, `contoso.test`, `id="sso-callback">https://canopy.test/login/callback?connection=sso_az`,
+				`name="tenant_id" type="text" value="72f988bf-86f1-41af-91ab-2d7cd011db47"`, `FinOps = finops`, `action="/settings/sso/sso_az/test"`,
+				`Test connection`, `id="sso-test-email">ann@contoso.test`, `<code>groups</code>`, `name="claim_email" type="text" value="mail"`,
+				`Leave empty to keep the current one.`, `Later SAML`, `SAML 2.0`}},
+		{SSOPage{Layout: l, New: true, Form: newForm, Kinds: sso.Kinds, Roles: roleOptions(),
+			FormErrors: FormErrors{FieldErrors: FieldErrors{"domains": "\"x y\" is not an email domain", "issuer": "Enter the issuer URL"}}},
+			[]string{`action="/settings/sso"`, `id="sso-domains-error"`, `id="sso-issuer-error"`, `placeholder="email, upn, sub"`, `Add a connection`}},
+		{SSOContinuePage{URL: "https://idp.test/authorize?a=1&b=2", Provider: "Corp IdP"},
+			[]string{`content="0;url=https://idp.test/authorize?a=1&amp;b=2"`, `href="https://idp.test/authorize?a=1&amp;b=2"`, `Continue to Corp IdP`}},
+	}
+}
