@@ -103,6 +103,36 @@ func TestCrossSiteFormsRefused(t *testing.T) {
 	}
 }
 
+// Identity providers post SAML responses cross-site: only POST
+// /login/callback passes, and it only answers with a page posting the
+// fields again from Canopy's own origin (which the protection checks).
+func TestSAMLCallbackBypassesCrossOriginProtection(t *testing.T) {
+	a := openTestApp(t, store.SQLite)
+	h, err := a.Handler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	for path, want := range map[string]int{"/login/callback?connection=sso_x": http.StatusOK,
+		"/login/callback/x": http.StatusForbidden, "/settings/sso": http.StatusForbidden} {
+		// resume=1 sent cross-site is not taken for the re-post either.
+		req, _ := http.NewRequest("POST", srv.URL+path, strings.NewReader("SAMLResponse=abc&RelayState=r&resume=1"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		req.Header.Set("Origin", "https://idp.example")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != want || (want == http.StatusOK && !strings.Contains(string(b), `name="resume" value="1"`)) {
+			t.Errorf("%s: %d, want %d", path, resp.StatusCode, want)
+		}
+	}
+}
+
 func TestReadyzFailsWithoutDatabase(t *testing.T) {
 	a := openTestApp(t, store.SQLite)
 	h, err := a.Handler()

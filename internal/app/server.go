@@ -46,6 +46,11 @@ func (a *App) Handler() (http.Handler, error) {
 		return nil, err
 	}
 	cop := http.NewCrossOriginProtection()
+	// Identity providers post SAML responses from their own origin. That
+	// post only answers with a page re-posting it from Canopy's origin; the
+	// response's signature, InResponseTo (bound to the browser session) and
+	// the replay cache protect the sign-in itself.
+	cop.AddInsecureBypassPattern("POST /login/callback")
 	h := cop.Handler(securityHeaders(mux))
 	return realIP(proxies, a.observe(m, recoverer(a, h))), nil
 }

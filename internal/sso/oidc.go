@@ -139,8 +139,8 @@ func hashState(state string) string {
 // It returns the URL and the state, which the caller keeps in the browser's
 // session for Complete.
 func (s *Service) Begin(ctx context.Context, c store.SSOConnection, loginHint, next, testBy string, who audit.Actor) (authURL, state string, err error) {
-	if !signInAvailable(c.Kind) {
-		return "", "", domain.Errorf(domain.CodeInvalid, "%s sign-in is not available yet.", KindLabel(c.Kind))
+	if !signInAvailable(c.Kind) || isSAML(c.Kind) {
+		return "", "", domain.Errorf(domain.CodeInvalid, "%s sign-in is not available with OpenID Connect.", KindLabel(c.Kind))
 	}
 	if !c.Enabled && testBy == "" {
 		return "", "", &domain.Error{Code: domain.CodeForbidden, Message: "This single sign-on connection is turned off. Ask your administrator."}
@@ -185,17 +185,7 @@ func (s *Service) Begin(ctx context.Context, c store.SSOConnection, loginHint, n
 // reason and returned as a *Refusal; a person without an account is a
 // *NotSetUp.
 func (s *Service) Complete(ctx context.Context, connectionID string, q url.Values, bound string, who audit.Actor) (*Result, error) {
-	refuse := func(orgID, reason, msg string) error {
-		e := audit.Entry{OrgID: orgID, Action: "user.sso_failed", TargetType: "sso_connection", TargetID: connectionID,
-			Details: map[string]any{"reason": reason}}
-		if err := audit.Record(ctx, s.Store, who, e); err != nil {
-			return err
-		}
-		if msg == "" {
-			msg = "Single sign-on did not work. Try again from the sign-in page; if it keeps failing, tell your administrator the time it happened."
-		}
-		return &Refusal{Reason: reason, Message: msg}
-	}
+	refuse := s.refuser(ctx, connectionID, who)
 	if e := q.Get("error"); e != "" {
 		// Without a valid state this could be anyone's link; take the state
 		// so it cannot be used again, but report the provider's words.
@@ -275,6 +265,30 @@ func (s *Service) Complete(ctx context.Context, connectionID string, q url.Value
 			return nil, refuse(c.OrgID, err.Error(), "")
 		}
 	}
+	return s.finish(ctx, c, claims, subject, st, who, refuse)
+}
+
+// refuser returns the function that audits a refused sign-in
+// (user.sso_failed with its reason) and answers it as a *Refusal.
+func (s *Service) refuser(ctx context.Context, connectionID string, who audit.Actor) func(orgID, reason, msg string) error {
+	return func(orgID, reason, msg string) error {
+		e := audit.Entry{OrgID: orgID, Action: "user.sso_failed", TargetType: "sso_connection", TargetID: connectionID,
+			Details: map[string]any{"reason": reason}}
+		if err := audit.Record(ctx, s.Store, who, e); err != nil {
+			return err
+		}
+		if msg == "" {
+			msg = "Single sign-on did not work. Try again from the sign-in page; if it keeps failing, tell your administrator the time it happened."
+		}
+		return &Refusal{Reason: reason, Message: msg}
+	}
+}
+
+// finish ends a sign-in whose response the provider's protocol accepted,
+// for every kind: the claims are mapped, a test reports them, and anyone
+// else is resolved to their Canopy account.
+func (s *Service) finish(ctx context.Context, c store.SSOConnection, claims map[string]any, subject string, st store.SSOState,
+	who audit.Actor, refuse func(orgID, reason, msg string) error) (*Result, error) {
 	var m ClaimMapping
 	_ = json.Unmarshal(c.Claims, &m)
 	res := &Result{Connection: c, Claims: claims, Identity: MapClaims(claims, m.Effective(c.Kind), subject),
@@ -284,6 +298,7 @@ func (s *Service) Complete(ctx context.Context, connectionID string, q url.Value
 			TargetType: "sso_connection", TargetID: c.ID, Details: map[string]any{"subject": res.Identity.Subject,
 				"email": res.Identity.Email}})
 	}
+	var err error
 	res.User, err = s.resolve(ctx, c, res.Identity, who, refuse)
 	return res, err
 }

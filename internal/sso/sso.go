@@ -1,9 +1,9 @@
 // Package sso is enterprise single sign-on: an organisation's connections
 // to its identity providers, the email domains sent to each (home-realm
-// discovery), claim mapping and OpenID Connect sign-in (generic and Azure
-// AD). SAML 2.0, PingFederate and WS-Federation connections are stored and
-// configured here; their sign-in is done by package sso/saml (integration
-// pending, see docs/sso.md).
+// discovery), claim mapping, OpenID Connect sign-in (generic and Azure AD)
+// and SAML 2.0 / PingFederate sign-in (messages and validation by package
+// sso/saml, its replay cache in the database). WS-Federation connections
+// are stored and configured but cannot be enabled yet (see docs/sso.md).
 package sso
 
 import (
@@ -44,7 +44,7 @@ func KindLabel(kind string) string {
 
 // signInAvailable reports whether Canopy can sign people in with a kind
 // today; the others can be configured but not enabled.
-func signInAvailable(kind string) bool { return kind == KindOIDC || kind == KindAzureAD }
+func signInAvailable(kind string) bool { return kind != KindWSFed }
 
 // StateTTL is how long a sign-in started at an identity provider may take.
 const StateTTL = 10 * time.Minute
@@ -62,6 +62,11 @@ func (s *Service) client() *http.Client {
 		return s.HTTP
 	}
 	return &http.Client{Timeout: 15 * time.Second}
+}
+
+// MetadataURL is where a SAML connection's SP metadata is published.
+func (s *Service) MetadataURL(connectionID string) string {
+	return s.BaseURL + "/login/metadata?connection=" + connectionID
 }
 
 // CallbackURL is where the identity provider sends people back.

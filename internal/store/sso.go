@@ -97,9 +97,9 @@ func (q *Queries) setSSODomains(ctx context.Context, orgID, connID string, domai
 }
 
 // DeleteSSOConnection removes a connection, its domains, its sign-ins under
-// way and its linked identities.
+// way, its linked identities and its remembered assertion IDs.
 func (q *Queries) DeleteSSOConnection(ctx context.Context, orgID, id string) error {
-	for _, t := range []string{"sso_domains", "sso_states", "sso_identities"} {
+	for _, t := range []string{"sso_domains", "sso_states", "sso_identities", "sso_replay"} {
 		if _, err := q.w().exec(ctx, `DELETE FROM `+t+` WHERE org_id = ? AND connection_id = ?`, orgID, id); err != nil {
 			return err
 		}
@@ -210,6 +210,27 @@ func (q *Queries) TakeSSOState(ctx context.Context, stateHash string) (SSOState,
 		return SSOState{}, &domain.Error{Code: domain.CodeNotFound, Message: "sign-in state not found"}
 	}
 	return st, nil
+}
+
+// SeenSSOAssertion records a SAML assertion ID of a connection until the
+// given time and reports whether it had been recorded before (a replay).
+// The check and the record are one INSERT … ON CONFLICT DO NOTHING, so of
+// several nodes receiving the same assertion exactly one sees it as new.
+// Expired rows are swept first; an assertion past its expiry is refused by
+// its own validity window, so forgetting it then is safe.
+func (q *Queries) SeenSSOAssertion(ctx context.Context, orgID, connectionID, assertionID string, until time.Time) (bool, error) {
+	now := domain.Now()
+	if _, err := q.w().exec(ctx, `DELETE FROM sso_replay WHERE expires_at <= ?`, now); err != nil {
+		return false, err
+	}
+	res, err := q.w().exec(ctx, `INSERT INTO sso_replay (org_id, connection_id, assertion_id, expires_at, created_at)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT (connection_id, assertion_id) DO NOTHING`, orgID, connectionID, assertionID,
+		until.UTC(), now)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 0, err
 }
 
 // SSOIdentityUser returns the user linked to a subject of a connection.

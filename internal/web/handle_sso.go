@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 
@@ -28,6 +29,8 @@ func (s *Server) ssoRoutes() []Route {
 	}
 	return []Route{
 		pub("GET /login/callback", s.ssoCallback),
+		pub("POST /login/callback", s.ssoSAMLCallback),
+		pub("GET /login/metadata", s.ssoMetadata),
 		perm("GET /settings/sso", s.ssoSettings),
 		perm("GET /settings/sso/new", s.ssoSettings),
 		perm("POST /settings/sso", s.saveSSO),
@@ -58,6 +61,9 @@ func (s *Server) federatedConnection(r *http.Request, email string) (store.SSOCo
 // here. The CSP's form-action 'self' stops a form post redirected to
 // another origin, so a page that goes on by itself answers the post.
 func (s *Server) beginSSO(w http.ResponseWriter, r *http.Request, c store.SSOConnection, email, next, testBy string) error {
+	if sso.IsSAML(c.Kind) {
+		return s.beginSAML(w, r, c, next, testBy)
+	}
 	to, state, err := s.ssoSvc().Begin(r.Context(), c, email, next, testBy, who(r))
 	if err != nil {
 		return err
@@ -65,6 +71,91 @@ func (s *Server) beginSSO(w http.ResponseWriter, r *http.Request, c store.SSOCon
 	s.Sessions.Put(r.Context(), keySSOState, state)
 	s.R.Render(w, http.StatusOK, SSOContinuePage{URL: to, Provider: c.Name})
 	return nil
+}
+
+// beginSAML sends the browser on with a signed AuthnRequest: the continue
+// page follows the redirect binding's URL; for the POST binding a form
+// posts the request to the identity provider, and only that page's CSP
+// lets forms go to the provider's origin.
+func (s *Server) beginSAML(w http.ResponseWriter, r *http.Request, c store.SSOConnection, next, testBy string) error {
+	out, state, err := s.ssoSvc().BeginSAML(r.Context(), c, next, testBy, who(r))
+	if err != nil {
+		return err
+	}
+	s.Sessions.Put(r.Context(), keySSOState, state)
+	if out.RedirectURL != "" {
+		s.R.Render(w, http.StatusOK, SSOContinuePage{URL: out.RedirectURL, Provider: c.Name})
+		return nil
+	}
+	u, err := url.Parse(out.PostURL)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Security-Policy", strings.Replace(w.Header().Get("Content-Security-Policy"),
+		"form-action 'self'", "form-action 'self' "+u.Scheme+"://"+u.Host, 1))
+	s.R.Render(w, http.StatusOK, SSOPostPage{Action: out.PostURL, Fields: postFields(out.Fields), Provider: c.Name,
+		Title: "Continue to " + c.Name})
+	return nil
+}
+
+// SSOPostPage posts a SAML message (the AuthnRequest to the identity
+// provider, or the identity provider's response once more to Canopy's own
+// callback) with a form that submits itself.
+type SSOPostPage struct {
+	Layout
+	Action   string
+	Fields   []SSOPostField
+	Provider string
+	Title    string
+}
+
+// SSOPostField is a hidden field of SSOPostPage.
+type SSOPostField struct{ Name, Value string }
+
+func (SSOPostPage) Template() string { return "sso_post" }
+
+func postFields(m map[string]string) []SSOPostField {
+	out := make([]SSOPostField, 0, len(m))
+	for k, v := range m {
+		out = append(out, SSOPostField{Name: k, Value: v})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// sameOrigin tells the re-post from Canopy's page (validated) from a post
+// made by another site (only answered with the re-post page): the route
+// itself is exempt from the server's cross-origin protection.
+var sameOrigin = http.NewCrossOriginProtection()
+
+// maxSAMLPost caps the form the identity provider posts to the callback.
+const maxSAMLPost = 1 << 20
+
+// ssoSAMLCallback receives the SAML response the identity provider posts.
+// That post comes from the provider's site, so the browser holds back the
+// SameSite=Lax session cookie and the sign-in cannot be matched to this
+// browser yet: the first post only answers with a page posting the same
+// fields once more from Canopy's own origin (with resume=1), and that
+// second post, carrying the session, is validated.
+func (s *Server) ssoSAMLCallback(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxSAMLPost)
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, domain.Errorf(domain.CodeInvalid, "The sign-in response is too large or malformed."))
+		return
+	}
+	ctx, f := r.Context(), r.PostForm
+	if f.Get("resume") != "1" || sameOrigin.Check(r) != nil {
+		fields := map[string]string{"SAMLResponse": f.Get("SAMLResponse"), "resume": "1"}
+		if rs := f.Get("RelayState"); rs != "" {
+			fields["RelayState"] = rs
+		}
+		s.R.Render(w, http.StatusOK, SSOPostPage{Action: "/login/callback?connection=" + url.QueryEscape(r.URL.Query().Get("connection")),
+			Fields: postFields(fields), Provider: "Canopy", Title: "Signing you in"})
+		return
+	}
+	res, err := s.ssoSvc().CompleteSAML(ctx, r.URL.Query().Get("connection"), f.Get("SAMLResponse"), f.Get("RelayState"),
+		s.Sessions.PopString(ctx, keySSOState), who(r))
+	s.endSSO(w, r, res, err)
 }
 
 // SSOContinuePage sends the browser on to the identity provider.
@@ -81,6 +172,13 @@ func (s *Server) ssoCallback(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	q := r.URL.Query()
 	res, err := s.ssoSvc().Complete(ctx, q.Get("connection"), q, s.Sessions.PopString(ctx, keySSOState), who(r))
+	s.endSSO(w, r, res, err)
+}
+
+// endSSO answers a completed (or refused) sign-in of any kind: a refusal,
+// "not set up", a test's claims, or the session started.
+func (s *Server) endSSO(w http.ResponseWriter, r *http.Request, res *sso.Result, err error) {
+	ctx := r.Context()
 	var refusal *sso.Refusal
 	var notSetUp *sso.NotSetUp
 	switch {
@@ -126,6 +224,20 @@ func (s *Server) ssoCallback(w http.ResponseWriter, r *http.Request) {
 	s.completeSignIn(w, r, res.User)
 }
 
+// ssoMetadata publishes a SAML connection's service-provider metadata for
+// its identity provider (public: it holds only the entity ID, endpoints
+// and Canopy's signing certificate).
+func (s *Server) ssoMetadata(w http.ResponseWriter, r *http.Request) {
+	md, err := s.ssoSvc().SPMetadata(r.Context(), r.URL.Query().Get("connection"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/samlmetadata+xml")
+	w.Header().Set("Content-Disposition", `inline; filename="canopy-sp-metadata.xml"`)
+	_, _ = w.Write(md)
+}
+
 // SSOTestResult is what "Test connection" shows.
 type SSOTestResult struct {
 	ConnectionID string
@@ -163,6 +275,7 @@ type SSOPage struct {
 	Roles       []RoleOption
 	Test        *SSOTestResult
 	Callback    string // the callback URL of the selected connection
+	Metadata    string // SAML kinds: the SP metadata URL of the selected connection
 }
 
 func (SSOPage) Template() string { return "settings_sso" }
@@ -275,7 +388,7 @@ func (s *Server) ssoPage(r *http.Request) (SSOPage, error) {
 	if err != nil {
 		return page, err
 	}
-	page.Selected, page.Title, page.Form, page.Callback = &c, c.Name, ssoFormOf(c), c.CallbackURL
+	page.Selected, page.Title, page.Form, page.Callback, page.Metadata = &c, c.Name, ssoFormOf(c), c.CallbackURL, c.MetadataURL
 	return page, nil
 }
 
@@ -326,8 +439,18 @@ func (s *Server) saveSSO(w http.ResponseWriter, r *http.Request) {
 	f.fillDefaults()
 	page.Form = f
 	page.SetErr(err)
+	if field := domain.ErrorField(err); !f.OIDC && samlSettingsFields[field] {
+		// SAML settings are edited as JSON: their errors go beside it,
+		// naming the setting.
+		delete(page.FieldErrors, field)
+		page.FieldErrors["settings"] = field + ": " + domain.ErrorMessage(err)
+	}
 	s.R.Render(w, domain.HTTPStatus(err), page)
 }
+
+// samlSettingsFields are the fields of sso.SAMLSettings that errors name.
+var samlSettingsFields = map[string]bool{"metadata_url": true, "metadata_xml": true, "sign_in_url": true,
+	"sign_out_url": true, "pingfederate_url": true, "certificates": true, "signature_algorithm": true, "binding": true}
 
 func (s *Server) deleteSSO(w http.ResponseWriter, r *http.Request) {
 	if err := s.ssoSvc().DeleteConnection(r.Context(), principalFrom(r.Context()), actor(r), r.PathValue("id")); err != nil {

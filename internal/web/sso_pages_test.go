@@ -31,5 +31,9 @@ func ssoSamplePages() []pageCase {
 			[]string{`action="/settings/sso"`, `id="sso-domains-error"`, `id="sso-issuer-error"`, `placeholder="email, upn, sub"`, `Add a connection`}},
 		{SSOContinuePage{URL: "https://idp.test/authorize?a=1&b=2", Provider: "Corp IdP"},
 			[]string{`content="0;url=https://idp.test/authorize?a=1&amp;b=2"`, `href="https://idp.test/authorize?a=1&amp;b=2"`, `Continue to Corp IdP`}},
+		{SSOPostPage{Action: "https://idp.test/sso", Fields: []SSOPostField{{Name: "RelayState", Value: "r&1"}, {Name: "SAMLRequest", Value: "PHgvPg=="}},
+			Provider: "Corp SAML", Title: "Continue to Corp SAML"},
+			[]string{`action="https://idp.test/sso" id="sso-post" data-autosubmit`, `name="RelayState" value="r&amp;1"`,
+				`name="SAMLRequest" value="PHgvPg=="`, `Continue to Corp SAML`}},
 	}
 }

@@ -151,4 +151,16 @@
   } else {
     showCookieBanner();
   }
+
+  // Single sign-on hand-over pages (SAML HTTP-POST) submit their form
+  // by themselves; the button stays for browsers without JavaScript.
+  function autosubmit() {
+    var f = document.querySelector("form[data-autosubmit]");
+    if (f) f.submit();
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", autosubmit);
+  } else {
+    autosubmit();
+  }
 })();
