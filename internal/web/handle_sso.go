@@ -91,8 +91,9 @@ func (s *Server) beginSAML(w http.ResponseWriter, r *http.Request, c store.SSOCo
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Security-Policy", strings.Replace(w.Header().Get("Content-Security-Policy"),
-		"form-action 'self'", "form-action 'self' "+u.Scheme+"://"+u.Host, 1))
+	if csp := w.Header().Get("Content-Security-Policy"); strings.Contains(csp, "form-action 'self'") {
+		w.Header().Set("Content-Security-Policy", strings.Replace(csp, "form-action 'self'", "form-action 'self' "+u.Scheme+"://"+u.Host, 1))
+	}
 	s.R.Render(w, http.StatusOK, SSOPostPage{Action: out.PostURL, Fields: postFields(out.Fields), Provider: c.Name,
 		Title: "Continue to " + c.Name})
 	return nil

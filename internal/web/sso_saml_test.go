@@ -280,3 +280,67 @@ func TestSAMLSignInFlow(t *testing.T) {
 		}
 	})
 }
+
+// The POST binding: the email step answers with a form posting the signed
+// AuthnRequest to the IdP; "Test connection" of an administrator shows
+// the claims of the SAML response and signs nobody in.
+func TestSAMLPostBindingAndTestConnection(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f, owner := newSAMLFixture(t, db)
+		ctx := context.Background()
+		on := true
+		settings, _ := json.Marshal(sso.SAMLSettings{MetadataURL: f.idp.URL + "/metadata", Binding: sso.SAMLBindingPost})
+		if _, err := f.owner.UpdateConnection(ctx, owner, audit.Actor{}, f.saml.ID, sso.Input{Name: "Corp SAML", Enabled: &on,
+			Domains: []string{"saml.test"}, Settings: settings}); err != nil {
+			t.Fatal(err)
+		}
+		c := f.client("")
+		resp, err := c.PostForm(f.srv.URL+"/signin", url.Values{"email": {"sam@saml.test"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		req := regexp.MustCompile(`name="(SAMLRequest|RelayState)" value="([^"]*)"`).FindAllStringSubmatch(string(b), -1)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(b), `action="`+f.idp.URL+`/sso" id="sso-post" data-autosubmit`) || len(req) != 2 {
+			t.Fatalf("email step: %d %s", resp.StatusCode, b)
+		}
+		form := url.Values{}
+		for _, m := range req {
+			form.Set(m[1], html.UnescapeString(m[2]))
+		}
+		resp, err = c.PostForm(f.idp.URL+"/sso", form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		action, fields := samlForm(t, resp)
+		if code, loc, body := f.postBack(c, action, fields); code != http.StatusSeeOther || loc != "/" {
+			t.Fatalf("callback: %d %q %s", code, loc, body)
+		}
+
+		admin := f.client("owner-a@example.com")
+		resp, err = admin.PostForm(f.srv.URL+"/settings/sso/"+f.saml.ID+"/test", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		form = url.Values{}
+		for _, m := range regexp.MustCompile(`name="(SAMLRequest|RelayState)" value="([^"]*)"`).FindAllStringSubmatch(string(b), -1) {
+			form.Set(m[1], html.UnescapeString(m[2]))
+		}
+		resp, err = admin.PostForm(f.idp.URL+"/sso", form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		action, fields = samlForm(t, resp)
+		code, loc, _ := f.postBack(admin, action, fields)
+		if code != http.StatusSeeOther || loc != "/settings/sso/"+f.saml.ID+"/test" {
+			t.Fatalf("test callback: %d %q", code, loc)
+		}
+		code, body := f.do(admin, http.MethodGet, loc, nil)
+		if code != http.StatusOK || !strings.Contains(body, "sam@saml.test") || !strings.Contains(body, "NameID") {
+			t.Fatalf("test result: %d %s", code, body)
+		}
+	})
+}
