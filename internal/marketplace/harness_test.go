@@ -143,6 +143,19 @@ func (h *harness) sub(id string) marketplace.Subscription {
 }
 
 // completedPurchase buys and completes n of item; it returns the order.
+// completedCreativeCloud buys 5 Photoshop and 2 Acrobat, yearly, on one
+// agreement and completes the purchase; the order's Lines[0] is
+// Photoshop's subscription, Lines[1] Acrobat's.
+func (h *harness) completedCreativeCloud() marketplace.Order {
+	h.t.Helper()
+	p, err := h.svc.Purchase(h.ctx, h.buyer, h.who, marketplace.OrderInput{BuyerID: h.buyerID, Submit: true,
+		Lines: []marketplace.LineInput{{ItemID: h.photoshop.ID, Term: "P1Y", Quantity: 5}, {ItemID: h.acrobat.ID, Term: "P1Y", Quantity: 2}}})
+	h.must(err)
+	h.decide(p.ID, vendor.StateCompleted, "")
+	h.poll(p.ID)
+	return p
+}
+
 func (h *harness) completedPurchase(it marketplace.Item, term string, n int64) marketplace.Order {
 	h.t.Helper()
 	o := h.buy(it, term, n)

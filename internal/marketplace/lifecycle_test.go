@@ -25,11 +25,7 @@ func (h *harness) terminate(agr string, subs ...string) (marketplace.Order, erro
 func TestTheLastTerminationTerminatesTheAgreement(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
-		p, err := h.svc.Purchase(h.ctx, h.buyer, h.who, marketplace.OrderInput{BuyerID: h.buyerID, Submit: true,
-			Lines: []marketplace.LineInput{{ItemID: h.photoshop.ID, Term: "P1Y", Quantity: 5}, {ItemID: h.acrobat.ID, Term: "P1Y", Quantity: 2}}})
-		h.must(err)
-		h.decide(p.ID, vendor.StateCompleted, "")
-		h.poll(p.ID)
+		p := h.completedCreativeCloud()
 		h.clock = h.clock.AddDate(0, 0, 3) // inside Adobe's 14-day return window
 		ps, ac := p.Lines[0].SubscriptionID, p.Lines[1].SubscriptionID
 

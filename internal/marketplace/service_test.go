@@ -172,11 +172,7 @@ func TestAQueriedOrderWaitsForTheBuyersAnswer(t *testing.T) {
 func TestOnlyOneOrderPerAgreementIsWithTheVendor(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
-		p, err := h.svc.Purchase(h.ctx, h.buyer, h.who, marketplace.OrderInput{BuyerID: h.buyerID, Submit: true,
-			Lines: []marketplace.LineInput{{ItemID: h.photoshop.ID, Term: "P1Y", Quantity: 5}, {ItemID: h.acrobat.ID, Term: "P1Y", Quantity: 2}}})
-		h.must(err)
-		h.decide(p.ID, vendor.StateCompleted, "")
-		h.poll(p.ID)
+		p := h.completedCreativeCloud()
 		ps, ac := p.Lines[0].SubscriptionID, p.Lines[1].SubscriptionID
 		first, err := h.svc.Change(h.ctx, h.buyer, h.who, p.AgreementID, marketplace.OrderInput{Submit: true, Lines: []marketplace.LineInput{{SubscriptionID: ps, Quantity: 8}}})
 		h.must(err)
@@ -216,11 +212,7 @@ func TestOnlyOneOrderPerAgreementIsWithTheVendor(t *testing.T) {
 func TestConcurrentDispatchSendsOneOrderOnce(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		h := newHarness(t, db)
-		p, err := h.svc.Purchase(h.ctx, h.buyer, h.who, marketplace.OrderInput{BuyerID: h.buyerID, Submit: true,
-			Lines: []marketplace.LineInput{{ItemID: h.photoshop.ID, Term: "P1Y", Quantity: 5}, {ItemID: h.acrobat.ID, Term: "P1Y", Quantity: 2}}})
-		h.must(err)
-		h.decide(p.ID, vendor.StateCompleted, "")
-		h.poll(p.ID)
+		p := h.completedCreativeCloud()
 		h.svc.Dispatch = func(context.Context, string, string) error { return nil } // submit without dispatching
 		var ids []string
 		for _, l := range p.Lines {
