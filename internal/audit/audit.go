@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/canopyhq/canopy/internal/domain"
@@ -56,7 +55,7 @@ func Record(ctx context.Context, a Appender, actor Actor, e Entry) error {
 		ID: domain.NewID(domain.PrefixAudit), OrgID: e.OrgID, At: domain.Now(),
 		ActorID: actor.UserID, ActorEmail: actor.Email, Action: e.Action,
 		TargetType: e.TargetType, TargetID: e.TargetID,
-		IP: actor.IP, UserAgent: truncate(actor.UserAgent, 300), Details: details,
+		IP: actor.IP, UserAgent: domain.Truncate(actor.UserAgent, 300), Details: details,
 	}
 	_, err := a.AppendAudit(ctx, ev, Hash)
 	return err
@@ -133,11 +132,4 @@ func Verify(ctx context.Context, s *store.Store) (Report, error) {
 
 func (r *Report) add(seq int64, reason string) {
 	r.Problems = append(r.Problems, Problem{Seq: seq, Reason: reason})
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return strings.ToValidUTF8(s[:n], "")
 }

@@ -71,3 +71,15 @@ func TestAmountCmp(t *testing.T) {
 		}
 	}
 }
+
+func TestTruncateKeepsUTF8Whole(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		n    int
+		want string
+	}{{"abc", 5, "abc"}, {"abcdef", 3, "abc"}, {"Bestellung für", 13, "Bestellung f"}, {"Bestellung für", 14, "Bestellung fü"}} {
+		if got := Truncate(c.in, c.n); got != c.want {
+			t.Errorf("Truncate(%q, %d) = %q, want %q", c.in, c.n, got, c.want)
+		}
+	}
+}

@@ -55,3 +55,13 @@ func FormatMoney(a Amount, cur string) string {
 	}
 	return out
 }
+
+// Truncate cuts s to at most n bytes without splitting a UTF-8 sequence
+// (a partly cut character is dropped), for text stored or shown with a
+// length limit.
+func Truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "")
+}

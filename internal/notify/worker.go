@@ -60,7 +60,7 @@ func (w *webhookWorker) Work(ctx context.Context, job *river.Job[WebhookArgs]) e
 	d := store.WebhookDelivery{OrgID: a.OrgID, EndpointID: a.EndpointID, EventID: a.EventID, EventKind: a.EventKind,
 		Attempt: job.Attempt, StatusCode: code, OK: sendErr == nil}
 	if sendErr != nil {
-		d.Error = truncate(sendErr.Error(), 500)
+		d.Error = domain.Truncate(sendErr.Error(), 500)
 	}
 	if err := w.svc.Store.AddWebhookDelivery(ctx, d); err != nil {
 		w.svc.Log.Error("webhook: cannot log delivery", "endpoint", a.EndpointID, "err", err)
@@ -107,10 +107,3 @@ func (s *Service) post(ctx context.Context, e store.WebhookEndpoint, a WebhookAr
 
 // secretAAD binds a sealed secret to its endpoint.
 func secretAAD(orgID, id string) string { return "canopy/webhook/v1/" + orgID + "/" + id }
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
-}

@@ -2,10 +2,8 @@ package sso
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +15,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/canopyhq/canopy/internal/audit"
+	"github.com/canopyhq/canopy/internal/auth"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/keyvault"
 	"github.com/canopyhq/canopy/internal/store"
@@ -126,11 +125,6 @@ func (s *Service) oauthConfig(ctx context.Context, c store.SSOConnection, p *oid
 
 func randomToken() string { return base64.RawURLEncoding.EncodeToString(domain.RandomBytes(32)) }
 
-func hashState(state string) string {
-	h := sha256.Sum256([]byte(state))
-	return hex.EncodeToString(h[:])
-}
-
 // Begin starts a sign-in at the connection's identity provider and returns
 // the URL to send the browser to. The state, nonce and PKCE verifier stay
 // in the database (single use, StateTTL). testBy is the administrator
@@ -147,7 +141,7 @@ func (s *Service) Begin(ctx context.Context, c store.SSOConnection, loginHint, n
 	}
 	p, st, perr := s.provider(ctx, c)
 	if perr != nil {
-		reason := "discovery failed: " + trunc(perr.Error(), 200)
+		reason := "discovery failed: " + domain.Truncate(perr.Error(), 200)
 		if err := audit.Record(ctx, s.Store, who, audit.Entry{OrgID: c.OrgID, Action: "user.sso_failed",
 			TargetType: "sso_connection", TargetID: c.ID, Details: map[string]any{"reason": reason}}); err != nil {
 			return "", "", err
@@ -165,7 +159,7 @@ func (s *Service) Begin(ctx context.Context, c store.SSOConnection, loginHint, n
 	if err != nil {
 		return "", "", err
 	}
-	if err := s.Store.AddSSOState(ctx, store.SSOState{StateHash: hashState(state), OrgID: c.OrgID, ConnectionID: c.ID,
+	if err := s.Store.AddSSOState(ctx, store.SSOState{StateHash: auth.HashSecretToken(state), OrgID: c.OrgID, ConnectionID: c.ID,
 		Nonce: nonce, SealedVerifier: sealed, Next: next, TestBy: testBy, ExpiresAt: domain.Now().Add(StateTTL)}); err != nil {
 		return "", "", err
 	}
@@ -190,16 +184,16 @@ func (s *Service) Complete(ctx context.Context, connectionID string, q url.Value
 		// Without a valid state this could be anyone's link; take the state
 		// so it cannot be used again, but report the provider's words.
 		if st := q.Get("state"); st != "" {
-			_, _ = s.Store.TakeSSOState(ctx, hashState(st))
+			_, _ = s.Store.TakeSSOState(ctx, auth.HashSecretToken(st))
 		}
-		return nil, refuse("", "identity provider error: "+trunc(e+": "+q.Get("error_description"), 300),
-			"Your identity provider did not sign you in ("+trunc(e, 60)+"). Try again, or ask your administrator.")
+		return nil, refuse("", "identity provider error: "+domain.Truncate(e+": "+q.Get("error_description"), 300),
+			"Your identity provider did not sign you in ("+domain.Truncate(e, 60)+"). Try again, or ask your administrator.")
 	}
 	state := q.Get("state")
 	if state == "" || len(state) > 200 {
 		return nil, refuse("", "missing state", "")
 	}
-	st, err := s.Store.TakeSSOState(ctx, hashState(state))
+	st, err := s.Store.TakeSSOState(ctx, auth.HashSecretToken(state))
 	if err == nil && subtle.ConstantTimeCompare([]byte(state), []byte(bound)) != 1 {
 		return nil, refuse(st.OrgID, "state not started in this browser", "")
 	}
@@ -232,7 +226,7 @@ func (s *Service) Complete(ctx context.Context, connectionID string, q url.Value
 	}
 	p, set, err := s.provider(ctx, c)
 	if err != nil {
-		return nil, refuse(c.OrgID, "discovery failed: "+trunc(err.Error(), 200), "Your identity provider could not be reached. Try again in a minute.")
+		return nil, refuse(c.OrgID, "discovery failed: "+domain.Truncate(err.Error(), 200), "Your identity provider could not be reached. Try again in a minute.")
 	}
 	cfg, err := s.oauthConfig(ctx, c, p, set)
 	if err != nil {
@@ -241,7 +235,7 @@ func (s *Service) Complete(ctx context.Context, connectionID string, q url.Value
 	hctx := oidc.ClientContext(ctx, s.client())
 	tok, err := cfg.Exchange(context.WithValue(hctx, oauth2.HTTPClient, s.client()), code, oauth2.VerifierOption(verifier))
 	if err != nil {
-		return nil, refuse(c.OrgID, "code exchange failed: "+trunc(err.Error(), 200), "")
+		return nil, refuse(c.OrgID, "code exchange failed: "+domain.Truncate(err.Error(), 200), "")
 	}
 	raw, _ := tok.Extra("id_token").(string)
 	if raw == "" {
@@ -303,13 +297,6 @@ func (s *Service) finish(ctx context.Context, c store.SSOConnection, claims map[
 	return res, err
 }
 
-func trunc(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
-}
-
 // verifyReason names why go-oidc rejected an ID token.
 func verifyReason(err error) string {
 	var exp *oidc.TokenExpiredError
@@ -324,7 +311,7 @@ func verifyReason(err error) string {
 	case strings.Contains(msg, "failed to verify signature"):
 		return "bad ID token signature"
 	}
-	return "invalid ID token: " + trunc(msg, 200)
+	return "invalid ID token: " + domain.Truncate(msg, 200)
 }
 
 // checkAzure checks an Azure AD token's tenant and issuer and returns the

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 
 	"github.com/canopyhq/canopy/internal/audit"
+	"github.com/canopyhq/canopy/internal/auth"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/sso/saml"
 	"github.com/canopyhq/canopy/internal/store"
@@ -26,7 +27,7 @@ func (s *Service) BeginSAML(ctx context.Context, c store.SSOConnection, next, te
 	}
 	sp, st, err := s.serviceProvider(ctx, c)
 	if err != nil {
-		reason := "identity provider settings unusable: " + trunc(err.Error(), 200)
+		reason := "identity provider settings unusable: " + domain.Truncate(err.Error(), 200)
 		return nil, "", s.refuser(ctx, c.ID, who)(c.OrgID, reason,
 			"Your identity provider could not be reached. Try again in a minute, or ask your administrator.")
 	}
@@ -39,7 +40,7 @@ func (s *Service) BeginSAML(ctx context.Context, c store.SSOConnection, next, te
 	if err != nil {
 		return nil, "", err
 	}
-	if err := s.Store.AddSSOState(ctx, store.SSOState{StateHash: hashState(state), OrgID: c.OrgID, ConnectionID: c.ID,
+	if err := s.Store.AddSSOState(ctx, store.SSOState{StateHash: auth.HashSecretToken(state), OrgID: c.OrgID, ConnectionID: c.ID,
 		Nonce: out.ID, Next: next, TestBy: testBy, ExpiresAt: domain.Now().Add(StateTTL)}); err != nil {
 		return nil, "", err
 	}
@@ -57,7 +58,7 @@ func (s *Service) CompleteSAML(ctx context.Context, connectionID, samlResponse, 
 	refuse := s.refuser(ctx, connectionID, who)
 	var st store.SSOState
 	if relayState != "" && len(relayState) <= 200 {
-		got, err := s.Store.TakeSSOState(ctx, hashState(relayState))
+		got, err := s.Store.TakeSSOState(ctx, auth.HashSecretToken(relayState))
 		switch {
 		case err == nil:
 			if subtle.ConstantTimeCompare([]byte(relayState), []byte(bound)) != 1 {
@@ -88,14 +89,14 @@ func (s *Service) CompleteSAML(ctx context.Context, connectionID, samlResponse, 
 	}
 	sp, _, err := s.serviceProvider(ctx, c)
 	if err != nil {
-		return nil, refuse(c.OrgID, "identity provider settings unusable: "+trunc(err.Error(), 200),
+		return nil, refuse(c.OrgID, "identity provider settings unusable: "+domain.Truncate(err.Error(), 200),
 			"Your identity provider could not be reached. Try again in a minute.")
 	}
 	a, err := sp.ValidateResponse(ctx, samlResponse, st.Nonce)
 	if err != nil {
 		reason := saml.ReasonOf(err)
 		if reason == "" {
-			reason = "invalid response: " + trunc(err.Error(), 200)
+			reason = "invalid response: " + domain.Truncate(err.Error(), 200)
 		}
 		return nil, refuse(c.OrgID, reason, "")
 	}
