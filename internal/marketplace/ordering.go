@@ -261,7 +261,7 @@ func (s *Service) runningSub(ctx context.Context, d *draft, i int, id string) (S
 	if err != nil || sub.AgreementID != d.agr.ID {
 		return sub, domain.FieldError("lines", "line %d: subscription %q is not part of agreement %s", i+1, id, d.agr.ID)
 	}
-	if o, err := s.openOrderOf(ctx, d.agr, sub.ID); err != nil || o != "" {
+	if o, err := s.Store.MktOpenOrderFor(ctx, d.agr.OrgID, d.agr.ID, sub.ID); err != nil || o != "" {
 		if err == nil {
 			err = domain.Errorf(domain.CodeConflict, "line %d: subscription %s is already in open order %s; wait for it to finish or cancel it", i+1, sub.ID, o)
 		}
@@ -271,10 +271,4 @@ func (s *Service) runningSub(ctx context.Context, d *draft, i int, id string) (S
 		return sub, domain.Errorf(domain.CodeConflict, "line %d: subscription %s is %s; only an Active subscription can be changed or terminated", i+1, sub.ID, sub.Status)
 	}
 	return sub, nil
-}
-
-// openOrderOf returns the open order (quoted or submitted) of the
-// agreement that has a line for subscription sub, or "".
-func (s *Service) openOrderOf(ctx context.Context, agr Agreement, sub string) (string, error) {
-	return s.Store.MktOpenOrderFor(ctx, agr.OrgID, agr.ID, sub)
 }

@@ -174,12 +174,12 @@ func (s *Service) settleAgreement(ctx context.Context, tx *store.Tx, orgID, agre
 	if err != nil {
 		return err
 	}
-	running, err := s.running(ctx, tx, agr)
+	running, err := tx.MktRunningSubscriptions(ctx, agr.OrgID, agr.ID) // Active, Updating or Terminating
 	if err != nil {
 		return err
 	}
 	from, to := AgreementStatus(agr.Status), AgreementActive
-	if !running {
+	if running == 0 {
 		to = AgreementTerminated
 		note += "; no subscription runs any more"
 	}
@@ -187,13 +187,6 @@ func (s *Service) settleAgreement(ctx context.Context, tx *store.Tx, orgID, agre
 		return nil
 	}
 	return changeStatus(ctx, tx, Agreements, orgID, store.MktAgreementObj, agr.ID, from, to, "system", note)
-}
-
-// running reports whether a subscription of the agreement still runs
-// (Active, Updating or Terminating).
-func (s *Service) running(ctx context.Context, tx *store.Tx, agr Agreement) (bool, error) {
-	n, err := tx.MktRunningSubscriptions(ctx, agr.OrgID, agr.ID)
-	return n > 0, err
 }
 
 // failTx records a failed (or cancelled) order and undoes what it had
