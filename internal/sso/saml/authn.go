@@ -1,11 +1,14 @@
 package saml
 
 import (
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/beevik/etree"
@@ -33,28 +36,69 @@ type Outbound struct {
 
 // Metadata is the SP metadata document of the connection: entity ID, the
 // HTTP-POST assertion consumer service, the single logout service (both
-// bindings), the signing certificate and the NameID formats.
+// bindings), the signing certificate (then OtherCertificates) and the
+// NameID formats.
 func (sp *ServiceProvider) Metadata() ([]byte, error) {
+	return SPMetadata(SPMetadataConfig{Connection: sp.cfg.Connection, BaseURL: sp.cfg.BaseURL, SLOPath: sp.cfg.SLOPath,
+		Certificates:  append([]*x509.Certificate{sp.cfg.SigningCert}, sp.cfg.OtherCertificates...),
+		NameIDFormats: sp.cfg.NameIDFormats, Now: sp.cfg.Now})
+}
+
+// SPMetadataConfig is what the SP metadata is made of: the service
+// provider's own side only, so that it can be published before the
+// identity provider is known (its administrator usually needs it first).
+type SPMetadataConfig struct {
+	Connection, BaseURL, SLOPath string // as in Config
+	// Certificates are published as signing keys, in order: the one in
+	// use first, then any announced or previous one. At least one.
+	Certificates []*x509.Certificate
+	// NameIDFormats; default email, persistent, unspecified.
+	NameIDFormats []string
+	// Now is the clock (validUntil is a week ahead); nil means time.Now.
+	Now func() time.Time
+}
+
+// SPMetadata builds the SP metadata document from the service provider's
+// side alone; ServiceProvider.Metadata gives the same document.
+func SPMetadata(c SPMetadataConfig) ([]byte, error) {
+	if err := checkEndpoints(c.Connection, c.BaseURL); err != nil {
+		return nil, err
+	}
+	if len(c.Certificates) == 0 || slices.Contains(c.Certificates, nil) {
+		return nil, errors.New("saml: SP metadata needs the SP signing certificate")
+	}
+	if c.SLOPath == "" {
+		c.SLOPath = "/logout/callback"
+	}
+	if len(c.NameIDFormats) == 0 {
+		c.NameIDFormats = []string{NameIDFormatEmail, NameIDFormatPersistent, NameIDFormatUnspecified}
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	base := strings.TrimRight(c.BaseURL, "/")
+	conn := url.QueryEscape(c.Connection)
+	acs, slo := base+"/login/callback?connection="+conn, base+c.SLOPath+"?connection="+conn
+	keys := make([]types.KeyDescriptor, 0, len(c.Certificates))
+	for _, cert := range c.Certificates {
+		keys = append(keys, types.KeyDescriptor{Use: "signing", KeyInfo: dsigtypes.KeyInfo{X509Data: dsigtypes.X509Data{
+			X509Certificates: []dsigtypes.X509Certificate{{Data: base64.StdEncoding.EncodeToString(cert.Raw)}}}}})
+	}
 	ed := &types.EntityDescriptor{
-		ValidUntil: sp.now().UTC().Add(7 * 24 * time.Hour).Truncate(time.Second),
-		EntityID:   sp.EntityID(),
+		ValidUntil: c.Now().UTC().Add(7 * 24 * time.Hour).Truncate(time.Second),
+		EntityID:   "urn:canopy:" + c.Connection,
 		SPSSODescriptor: &types.SPSSODescriptor{
 			AuthnRequestsSigned:        true,
 			WantAssertionsSigned:       true,
 			ProtocolSupportEnumeration: nsProtocol,
-			KeyDescriptors: []types.KeyDescriptor{{
-				Use: "signing",
-				KeyInfo: dsigtypes.KeyInfo{X509Data: dsigtypes.X509Data{X509Certificates: []dsigtypes.X509Certificate{{
-					Data: base64.StdEncoding.EncodeToString(sp.cfg.SigningCert.Raw),
-				}}}},
-			}},
+			KeyDescriptors:             keys,
 			SingleLogoutServices: []types.Endpoint{
-				{Binding: BindingHTTPRedirect, Location: sp.SLOURL()},
-				{Binding: BindingHTTPPost, Location: sp.SLOURL()},
+				{Binding: BindingHTTPRedirect, Location: slo},
+				{Binding: BindingHTTPPost, Location: slo},
 			},
-			NameIDFormats: append([]string(nil), sp.cfg.NameIDFormats...),
+			NameIDFormats: append([]string(nil), c.NameIDFormats...),
 			AssertionConsumerServices: []types.IndexedEndpoint{{
-				Binding: BindingHTTPPost, Location: sp.ACSURL(), Index: 1,
+				Binding: BindingHTTPPost, Location: acs, Index: 1,
 			}},
 		},
 	}

@@ -303,3 +303,70 @@ func TestManualIdPAndPEM(t *testing.T) {
 		t.Fatalf("%+v", pf)
 	}
 }
+
+// metadataCerts returns the signing certificates a metadata document
+// publishes, in order.
+func metadataCerts(t *testing.T, md []byte) [][]byte {
+	t.Helper()
+	var ed types.EntityDescriptor
+	if err := xml.Unmarshal(md, &ed); err != nil {
+		t.Fatal(err)
+	}
+	var out [][]byte
+	for _, k := range ed.SPSSODescriptor.KeyDescriptors {
+		if k.Use != "signing" || len(k.KeyInfo.X509Data.X509Certificates) != 1 {
+			t.Fatalf("key descriptor %+v", k)
+		}
+		der, err := base64.StdEncoding.DecodeString(k.KeyInfo.X509Data.X509Certificates[0].Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, der)
+	}
+	return out
+}
+
+// SP metadata from the service provider's side alone (no IdP yet) is the
+// document the full service provider publishes; rotation certificates
+// follow the one in use.
+func TestSPMetadataWithoutIdP(t *testing.T) {
+	keys()
+	clock := func() time.Time { return testNow }
+	md, err := SPMetadata(SPMetadataConfig{Connection: testConn, BaseURL: testBase + "/", Certificates: []*x509.Certificate{spKeys.cert}, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := newSP(t, nil).Metadata()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(md, full) {
+		t.Fatalf("standalone metadata differs from the service provider's:\n%s\n---\n%s", md, full)
+	}
+	certs := metadataCerts(t, md)
+	if len(certs) != 1 || !bytes.Equal(certs[0], spKeys.cert.Raw) {
+		t.Fatalf("%d certificates", len(certs))
+	}
+
+	rotating := newSP(t, func(c *Config) { c.OtherCertificates = []*x509.Certificate{other.cert, idpKeys2.cert} })
+	md, err = rotating.Metadata()
+	if err != nil {
+		t.Fatal(err)
+	}
+	certs = metadataCerts(t, md)
+	if len(certs) != 3 || !bytes.Equal(certs[0], spKeys.cert.Raw) || !bytes.Equal(certs[1], other.cert.Raw) ||
+		!bytes.Equal(certs[2], idpKeys2.cert.Raw) {
+		t.Fatalf("rotation metadata lists %d certificates in the wrong order", len(certs))
+	}
+
+	for name, c := range map[string]SPMetadataConfig{
+		"no certificate":  {Connection: testConn, BaseURL: testBase},
+		"nil certificate": {Connection: testConn, BaseURL: testBase, Certificates: []*x509.Certificate{nil}},
+		"bad connection":  {Connection: "a/b", BaseURL: testBase, Certificates: []*x509.Certificate{spKeys.cert}},
+		"relative base":   {Connection: testConn, BaseURL: "/canopy", Certificates: []*x509.Certificate{spKeys.cert}},
+	} {
+		if _, err := SPMetadata(c); err == nil {
+			t.Errorf("%s: metadata built", name)
+		}
+	}
+}

@@ -67,6 +67,11 @@ type Config struct {
 	// are published in the SP metadata. RSA keys only.
 	SigningKey  crypto.Signer
 	SigningCert *x509.Certificate
+	// OtherCertificates are published in the SP metadata after SigningCert
+	// without signing anything: during a key rotation the next certificate
+	// (announced, so the IdP trusts it before it is used) and the previous
+	// one (still honoured until the IdP has picked up the current one).
+	OtherCertificates []*x509.Certificate
 	// SignatureAlgorithm is SigAlgRSASHA256 (default) or SigAlgRSASHA1.
 	SignatureAlgorithm string
 
@@ -97,12 +102,8 @@ type ServiceProvider struct {
 
 // New checks cfg and returns the service provider for one connection.
 func New(cfg Config) (*ServiceProvider, error) {
-	if cfg.Connection == "" || strings.ContainsAny(cfg.Connection, " /?#&") {
-		return nil, errors.New("saml: connection identifier is empty or not URL-safe")
-	}
-	u, err := url.Parse(cfg.BaseURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("saml: base URL %q is not an absolute http(s) URL", cfg.BaseURL)
+	if err := checkEndpoints(cfg.Connection, cfg.BaseURL); err != nil {
+		return nil, err
 	}
 	if cfg.SigningKey == nil || cfg.SigningCert == nil {
 		return nil, errors.New("saml: SP signing key and certificate are required")
@@ -151,6 +152,18 @@ func New(cfg Config) (*ServiceProvider, error) {
 		cfg:  cfg,
 		base: strings.TrimRight(cfg.BaseURL, "/"),
 	}, nil
+}
+
+// checkEndpoints checks what the entity ID and the endpoint URLs are made of.
+func checkEndpoints(connection, baseURL string) error {
+	if connection == "" || strings.ContainsAny(connection, " /?#&") {
+		return errors.New("saml: connection identifier is empty or not URL-safe")
+	}
+	u, err := url.Parse(baseURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("saml: base URL %q is not an absolute http(s) URL", baseURL)
+	}
+	return nil
 }
 
 func publicKeysEqual(a, b crypto.PublicKey) bool {
