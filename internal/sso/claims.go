@@ -177,18 +177,7 @@ type GroupRole struct {
 
 // rolesFor returns the roles the groups map to, or def when none does.
 func rolesFor(groups []string, mapping []GroupRole, def string) []string {
-	in := map[string]bool{}
-	for _, g := range groups {
-		in[strings.ToLower(g)] = true
-	}
-	var out []string
-	seen := map[string]bool{}
-	for _, gr := range mapping {
-		if in[strings.ToLower(gr.Group)] && !seen[gr.Role] {
-			seen[gr.Role] = true
-			out = append(out, gr.Role)
-		}
-	}
+	out, _ := mappedRoles(groups, mapping)
 	if len(out) == 0 && def != "" {
 		out = []string{def}
 	}

@@ -44,11 +44,13 @@ type Connection struct {
 	Claims      ClaimMapping    `json:"claims"`        // as stored (empty lists take defaults)
 	Effective   ClaimMapping    `json:"claims_in_use"` // with the kind's defaults
 	GroupRoles  []GroupRole     `json:"group_roles"`
+	SyncRoles   bool            `json:"sync_roles"` // set members' roles from group_roles at each sign-in
 	JIT         bool            `json:"jit"`
 	JITRole     string          `json:"jit_role"`
 	CallbackURL string          `json:"callback_url"`
 	MetadataURL string          `json:"sp_metadata_url,omitempty"` // SAML kinds: Canopy's SP metadata
 	EntityID    string          `json:"sp_entity_id,omitempty"`    // SAML kinds
+	SPCerts     []SPCertificate `json:"sp_certificates,omitempty"` // SAML kinds: current, next, previous
 	Warnings    []string        `json:"warnings,omitempty"`
 	CreatedAt   time.Time       `json:"created_at"`
 	UpdatedAt   time.Time       `json:"updated_at"`
@@ -66,6 +68,7 @@ type Input struct {
 	ClientSecret string          `json:"client_secret,omitempty"`
 	Claims       ClaimMapping    `json:"claims"`
 	GroupRoles   []GroupRole     `json:"group_roles"`
+	SyncRoles    bool            `json:"sync_roles"`
 	JIT          bool            `json:"jit"`
 	JITRole      string          `json:"jit_role"`
 }
@@ -77,7 +80,8 @@ func (s *Service) view(c store.SSOConnection) Connection {
 	if v.Domains == nil {
 		v.Domains = []string{}
 	}
-	_ = json.Unmarshal(c.Claims, &v.Claims)
+	col := claimsOf(c)
+	v.Claims, v.SyncRoles = col.ClaimMapping, col.SyncRoles
 	_ = json.Unmarshal(c.GroupRoles, &v.GroupRoles)
 	if v.GroupRoles == nil {
 		v.GroupRoles = []GroupRole{}
@@ -86,8 +90,11 @@ func (s *Service) view(c store.SSOConnection) Connection {
 	if isSAML(c.Kind) {
 		v.MetadataURL = s.MetadataURL(c.ID)
 		v.EntityID = "urn:canopy:" + c.ID
-		if st, err := samlSettings(c); err == nil && st.AllowIdPInitiated {
-			v.Warnings = append(v.Warnings, WarnIdPInitiated)
+		if st, err := samlSettings(c); err == nil {
+			v.SPCerts = spCertificates(st)
+			if st.AllowIdPInitiated {
+				v.Warnings = append(v.Warnings, WarnIdPInitiated)
+			}
 		}
 	}
 	return v
@@ -260,7 +267,7 @@ func (s *Service) apply(p *auth.Principal, c *store.SSOConnection, in Input) err
 	if err := claims.clean(); err != nil {
 		return domain.FieldError("claims", "%v", err)
 	}
-	if c.Claims, err = json.Marshal(claims); err != nil {
+	if c.Claims, err = json.Marshal(claimsColumn{ClaimMapping: claims, SyncRoles: in.SyncRoles}); err != nil {
 		return err
 	}
 	groups := make([]GroupRole, 0, len(in.GroupRoles))

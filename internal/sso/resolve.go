@@ -61,6 +61,8 @@ func (s *Service) resolve(ctx context.Context, c store.SSOConnection, id Identit
 		return u, err
 	} else if m.Status != domain.UserActive {
 		return u, refuse(c.OrgID, "membership deactivated", "")
+	} else if err := s.syncRoles(ctx, c, u.ID, id, who); err != nil {
+		return u, err
 	}
 	if u.Status == domain.UserInvited {
 		// The identity provider proved who they are: the invitation is moot.

@@ -2,19 +2,12 @@ package sso
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
-	"math/big"
 	"strings"
-	"time"
 
 	"github.com/canopyhq/canopy/internal/domain"
-	"github.com/canopyhq/canopy/internal/keyvault"
 	"github.com/canopyhq/canopy/internal/sso/saml"
 	"github.com/canopyhq/canopy/internal/store"
 )
@@ -37,7 +30,34 @@ type SAMLSettings struct {
 	SignatureAlgorithm string `json:"signature_algorithm,omitempty"`
 	Binding            string `json:"binding,omitempty"`
 	AllowIdPInitiated  bool   `json:"allow_idp_initiated,omitempty"`
-	SPCertificate      string `json:"sp_certificate,omitempty"` // set by Canopy
+	NameIDFormat       string `json:"name_id_format,omitempty"` // asked for in AuthnRequests: email, persistent, transient, unspecified (default)
+	// Set by Canopy, never taken from input: the certificate that signs,
+	// and during a key rotation the next one (announced) and the previous
+	// one (still published).
+	SPCertificate         string `json:"sp_certificate,omitempty"`
+	SPNextCertificate     string `json:"sp_next_certificate,omitempty"`
+	SPPreviousCertificate string `json:"sp_previous_certificate,omitempty"`
+}
+
+// NameIDFormats are the NameID formats a connection can ask for, by the
+// key stored in SAMLSettings.NameIDFormat.
+var NameIDFormats = []struct{ Key, Label, URN string }{
+	{"unspecified", "Unspecified (the identity provider chooses)", saml.NameIDFormatUnspecified},
+	{"email", "Email address", saml.NameIDFormatEmail},
+	{"persistent", "Persistent (opaque, stable)", saml.NameIDFormatPersistent},
+	{"transient", "Transient (new each sign-in)", saml.NameIDFormatTransient},
+}
+
+func nameIDFormatURN(key string) (string, bool) {
+	if key == "" {
+		return saml.NameIDFormatUnspecified, true
+	}
+	for _, f := range NameIDFormats {
+		if f.Key == key {
+			return f.URN, true
+		}
+	}
+	return "", false
 }
 
 // Signature algorithms and bindings as stored in SAMLSettings.
@@ -66,7 +86,15 @@ func cleanSAMLSettings(kind string, raw json.RawMessage, strict bool) (json.RawM
 	if err := dec.Decode(&st); err != nil {
 		return nil, domain.FieldError("settings", "The settings are not valid: %v", err)
 	}
-	st.SPCertificate = "" // Canopy's, never taken from input
+	// Canopy's, never taken from input.
+	st.SPCertificate, st.SPNextCertificate, st.SPPreviousCertificate = "", "", ""
+	st.NameIDFormat = strings.TrimSpace(st.NameIDFormat)
+	if st.NameIDFormat == "unspecified" {
+		st.NameIDFormat = ""
+	}
+	if _, ok := nameIDFormatURN(st.NameIDFormat); !ok {
+		return nil, domain.FieldError("name_id_format", "Choose the NameID format: unspecified, email, persistent or transient.")
+	}
 	st.MetadataURL = strings.TrimSpace(st.MetadataURL)
 	st.MetadataXML = strings.TrimSpace(st.MetadataXML)
 	st.IdPEntityID = strings.TrimSpace(st.IdPEntityID)
@@ -133,51 +161,6 @@ func manualIdP(kind string, st SAMLSettings) (saml.IdPSettings, error) {
 	return saml.ManualIdP(st.IdPEntityID, st.SignInURL, st.SignOutURL, st.Certificates)
 }
 
-// ensureSPKey gives a SAML connection its signing key and certificate the
-// first time, and keeps them afterwards (old holds the stored settings).
-func (s *Service) ensureSPKey(c *store.SSOConnection, old json.RawMessage) error {
-	var prev, st SAMLSettings
-	_ = json.Unmarshal(old, &prev)
-	if err := json.Unmarshal(c.Settings, &st); err != nil {
-		return err
-	}
-	st.SPCertificate = prev.SPCertificate
-	if c.SealedSecret == "" || st.SPCertificate == "" {
-		key, err := rsa.GenerateKey(rand.Reader, 2048)
-		if err != nil {
-			return err
-		}
-		now := time.Now().UTC()
-		serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 120))
-		if err != nil {
-			return err
-		}
-		tmpl := &x509.Certificate{SerialNumber: serial, Subject: pkix.Name{CommonName: "urn:canopy:" + c.ID},
-			NotBefore: now.Add(-time.Hour), NotAfter: now.AddDate(10, 0, 0),
-			KeyUsage: x509.KeyUsageDigitalSignature}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-		if err != nil {
-			return err
-		}
-		keyPEM := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: mustPKCS8(key)})
-		if c.SealedSecret, err = keyvault.SealString(s.Vault, string(keyPEM), spKeyAAD(c.OrgID, c.ID)); err != nil {
-			return err
-		}
-		st.SPCertificate = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
-	}
-	var err error
-	c.Settings, err = json.Marshal(st)
-	return err
-}
-
-func mustPKCS8(key *rsa.PrivateKey) []byte {
-	b, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		panic(err) // an RSA key always marshals
-	}
-	return b
-}
-
 // samlSettings reads a SAML connection's settings.
 func samlSettings(c store.SSOConnection) (SAMLSettings, error) {
 	var st SAMLSettings
@@ -197,24 +180,7 @@ func (s *Service) serviceProvider(ctx context.Context, c store.SSOConnection) (*
 	if !isSAML(c.Kind) || c.SealedSecret == "" || st.SPCertificate == "" {
 		return nil, st, errors.New("sso: not a SAML connection with a signing key")
 	}
-	keyPEM, err := keyvault.OpenString(s.Vault, c.SealedSecret, spKeyAAD(c.OrgID, c.ID))
-	if err != nil {
-		return nil, st, err
-	}
-	kb, _ := pem.Decode([]byte(keyPEM))
-	cb, _ := pem.Decode([]byte(st.SPCertificate))
-	if kb == nil || cb == nil {
-		return nil, st, errors.New("sso: the SAML signing key or certificate is damaged")
-	}
-	key, err := x509.ParsePKCS8PrivateKey(kb.Bytes)
-	if err != nil {
-		return nil, st, err
-	}
-	rsaKey, ok := key.(*rsa.PrivateKey)
-	if !ok {
-		return nil, st, errors.New("sso: the SAML signing key is not RSA")
-	}
-	cert, err := x509.ParseCertificate(cb.Bytes)
+	keys, err := s.openSPKeys(c, st)
 	if err != nil {
 		return nil, st, err
 	}
@@ -234,7 +200,9 @@ func (s *Service) serviceProvider(ctx context.Context, c store.SSOConnection) (*
 	if st.SignatureAlgorithm == SAMLSigSHA1 {
 		alg = saml.SigAlgRSASHA1
 	}
-	sp, err := saml.New(saml.Config{Connection: c.ID, BaseURL: s.BaseURL, IdP: idp, SigningKey: rsaKey, SigningCert: cert,
+	nameID, _ := nameIDFormatURN(st.NameIDFormat)
+	sp, err := saml.New(saml.Config{Connection: c.ID, BaseURL: s.BaseURL, IdP: idp, SigningKey: keys[SPKeyCurrent].key,
+		SigningCert: keys[SPKeyCurrent].cert, OtherCertificates: keys.others(), NameIDFormat: nameID,
 		SignatureAlgorithm: alg, AllowIdPInitiated: st.AllowIdPInitiated,
 		Replay: ReplayCache{Store: s.Store, OrgID: c.OrgID, ConnectionID: c.ID}})
 	return sp, st, err
@@ -242,8 +210,9 @@ func (s *Service) serviceProvider(ctx context.Context, c store.SSOConnection) (*
 
 // SPMetadata is the SAML service-provider metadata of a connection, public
 // (identity providers and their administrators read it); not found for
-// other kinds and for SAML connections whose identity provider is not set
-// up yet.
+// other kinds. It is built from Canopy's side alone, so it is there as
+// soon as the connection exists: the identity provider's administrator
+// usually needs it before handing over the provider's own settings.
 func (s *Service) SPMetadata(ctx context.Context, connectionID string) ([]byte, error) {
 	c, err := s.Store.FindSSOConnection(ctx, connectionID)
 	if err != nil {
@@ -252,9 +221,14 @@ func (s *Service) SPMetadata(ctx context.Context, connectionID string) ([]byte, 
 	if !isSAML(c.Kind) {
 		return nil, &domain.Error{Code: domain.CodeNotFound, Message: "SAML connection not found"}
 	}
-	sp, _, err := s.serviceProvider(ctx, c)
+	st, err := samlSettings(c)
 	if err != nil {
-		return nil, &domain.Error{Code: domain.CodeNotFound, Message: "the connection's identity provider is not set up yet"}
+		return nil, err
 	}
-	return sp.Metadata()
+	keys, err := s.openSPKeys(c, st)
+	if err != nil {
+		return nil, err
+	}
+	return saml.SPMetadata(saml.SPMetadataConfig{Connection: c.ID, BaseURL: s.BaseURL,
+		Certificates: append([]*x509.Certificate{keys[SPKeyCurrent].cert}, keys.others()...)})
 }

@@ -139,3 +139,10 @@ func KeyPair(t testing.TB, name string) (*rsa.PrivateKey, *x509.Certificate) {
 func CertPEM(c *x509.Certificate) string {
 	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw}))
 }
+
+// SetGroups changes the groups of the person the IdP signs in.
+func (p *IdP) SetGroups(groups ...string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.session.Groups = groups
+}
