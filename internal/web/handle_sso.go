@@ -39,6 +39,7 @@ func (s *Server) ssoRoutes() []Route {
 		perm("POST /settings/sso/{id}/delete", s.deleteSSO),
 		perm("POST /settings/sso/{id}/test", s.testSSO),
 		perm("GET /settings/sso/{id}/test", s.ssoTestResult),
+		perm("POST /settings/sso/{id}/sp-key/{step}", s.changeSPKey),
 	}
 }
 
@@ -284,7 +285,7 @@ func (SSOPage) Template() string { return "settings_sso" }
 // SSOForm is the connection form as typed.
 type SSOForm struct {
 	Kind, Name                                string
-	Enabled, JIT, MultiTenant                 bool
+	Enabled, JIT, MultiTenant, SyncRoles      bool
 	Domains, Issuer, ClientID, Scopes         string
 	TenantID, Endpoint, AllowedTenants        string
 	Authority, SettingsJSON, GroupRoles       string
@@ -294,6 +295,8 @@ type SSOForm struct {
 	DefaultEmail, DefaultGiven, DefaultFamily string
 	DefaultDisplay, DefaultGroups             string
 	OIDC                                      bool // the kind signs in with OpenID Connect here
+	SAML                                      bool // the kind signs in with SAML here
+	SAMLSettings                              sso.SAMLSettings
 }
 
 func splitList(s string) []string {
@@ -315,10 +318,11 @@ func (f *SSOForm) fillDefaults() {
 	f.DefaultEmail, f.DefaultGiven, f.DefaultFamily = strings.Join(d.Email, ", "), strings.Join(d.GivenName, ", "), strings.Join(d.FamilyName, ", ")
 	f.DefaultDisplay, f.DefaultGroups = strings.Join(d.DisplayName, ", "), strings.Join(d.Groups, ", ")
 	f.OIDC = f.Kind == sso.KindOIDC || f.Kind == sso.KindAzureAD
+	f.SAML = sso.IsSAML(f.Kind)
 }
 
 func ssoFormOf(c sso.Connection) SSOForm {
-	f := SSOForm{Kind: c.Kind, Name: c.Name, Enabled: c.Enabled, JIT: c.JIT, JITRole: c.JITRole,
+	f := SSOForm{Kind: c.Kind, Name: c.Name, Enabled: c.Enabled, JIT: c.JIT, JITRole: c.JITRole, SyncRoles: c.SyncRoles,
 		Domains: strings.Join(c.Domains, "\n"), ClaimEmail: strings.Join(c.Claims.Email, ", "),
 		ClaimGiven: strings.Join(c.Claims.GivenName, ", "), ClaimFamily: strings.Join(c.Claims.FamilyName, ", "),
 		ClaimDisplay: strings.Join(c.Claims.DisplayName, ", "), ClaimGroups: strings.Join(c.Claims.Groups, ", ")}
@@ -333,6 +337,9 @@ func ssoFormOf(c sso.Connection) SSOForm {
 		f.MultiTenant, f.AllowedTenants, f.Authority = st.MultiTenant, strings.Join(st.AllowedTenants, "\n"), st.Authority
 	}
 	f.SettingsJSON = string(c.Settings)
+	if sso.IsSAML(c.Kind) {
+		_ = json.Unmarshal(c.Settings, &f.SAMLSettings)
+	}
 	f.fillDefaults()
 	return f
 }
@@ -340,7 +347,7 @@ func ssoFormOf(c sso.Connection) SSOForm {
 // input turns the typed form into the service's input.
 func (f SSOForm) input(secret string) (sso.Input, error) {
 	in := sso.Input{Kind: f.Kind, Name: f.Name, Enabled: &f.Enabled, Domains: splitList(f.Domains), ClientSecret: secret,
-		JIT: f.JIT, JITRole: f.JITRole, Claims: sso.ClaimMapping{Email: claimList(f.ClaimEmail),
+		JIT: f.JIT, JITRole: f.JITRole, SyncRoles: f.SyncRoles, Claims: sso.ClaimMapping{Email: claimList(f.ClaimEmail),
 			GivenName: claimList(f.ClaimGiven), FamilyName: claimList(f.ClaimFamily), DisplayName: claimList(f.ClaimDisplay),
 			Groups: claimList(f.ClaimGroups)}}
 	for i, line := range strings.Split(f.GroupRoles, "\n") {
@@ -358,6 +365,11 @@ func (f SSOForm) input(secret string) (sso.Input, error) {
 		st := sso.OIDCSettings{Issuer: f.Issuer, ClientID: f.ClientID, Scopes: strings.Fields(f.Scopes), TenantID: f.TenantID,
 			Endpoint: f.Endpoint, MultiTenant: f.MultiTenant, AllowedTenants: splitList(f.AllowedTenants), Authority: f.Authority}
 		b, err := json.Marshal(st)
+		in.Settings = b
+		return in, err
+	}
+	if sso.IsSAML(f.Kind) {
+		b, err := json.Marshal(f.SAMLSettings)
 		in.Settings = b
 		return in, err
 	}
@@ -409,12 +421,12 @@ func (s *Server) saveSSO(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, p, id := r.Context(), principalFrom(r.Context()), r.PathValue("id")
 	v := r.PostFormValue
-	f := SSOForm{Kind: v("kind"), Name: v("name"), Enabled: v("enabled") == "on", JIT: v("jit") == "on",
+	f := SSOForm{Kind: v("kind"), Name: v("name"), Enabled: v("enabled") == "on", JIT: v("jit") == "on", SyncRoles: v("sync_roles") == "on",
 		MultiTenant: v("multi_tenant") == "on", Domains: v("domains"), Issuer: v("issuer"), ClientID: v("client_id"),
 		Scopes: v("scopes"), TenantID: v("tenant_id"), Endpoint: v("endpoint"), AllowedTenants: v("allowed_tenants"),
 		Authority: v("authority"), SettingsJSON: v("settings_json"), GroupRoles: v("group_roles"), JITRole: v("jit_role"),
 		ClaimEmail: v("claim_email"), ClaimGiven: v("claim_given_name"), ClaimFamily: v("claim_family_name"),
-		ClaimDisplay: v("claim_display_name"), ClaimGroups: v("claim_groups")}
+		ClaimDisplay: v("claim_display_name"), ClaimGroups: v("claim_groups"), SAMLSettings: samlSettingsForm(r)}
 	in, err := f.input(v("client_secret"))
 	if err == nil {
 		var c sso.Connection
@@ -440,18 +452,8 @@ func (s *Server) saveSSO(w http.ResponseWriter, r *http.Request) {
 	f.fillDefaults()
 	page.Form = f
 	page.SetErr(err)
-	if field := domain.ErrorField(err); !f.OIDC && samlSettingsFields[field] {
-		// SAML settings are edited as JSON: their errors go beside it,
-		// naming the setting.
-		delete(page.FieldErrors, field)
-		page.FieldErrors["settings"] = field + ": " + domain.ErrorMessage(err)
-	}
 	s.R.Render(w, domain.HTTPStatus(err), page)
 }
-
-// samlSettingsFields are the fields of sso.SAMLSettings that errors name.
-var samlSettingsFields = map[string]bool{"metadata_url": true, "metadata_xml": true, "sign_in_url": true,
-	"sign_out_url": true, "pingfederate_url": true, "certificates": true, "signature_algorithm": true, "binding": true}
 
 func (s *Server) deleteSSO(w http.ResponseWriter, r *http.Request) {
 	if err := s.ssoSvc().DeleteConnection(r.Context(), principalFrom(r.Context()), actor(r), r.PathValue("id")); err != nil {

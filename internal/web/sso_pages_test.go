@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"time"
 
 	"github.com/canopyhq/canopy/internal/sso"
 )
@@ -15,6 +16,11 @@ func ssoSamplePages() []pageCase {
 		CallbackURL: "https://canopy.test/login/callback?connection=sso_az", Claims: sso.ClaimMapping{Email: []string{"mail"}}}
 	saml := sso.Connection{ID: "sso_saml", Kind: sso.KindSAML, Name: "Later SAML", Domains: []string{"saml.test"},
 		Settings: json.RawMessage(`{"metadata_url":"https://idp.saml.test/md"}`)}
+	ping := sso.Connection{ID: "sso_pf", Kind: sso.KindPingFederate, Name: "Ping", Domains: []string{"ping.test"}, SyncRoles: true,
+		Settings: json.RawMessage(`{"pingfederate_url":"https://pf.test:9031","binding":"post","name_id_format":"email","allow_idp_initiated":true}`),
+		MetadataURL: "https://canopy.test/login/metadata?connection=sso_pf", Warnings: []string{sso.WarnIdPInitiated},
+		SPCerts: []sso.SPCertificate{{Use: sso.SPKeyCurrent, SHA256: "AA:BB", NotAfter: time.Date(2036, 1, 2, 0, 0, 0, 0, time.UTC)},
+			{Use: sso.SPKeyNext, SHA256: "CC:DD", NotAfter: time.Date(2036, 5, 6, 0, 0, 0, 0, time.UTC)}}}
 	newForm := SSOForm{Kind: sso.KindOIDC, JITRole: "viewer"}
 	newForm.fillDefaults()
 	return []pageCase{
@@ -29,6 +35,14 @@ func ssoSamplePages() []pageCase {
 		{SSOPage{Layout: l, New: true, Form: newForm, Kinds: sso.Kinds, Roles: roleOptions(),
 			FormErrors: FormErrors{FieldErrors: FieldErrors{"domains": "\"x y\" is not an email domain", "issuer": "Enter the issuer URL"}}},
 			[]string{`action="/settings/sso"`, `id="sso-domains-error"`, `id="sso-issuer-error"`, `placeholder="email, upn, sub"`, `Add a connection`}},
+		{SSOPage{Layout: l, Connections: []sso.Connection{ping}, Selected: &ping, Form: ssoFormOf(ping), Kinds: sso.Kinds,
+			Roles: roleOptions(), Metadata: ping.MetadataURL, FormErrors: FormErrors{FieldErrors: FieldErrors{"certificates": "The identity provider's certificates: no PEM"}}},
+			[]string{`name="pingfederate_url" type="text" value="https://pf.test:9031"`, `<option value="post" selected>HTTP-POST</option>`,
+				`<option value="email" selected>Email address</option>`, `id="sso-certificates-error"`, `aria-invalid="true"`,
+				`id="sso-allow_idp_initiated" name="allow_idp_initiated" type="checkbox" value="on" aria-describedby="sso-allow_idp_initiated-warn" checked`,
+				`<strong>Warning:</strong> IdP-initiated sign-in is allowed`, `name="sync_roles" type="checkbox" value="on" aria-describedby="sso-sync_roles-hint" checked`,
+				`<dt data-use="next">New (published, not used yet)</dt>`, `<code>CC:DD</code>, valid until 2036-05-06`,
+				`action="/settings/sso/sso_pf/sp-key/activate"`, `Activate new certificate`, `action="/settings/sso/sso_pf/test"`}},
 		{SSOContinuePage{URL: "https://idp.test/authorize?a=1&b=2", Provider: "Corp IdP"},
 			[]string{`content="0;url=https://idp.test/authorize?a=1&amp;b=2"`, `href="https://idp.test/authorize?a=1&amp;b=2"`, `Continue to Corp IdP`}},
 		{SSOPostPage{Action: "https://idp.test/sso", Fields: []SSOPostField{{Name: "RelayState", Value: "r&1"}, {Name: "SAMLRequest", Value: "PHgvPg=="}},

@@ -60,11 +60,49 @@ func TestSAMLMetadataPublished(t *testing.T) {
 			!strings.Contains(body, "IdP-initiated sign-in is allowed") {
 			t.Fatalf("settings page: %d %s", code, body)
 		}
-		// A wrong SAML setting is shown beside the settings, named.
-		code, body = f.do(f.client("owner-a@example.com"), http.MethodPost, "/settings/sso", url.Values{"kind": {"saml"},
-			"name": {"Bad"}, "settings_json": {`{"binding":"artifact"}`}})
-		if code == http.StatusSeeOther || !strings.Contains(body, `id="sso-settings-error">binding: Choose how requests go to the identity provider`) {
-			t.Fatalf("bad binding: %d %s", code, body)
+		// A wrong SAML setting is shown beside its own field, and what was
+		// typed stays.
+		for field, value := range map[string]string{"binding": "artifact", "certificates": "not a certificate",
+			"metadata_url": "ftp://idp.example.com/md", "name_id_format": "kerberos"} {
+			form := url.Values{"kind": {"saml"}, "name": {"Bad"}, "sign_in_url": {"https://idp.example.com/sso"},
+				"certificates": {idp.CertPEM()}}
+			form.Set(field, value)
+			code, body = f.do(f.client("owner-a@example.com"), http.MethodPost, "/settings/sso", form)
+			if code != http.StatusBadRequest || !strings.Contains(body, `id="sso-`+field+`-error"`) ||
+				!strings.Contains(body, `id="sso-sign_in_url" name="sign_in_url" type="text" value="https://idp.example.com/sso"`) {
+				t.Fatalf("bad %s: %d %s", field, code, body)
+			}
+		}
+		// The form's fields make the connection's settings.
+		code, _ = f.do(f.client("owner-a@example.com"), http.MethodPost, "/settings/sso", url.Values{"kind": {"pingfederate"},
+			"name": {"Ping by hand"}, "pingfederate_url": {"https://pf.example.com:9031/"}, "idp_entity_id": {"pf-entity"},
+			"certificates": {idp.CertPEM()}, "signature_algorithm": {"rsa-sha1"}, "binding": {"post"}, "name_id_format": {"persistent"},
+			"allow_idp_initiated": {"on"}, "sync_roles": {"on"}, "group_roles": {"FinOps = finops"}})
+		if code != http.StatusSeeOther {
+			t.Fatalf("create by form: %d", code)
+		}
+		list, err := svc.Connections(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ping sso.Connection
+		for _, c := range list {
+			if c.Name == "Ping by hand" {
+				ping = c
+			}
+		}
+		var st sso.SAMLSettings
+		_ = json.Unmarshal(ping.Settings, &st)
+		if st.PingFederateURL != "https://pf.example.com:9031" || st.IdPEntityID != "pf-entity" || st.SignatureAlgorithm != "rsa-sha1" ||
+			st.Binding != "post" || st.NameIDFormat != "persistent" || !st.AllowIdPInitiated || !ping.SyncRoles ||
+			!strings.Contains(st.Certificates, "BEGIN CERTIFICATE") {
+			t.Fatalf("settings from the form: %+v sync %v", st, ping.SyncRoles)
+		}
+		code, body = f.do(f.client("owner-a@example.com"), http.MethodGet, "/settings/sso/"+ping.ID, nil)
+		if code != http.StatusOK || !strings.Contains(body, `id="sso-pingfederate_url" name="pingfederate_url" type="text" value="https://pf.example.com:9031"`) ||
+			!strings.Contains(body, `<option value="post" selected>`) || !strings.Contains(body, `<option value="persistent" selected>`) ||
+			!strings.Contains(body, `id="sso-sync_roles" name="sync_roles" type="checkbox" value="on" aria-describedby="sso-sync_roles-hint" checked`) {
+			t.Fatalf("form of the saved connection: %d %s", code, body)
 		}
 	})
 }
