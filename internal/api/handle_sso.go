@@ -1,9 +1,11 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 
+	"github.com/canopyhq/canopy/internal/audit"
 	"github.com/canopyhq/canopy/internal/auth"
 	"github.com/canopyhq/canopy/internal/sso"
 )
@@ -16,6 +18,9 @@ func (a *API) ssoRoutes() []route {
 		signedIn("GET", "/sso/connections/{sso_connection_id}", auth.PermSettingsManage, a.getSSOConnection),
 		signedIn("PUT", "/sso/connections/{sso_connection_id}", auth.PermSettingsManage, a.updateSSOConnection),
 		signedIn("DELETE", "/sso/connections/{sso_connection_id}", auth.PermSettingsManage, a.deleteSSOConnection),
+		signedIn("POST", "/sso/connections/{sso_connection_id}/sp-certificate/rotate", auth.PermSettingsManage, a.spKeyStep((*sso.Service).RotateSPKey)),
+		signedIn("POST", "/sso/connections/{sso_connection_id}/sp-certificate/activate", auth.PermSettingsManage, a.spKeyStep((*sso.Service).ActivateSPKey)),
+		signedIn("DELETE", "/sso/connections/{sso_connection_id}/sp-certificate/previous", auth.PermSettingsManage, a.spKeyStep((*sso.Service).RemovePreviousSPKey)),
 	}
 }
 
@@ -70,4 +75,16 @@ func (a *API) deleteSSOConnection(w http.ResponseWriter, r *http.Request, c *cal
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// spKeyStep answers a step of a SAML connection's key rotation with the
+// connection as it is afterwards.
+func (a *API) spKeyStep(step func(*sso.Service, context.Context, *auth.Principal, audit.Actor, string) (sso.Connection, error)) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, c *call) error {
+		conn, err := step(a.sso(), r.Context(), c.P, c.Who, r.PathValue("sso_connection_id"))
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusOK, conn)
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/canopyhq/canopy/internal/auth"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/sso"
+	"github.com/canopyhq/canopy/internal/sso/saml/samltest"
 	"github.com/canopyhq/canopy/internal/store"
 	"github.com/canopyhq/canopy/internal/store/storetest"
 )
@@ -60,5 +61,58 @@ func TestSSOConnectionsAPI(t *testing.T) {
 		f.do("GET", "/api/v1/sso/connections/"+c.ID, f.b.ownerToken, nil).wantError(t, "other org reads", 404, domain.CodeNotFound)
 		f.do("DELETE", "/api/v1/sso/connections/"+c.ID, tok, nil).wantStatus(t, "delete", http.StatusNoContent)
 		f.do("GET", "/api/v1/sso/connections/"+c.ID, tok, nil).wantError(t, "deleted", 404, domain.CodeNotFound)
+	})
+}
+
+// Canopy's SAML certificate over the API: a connection made from fields
+// (sync_roles kept), rotated (two certificates, the current one first),
+// activated (the new one current, the old one previous), the previous one
+// removed; steps out of order are conflicts, other kinds invalid, viewers
+// forbidden and other organisations' connections not found.
+func TestSSOSPCertificateAPI(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		tok := f.a.ownerToken
+		_, cert := samltest.KeyPair(t, "api idp")
+		body, _ := json.Marshal(map[string]any{"kind": "saml", "name": "Corp SAML", "domains": []string{"saml-alpha.test"},
+			"sync_roles": true, "group_roles": []sso.GroupRole{{Group: "FinOps", Role: "finops"}},
+			"settings": map[string]any{"sign_in_url": "https://idp.example.com/sso", "certificates": samltest.CertPEM(cert),
+				"name_id_format": "email"}})
+		res := f.do("POST", "/api/v1/sso/connections", tok, string(body))
+		res.wantStatus(t, "create", http.StatusCreated)
+		var c sso.Connection
+		res.decode(t, &c)
+		if !c.SyncRoles || len(c.SPCerts) != 1 || c.SPCerts[0].Use != sso.SPKeyCurrent || !strings.Contains(string(c.Settings), `"name_id_format":"email"`) {
+			t.Fatalf("created %s", res.body)
+		}
+		first := c.SPCerts[0].SHA256
+		base := "/api/v1/sso/connections/" + c.ID + "/sp-certificate"
+		f.do("POST", base+"/activate", tok, nil).wantError(t, "activate before rotate", 409, domain.CodeConflict)
+		f.do("DELETE", base+"/previous", tok, nil).wantError(t, "remove before rotate", 409, domain.CodeConflict)
+		f.do("POST", base+"/rotate", f.a.viewerToken, nil).wantError(t, "viewer rotates", 403, domain.CodeForbidden)
+		f.do("POST", base+"/rotate", f.b.ownerToken, nil).wantError(t, "other org rotates", 404, domain.CodeNotFound)
+		f.do("POST", "/api/v1/sso/connections/"+f.a.ssoID+"/sp-certificate/rotate", tok, nil).wantError(t, "OIDC rotates", 400, domain.CodeInvalid)
+
+		res = f.do("POST", base+"/rotate", tok, nil)
+		res.wantStatus(t, "rotate", http.StatusOK)
+		res.decode(t, &c)
+		if len(c.SPCerts) != 2 || c.SPCerts[0].SHA256 != first || c.SPCerts[1].Use != sso.SPKeyNext {
+			t.Fatalf("rotated %s", res.body)
+		}
+		next := c.SPCerts[1].SHA256
+		f.do("POST", base+"/rotate", tok, nil).wantError(t, "rotate twice", 409, domain.CodeConflict)
+		res = f.do("POST", base+"/activate", tok, nil)
+		res.wantStatus(t, "activate", http.StatusOK)
+		res.decode(t, &c)
+		if len(c.SPCerts) != 2 || c.SPCerts[0].SHA256 != next || c.SPCerts[1].Use != sso.SPKeyPrevious || c.SPCerts[1].SHA256 != first {
+			t.Fatalf("activated %s", res.body)
+		}
+		res = f.do("DELETE", base+"/previous", tok, nil)
+		res.wantStatus(t, "remove previous", http.StatusOK)
+		res.decode(t, &c)
+		if len(c.SPCerts) != 1 || c.SPCerts[0].SHA256 != next {
+			t.Fatalf("after removal %s", res.body)
+		}
+		f.do("DELETE", base+"/previous", tok, nil).wantError(t, "remove twice", 409, domain.CodeConflict)
 	})
 }
