@@ -17,7 +17,7 @@ func ssoSamplePages() []pageCase {
 	saml := sso.Connection{ID: "sso_saml", Kind: sso.KindSAML, Name: "Later SAML", Domains: []string{"saml.test"},
 		Settings: json.RawMessage(`{"metadata_url":"https://idp.saml.test/md"}`)}
 	ping := sso.Connection{ID: "sso_pf", Kind: sso.KindPingFederate, Name: "Ping", Domains: []string{"ping.test"}, SyncRoles: true,
-		Settings: json.RawMessage(`{"pingfederate_url":"https://pf.test:9031","binding":"post","name_id_format":"email","allow_idp_initiated":true}`),
+		Settings:    json.RawMessage(`{"pingfederate_url":"https://pf.test:9031","binding":"post","name_id_format":"email","allow_idp_initiated":true}`),
 		MetadataURL: "https://canopy.test/login/metadata?connection=sso_pf", Warnings: []string{sso.WarnIdPInitiated},
 		SPCerts: []sso.SPCertificate{{Use: sso.SPKeyCurrent, SHA256: "AA:BB", NotAfter: time.Date(2036, 1, 2, 0, 0, 0, 0, time.UTC)},
 			{Use: sso.SPKeyNext, SHA256: "CC:DD", NotAfter: time.Date(2036, 5, 6, 0, 0, 0, 0, time.UTC)}}}
