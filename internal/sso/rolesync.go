@@ -52,7 +52,7 @@ func mappedRoles(groups []string, mapping []GroupRole) (roles, matched []string)
 // syncRoles sets an existing member's organisation-wide roles to those
 // their groups map to, when the connection updates roles at each sign-in.
 // Without a matching group the roles stay as they are; owner is never
-// given, and the organisation's last owner keeps the role. Grants on parts
+// given and never taken (an owner keeps the role beside the mapped ones). Grants on parts
 // of the organisation are not the mapping's and stay. A change is audited
 // as role.change with the groups that caused it.
 func (s *Service) syncRoles(ctx context.Context, c store.SSOConnection, userID string, id Identity, who audit.Actor) error {
@@ -80,15 +80,11 @@ func (s *Service) syncRoles(ctx context.Context, c store.SSOConnection, userID s
 			}
 		}
 		after := slices.Clone(roles)
-		keptOwner := false
-		if slices.Contains(before, auth.RoleOwner) {
-			n, err := tx.CountRoleHolders(ctx, c.OrgID, auth.RoleOwner)
-			if err != nil {
-				return err
-			}
-			if keptOwner = n <= 1; keptOwner {
-				after = append(after, auth.RoleOwner)
-			}
+		// Ownership is Canopy's to give and take: the mapping never gives
+		// it (mappedRoles) and never takes it away.
+		keptOwner := slices.Contains(before, auth.RoleOwner)
+		if keptOwner {
+			after = append(after, auth.RoleOwner)
 		}
 		slices.Sort(before)
 		slices.Sort(after)
@@ -104,7 +100,7 @@ func (s *Service) syncRoles(ctx context.Context, c store.SSOConnection, userID s
 		details := map[string]any{"email": m.User.Email, "before": before, "after": after, "groups": groups,
 			"connection": c.ID, "source": "single sign-on groups"}
 		if keptOwner {
-			details["kept_owner"] = "last owner of the organisation"
+			details["kept_owner"] = "owner is managed in Canopy, not by groups"
 		}
 		return audit.Record(ctx, tx, who, audit.Entry{OrgID: c.OrgID, Action: "role.change", TargetType: "user",
 			TargetID: userID, Details: details})

@@ -75,7 +75,7 @@ func (f *fixture) setSync(on bool, mapping ...sso.GroupRole) {
 // Group → role at each sign-in (OpenID Connect): off, nothing changes;
 // on, the member's roles become the mapped ones (audited as role.change
 // with the groups); no matching group keeps the roles; the last owner
-// keeps owner, another owner loses it; unchanged roles are not audited
+// an owner keeps owner (also beside other owners); unchanged roles are not audited
 // again; grants on parts of the organisation stay.
 func TestOIDCGroupRolesAtEachSignIn(t *testing.T) {
 	t.Parallel()
@@ -132,7 +132,7 @@ func TestOIDCGroupRolesAtEachSignIn(t *testing.T) {
 			t.Fatalf("group lost: roles %s, grants %+v", got, m.Grants)
 		}
 
-		// The organisation's only owner keeps owner beside the mapped role.
+		// An owner keeps owner beside the mapped role: groups never take it.
 		olive := f.member("olive@corp.test", auth.RoleOwner)
 		if _, err := f.signIn(person("idp-olive", "olive@corp.test", "buyers")); err != nil {
 			t.Fatal(err)
@@ -140,12 +140,12 @@ func TestOIDCGroupRolesAtEachSignIn(t *testing.T) {
 		if got := f.roles(olive.ID); got != "buyer,owner" {
 			t.Fatalf("last owner: roles %s", got)
 		}
-		// With another owner, the mapping decides.
+		// Also when she is not the only owner.
 		f.member("otto@corp.test", auth.RoleOwner)
 		if _, err := f.signIn(person("idp-olive", "olive@corp.test", "buyers")); err != nil {
 			t.Fatal(err)
 		}
-		if got := f.roles(olive.ID); got != "buyer" {
+		if got := f.roles(olive.ID); got != "buyer,owner" {
 			t.Fatalf("not the last owner: roles %s", got)
 		}
 		// A test sign-in changes nobody's roles.
