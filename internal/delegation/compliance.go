@@ -1,0 +1,147 @@
+package delegation
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/canopyhq/canopy/internal/auth"
+	"github.com/canopyhq/canopy/internal/domain"
+)
+
+// Deviation is one attribute of one user that differs from what an OU's
+// configuration policy requires. Change is the Graph request that fixes
+// it; it is nil when OUs of the user require different values (Conflict
+// says which), since no single change satisfies both.
+type Deviation struct {
+	ObjectID          string   `json:"id"`
+	DisplayName       string   `json:"display_name"`
+	UserPrincipalName string   `json:"user_principal_name"`
+	Attribute         string   `json:"attribute"`
+	Current           string   `json:"current"`
+	Required          string   `json:"required"`
+	OUs               []string `json:"ous"` // the OUs requiring it
+	Conflict          string   `json:"conflict,omitempty"`
+	Change            *Change  `json:"change"`
+}
+
+// Change is a Graph request, as remediation will send it.
+type Change struct {
+	Method string         `json:"method"`
+	Path   string         `json:"path"`
+	Body   map[string]any `json:"body"`
+}
+
+// Report is a connection's compliance with its OUs' configuration
+// policies. Deviations lists at most MaxDeviations; Total counts all.
+type Report struct {
+	ConnectionID string      `json:"connection_id"`
+	Checked      int         `json:"checked_users"`
+	Deviating    int         `json:"deviating_users"`
+	Total        int         `json:"total_deviations"`
+	Truncated    bool        `json:"truncated"`
+	Deviations   []Deviation `json:"deviations"`
+}
+
+// MaxDeviations bounds a report's list.
+const MaxDeviations = 1000
+
+// Compliance checks every current user of a connection against the
+// required attributes of all OUs it is in (a parent OU's requirements
+// apply to its children's members too). Values must match exactly: the
+// required value is what remediation writes.
+func (s *Service) Compliance(ctx context.Context, p *auth.Principal, connectionID string) (Report, error) {
+	if err := p.Require(auth.PermM365Read); err != nil {
+		return Report{}, err
+	}
+	conn, err := s.Store.GetConnection(ctx, p.Org.ID, connectionID)
+	if err != nil || conn.Kind != "m365" {
+		return Report{}, domain.Errorf(domain.CodeNotFound, "No Microsoft 365 connection %q in this organisation.", connectionID)
+	}
+	t, err := s.tree(ctx, p.Org.ID, connectionID)
+	if err != nil {
+		return Report{}, err
+	}
+	subs, err := s.subjects(ctx, p.Org.ID, connectionID)
+	if err != nil {
+		return Report{}, err
+	}
+	return t.Compliance(connectionID, subs), nil
+}
+
+// Compliance builds the report over subjects.
+func (t *Tree) Compliance(connectionID string, subs []Subject) Report {
+	rep := Report{ConnectionID: connectionID, Checked: len(subs), Deviations: []Deviation{}}
+	in := make([]bool, len(t.nodes))
+	for k := range subs {
+		t.member(&subs[k], in)
+		devs := t.deviations(&subs[k], in)
+		if len(devs) > 0 {
+			rep.Deviating++
+		}
+		rep.Total += len(devs)
+		for _, d := range devs {
+			if len(rep.Deviations) == MaxDeviations {
+				rep.Truncated = true
+				break
+			}
+			rep.Deviations = append(rep.Deviations, d)
+		}
+	}
+	return rep
+}
+
+// deviations lists how s differs from the requirements of the OUs in marks.
+func (t *Tree) deviations(s *Subject, in []bool) []Deviation {
+	type want struct {
+		values []string
+		ous    []string
+	}
+	wants := map[string]*want{}
+	var order []string
+	for i, ok := range in {
+		if !ok {
+			continue
+		}
+		for _, rq := range t.nodes[i].ou.Required {
+			w := wants[rq.Attribute]
+			if w == nil {
+				w = &want{}
+				wants[rq.Attribute] = w
+				order = append(order, rq.Attribute)
+			}
+			if !slices.Contains(w.values, rq.Value) {
+				w.values = append(w.values, rq.Value)
+			}
+			w.ous = append(w.ous, t.nodes[i].ou.Name)
+		}
+	}
+	var out []Deviation
+	for _, attr := range order {
+		w, cur := wants[attr], s.Attribute(attr)
+		d := Deviation{ObjectID: s.ObjectID, DisplayName: s.DisplayName, UserPrincipalName: s.UPN, Attribute: attr,
+			Current: cur, Required: w.values[0], OUs: w.ous}
+		switch {
+		case len(w.values) > 1:
+			d.Required = strings.Join(w.values, " | ")
+			d.Conflict = fmt.Sprintf("OUs %s require different values: %s", strings.Join(w.ous, ", "), d.Required)
+		case cur == w.values[0]:
+			continue
+		default:
+			d.Change = changeFor(s.ObjectID, attr, w.values[0])
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// changeFor is the Graph PATCH that sets attr: extension attributes live
+// in onPremisesExtensionAttributes (writable for cloud-only users).
+func changeFor(objectID, attr, value string) *Change {
+	body := map[string]any{attr: value}
+	if strings.HasPrefix(attr, "extensionAttribute") {
+		body = map[string]any{"onPremisesExtensionAttributes": map[string]any{attr: value}}
+	}
+	return &Change{Method: "PATCH", Path: "/users/" + objectID, Body: body}
+}
