@@ -76,64 +76,62 @@ func (t *Tree) Compliance(connectionID string, subs []Subject) Report {
 	in := make([]bool, len(t.nodes))
 	for k := range subs {
 		t.member(&subs[k], in)
-		devs := t.deviations(&subs[k], in)
-		if len(devs) > 0 {
+		n := t.deviations(&subs[k], in, &rep.Deviations)
+		if n > 0 {
 			rep.Deviating++
 		}
-		rep.Total += len(devs)
-		for _, d := range devs {
-			if len(rep.Deviations) == MaxDeviations {
-				rep.Truncated = true
-				break
-			}
-			rep.Deviations = append(rep.Deviations, d)
-		}
+		rep.Total += n
 	}
+	rep.Truncated = rep.Total > len(rep.Deviations)
 	return rep
 }
 
-// deviations lists how s differs from the requirements of the OUs in marks.
-func (t *Tree) deviations(s *Subject, in []bool) []Deviation {
-	type want struct {
-		values []string
-		ous    []string
-	}
-	wants := map[string]*want{}
-	var order []string
+// want is what the OUs of one user require of one attribute.
+type want struct {
+	attr   string
+	values []string
+	ous    []string
+}
+
+// deviations counts how s differs from the requirements of the OUs in
+// marks, and appends the deviations to out while it has room.
+func (t *Tree) deviations(s *Subject, in []bool, out *[]Deviation) int {
+	var wants []want
 	for i, ok := range in {
-		if !ok {
+		if !ok || len(t.nodes[i].ou.Required) == 0 {
 			continue
 		}
 		for _, rq := range t.nodes[i].ou.Required {
-			w := wants[rq.Attribute]
-			if w == nil {
-				w = &want{}
-				wants[rq.Attribute] = w
-				order = append(order, rq.Attribute)
+			k := slices.IndexFunc(wants, func(w want) bool { return w.attr == rq.Attribute })
+			if k < 0 {
+				wants, k = append(wants, want{attr: rq.Attribute}), len(wants)
 			}
-			if !slices.Contains(w.values, rq.Value) {
-				w.values = append(w.values, rq.Value)
+			if !slices.Contains(wants[k].values, rq.Value) {
+				wants[k].values = append(wants[k].values, rq.Value)
 			}
-			w.ous = append(w.ous, t.nodes[i].ou.Name)
+			wants[k].ous = append(wants[k].ous, t.nodes[i].ou.Name)
 		}
 	}
-	var out []Deviation
-	for _, attr := range order {
-		w, cur := wants[attr], s.Attribute(attr)
-		d := Deviation{ObjectID: s.ObjectID, DisplayName: s.DisplayName, UserPrincipalName: s.UPN, Attribute: attr,
+	n := 0
+	for _, w := range wants {
+		cur := s.Attribute(w.attr)
+		if len(w.values) == 1 && cur == w.values[0] {
+			continue
+		}
+		if n++; len(*out) >= MaxDeviations {
+			continue
+		}
+		d := Deviation{ObjectID: s.ObjectID, DisplayName: s.DisplayName, UserPrincipalName: s.UPN, Attribute: w.attr,
 			Current: cur, Required: w.values[0], OUs: w.ous}
-		switch {
-		case len(w.values) > 1:
+		if len(w.values) > 1 {
 			d.Required = strings.Join(w.values, " | ")
 			d.Conflict = fmt.Sprintf("OUs %s require different values: %s", strings.Join(w.ous, ", "), d.Required)
-		case cur == w.values[0]:
-			continue
-		default:
-			d.Change = changeFor(s.ObjectID, attr, w.values[0])
+		} else {
+			d.Change = changeFor(s.ObjectID, w.attr, w.values[0])
 		}
-		out = append(out, d)
+		*out = append(*out, d)
 	}
-	return out
+	return n
 }
 
 // changeFor is the Graph PATCH that sets attr: extension attributes live

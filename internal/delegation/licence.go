@@ -179,7 +179,7 @@ func (s *Service) licenceCheck(ctx context.Context, orgID string, t *Tree, targe
 func (s *Service) quotaCheck(ctx context.Context, orgID string, t *Tree, sku store.M365SKU, ous []OU) (Decision, error) {
 	held := make(map[string]int64, len(ous))
 	in := make([]bool, len(t.nodes))
-	err := s.Store.EachM365User(ctx, orgID, sku.ConnectionID, func(u store.M365User) error {
+	err := s.Store.EachM365User(ctx, orgID, sku.ConnectionID, sku.SkuID, func(u store.M365User) error {
 		sub := NewSubject(u)
 		if !sub.holds(sku.SkuID) {
 			return nil

@@ -29,7 +29,7 @@ func (s *Service) tree(ctx context.Context, orgID, connectionID string) (*Tree, 
 // subjects loads a connection's current users.
 func (s *Service) subjects(ctx context.Context, orgID, connectionID string) ([]Subject, error) {
 	var out []Subject
-	err := s.Store.EachM365User(ctx, orgID, connectionID, func(u store.M365User) error {
+	err := s.Store.EachM365User(ctx, orgID, connectionID, "", func(u store.M365User) error {
 		out = append(out, NewSubject(u))
 		return nil
 	})

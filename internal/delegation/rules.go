@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/canopyhq/canopy/internal/domain"
@@ -114,16 +115,32 @@ func NewSubject(u store.M365User) Subject {
 		var ext map[string]string
 		_ = json.Unmarshal(u.ExtensionAttributes, &ext) // malformed: no extension attributes
 		for k, v := range ext {
-			if i := attrIndex(k); i >= attrExt1 {
+			if i := extIndex(k); i >= attrExt1 {
 				s.set(i, v)
 			}
 		}
 	}
-	_ = json.Unmarshal(u.AssignedLicenses, &s.Licences) // malformed: no licences
+	if len(u.AssignedLicenses) > 2 { // not "[]"
+		_ = json.Unmarshal(u.AssignedLicenses, &s.Licences) // malformed: no licences
+	}
 	return s
 }
 
-func (s *Subject) set(i int, v string) { s.raw[i], s.attrs[i] = v, fold(v) }
+// extIndex finds an extension attribute as Graph spells it, else any
+// attribute by attrIndex.
+func extIndex(k string) int {
+	if n, err := strconv.Atoi(strings.TrimPrefix(k, "extensionAttribute")); err == nil && n >= 1 && n <= 15 {
+		return attrExt1 + n - 1
+	}
+	return attrIndex(k)
+}
+
+func (s *Subject) set(i int, v string) {
+	s.raw[i] = v
+	if v != "" {
+		s.attrs[i] = fold(v)
+	}
+}
 
 // SubjectFromAttributes is a user that does not exist yet (user.create):
 // attribute name → value.
@@ -152,7 +169,17 @@ func (s *Subject) holds(skuID string) bool {
 	return slices.ContainsFunc(s.Licences, func(l Licence) bool { return strings.EqualFold(l.SkuID, skuID) })
 }
 
-func fold(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+// fold readies a value for comparison; most values are already trimmed
+// ASCII lower case and need no copy.
+func fold(s string) string {
+	t := strings.TrimSpace(s)
+	for i := 0; i < len(t); i++ {
+		if c := t[i]; c >= 'A' && c <= 'Z' || c >= 0x80 {
+			return strings.ToLower(t)
+		}
+	}
+	return t
+}
 
 // compiledCond is a condition ready to test many users.
 type compiledCond struct {

@@ -76,13 +76,13 @@ func TestOUsValidateNestAndAudit(t *testing.T) {
 		h := newHarness(t, db)
 		tr := h.tree(t)
 		bad := map[string]delegation.OUInput{
-			"name":                            {Name: " "},
+			"name":                             {Name: " "},
 			"rules[0].conditions[0].attribute": {Name: "x", Rules: []delegation.Rule{rule(cond("shoeSize", "equals", "9"))}},
 			"rules[0].conditions[1].operator":  {Name: "x", Rules: []delegation.Rule{rule(cond("city", "is_empty"), cond("city", "like", "x"))}},
 			"rules[0].conditions[0].values":    {Name: "x", Rules: []delegation.Rule{rule(cond("city", "in"))}},
 			"rules[1].conditions":              {Name: "x", Rules: []delegation.Rule{rule(cond("city", "is_empty")), rule()}},
-			"exclude":                         {Name: "x", Include: []string{"a"}, Exclude: []string{"a"}},
-			"parent_id":                       {Name: "x", ParentID: "vou_nope"},
+			"exclude":                          {Name: "x", Include: []string{"a"}, Exclude: []string{"a"}},
+			"parent_id":                        {Name: "x", ParentID: "vou_nope"},
 		}
 		for field, in := range bad {
 			in.ConnectionID = h.conn
@@ -152,7 +152,10 @@ func TestPermissions(t *testing.T) {
 			t.Fatalf("viewer lists OUs: %d %v", len(list), err)
 		}
 		forbidden := []error{
-			func() error { _, err := h.svc.CreateOU(h.ctx, viewer, h.who, delegation.OUInput{ConnectionID: h.conn, Name: "x"}); return err }(),
+			func() error {
+				_, err := h.svc.CreateOU(h.ctx, viewer, h.who, delegation.OUInput{ConnectionID: h.conn, Name: "x"})
+				return err
+			}(),
 			func() error { _, err := h.svc.SetRequirements(h.ctx, viewer, h.who, tr.sales.ID, nil); return err }(),
 			func() error { _, err := h.svc.ListDelegations(h.ctx, viewer, store.M365DelegationFilter{}); return err }(),
 			func() error {

@@ -78,11 +78,28 @@ func (n *node) directReason(s *Subject) string {
 	return ""
 }
 
+// matches reports whether s is a direct member of n (directReason's
+// question without building the reason).
+func (n *node) matches(s *Subject) bool {
+	if s.ObjectID != "" && len(n.exclude) > 0 && n.exclude[s.ObjectID] {
+		return false
+	}
+	if s.ObjectID != "" && len(n.include) > 0 && n.include[s.ObjectID] {
+		return true
+	}
+	for _, r := range n.rules {
+		if r.match(s) {
+			return true
+		}
+	}
+	return false
+}
+
 // member marks in (indexed like t.nodes) every OU s is in.
 func (t *Tree) member(s *Subject, in []bool) {
 	clear(in)
 	for i := range t.nodes {
-		if in[i] || t.nodes[i].directReason(s) == "" {
+		if in[i] || !t.nodes[i].matches(s) {
 			continue
 		}
 		for j := i; j >= 0 && !in[j]; j = t.nodes[j].parent {

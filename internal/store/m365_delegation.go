@@ -230,9 +230,15 @@ func (q *Queries) GetM365User(ctx context.Context, orgID, connectionID, objectID
 
 // EachM365User calls fn with every current (not deleted) user of a
 // connection, in object ID order, without holding them all in memory.
-func (q *Queries) EachM365User(ctx context.Context, orgID, connectionID string, fn func(M365User) error) error {
+// A non-empty skuID narrows to users whose licences mention it (callers
+// still check the parsed licences: the match is textual).
+func (q *Queries) EachM365User(ctx context.Context, orgID, connectionID, skuID string, fn func(M365User) error) error {
+	where, args := "", []any{orgID, connectionID}
+	if skuID != "" {
+		where, args = ` AND assigned_licenses LIKE ? ESCAPE '\'`, append(args, "%"+likeEscape(`"`+skuID+`"`)+"%")
+	}
 	rows, err := q.r().query(ctx, `SELECT `+m365UserCols+` FROM m365_users WHERE org_id = ? AND connection_id = ?
-		AND deleted_at IS NULL ORDER BY object_id`, orgID, connectionID)
+		AND deleted_at IS NULL`+where+` ORDER BY object_id`, args...)
 	if err != nil {
 		return err
 	}

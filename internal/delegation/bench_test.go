@@ -1,0 +1,92 @@
+package delegation_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/canopyhq/canopy/internal/delegation"
+	"github.com/canopyhq/canopy/internal/store"
+)
+
+// benchDirectory is 50,000 users over 20 countries, 40 departments and
+// 15 cost centres, and 61 OUs: 20 country OUs, each with 2 department
+// OUs below it (one a range of cost centres by prefix), and one OU of 500
+// users picked by hand.
+func benchDirectory() (*delegation.Tree, []delegation.Subject) {
+	subs := make([]delegation.Subject, 50000)
+	var picked []string
+	for i := range subs {
+		id := fmt.Sprintf("u%05d", i)
+		subs[i] = delegation.NewSubject(store.M365User{ObjectID: id, DisplayName: "User " + id,
+			UserPrincipalName: id + "@contoso.test", Country: fmt.Sprintf("C%02d", i%20), Department: fmt.Sprintf("Dept %d", i%40),
+			City: fmt.Sprintf("City %d", i%300), ExtensionAttributes: []byte(fmt.Sprintf(`{"extensionAttribute1":"CC-%d"}`, i%15)),
+			AssignedLicenses: []byte(`[{"skuId":"sku-e3","disabledPlans":[]}]`)})
+		if i%100 == 0 {
+			picked = append(picked, id)
+		}
+	}
+	var ous []delegation.OU
+	for c := range 20 {
+		country := delegation.OU{ID: fmt.Sprintf("c%d", c), Name: fmt.Sprintf("Country %d", c), Rules: []delegation.Rule{
+			{Conditions: []delegation.Condition{{Attribute: "country", Operator: "equals", Values: []string{fmt.Sprintf("c%02d", c)}}}}},
+			Required: []delegation.Requirement{{Attribute: "usageLocation", Value: "DE"}}}
+		sales := delegation.OU{ID: fmt.Sprintf("s%d", c), ParentID: country.ID, Name: fmt.Sprintf("Sales %d", c), Rules: []delegation.Rule{
+			{Conditions: []delegation.Condition{{Attribute: "country", Operator: "equals", Values: []string{fmt.Sprintf("C%02d", c)}},
+				{Attribute: "department", Operator: "in", Values: []string{"Dept 1", "Dept 2", "Dept 3"}}}}}}
+		cc := delegation.OU{ID: fmt.Sprintf("k%d", c), ParentID: country.ID, Name: fmt.Sprintf("CC %d", c), Rules: []delegation.Rule{
+			{Conditions: []delegation.Condition{{Attribute: "country", Operator: "equals", Values: []string{fmt.Sprintf("C%02d", c)}},
+				{Attribute: "extensionAttribute1", Operator: "starts_with", Values: []string{"cc-1"}},
+				{Attribute: "city", Operator: "not_equals", Values: []string{"City 7"}}}}}}
+		ous = append(ous, country, sales, cc)
+	}
+	ous = append(ous, delegation.OU{ID: "hand", Name: "Picked", Include: picked})
+	t, err := delegation.NewTree(ous)
+	if err != nil {
+		panic(err)
+	}
+	return t, subs
+}
+
+// BenchmarkMembers computes every OU's members of 50,000 users.
+func BenchmarkMembers(b *testing.B) {
+	t, subs := benchDirectory()
+	b.ResetTimer()
+	for b.Loop() {
+		if m := t.Members(subs); len(m["c0"]) != 2500 {
+			b.Fatalf("country 0 has %d members", len(m["c0"]))
+		}
+	}
+}
+
+// BenchmarkUserOUs answers "which OUs is this user in" for one user.
+func BenchmarkUserOUs(b *testing.B) {
+	t, subs := benchDirectory()
+	b.ResetTimer()
+	for b.Loop() {
+		if p := t.Of(&subs[4201]); len(p) != 3 {
+			b.Fatalf("placements %+v", p)
+		}
+	}
+}
+
+// BenchmarkCompliance checks 50,000 users against the country OUs'
+// required usage location.
+func BenchmarkCompliance(b *testing.B) {
+	t, subs := benchDirectory()
+	b.ResetTimer()
+	for b.Loop() {
+		if rep := t.Compliance("conn", subs); rep.Total != 50000 {
+			b.Fatalf("deviations %d", rep.Total)
+		}
+	}
+}
+
+// BenchmarkNewSubject reads stored users (JSON extension attributes and
+// licences) as subjects, per user.
+func BenchmarkNewSubject(b *testing.B) {
+	u := store.M365User{ObjectID: "u1", UserPrincipalName: "u1@contoso.test", Country: "DE", Department: "Sales",
+		ExtensionAttributes: []byte(`{"extensionAttribute1":"CC-1"}`), AssignedLicenses: []byte(`[{"skuId":"sku-e3","disabledPlans":[]}]`)}
+	for b.Loop() {
+		_ = delegation.NewSubject(u)
+	}
+}
