@@ -84,7 +84,7 @@ func (s *Service) Authorize(ctx context.Context, orgID string, actor Actor, req 
 	}
 	conn, err := s.Store.GetConnection(ctx, orgID, req.ConnectionID)
 	if err != nil || conn.Kind != "m365" {
-		return Decision{}, domain.Errorf(domain.CodeNotFound, "No Microsoft 365 connection %q in this organisation.", req.ConnectionID)
+		return Decision{}, domain.Errorf(domain.CodeNotFound, "No such Microsoft 365 connection in this organisation.")
 	}
 	if info.NeedsExchange && !m365.HasExchangeOnline(conn.Settings) {
 		return refuse(CodeNeedsExchange, "%s needs an Exchange Online connection, and connection %s has none.", req.Action, conn.Name), nil

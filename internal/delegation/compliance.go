@@ -57,7 +57,7 @@ func (s *Service) Compliance(ctx context.Context, p *auth.Principal, connectionI
 	}
 	conn, err := s.Store.GetConnection(ctx, p.Org.ID, connectionID)
 	if err != nil || conn.Kind != "m365" {
-		return Report{}, domain.Errorf(domain.CodeNotFound, "No Microsoft 365 connection %q in this organisation.", connectionID)
+		return Report{}, domain.Errorf(domain.CodeNotFound, "No such Microsoft 365 connection in this organisation.")
 	}
 	t, err := s.tree(ctx, p.Org.ID, connectionID)
 	if err != nil {
