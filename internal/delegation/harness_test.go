@@ -36,7 +36,7 @@ type harness struct {
 	who   audit.Actor
 }
 
-func newHarness(t *testing.T, db *store.DB) *harness {
+func newHarness(t testing.TB, db *store.DB) *harness {
 	t.Helper()
 	h := &harness{ctx: context.Background(), st: store.New(db)}
 	h.svc = delegation.New(h.st)
@@ -58,7 +58,7 @@ func newHarness(t *testing.T, db *store.DB) *harness {
 }
 
 // snapshot stores the directory; licences maps user → extra SKU holders.
-func (h *harness) snapshot(t *testing.T, extraE3 []string) {
+func (h *harness) snapshot(t testing.TB, extraE3 []string) {
 	t.Helper()
 	e3 := []byte(`[{"skuId":"sku-e3","disabledPlans":[]}]`)
 	users := []store.M365User{
@@ -86,7 +86,7 @@ func (h *harness) snapshot(t *testing.T, extraE3 []string) {
 }
 
 // principal adds a member with an org-wide role.
-func (h *harness) principal(t *testing.T, name, role string) *auth.Principal {
+func (h *harness) principal(t testing.TB, name, role string) *auth.Principal {
 	t.Helper()
 	n := domain.Now()
 	u := domain.User{ID: domain.NewID(domain.PrefixUser), Email: name + "-" + domain.NewID("")[:8] + "@canopy.test", Name: name,
@@ -101,7 +101,7 @@ func (h *harness) principal(t *testing.T, name, role string) *auth.Principal {
 	return &auth.Principal{User: u, Org: h.org, Grants: g, Perms: auth.OrgPermissions(g)}
 }
 
-func (h *harness) ou(t *testing.T, in delegation.OUInput) delegation.OU {
+func (h *harness) ou(t testing.TB, in delegation.OUInput) delegation.OU {
 	t.Helper()
 	in.ConnectionID = h.conn
 	o, err := h.svc.CreateOU(h.ctx, h.owner, h.who, in)

@@ -162,6 +162,15 @@ func (t *Tree) Members(subjects []Subject) map[string][]int {
 	return out
 }
 
+// OUs returns the tree's OUs in the order given to NewTree.
+func (t *Tree) OUs() []OU {
+	out := make([]OU, len(t.nodes))
+	for i, n := range t.nodes {
+		out[i] = n.ou
+	}
+	return out
+}
+
 // OU returns an OU of the tree.
 func (t *Tree) OU(id string) (OU, bool) {
 	i, ok := t.byID[id]
