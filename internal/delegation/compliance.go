@@ -63,27 +63,46 @@ func (s *Service) Compliance(ctx context.Context, p *auth.Principal, connectionI
 	if err != nil {
 		return Report{}, err
 	}
-	subs, err := s.subjects(ctx, p.Org.ID, connectionID)
-	if err != nil {
+	acc := t.newCompliance(connectionID)
+	if err := s.eachSubject(ctx, p.Org.ID, connectionID, acc.add); err != nil {
 		return Report{}, err
 	}
-	return t.Compliance(connectionID, subs), nil
+	return acc.report(), nil
 }
 
 // Compliance builds the report over subjects.
 func (t *Tree) Compliance(connectionID string, subs []Subject) Report {
-	rep := Report{ConnectionID: connectionID, Checked: len(subs), Deviations: []Deviation{}}
-	in := make([]bool, len(t.nodes))
+	acc := t.newCompliance(connectionID)
 	for k := range subs {
-		t.member(&subs[k], in)
-		n := t.deviations(&subs[k], in, &rep.Deviations)
-		if n > 0 {
-			rep.Deviating++
-		}
-		rep.Total += n
+		acc.add(&subs[k])
 	}
-	rep.Truncated = rep.Total > len(rep.Deviations)
-	return rep
+	return acc.report()
+}
+
+// complianceAcc builds a report one subject at a time.
+type complianceAcc struct {
+	t   *Tree
+	in  []bool
+	rep Report
+}
+
+func (t *Tree) newCompliance(connectionID string) *complianceAcc {
+	return &complianceAcc{t: t, in: make([]bool, len(t.nodes)), rep: Report{ConnectionID: connectionID, Deviations: []Deviation{}}}
+}
+
+func (c *complianceAcc) add(s *Subject) {
+	c.t.member(s, c.in)
+	n := c.t.deviations(s, c.in, &c.rep.Deviations)
+	c.rep.Checked++
+	if n > 0 {
+		c.rep.Deviating++
+	}
+	c.rep.Total += n
+}
+
+func (c *complianceAcc) report() Report {
+	c.rep.Truncated = c.rep.Total > len(c.rep.Deviations)
+	return c.rep
 }
 
 // want is what the OUs of one user require of one attribute.

@@ -26,14 +26,14 @@ func (s *Service) tree(ctx context.Context, orgID, connectionID string) (*Tree, 
 	return NewTree(ous)
 }
 
-// subjects loads a connection's current users.
-func (s *Service) subjects(ctx context.Context, orgID, connectionID string) ([]Subject, error) {
-	var out []Subject
-	err := s.Store.EachM365User(ctx, orgID, connectionID, "", func(u store.M365User) error {
-		out = append(out, NewSubject(u))
+// eachSubject calls fn with every current user of a connection, one at a
+// time: 50,000 subjects need not be held at once.
+func (s *Service) eachSubject(ctx context.Context, orgID, connectionID string, fn func(*Subject)) error {
+	return s.Store.EachM365User(ctx, orgID, connectionID, "", func(u store.M365User) error {
+		sub := NewSubject(u)
+		fn(&sub)
 		return nil
 	})
-	return out, err
 }
 
 // Members returns an OU's current members by display name (including its
@@ -50,14 +50,15 @@ func (s *Service) Members(ctx context.Context, p *auth.Principal, ouID string) (
 	if err != nil {
 		return nil, err
 	}
-	subs, err := s.subjects(ctx, p.Org.ID, ou.ConnectionID)
+	out := []MemberView{}
+	at, in := t.byID[ouID], make([]bool, len(t.nodes))
+	err = s.eachSubject(ctx, p.Org.ID, ou.ConnectionID, func(sub *Subject) {
+		if t.member(sub, in); in[at] {
+			out = append(out, MemberView{ObjectID: sub.ObjectID, DisplayName: sub.DisplayName, UserPrincipalName: sub.UPN})
+		}
+	})
 	if err != nil {
 		return nil, err
-	}
-	idx := t.Members(subs)[ouID]
-	out := make([]MemberView, 0, len(idx))
-	for _, k := range idx {
-		out = append(out, MemberView{ObjectID: subs[k].ObjectID, DisplayName: subs[k].DisplayName, UserPrincipalName: subs[k].UPN})
 	}
 	slices.SortFunc(out, func(a, b MemberView) int {
 		return cmpOr(strings.Compare(a.DisplayName, b.DisplayName), strings.Compare(a.ObjectID, b.ObjectID))
