@@ -46,7 +46,7 @@ func delegationOperations() []opEntry {
 			params: []parameter{m365ConnParam, objectIDParam}, status: 200, result: "PlacementList"}),
 		doc("POST", "/m365/connections/{connection_id}/evaluate", opSpec{id: "evaluateM365Action", summary: "Dry run: may a member perform an action on a user?", perm: "m365.delegate", tag: tag, params: conn, body: "EvaluateInput", status: 200, result: "Decision",
 			description: "Nothing is executed. The decision every administrative action passes: allowed (allowed_admin, allowed_delegated) or refused with a code " +
-				"(not_delegated, outside_ous, action_not_granted, quota_reached, restricted_plan, exchange_online_required, target_deleted) and a reason. " +
+				"(not_delegated, outside_ous, action_not_granted, quota_reached, restricted_plan, exchange_online_required, target_deleted, would_leave_ous) and a reason. " +
 				"For licence.assign, disabled_plans are the plans to send to Graph."}),
 		doc("GET", "/m365/connections/{connection_id}/compliance", opSpec{id: "complianceReport", summary: "Deviations from the OUs' required attributes, with the Graph change each needs", perm: "m365.read", tag: tag, params: conn, status: 200, result: "ComplianceReport"}),
 	}
@@ -92,7 +92,7 @@ func delegationSchemas() map[string]*schema {
 		"EvaluateInput": closed("An action to evaluate", props{"actor_user_id": text("A member; empty for the caller"),
 			"action": {Type: "string", Enum: delegation.ActionKeys()}, "target_id": text("The user's object ID; empty for user.create"),
 			"params": closed("Arguments", props{"sku_id": text("licence.assign/remove"), "disabled_plans": stringList("Plans to disable; absent: exactly the restricted ones"),
-				"attributes": {Type: "object", Description: "user.create: the new user's attributes"}})}, "action"),
+				"attributes": {Type: "object", Description: "user.create: the new user's attributes; user.update, user.set_department, user.set_usage_location: the new values"}})}, "action"),
 		"Decision": object("An authorization decision", props{"allowed": {Type: "boolean"}, "code": text(""), "reason": text(""),
 			"via_ous": stringList("OUs whose delegations allow it"), "disabled_plans": stringList("licence.assign: the disabledPlans to send")}, "allowed", "code", "reason"),
 		"ComplianceReport": object("Compliance with the OUs' configuration policies", props{"connection_id": text(""), "checked_users": {Type: "integer"},

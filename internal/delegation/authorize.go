@@ -23,7 +23,12 @@ const (
 	CodeRestrictedPlan   = "restricted_plan"
 	CodeNeedsExchange    = "exchange_online_required"
 	CodeTargetDeleted    = "target_deleted"
+	CodeWouldLeaveOUs    = "would_leave_ous" // the change would move the user out of the actor's reach
 )
+
+// attributeActions change attributes OU rules read: a delegated
+// administrator may not move a user out of the OUs they administer.
+var attributeActions = []Action{ActUpdateUser, ActSetDepartment, ActSetUsageLocation}
 
 // Actor is who wants to act: a Canopy member, and whether they hold
 // m365.manage (administrators act on every user, within licence policies).
@@ -54,7 +59,9 @@ type Params struct {
 	// DisabledPlans are the service plans the caller wants disabled in an
 	// assignment; absent, Canopy disables exactly the restricted ones.
 	DisabledPlans []string `json:"disabled_plans,omitempty"`
-	// Attributes describe the user that user.create would create.
+	// Attributes describe the user that user.create would create, or the
+	// new values user.update, user.set_department and
+	// user.set_usage_location would set.
 	Attributes map[string]string `json:"attributes,omitempty"`
 }
 
@@ -106,8 +113,14 @@ func (s *Service) Authorize(ctx context.Context, orgID string, actor Actor, req 
 	}
 	targetOUs := tree.IDsOf(&target)
 	d, err := s.delegated(ctx, orgID, actor, tree, req.Action, target, targetOUs)
-	if err != nil || !d.Allowed || req.Action != ActAssignLicence {
+	if err != nil || !d.Allowed {
 		return d, err
+	}
+	if !actor.Admin && slices.Contains(attributeActions, req.Action) && len(req.Params.Attributes) > 0 {
+		return s.afterChange(ctx, orgID, actor, tree, req, target, d)
+	}
+	if req.Action != ActAssignLicence {
+		return d, nil
 	}
 	lic, err := s.licenceCheck(ctx, orgID, tree, &target, targetOUs, req.Params.SkuID, req.Params.DisabledPlans)
 	if err != nil || !lic.Allowed {
@@ -115,6 +128,22 @@ func (s *Service) Authorize(ctx context.Context, orgID string, actor Actor, req 
 	}
 	d.DisabledPlans = lic.DisabledPlans
 	return d, nil
+}
+
+// afterChange refuses an attribute change that would leave the target in
+// none of the OUs where the actor may perform the action.
+func (s *Service) afterChange(ctx context.Context, orgID string, actor Actor, t *Tree, req Request, target Subject, d Decision) (Decision, error) {
+	after, err := target.With(req.Params.Attributes)
+	if err != nil {
+		return Decision{}, err
+	}
+	afterOUs := t.IDsOf(&after)
+	still, err := s.delegated(ctx, orgID, actor, t, req.Action, after, afterOUs)
+	if err != nil || still.Allowed {
+		return d, err
+	}
+	return refuse(CodeWouldLeaveOUs, "After this change %s would be in %s, outside the OUs where you may %s.", who(target),
+		ouNames(t, afterOUs, "no virtual OU"), req.Action), nil
 }
 
 // target is the user an action is about: stored, or described (create).

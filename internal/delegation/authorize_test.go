@@ -62,6 +62,16 @@ func TestAuthorizeDelegatedScope(t *testing.T) {
 		d = h.authorize(t, creator, delegation.ActCreateUser, "", delegation.Params{Attributes: map[string]string{"department": "Marketing"}})
 		wantDecision(t, "create in Marketing", d, false, delegation.CodeOutsideOUs, "The new user is in OU Marketing")
 
+		// Moving a user out of one's OUs by changing attributes is refused;
+		// a change that keeps the user within them is not.
+		editor := h.delegate(t, "editor", tr.sales, delegation.ActSetDepartment)
+		d = h.authorize(t, editor, delegation.ActSetDepartment, "anna", delegation.Params{Attributes: map[string]string{"department": "Marketing"}})
+		wantDecision(t, "move anna out", d, false, delegation.CodeWouldLeaveOUs, "anna@contoso.test would be in OU Europe, Marketing")
+		d = h.authorize(t, editor, delegation.ActSetDepartment, "anna", delegation.Params{Attributes: map[string]string{"department": "sales"}})
+		wantDecision(t, "keep anna", d, true, delegation.CodeAllowedDelegated)
+		d = h.authorize(t, h.owner, delegation.ActSetDepartment, "anna", delegation.Params{Attributes: map[string]string{"department": "Marketing"}})
+		wantDecision(t, "admin moves anna", d, true, delegation.CodeAllowedAdmin)
+
 		// Errors are for wrong requests, not refusals.
 		_, err := h.svc.Authorize(h.ctx, h.org.ID, delegation.ActorOf(helpdesk), delegation.Request{ConnectionID: h.conn, Action: "user.explode", Target: "anna"})
 		if domain.ErrorField(err) != "action" {

@@ -156,6 +156,18 @@ func SubjectFromAttributes(connectionID string, attrs map[string]string) (Subjec
 	return s, nil
 }
 
+// With returns the subject after a change of attributes (name → value).
+func (s Subject) With(attrs map[string]string) (Subject, error) {
+	for k, v := range attrs {
+		i := attrIndex(k)
+		if i < 0 || i == attrUPNDomain {
+			return s, domain.FieldError("params.attributes", "Attribute %q cannot be changed here; use one of %s.", k, strings.Join(attrNames[:attrUPNDomain], ", ")+", extensionAttribute1..15")
+		}
+		s.set(i, v)
+	}
+	return s, nil
+}
+
 // Attribute returns the stored value of a named attribute.
 func (s *Subject) Attribute(name string) string {
 	if i := attrIndex(name); i >= 0 {
