@@ -20,6 +20,7 @@ import (
 	"github.com/canopyhq/canopy/internal/budgets"
 	"github.com/canopyhq/canopy/internal/chargeback"
 	"github.com/canopyhq/canopy/internal/connect"
+	"github.com/canopyhq/canopy/internal/delegation"
 	"github.com/canopyhq/canopy/internal/fx"
 	"github.com/canopyhq/canopy/internal/imports"
 	"github.com/canopyhq/canopy/internal/inventory"
@@ -64,6 +65,8 @@ type API struct {
 	notify  *notify.Service
 	// marketplace serves /catalog, /commerce and /billing (WithMarketplace).
 	marketplace *marketplace.Service
+	// delegation serves /m365: virtual OUs, policies and delegations.
+	delegation *delegation.Service
 }
 
 // Route describes one endpoint: its method, its path pattern (Go
@@ -109,6 +112,7 @@ func New(svc *auth.Service, log *slog.Logger) *API {
 		a.spend = spend.New(svc.Store)
 		a.inventory = inventory.New(svc.Store)
 		a.recommend = recommend.New(svc.Store)
+		a.delegation = delegation.New(svc.Store)
 	}
 	a.routes = a.table()
 	for _, rt := range a.routes {
@@ -156,7 +160,7 @@ func (a *API) table() []route {
 		signedIn("POST", "/costs/imports", auth.PermCostsImport, a.uploadImport),
 		signedIn("GET", "/costs/imports", auth.PermCostsRead, a.listImports),
 		signedIn("GET", "/costs/imports/{upload_id}", auth.PermCostsRead, a.getImport),
-	}, slices.Concat(a.connectionRoutes(), a.directoryRoutes(), a.allocationRoutes(), a.chargebackRoutes(), a.tagSyncRoutes(), a.resourceRoutes(), a.budgetRoutes(), a.alertRoutes(), a.marketplaceRoutes(), a.recommendationRoutes(), a.ssoRoutes())...)
+	}, slices.Concat(a.connectionRoutes(), a.directoryRoutes(), a.allocationRoutes(), a.chargebackRoutes(), a.tagSyncRoutes(), a.resourceRoutes(), a.budgetRoutes(), a.alertRoutes(), a.marketplaceRoutes(), a.recommendationRoutes(), a.ssoRoutes(), a.delegationRoutes())...)
 }
 
 func public(method, path string, h handlerFunc) route {

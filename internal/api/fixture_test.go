@@ -71,6 +71,7 @@ type tenant struct {
 	bud                         seededBudgets
 	recID                       string // an open recommendation of the connection
 	ssoID                       string // a single sign-on connection (disabled)
+	dlg                         seededDelegation
 }
 
 // fixture is the API over a real service on a fresh database, served by
@@ -171,6 +172,7 @@ func (f *fixture) seedTenant(name, slug string) tenant {
 	tn.bud = f.seedBudgets(p, slug, tn.groupID)
 	tn.recID = f.seedRecommendation(p, tn.connectionID, slug)
 	tn.ssoID = f.seedSSO(p, slug)
+	tn.dlg = f.seedDelegation(p, slug)
 	return tn
 }
 
@@ -390,7 +392,8 @@ func fillPath(t *testing.T, pattern string, tn tenant) string {
 		"{alert_id}": tn.alerts.alertID, "{rule_id}": tn.alerts.ruleID, "{mute_id}": tn.alerts.muteID,
 		"{vendor_id}": tn.mkt.vendorID, "{agreement_id}": tn.mkt.agreementID, "{subscription_id}": tn.mkt.subscriptionID,
 		"{order_id}": tn.mkt.orderID, "{invoice_id}": tn.mkt.invoiceID, "{statement_id}": tn.mkt.statementID, "{product_id}": tn.mkt.productID, "{item_id}": tn.mkt.itemID,
-		"{recommendation_id}": tn.recID, "{sso_connection_id}": tn.ssoID}
+		"{recommendation_id}": tn.recID, "{sso_connection_id}": tn.ssoID,
+		"{ou_id}": tn.dlg.ouID, "{admin_policy_id}": tn.dlg.policyID, "{delegation_id}": tn.dlg.delegationID, "{object_id}": tn.dlg.userID}
 	for k, v := range ids {
 		pattern = strings.ReplaceAll(pattern, k, v)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/canopyhq/canopy/internal/budgets"
 	"github.com/canopyhq/canopy/internal/chargeback"
 	"github.com/canopyhq/canopy/internal/costs"
+	"github.com/canopyhq/canopy/internal/delegation"
 	"github.com/canopyhq/canopy/internal/notify"
 	"github.com/canopyhq/canopy/internal/recommend"
 	"github.com/canopyhq/canopy/internal/sso"
@@ -148,6 +149,10 @@ func TestSchemasMatchViews(t *testing.T) {
 		"Webhook": notify.Webhook{}, "WebhookCreated": webhookCreatedView{}, "WebhookDelivery": notify.Delivery{}, "WebhookTestSent": testSentView{},
 		"SSOConnectionInput": sso.Input{}, "SSOConnection": sso.Connection{},
 		"Recommendation": recommend.Recommendation{}, "RecommendationList": recommend.List{}, "RecommendationDismiss": dismissBody{},
+		"M365Action": delegation.ActionInfo{}, "OUInput": delegation.OUInput{}, "OU": delegation.OU{}, "OUMember": delegation.MemberView{},
+		"LicencePoliciesSet": licencePoliciesBody{}, "RequiredAttributesSet": requiredAttributesBody{}, "AdminPolicyInput": delegation.PolicyInput{},
+		"AdminPolicy": delegation.Policy{}, "DelegationInput": delegation.DelegationInput{}, "Delegation": delegation.Delegation{},
+		"Placement": delegation.Placement{}, "EvaluateInput": evaluateBody{}, "Decision": delegation.Decision{}, "ComplianceReport": delegation.Report{},
 	}
 	schemas := schemas()
 	for name, v := range types {

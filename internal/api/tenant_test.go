@@ -204,6 +204,29 @@ var routeBodies = map[string]any{
 	"POST /api/v1/recommendations/{recommendation_id}/dismiss":       `{"reason":"Kept for the month-end batch"}`,
 	"POST /api/v1/recommendations/{recommendation_id}/done":          "",
 	"POST /api/v1/recommendations/{recommendation_id}/reopen":        "",
+	// Microsoft 365 delegation: bodies naming the caller's own connection,
+	// OU, policy and viewer get them from withIDs.
+	"GET /api/v1/m365/actions":                                           "",
+	"GET /api/v1/m365/ous":                                               "",
+	"POST /api/v1/m365/ous":                                              `{"connection_id":"{m365_connection_id}","name":"Made by test"}`,
+	"GET /api/v1/m365/ous/{ou_id}":                                       "",
+	"PUT /api/v1/m365/ous/{ou_id}":                                       `{"name":"Renamed by test"}`,
+	"DELETE /api/v1/m365/ous/{ou_id}":                                    "",
+	"GET /api/v1/m365/ous/{ou_id}/members":                               "",
+	"PUT /api/v1/m365/ous/{ou_id}/licence-policies":                      `{"licence_policies":[{"sku_id":"sku-e3","quota":1}]}`,
+	"PUT /api/v1/m365/ous/{ou_id}/required-attributes":                   `{"required_attributes":[{"attribute":"usageLocation","value":"DE"}]}`,
+	"GET /api/v1/m365/policies":                                          "",
+	"POST /api/v1/m365/policies":                                         `{"name":"Made by test","actions":["user.revoke_sessions"]}`,
+	"GET /api/v1/m365/policies/{admin_policy_id}":                        "",
+	"PUT /api/v1/m365/policies/{admin_policy_id}":                        `{"name":"Renamed by test","actions":["user.reset_password"]}`,
+	"DELETE /api/v1/m365/policies/{admin_policy_id}":                     "",
+	"GET /api/v1/m365/delegations":                                       "",
+	"POST /api/v1/m365/delegations":                                      `{"user_id":"{viewer_id}","ou_id":"{m365_ou_id}","policy_id":"{m365_policy_id}"}`,
+	"GET /api/v1/m365/delegations/{delegation_id}":                       "",
+	"DELETE /api/v1/m365/delegations/{delegation_id}":                    "",
+	"GET /api/v1/m365/connections/{connection_id}/users/{object_id}/ous": "",
+	"POST /api/v1/m365/connections/{connection_id}/evaluate":             `{"action":"user.reset_password","target_id":"alex"}`,
+	"GET /api/v1/m365/connections/{connection_id}/compliance":            "",
 }
 
 // routeQueries holds the query a route needs to succeed. The fx ones aim
@@ -225,7 +248,8 @@ func target(t *testing.T, rt api.Route, tn tenant) string {
 // objects (an extra charge's business unit).
 func withIDs(body any, tn tenant) any {
 	if s, ok := body.(string); ok {
-		return strings.ReplaceAll(s, "{group_id}", tn.groupID)
+		return strings.NewReplacer("{group_id}", tn.groupID, "{m365_connection_id}", tn.dlg.connID, "{m365_ou_id}", tn.dlg.ouID,
+			"{m365_policy_id}", tn.dlg.policyID, "{viewer_id}", tn.viewer.ID).Replace(s)
 	}
 	return body
 }
@@ -304,7 +328,8 @@ func (f *fixture) assertNoTrace(t *testing.T, what string, res response, tn tena
 	for _, s := range []string{tn.org.ID, tn.org.Name, tn.owner.ID, tn.owner.Email, tn.viewer.ID, tn.viewer.Email,
 		tn.ownerTokenID, tn.viewerTokenID, tn.sessionID, tn.seedRate.value, tn.seedRate.source, tn.uploadID,
 		tn.connectionID, tn.syncID, tn.resourceID, tn.conflictID, tn.batchID, tn.mkt.agreementID, tn.mkt.subscriptionID,
-		tn.mkt.orderID, tn.mkt.invoiceID, tn.mkt.vendorID, tn.mkt.statementID, tn.mkt.productID, tn.mkt.itemID} {
+		tn.mkt.orderID, tn.mkt.invoiceID, tn.mkt.vendorID, tn.mkt.statementID, tn.mkt.productID, tn.mkt.itemID,
+		tn.dlg.connID, tn.dlg.ouID, tn.dlg.policyID, tn.dlg.delegationID} {
 		if bytes.Contains(res.body, []byte(s)) {
 			t.Errorf("%s: response contains %q of the other organisation: %s", what, s, res.body)
 		}

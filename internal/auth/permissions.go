@@ -35,6 +35,7 @@ const (
 	PermRecommendationsAct  Permission = "recommendations.act"
 	PermM365Read            Permission = "m365.read"
 	PermM365Manage          Permission = "m365.manage"
+	PermM365Delegate        Permission = "m365.delegate"
 	PermMarketplaceRead     Permission = "marketplace.read"
 	PermMarketplacePurchase Permission = "marketplace.purchase"
 	PermMarketplaceManage   Permission = "marketplace.manage"
@@ -77,6 +78,7 @@ var catalog = []PermissionInfo{
 	{PermRecommendationsAct, "Accept, dismiss or snooze recommendations"},
 	{PermM365Read, "See Microsoft 365 licences, usage and users"},
 	{PermM365Manage, "Change Microsoft 365 licence assignments and policies"},
+	{PermM365Delegate, "Manage Microsoft 365 virtual OUs, authorization, licence and configuration policies and delegated administrators"},
 	{PermMarketplaceRead, "Browse the marketplace catalog, orders and subscriptions"},
 	{PermMarketplacePurchase, "Place marketplace orders and change subscriptions"},
 	{PermMarketplaceManage, "Manage marketplace agreements, catalog and approvals"},

@@ -13,7 +13,7 @@ func TestPermissionCatalog(t *testing.T) {
 		"tokens.manage", "audit.read", "settings.manage", "costs.read", "costs.export", "costs.import",
 		"allocation.read", "allocation.write", "budgets.read", "budgets.write",
 		"chargebacks.read", "chargebacks.write", "recommendations.read", "recommendations.act",
-		"m365.read", "m365.manage", "marketplace.read", "marketplace.purchase",
+		"m365.read", "m365.manage", "m365.delegate", "marketplace.read", "marketplace.purchase",
 		"marketplace.manage", "connections.read", "connections.manage",
 	}
 	all := AllPermissions()

@@ -2,7 +2,7 @@
 // directories: the users, licences (subscribed SKUs) and groups each
 // Microsoft 365 connection imports daily (connect/m365 writes them with
 // store.ReplaceDirectory), and the reads the UI and API show. Virtual OUs,
-// delegation and policies will grow here.
+// delegation and policies over it are internal/delegation.
 package directory
 
 import (

@@ -42,6 +42,17 @@ type Settings struct {
 	// TenantID is the customer's tenant: its ID (a GUID) or a verified
 	// domain such as contoso.onmicrosoft.com.
 	TenantID string `json:"tenant_id"`
+	// ExchangeOnline says Exchange Online management is connected for
+	// the tenant, so mailbox actions (out-of-office reply, aliases,
+	// forwarding) can be executed; without it they are refused.
+	ExchangeOnline bool `json:"exchange_online,omitempty"`
+}
+
+// HasExchangeOnline reports whether a connection's settings connect
+// Exchange Online management.
+func HasExchangeOnline(settings []byte) bool {
+	s, err := parseSettings(settings)
+	return err == nil && s.ExchangeOnline
 }
 
 var (

@@ -1,0 +1,105 @@
+package api
+
+import "github.com/canopyhq/canopy/internal/delegation"
+
+var (
+	ouIDParam          = pathParam("ou_id", "A virtual OU's ID (vou_...)")
+	adminPolicyIDParam = pathParam("admin_policy_id", "An authorization policy's ID (map_...)")
+	delegationIDParam  = pathParam("delegation_id", "A delegation's ID (dlg_...)")
+	m365ConnParam      = pathParam("connection_id", "A Microsoft 365 connection's ID")
+	objectIDParam      = pathParam("object_id", "A directory user's object ID in the tenant")
+)
+
+func delegationOperations() []opEntry {
+	ou, pol, dlg := []parameter{ouIDParam}, []parameter{adminPolicyIDParam}, []parameter{delegationIDParam}
+	conn := []parameter{m365ConnParam}
+	const tag = "m365-delegation"
+	return []opEntry{
+		doc("GET", "/m365/actions", opSpec{id: "listM365Actions", summary: "The catalog of administrative actions policies grant", perm: "m365.read", tag: tag, status: 200, result: "M365ActionList"}),
+		doc("GET", "/m365/ous", opSpec{id: "listOUs", summary: "Virtual OUs by name", perm: "m365.read", tag: tag,
+			params: []parameter{queryParam("connection_id", "Only this Microsoft 365 connection")}, status: 200, result: "OUList"}),
+		doc("POST", "/m365/ous", opSpec{id: "createOU", summary: "Add a virtual OU", perm: "m365.delegate", tag: tag, body: "OUInput", status: 201, result: "OU",
+			description: "A user is a member when a rule matches (its conditions ANDed; rules ORed; case-insensitive) or it is in include, unless in exclude; " +
+				"and a member of every OU above an OU it is in. parent_id must be an OU of the same connection; 409 when the name is taken."}),
+		doc("GET", "/m365/ous/{ou_id}", opSpec{id: "getOU", summary: "One virtual OU with its rules and policies", perm: "m365.read", tag: tag, params: ou, status: 200, result: "OU"}),
+		doc("PUT", "/m365/ous/{ou_id}", opSpec{id: "updateOU", summary: "Replace an OU's name, parent, rules and hand picks", perm: "m365.delegate", tag: tag, params: ou, body: "OUInput", status: 200, result: "OU",
+			description: "The connection cannot change; a parent below the OU (a cycle) is refused. Licence and configuration policies stay."}),
+		doc("DELETE", "/m365/ous/{ou_id}", opSpec{id: "deleteOU", summary: "Remove an OU", perm: "m365.delegate", tag: tag, params: ou, status: 204,
+			description: "409 while it has child OUs or delegations."}),
+		doc("GET", "/m365/ous/{ou_id}/members", opSpec{id: "listOUMembers", summary: "The OU's current members (with its child OUs' members), by display name", perm: "m365.read", tag: tag, params: ou, status: 200, result: "OUMemberList"}),
+		doc("PUT", "/m365/ous/{ou_id}/licence-policies", opSpec{id: "setLicencePolicies", summary: "Replace the OU's licence policies", perm: "m365.delegate", tag: tag, params: ou, body: "LicencePoliciesSet", status: 200, result: "OU",
+			description: "Per SKU: quota (how many of the OU's members may hold it; null for no limit) and restricted_plans (service plan IDs or names, stored as IDs) disabled on every assignment."}),
+		doc("PUT", "/m365/ous/{ou_id}/required-attributes", opSpec{id: "setRequiredAttributes", summary: "Replace the OU's configuration policy", perm: "m365.delegate", tag: tag, params: ou, body: "RequiredAttributesSet", status: 200, result: "OU"}),
+		doc("GET", "/m365/policies", opSpec{id: "listAdminPolicies", summary: "Authorization policies", perm: "m365.read", tag: tag, status: 200, result: "AdminPolicyList"}),
+		doc("POST", "/m365/policies", opSpec{id: "createAdminPolicy", summary: "Add an authorization policy", perm: "m365.delegate", tag: tag, body: "AdminPolicyInput", status: 201, result: "AdminPolicy"}),
+		doc("GET", "/m365/policies/{admin_policy_id}", opSpec{id: "getAdminPolicy", summary: "One authorization policy", perm: "m365.read", tag: tag, params: pol, status: 200, result: "AdminPolicy"}),
+		doc("PUT", "/m365/policies/{admin_policy_id}", opSpec{id: "updateAdminPolicy", summary: "Replace a policy; its delegations change with it", perm: "m365.delegate", tag: tag, params: pol, body: "AdminPolicyInput", status: 200, result: "AdminPolicy"}),
+		doc("DELETE", "/m365/policies/{admin_policy_id}", opSpec{id: "deleteAdminPolicy", summary: "Remove a policy", perm: "m365.delegate", tag: tag, params: pol, status: 204,
+			description: "409 while delegations hold it."}),
+		doc("GET", "/m365/delegations", opSpec{id: "listDelegations", summary: "Delegated administrators", perm: "m365.delegate", tag: tag,
+			params: []parameter{queryParam("user_id", "Only this member"), queryParam("ou_id", "Only this OU"), queryParam("policy_id", "Only this policy")}, status: 200, result: "DelegationList"}),
+		doc("POST", "/m365/delegations", opSpec{id: "createDelegation", summary: "Make a member administrator of an OU's users with a policy", perm: "m365.delegate", tag: tag, body: "DelegationInput", status: 201, result: "Delegation",
+			description: "The member must be active; 409 when it holds the policy for the OU already."}),
+		doc("GET", "/m365/delegations/{delegation_id}", opSpec{id: "getDelegation", summary: "One delegation", perm: "m365.delegate", tag: tag, params: dlg, status: 200, result: "Delegation"}),
+		doc("DELETE", "/m365/delegations/{delegation_id}", opSpec{id: "deleteDelegation", summary: "End a delegation", perm: "m365.delegate", tag: tag, params: dlg, status: 204}),
+		doc("GET", "/m365/connections/{connection_id}/users/{object_id}/ous", opSpec{id: "listUserOUs", summary: "The OUs a directory user is in, and why", perm: "m365.read", tag: tag,
+			params: []parameter{m365ConnParam, objectIDParam}, status: 200, result: "PlacementList"}),
+		doc("POST", "/m365/connections/{connection_id}/evaluate", opSpec{id: "evaluateM365Action", summary: "Dry run: may a member perform an action on a user?", perm: "m365.delegate", tag: tag, params: conn, body: "EvaluateInput", status: 200, result: "Decision",
+			description: "Nothing is executed. The decision every administrative action passes: allowed (allowed_admin, allowed_delegated) or refused with a code " +
+				"(not_delegated, outside_ous, action_not_granted, quota_reached, restricted_plan, exchange_online_required, target_deleted, would_leave_ous) and a reason. " +
+				"For licence.assign, disabled_plans are the plans to send to Graph."}),
+		doc("GET", "/m365/connections/{connection_id}/compliance", opSpec{id: "complianceReport", summary: "Deviations from the OUs' required attributes, with the Graph change each needs", perm: "m365.read", tag: tag, params: conn, status: 200, result: "ComplianceReport"}),
+	}
+}
+
+func delegationSchemas() map[string]*schema {
+	cond := closed("A condition on one attribute", props{"attribute": {Type: "string", Enum: delegation.Attributes()},
+		"operator": {Type: "string", Enum: delegation.Operators}, "values": stringList("One value; in: one or more; is_empty: none")}, "attribute", "operator")
+	rules := &schema{Type: "array", Description: "ORed; at most 50", Items: closed("Matches when all conditions hold", props{"conditions": {Type: "array", Items: cond}}, "conditions")}
+	lp := closed("A licence policy", props{"sku_id": text(""), "sku_part_number": text("Set by Canopy"),
+		"quota": {Type: []string{"integer", "null"}, Description: "null: no limit"}, "restricted_plans": stringList("Service plan IDs (or names on input)")}, "sku_id")
+	req := closed("A required attribute value", props{"attribute": text("An attribute name (not upnDomain)"), "value": text("")}, "attribute", "value")
+	ids := stringList("User object IDs")
+	actions := &schema{Type: "array", Items: &schema{Type: "string", Enum: delegation.ActionKeys()}}
+	change := object("A Graph request", props{"method": text(""), "path": text(""), "body": {Type: "object"}}, "method", "path", "body")
+	return map[string]*schema{
+		"M365Action": object("An administrative action", props{"key": text(""), "description": text(""),
+			"needs_exchange_online": {Type: "boolean", Description: "Needs an Exchange Online connection"}}, "key", "description", "needs_exchange_online"),
+		"M365ActionList": list("M365Action"),
+		"OUInput": closed("A virtual OU's own settings", props{"connection_id": text("Required on create; cannot change"), "parent_id": text("\"\" at the top"),
+			"name": text(""), "description": text(""), "rules": rules, "include": ids, "exclude": ids}, "name"),
+		"OU": object("A virtual OU", props{"id": text("vou_..."), "connection_id": text(""), "parent_id": text(""), "name": text(""), "description": text(""),
+			"rules": rules, "include": ids, "exclude": ids, "licence_policies": {Type: "array", Items: lp}, "required_attributes": {Type: "array", Items: req},
+			"created_at": timestamp(), "updated_at": timestamp()}, "id", "connection_id", "name", "rules"),
+		"OUList":             list("OU"),
+		"OUMember":           object("A member of an OU", props{"id": text(""), "display_name": text(""), "user_principal_name": text("")}, "id"),
+		"OUMemberList":       list("OUMember"),
+		"LicencePoliciesSet": closed("An OU's licence policies", props{"licence_policies": {Type: "array", Items: lp}}, "licence_policies"),
+		"RequiredAttributesSet": closed("An OU's configuration policy", props{"required_attributes": {Type: "array", Items: req}},
+			"required_attributes"),
+		"AdminPolicyInput": closed("An authorization policy", props{"name": text(""), "description": text(""), "actions": actions}, "name", "actions"),
+		"AdminPolicy": object("An authorization policy", props{"id": text("map_..."), "name": text(""), "description": text(""), "actions": actions,
+			"created_at": timestamp(), "updated_at": timestamp()}, "id", "name", "actions"),
+		"AdminPolicyList": list("AdminPolicy"),
+		"DelegationInput": closed("A delegation", props{"user_id": text("A member's user ID"), "ou_id": text(""), "policy_id": text("")}, "user_id", "ou_id", "policy_id"),
+		"Delegation": object("A delegated administrator of an OU", props{"id": text("dlg_..."), "user_id": text(""), "user_email": text("\"\" once the member left"),
+			"ou_id": text(""), "ou_name": text(""), "policy_id": text(""), "policy_name": text(""), "created_by": text(""), "created_at": timestamp()},
+			"id", "user_id", "ou_id", "policy_id"),
+		"DelegationList": list("Delegation"),
+		"Placement": object("An OU a user is in", props{"ou_id": text(""), "name": text(""), "path": stringList("Names from the top"),
+			"direct": {Type: "boolean", Description: "false: only through a child OU"}, "reason": text("rule N, included by hand, or member of child OU X")}, "ou_id", "name", "direct", "reason"),
+		"PlacementList": list("Placement"),
+		"EvaluateInput": closed("An action to evaluate", props{"actor_user_id": text("A member; empty for the caller"),
+			"action": {Type: "string", Enum: delegation.ActionKeys()}, "target_id": text("The user's object ID; empty for user.create"),
+			"params": closed("Arguments", props{"sku_id": text("licence.assign/remove"), "disabled_plans": stringList("Plans to disable; absent: exactly the restricted ones"),
+				"attributes": {Type: "object", Description: "user.create: the new user's attributes; user.update, user.set_department, user.set_usage_location: the new values"}})}, "action"),
+		"Decision": object("An authorization decision", props{"allowed": {Type: "boolean"}, "code": text(""), "reason": text(""),
+			"via_ous": stringList("OUs whose delegations allow it"), "disabled_plans": stringList("licence.assign: the disabledPlans to send")}, "allowed", "code", "reason"),
+		"ComplianceReport": object("Compliance with the OUs' configuration policies", props{"connection_id": text(""), "checked_users": {Type: "integer"},
+			"deviating_users": {Type: "integer"}, "total_deviations": {Type: "integer"}, "truncated": {Type: "boolean", Description: "More than 1000 deviations: the list holds the first"},
+			"deviations": {Type: "array", Items: object("A deviation", props{"id": text(""), "display_name": text(""), "user_principal_name": text(""),
+				"attribute": text(""), "current": text(""), "required": text(""), "ous": stringList(""), "conflict": text("OUs require different values"),
+				"change": &schema{Type: []string{"object", "null"}, Description: "The fix; null on a conflict", Properties: change.Properties}}, "id", "attribute", "current", "required")}},
+			"connection_id", "checked_users", "deviations"),
+	}
+}
