@@ -171,6 +171,9 @@ func Sign(el *etree.Element, key *rsa.PrivateKey, cert *x509.Certificate) (*etre
 	if el.SelectAttr("AssertionID") != nil {
 		ctx.IdAttribute = "AssertionID"
 	}
+	// Exclusive canonicalisation, as ADFS signs: the assertion verifies
+	// wherever it is embedded.
+	ctx.Canonicalizer = dsig.MakeC14N10ExclusiveCanonicalizerWithPrefixList("")
 	if err := ctx.SetSignatureMethod(dsig.RSASHA256SignatureMethod); err != nil {
 		return nil, err
 	}
