@@ -17,7 +17,6 @@ import (
 	"encoding/pem"
 	"html/template"
 	"math/big"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -226,7 +225,7 @@ func (s *STS) passive(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.signOuts++
 		s.mu.Unlock()
-		if loopback(v.Reply) {
+		if absolute(v.Reply) {
 			http.Redirect(w, r, v.Reply, http.StatusFound)
 			return
 		}
@@ -237,8 +236,8 @@ func (s *STS) passive(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "MSIS7042: unknown wa", http.StatusBadRequest)
 		return
 	}
-	if v.Realm == "" || !loopback(v.Reply) {
-		http.Error(w, "MSIS7007: wtrealm and a loopback wreply are required", http.StatusBadRequest)
+	if v.Realm == "" || !absolute(v.Reply) {
+		http.Error(w, "MSIS7007: wtrealm and an absolute wreply are required", http.StatusBadRequest)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -260,13 +259,11 @@ func (s *STS) passive(w http.ResponseWriter, r *http.Request) {
 	_ = postPage.Execute(w, v)
 }
 
-func loopback(raw string) bool {
+// absolute accepts the wreply of any http(s) relying party: the test STS
+// trusts every realm.
+func absolute(raw string) bool {
 	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-		return false
-	}
-	ip := net.ParseIP(u.Hostname())
-	return u.Hostname() == "localhost" || (ip != nil && ip.IsLoopback())
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 // KeyPair makes an RSA key and a self-signed certificate for it.
