@@ -9,7 +9,7 @@ func ssoOperations() []opEntry {
 	return []opEntry{
 		doc("GET", "/sso/connections", opSpec{id: "listSSOConnections", summary: "Single sign-on connections", perm: "settings.manage", tag: "sso", status: 200, result: "SSOConnectionList"}),
 		doc("POST", "/sso/connections", opSpec{id: "createSSOConnection", summary: "Add a single sign-on connection", perm: "settings.manage", tag: "sso", body: "SSOConnectionInput", status: 201, result: "SSOConnection",
-			description: "New connections are disabled unless enabled is true. A domain belongs to at most one connection across all organisations (409 otherwise). The client secret is stored encrypted and never returned. saml, pingfederate and wsfed connections can be stored but not enabled yet."}),
+			description: "New connections are disabled unless enabled is true. A domain belongs to at most one connection across all organisations (409 otherwise). The client secret is stored encrypted and never returned. A connection naming a metadata_url has its identity provider metadata fetched when saved (a failure is shown in idp_metadata, not refused) and every hour."}),
 		doc("GET", "/sso/connections/{sso_connection_id}", opSpec{id: "getSSOConnection", summary: "One single sign-on connection", perm: "settings.manage", tag: "sso", params: c, status: 200, result: "SSOConnection"}),
 		doc("PUT", "/sso/connections/{sso_connection_id}", opSpec{id: "updateSSOConnection", summary: "Replace a connection's settings", perm: "settings.manage", tag: "sso", params: c, body: "SSOConnectionInput", status: 200, result: "SSOConnection",
 			description: "Everything is replaced except the kind (which cannot change); an absent client_secret or enabled keeps the current one."}),
@@ -30,7 +30,14 @@ func ssoSchemas() map[string]*schema {
 	settings := &schema{Type: "object", Description: "oidc: issuer, client_id, scopes. azure-ad: tenant_id, client_id, endpoint (v2 or v1), " +
 		"multi_tenant, allowed_tenants, authority, scopes. saml, pingfederate: metadata_url or metadata_xml, or by hand idp_entity_id, " +
 		"sign_in_url (pingfederate: or pingfederate_url), sign_out_url, certificates (PEM); signature_algorithm (rsa-sha256 or rsa-sha1), " +
-		"binding (redirect or post), allow_idp_initiated; sp_certificate is set by Canopy. wsfed: stored as given."}
+		"binding (redirect or post), allow_idp_initiated; sp_certificate is set by Canopy. wsfed: metadata_url or metadata_xml " +
+		"(federation metadata), or by hand sign_in_url (the passive endpoint), certificates (PEM, several for rollover) and issuer; " +
+		"realm (default urn:canopy:{id})."}
+	when := &schema{Type: []string{"string", "null"}, Format: "date-time", Description: "RFC 3339, UTC; null: never"}
+	metadata := object("Identity provider metadata fetched from metadata_url (cached; refreshed hourly and on save)", props{
+		"url": text("The metadata URL"), "fetched_at": when,
+		"last_error": text("Why the last refresh failed; absent after a success. The metadata fetched before stays in use"),
+		"error_at":   when}, "url", "fetched_at")
 	groups := &schema{Type: "array", Items: groupRole}
 	return map[string]*schema{
 		"SSOConnectionInput": closed("A connection's settings", props{"kind": {Type: "string", Enum: kinds}, "name": text(""),
@@ -44,6 +51,8 @@ func ssoSchemas() map[string]*schema {
 			"sp_metadata_url": text("SAML kinds: Canopy's service-provider metadata for the identity provider"),
 			"sp_entity_id":    text("SAML kinds: Canopy's entity ID, urn:canopy:{id}"),
 			"warnings":        stringList("Settings that weaken security, e.g. IdP-initiated sign-in allowed"),
+			"wsfed_realm":     text("wsfed: the realm (wtrealm) to register at the STS and the audience of its tokens"),
+			"idp_metadata":    metadata,
 			"created_at":      timestamp(), "updated_at": timestamp()}, "id", "kind", "name", "enabled", "domains", "callback_url"),
 		"SSOConnectionList": list("SSOConnection"),
 	}
