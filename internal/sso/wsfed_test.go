@@ -1,16 +1,21 @@
 package sso_test
 
 import (
+	"context"
+	"encoding/base64"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/canopyhq/canopy/internal/domain"
+	"github.com/canopyhq/canopy/internal/jobs"
 	"github.com/canopyhq/canopy/internal/sso"
 	"github.com/canopyhq/canopy/internal/sso/wsfed/wsfedtest"
 	"github.com/canopyhq/canopy/internal/store"
@@ -175,8 +180,20 @@ func TestWSFedMetadataRefreshAndRollover(t *testing.T) {
 		if r := refusal(t, signIn()); r.Reason != "signature_invalid" {
 			t.Fatalf("before refresh: %v", r.Reason)
 		}
-		if n, err := f.svc.RefreshAllMetadata(f.ctx); err != nil || n != 1 {
-			t.Fatalf("refresh: %d %v", n, err)
+		// The refresh job, run by River as the hourly tick would.
+		runner := f.jobRunner(db)
+		if err := runner.Enqueue(f.ctx, sso.RefreshMetadataArgs{}, nil); err != nil {
+			t.Fatal(err)
+		}
+		newCert := base64.StdEncoding.EncodeToString(sts.SigningCert().Raw)
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			m, err := f.st.GetSSOMetadata(f.ctx, f.admin.Org.ID, c.ID)
+			if err == nil && strings.Contains(m.XML, newCert) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the refresh job did not store the new metadata: %v", err)
+			}
 		}
 		if err := signIn(); err != nil {
 			t.Fatalf("after refresh: %v", err)
@@ -207,6 +224,30 @@ func TestWSFedMetadataRefreshAndRollover(t *testing.T) {
 			t.Fatalf("error kept after a good refresh: %+v", v)
 		}
 	})
+}
+
+// jobRunner works the sso jobs on the test database until the test ends.
+func (f *fixture) jobRunner(db *store.DB) *jobs.Runner {
+	f.t.Helper()
+	if err := jobs.Migrate(f.ctx, string(db.Engine), db.W); err != nil {
+		f.t.Fatal(err)
+	}
+	reg := jobs.NewRegistry()
+	f.svc.Register(reg)
+	r, err := jobs.New(string(db.Engine), db.W, jobs.Options{Registry: reg, FetchPollInterval: 20 * time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(f.t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if err := r.Start(f.ctx); err != nil {
+		f.t.Fatal(err)
+	}
+	f.t.Cleanup(func() {
+		c, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = r.Stop(c)
+	})
+	return r
 }
 
 func (f *fixture) view(id string) sso.Connection {
