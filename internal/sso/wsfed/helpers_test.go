@@ -24,14 +24,14 @@ const (
 
 // fixture is a relying party trusting one STS key, with a fixed clock.
 type fixture struct {
-	t    *testing.T
+	t    testing.TB
 	now  time.Time
 	key  *rsa.PrivateKey
 	cert *x509.Certificate
 	rp   *wsfed.RelyingParty
 }
 
-func newFixture(t *testing.T, extra ...*x509.Certificate) *fixture {
+func newFixture(t testing.TB, extra ...*x509.Certificate) *fixture {
 	t.Helper()
 	key, cert := wsfedtest.KeyPair(t, "sts")
 	f := &fixture{t: t, now: time.Now().UTC().Truncate(time.Second), key: key, cert: cert}

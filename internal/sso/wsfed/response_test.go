@@ -279,8 +279,7 @@ func TestWrongVersionRefused(t *testing.T) {
 }
 
 func FuzzValidateResponse(f *testing.F) {
-	t := &testing.T{}
-	fx := newFixture(t)
+	fx := newFixture(f)
 	f.Add(fx.issue(fx.token()))
 	tok := fx.token()
 	tok.SAML2 = true
