@@ -327,3 +327,39 @@ func TestWSFedSettingsValidation(t *testing.T) {
 		}
 	})
 }
+
+// The cache table: an error keeps the document of the same URL, drops one
+// of another URL; another organisation cannot read it; it goes with its
+// connection.
+func TestMetadataCacheStore(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		org, id := f.admin.Org.ID, f.conn.ID
+		if err := f.st.SaveSSOMetadata(f.ctx, org, id, "https://a.test/md", "<doc/>"); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.st.SaveSSOMetadataError(f.ctx, org, id, "https://a.test/md", "HTTP 500"); err != nil {
+			t.Fatal(err)
+		}
+		m, err := f.st.GetSSOMetadata(f.ctx, org, id)
+		if err != nil || m.XML != "<doc/>" || m.FetchedAt.IsZero() || m.LastError != "HTTP 500" || m.ErrorAt.IsZero() {
+			t.Fatalf("same URL: %+v %v", m, err)
+		}
+		if err := f.st.SaveSSOMetadataError(f.ctx, org, id, "https://b.test/md", "refused"); err != nil {
+			t.Fatal(err)
+		}
+		if m, err = f.st.GetSSOMetadata(f.ctx, org, id); err != nil || m.XML != "" || !m.FetchedAt.IsZero() || m.URL != "https://b.test/md" {
+			t.Fatalf("other URL: %+v %v", m, err)
+		}
+		if _, err := f.st.GetSSOMetadata(f.ctx, "org_other", id); domain.ErrorCode(err) != domain.CodeNotFound {
+			t.Fatalf("other organisation: %v", err)
+		}
+		if err := f.svc.DeleteConnection(f.ctx, f.admin, f.who, id); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.st.GetSSOMetadata(f.ctx, org, id); domain.ErrorCode(err) != domain.CodeNotFound {
+			t.Fatalf("after delete: %v", err)
+		}
+	})
+}

@@ -32,9 +32,6 @@ type WSFedSettings struct {
 // IsWSFed reports whether a kind signs in with WS-Federation.
 func IsWSFed(kind string) bool { return kind == KindWSFed }
 
-// WSFedSettingsFields are the settings fields errors name.
-var WSFedSettingsFields = []string{"metadata_url", "metadata_xml", "sign_in_url", "certificates", "issuer", "realm"}
-
 // DefaultRealm is a connection's realm when none is set.
 func DefaultRealm(connectionID string) string { return "urn:canopy:" + connectionID }
 
