@@ -9,7 +9,7 @@ func ssoOperations() []opEntry {
 	return []opEntry{
 		doc("GET", "/sso/connections", opSpec{id: "listSSOConnections", summary: "Single sign-on connections", perm: "settings.manage", tag: "sso", status: 200, result: "SSOConnectionList"}),
 		doc("POST", "/sso/connections", opSpec{id: "createSSOConnection", summary: "Add a single sign-on connection", perm: "settings.manage", tag: "sso", body: "SSOConnectionInput", status: 201, result: "SSOConnection",
-			description: "New connections are disabled unless enabled is true. A domain belongs to at most one connection across all organisations (409 otherwise). The client secret is stored encrypted and never returned. wsfed connections can be stored but not enabled yet."}),
+			description: "New connections are disabled unless enabled is true. A domain belongs to at most one connection across all organisations (409 otherwise). The client secret is stored encrypted and never returned. A connection naming a metadata_url has its identity provider metadata fetched when saved (a failure is shown in idp_metadata, not refused) and every hour."}),
 		doc("GET", "/sso/connections/{sso_connection_id}", opSpec{id: "getSSOConnection", summary: "One single sign-on connection", perm: "settings.manage", tag: "sso", params: c, status: 200, result: "SSOConnection"}),
 		doc("PUT", "/sso/connections/{sso_connection_id}", opSpec{id: "updateSSOConnection", summary: "Replace a connection's settings", perm: "settings.manage", tag: "sso", params: c, body: "SSOConnectionInput", status: 200, result: "SSOConnection",
 			description: "Everything is replaced except the kind (which cannot change); an absent client_secret or enabled keeps the current one."}),
@@ -37,12 +37,19 @@ func ssoSchemas() map[string]*schema {
 		"multi_tenant, allowed_tenants, authority, scopes. saml, pingfederate: metadata_url or metadata_xml, or by hand idp_entity_id, " +
 		"sign_in_url (pingfederate: or pingfederate_url), sign_out_url, certificates (PEM); signature_algorithm (rsa-sha256 or rsa-sha1), " +
 		"binding (redirect or post), allow_idp_initiated, name_id_format (unspecified, email, persistent or transient); " +
-		"sp_certificate, sp_next_certificate and sp_previous_certificate are set by Canopy (see sp_certificates). wsfed: stored as given."}
+		"sp_certificate, sp_next_certificate and sp_previous_certificate are set by Canopy (see sp_certificates). wsfed: metadata_url or metadata_xml " +
+		"(federation metadata), or by hand sign_in_url (the passive endpoint), certificates (PEM, several for rollover) and issuer; " +
+		"realm (default urn:canopy:{id})."}
 	syncRoles := &schema{Type: "boolean", Description: "At each sign-in set the member's roles in this organisation to those their groups map to " +
-		"(group_roles); without a matching group the roles stay; owner is never given and the last owner keeps it. Default false."}
+		"(group_roles); without a matching group the roles stay; owner is never given nor taken. Default false."}
 	spCert := closed("One of Canopy's SAML signing certificates", props{"use": {Type: "string", Enum: []string{sso.SPKeyCurrent, sso.SPKeyNext, sso.SPKeyPrevious},
 		Description: "current signs requests; next is published before it is activated; previous is still published after a rotation"},
 		"sha256": text("SHA-256 fingerprint of the certificate"), "not_after": timestamp()}, "use", "sha256", "not_after")
+	when := &schema{Type: []string{"string", "null"}, Format: "date-time", Description: "RFC 3339, UTC; null: never"}
+	metadata := object("Identity provider metadata fetched from metadata_url (cached; refreshed hourly and on save)", props{
+		"url": text("The metadata URL"), "fetched_at": when,
+		"last_error": text("Why the last refresh failed; absent after a success. The metadata fetched before stays in use"),
+		"error_at":   when}, "url", "fetched_at")
 	groups := &schema{Type: "array", Items: groupRole}
 	return map[string]*schema{
 		"SSOConnectionInput": closed("A connection's settings", props{"kind": {Type: "string", Enum: kinds}, "name": text(""),
@@ -57,6 +64,8 @@ func ssoSchemas() map[string]*schema {
 			"sp_entity_id":    text("SAML kinds: Canopy's entity ID, urn:canopy:{id}"),
 			"sp_certificates": {Type: "array", Items: spCert, Description: "SAML kinds: Canopy's certificates in the order the metadata publishes them"},
 			"warnings":        stringList("Settings that weaken security, e.g. IdP-initiated sign-in allowed"),
+			"wsfed_realm":     text("wsfed: the realm (wtrealm) to register at the STS and the audience of its tokens"),
+			"idp_metadata":    metadata,
 			"created_at":      timestamp(), "updated_at": timestamp()}, "id", "kind", "name", "enabled", "domains", "callback_url"),
 		"SSOConnectionList": list("SSOConnection"),
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/sso"
 	"github.com/canopyhq/canopy/internal/sso/saml/samltest"
+	"github.com/canopyhq/canopy/internal/sso/wsfed/wsfedtest"
 	"github.com/canopyhq/canopy/internal/store"
 	"github.com/canopyhq/canopy/internal/store/storetest"
 )
@@ -114,5 +115,27 @@ func TestSSOSPCertificateAPI(t *testing.T) {
 			t.Fatalf("after removal %s", res.body)
 		}
 		f.do("DELETE", base+"/previous", tok, nil).wantError(t, "remove twice", 409, domain.CodeConflict)
+	})
+}
+
+// A WS-Federation connection from the STS's metadata URL: enabled at
+// creation, the realm and the fetched metadata in the answer; a field of
+// its settings that is wrong is named.
+func TestSSOWSFedConnectionAPI(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		tok := f.a.ownerToken
+		sts := wsfedtest.New(t, "wes@alpha-adfs.test", "Wes", "Fed")
+		f.do("POST", "/api/v1/sso/connections", tok, `{"kind":"wsfed","name":"ADFS","settings":{"metadata_url":"`+sts.MetadataURL()+
+			`","realm":"not a uri"}}`).wantError(t, "bad realm", 400, domain.CodeInvalid)
+		res := f.do("POST", "/api/v1/sso/connections", tok, `{"kind":"wsfed","name":"ADFS","enabled":true,"domains":["alpha-adfs.test"],
+			"settings":{"metadata_url":"`+sts.MetadataURL()+`"}}`)
+		res.wantStatus(t, "create", http.StatusCreated)
+		var c sso.Connection
+		res.decode(t, &c)
+		if !c.Enabled || c.Realm != "urn:canopy:"+c.ID || c.IdPMetadata == nil || c.IdPMetadata.FetchedAt == nil ||
+			c.IdPMetadata.URL != sts.MetadataURL() || c.IdPMetadata.LastError != "" {
+			t.Fatalf("created %s", res.body)
+		}
 	})
 }

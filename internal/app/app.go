@@ -29,6 +29,7 @@ import (
 	"github.com/canopyhq/canopy/internal/notify"
 	"github.com/canopyhq/canopy/internal/recommend"
 	"github.com/canopyhq/canopy/internal/spend"
+	"github.com/canopyhq/canopy/internal/sso"
 	"github.com/canopyhq/canopy/internal/store"
 )
 
@@ -111,6 +112,9 @@ func (a *App) init(ctx context.Context) error {
 	a.Alerts = alerts.New(a.Store, spend.New(a.Store), a.Cfg.AlertsHour)
 	a.Alerts.Log, a.Alerts.Notify, a.Alerts.Budgets = a.Log, alerts.ToNotify(a.Notify), alerts.FromBudgets(a.Budgets)
 	a.Alerts.Register(reg)
+	// Identity provider metadata given by URL (SAML, WS-Federation) is
+	// refreshed hourly by the leader, so certificate rollover needs no step.
+	(&sso.Service{Store: a.Store, Vault: kv, BaseURL: a.Cfg.BaseURL}).Register(reg)
 	jobs.Register(reg, jobs.NewEmailWorker(a.mailSender(), kv))
 	jobs.Register(reg, &pruneWorker{store: a.Store})
 	reg.AddPeriodic(10*time.Minute, func() (river.JobArgs, *river.InsertOpts) { return pruneArgs{}, nil })

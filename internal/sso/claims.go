@@ -25,6 +25,7 @@ const (
 	samlName      = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name"
 	samlGroups    = "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups"
 	samlRole      = "http://schemas.microsoft.com/ws/2008/06/identity/claims/role"
+	adfsGroup     = "http://schemas.xmlsoap.org/claims/Group"
 	claimNameID   = "NameID" // SAML subject, as package sso/saml names it
 	claimOIDCSub  = "sub"
 	claimAzureUPN = "upn"
@@ -38,9 +39,13 @@ func DefaultClaims(kind string) ClaimMapping {
 			GivenName: []string{"given_name"}, FamilyName: []string{"family_name"}, DisplayName: []string{"name"},
 			Groups: []string{"groups", "roles"}}
 	case KindSAML, KindWSFed:
-		return ClaimMapping{Email: []string{samlEmail, "email", samlUPN, claimNameID},
+		m := ClaimMapping{Email: []string{samlEmail, "email", samlUPN, claimNameID},
 			GivenName: []string{samlGiven, "givenName"}, FamilyName: []string{samlSurname, "sn"},
 			DisplayName: []string{samlName, "displayName"}, Groups: []string{samlGroups, samlRole, "groups"}}
+		if kind == KindWSFed {
+			m.Groups = append(m.Groups, adfsGroup) // ADFS's "Send group membership as a claim"
+		}
+		return m
 	case KindPingFederate:
 		return ClaimMapping{Email: []string{"mail", "email", samlEmail, claimNameID},
 			GivenName: []string{"givenName", samlGiven}, FamilyName: []string{"sn", samlSurname},

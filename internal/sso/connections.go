@@ -51,6 +51,8 @@ type Connection struct {
 	MetadataURL string          `json:"sp_metadata_url,omitempty"` // SAML kinds: Canopy's SP metadata
 	EntityID    string          `json:"sp_entity_id,omitempty"`    // SAML kinds
 	SPCerts     []SPCertificate `json:"sp_certificates,omitempty"` // SAML kinds: current, next, previous
+	Realm       string          `json:"wsfed_realm,omitempty"`     // wsfed: wtrealm and token audience
+	IdPMetadata *MetadataStatus `json:"idp_metadata,omitempty"`    // metadata by URL: cache and last refresh
 	Warnings    []string        `json:"warnings,omitempty"`
 	CreatedAt   time.Time       `json:"created_at"`
 	UpdatedAt   time.Time       `json:"updated_at"`
@@ -73,7 +75,7 @@ type Input struct {
 	JITRole      string          `json:"jit_role"`
 }
 
-func (s *Service) view(c store.SSOConnection) Connection {
+func (s *Service) view(c store.SSOConnection, meta map[string]store.SSOMetadata) Connection {
 	v := Connection{ID: c.ID, Kind: c.Kind, Name: c.Name, Enabled: c.Enabled, Domains: c.Domains, Settings: c.Settings,
 		HasSecret: c.SealedSecret != "", GroupRoles: []GroupRole{}, JIT: c.JIT, JITRole: c.JITRole,
 		CallbackURL: s.CallbackURL(c.ID), CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
@@ -97,7 +99,25 @@ func (s *Service) view(c store.SSOConnection) Connection {
 			}
 		}
 	}
+	if IsWSFed(c.Kind) {
+		v.Realm = DefaultRealm(c.ID)
+		if st, err := wsfedSettings(c); err == nil && st.Realm != "" {
+			v.Realm = st.Realm
+		}
+	}
+	if u := metadataURLOf(c); u != "" {
+		v.IdPMetadata = metadataStatus(meta[c.ID], u)
+	}
 	return v
+}
+
+// viewOne is view with the connection's cached metadata looked up.
+func (s *Service) viewOne(ctx context.Context, c store.SSOConnection) (Connection, error) {
+	m, err := s.Store.GetSSOMetadata(ctx, c.OrgID, c.ID)
+	if err != nil && domain.ErrorCode(err) != domain.CodeNotFound {
+		return Connection{}, err
+	}
+	return s.view(c, map[string]store.SSOMetadata{c.ID: m}), nil
 }
 
 // Connections lists the organisation's connections.
@@ -106,9 +126,13 @@ func (s *Service) Connections(ctx context.Context, p *auth.Principal) ([]Connect
 		return nil, err
 	}
 	list, err := s.Store.ListSSOConnections(ctx, p.Org.ID)
+	if err != nil {
+		return nil, err
+	}
+	meta, err := s.Store.ListSSOMetadata(ctx, p.Org.ID)
 	out := make([]Connection, 0, len(list))
 	for _, c := range list {
-		out = append(out, s.view(c))
+		out = append(out, s.view(c, meta))
 	}
 	return out, err
 }
@@ -119,7 +143,10 @@ func (s *Service) Connection(ctx context.Context, p *auth.Principal, id string) 
 		return Connection{}, err
 	}
 	c, err := s.Store.GetSSOConnection(ctx, p.Org.ID, id)
-	return s.view(c), err
+	if err != nil {
+		return Connection{}, err
+	}
+	return s.viewOne(ctx, c)
 }
 
 // CreateConnection adds a connection.
@@ -140,7 +167,10 @@ func (s *Service) CreateConnection(ctx context.Context, p *auth.Principal, who a
 		return audit.Record(ctx, tx, who, audit.Entry{OrgID: p.Org.ID, Action: "sso.connection_create",
 			TargetType: "sso_connection", TargetID: c.ID, Details: auditDetails(c, in.ClientSecret != "")})
 	})
-	return s.view(c), err
+	if err != nil {
+		return Connection{}, err
+	}
+	return s.saved(ctx, c)
 }
 
 // UpdateConnection changes a connection.
@@ -171,7 +201,21 @@ func (s *Service) UpdateConnection(ctx context.Context, p *auth.Principal, who a
 	if err == nil {
 		c, err = s.Store.GetSSOConnection(ctx, p.Org.ID, id)
 	}
-	return s.view(c), err
+	if err != nil {
+		return Connection{}, err
+	}
+	return s.saved(ctx, c)
+}
+
+// saved refreshes the metadata of a saved connection that names a
+// metadata URL (a failure is recorded on the connection and shown with
+// it, not refused: the provider may be down for a moment) and returns its
+// view.
+func (s *Service) saved(ctx context.Context, c store.SSOConnection) (Connection, error) {
+	if metadataURLOf(c) != "" {
+		_, _ = s.RefreshMetadata(ctx, c)
+	}
+	return s.viewOne(ctx, c)
 }
 
 // DeleteConnection removes a connection; its domains sign in with
@@ -239,9 +283,6 @@ func (s *Service) apply(p *auth.Principal, c *store.SSOConnection, in Input) err
 	if c.Enabled && len(c.Domains) == 0 {
 		return domain.FieldError("domains", "Add at least one email domain before enabling the connection.")
 	}
-	if c.Enabled && !signInAvailable(c.Kind) {
-		return domain.FieldError("enabled", "%s sign-in is not available yet: the connection can be configured but not enabled.", KindLabel(c.Kind))
-	}
 	settings, err := cleanSettings(c.Kind, in.Settings, c.Enabled)
 	if err != nil {
 		return err
@@ -255,6 +296,8 @@ func (s *Service) apply(p *auth.Principal, c *store.SSOConnection, in Input) err
 		if err := s.ensureSPKey(c, old); err != nil {
 			return err
 		}
+	} else if IsWSFed(c.Kind) && strings.TrimSpace(in.ClientSecret) != "" {
+		return domain.FieldError("client_secret", "A WS-Federation connection has no client secret: the STS signs its tokens.")
 	} else if secret := strings.TrimSpace(in.ClientSecret); secret != "" {
 		if len(secret) > 4096 {
 			return domain.FieldError("client_secret", "The client secret is longer than 4096 characters.")
@@ -319,13 +362,8 @@ func cleanSettings(kind string, raw json.RawMessage, strict bool) (json.RawMessa
 	if isSAML(kind) {
 		return cleanSAMLSettings(kind, raw, strict)
 	}
-	if !signInAvailable(kind) {
-		// WS-Federation: stored as given until its sign-in is built.
-		var m map[string]any
-		if err := json.Unmarshal(raw, &m); err != nil {
-			return nil, domain.FieldError("settings", "The settings must be a JSON object.")
-		}
-		return json.Marshal(m)
+	if IsWSFed(kind) {
+		return cleanWSFedSettings(raw, strict)
 	}
 	var st OIDCSettings
 	dec := json.NewDecoder(strings.NewReader(string(raw)))

@@ -133,7 +133,7 @@ func randomToken() string { return base64.RawURLEncoding.EncodeToString(domain.R
 // It returns the URL and the state, which the caller keeps in the browser's
 // session for Complete.
 func (s *Service) Begin(ctx context.Context, c store.SSOConnection, loginHint, next, testBy string, who audit.Actor) (authURL, state string, err error) {
-	if !signInAvailable(c.Kind) || isSAML(c.Kind) {
+	if isSAML(c.Kind) || IsWSFed(c.Kind) {
 		return "", "", domain.Errorf(domain.CodeInvalid, "%s sign-in is not available with OpenID Connect.", KindLabel(c.Kind))
 	}
 	if !c.Enabled && testBy == "" {

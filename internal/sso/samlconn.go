@@ -14,8 +14,8 @@ import (
 
 // SAMLSettings are the settings of the saml and pingfederate kinds. The
 // identity provider is described by its metadata (MetadataXML, or
-// MetadataURL fetched at each sign-in so certificate rollover needs no
-// step) or by hand (SignInURL, or for PingFederate its base URL, and the
+// MetadataURL, cached in the database and refreshed hourly and on save so
+// certificate rollover needs no step) or by hand (SignInURL, or for PingFederate its base URL, and the
 // PEM signing certificates). SPCertificate is Canopy's own signing
 // certificate, generated with the connection; its private key is sealed
 // with the key vault in the connection's secret.
@@ -169,8 +169,8 @@ func samlSettings(c store.SSOConnection) (SAMLSettings, error) {
 }
 
 // serviceProvider builds the SAML service provider of a connection: its
-// sealed key opened, the identity provider read from metadata (fetched
-// when given by URL) or from the settings entered by hand, and the
+// sealed key opened, the identity provider read from metadata (by URL:
+// the cached document, fetched only when there is none yet) or from the settings entered by hand, and the
 // database replay cache.
 func (s *Service) serviceProvider(ctx context.Context, c store.SSOConnection) (*saml.ServiceProvider, SAMLSettings, error) {
 	st, err := samlSettings(c)
@@ -189,7 +189,10 @@ func (s *Service) serviceProvider(ctx context.Context, c store.SSOConnection) (*
 	case st.MetadataXML != "":
 		idp, err = saml.ParseIdPMetadata([]byte(st.MetadataXML))
 	case st.MetadataURL != "":
-		idp, err = saml.FetchIdPMetadata(ctx, s.client(), st.MetadataURL, 0)
+		var doc []byte
+		if doc, err = s.cachedMetadata(ctx, c, st.MetadataURL); err == nil {
+			idp, err = saml.ParseIdPMetadata(doc)
+		}
 	default:
 		idp, err = manualIdP(c.Kind, st)
 	}

@@ -1,9 +1,10 @@
 // Package sso is enterprise single sign-on: an organisation's connections
 // to its identity providers, the email domains sent to each (home-realm
 // discovery), claim mapping, OpenID Connect sign-in (generic and Azure AD)
-// and SAML 2.0 / PingFederate sign-in (messages and validation by package
-// sso/saml, its replay cache in the database). WS-Federation connections
-// are stored and configured but cannot be enabled yet (see docs/sso.md).
+// SAML 2.0 / PingFederate sign-in (messages and validation by package
+// sso/saml, its replay cache in the database) and WS-Federation (ADFS)
+// sign-in (package sso/wsfed); identity provider metadata given by URL is
+// cached and refreshed by a periodic job.
 package sso
 
 import (
@@ -41,10 +42,6 @@ func KindLabel(kind string) string {
 	}
 	return kind
 }
-
-// signInAvailable reports whether Canopy can sign people in with a kind
-// today; the others can be configured but not enabled.
-func signInAvailable(kind string) bool { return kind != KindWSFed }
 
 // StateTTL is how long a sign-in started at an identity provider may take.
 const StateTTL = 10 * time.Minute

@@ -483,7 +483,7 @@ func TestConnectionValidation(t *testing.T) {
 				Settings: json.RawMessage(`{"issuer":"http://idp.example.com","client_id":"c"}`)}},
 			{"tenant_id", sso.Input{Kind: sso.KindAzureAD, Name: "x", Enabled: &on, Domains: []string{"a.test"},
 				Settings: json.RawMessage(`{"tenant_id":"contoso","client_id":"c"}`)}},
-			{"enabled", sso.Input{Kind: sso.KindWSFed, Name: "x", Enabled: &on, Domains: []string{"a.test"}}},
+			{"sign_in_url", sso.Input{Kind: sso.KindWSFed, Name: "x", Enabled: &on, Domains: []string{"a.test"}}},
 			{"sign_in_url", sso.Input{Kind: sso.KindSAML, Name: "x", Enabled: &on, Domains: []string{"a.test"}}},
 			{"jit_role", sso.Input{Kind: sso.KindOIDC, Name: "x", JIT: true, JITRole: auth.RoleOwner}},
 			{"group_roles", sso.Input{Kind: sso.KindOIDC, Name: "x", GroupRoles: []sso.GroupRole{{Group: "g", Role: "root"}}}},

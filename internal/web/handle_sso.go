@@ -29,7 +29,7 @@ func (s *Server) ssoRoutes() []Route {
 	}
 	return []Route{
 		pub("GET /login/callback", s.ssoCallback),
-		pub("POST /login/callback", s.ssoSAMLCallback),
+		pub("POST /login/callback", s.ssoPostCallback),
 		pub("GET /login/metadata", s.ssoMetadata),
 		perm("GET /settings/sso", s.ssoSettings),
 		perm("GET /settings/sso/new", s.ssoSettings),
@@ -64,6 +64,9 @@ func (s *Server) federatedConnection(r *http.Request, email string) (store.SSOCo
 func (s *Server) beginSSO(w http.ResponseWriter, r *http.Request, c store.SSOConnection, email, next, testBy string) error {
 	if sso.IsSAML(c.Kind) {
 		return s.beginSAML(w, r, c, next, testBy)
+	}
+	if sso.IsWSFed(c.Kind) {
+		return s.beginWSFed(w, r, c, email, next, testBy)
 	}
 	to, state, err := s.ssoSvc().Begin(r.Context(), c, email, next, testBy, who(r))
 	if err != nil {
@@ -133,30 +136,44 @@ var sameOrigin = http.NewCrossOriginProtection()
 // maxSAMLPost caps the form the identity provider posts to the callback.
 const maxSAMLPost = 1 << 20
 
-// ssoSAMLCallback receives the SAML response the identity provider posts.
-// That post comes from the provider's site, so the browser holds back the
-// SameSite=Lax session cookie and the sign-in cannot be matched to this
-// browser yet: the first post only answers with a page posting the same
-// fields once more from Canopy's own origin (with resume=1), and that
-// second post, carrying the session, is validated.
-func (s *Server) ssoSAMLCallback(w http.ResponseWriter, r *http.Request) {
+// ssoPostCallback receives what the identity provider posts: a SAML
+// response (SAMLResponse, RelayState) or a WS-Federation token (wa,
+// wresult, wctx). That post comes from the provider's site, so the browser
+// holds back the SameSite=Lax session cookie and the sign-in cannot be
+// matched to this browser yet: the first post only answers with a page
+// posting the same fields once more from Canopy's own origin (with
+// resume=1), and that second post, carrying the session, is validated.
+func (s *Server) ssoPostCallback(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxSAMLPost)
 	if err := r.ParseForm(); err != nil {
 		s.fail(w, r, domain.Errorf(domain.CodeInvalid, "The sign-in response is too large or malformed."))
 		return
 	}
 	ctx, f := r.Context(), r.PostForm
+	wsfed := f.Has("wresult") || f.Has("wa")
 	if f.Get("resume") != "1" || sameOrigin.Check(r) != nil {
-		fields := map[string]string{"SAMLResponse": f.Get("SAMLResponse"), "resume": "1"}
-		if rs := f.Get("RelayState"); rs != "" {
-			fields["RelayState"] = rs
+		fields := map[string]string{"resume": "1"}
+		names := []string{"SAMLResponse", "RelayState"}
+		if wsfed {
+			names = []string{"wa", "wresult", "wctx"}
+		}
+		for i, name := range names {
+			if v := f.Get(name); v != "" || i == 0 {
+				fields[name] = v
+			}
 		}
 		s.R.Render(w, http.StatusOK, SSOPostPage{Action: "/login/callback?connection=" + url.QueryEscape(r.URL.Query().Get("connection")),
 			Fields: postFields(fields), Provider: "Canopy", Title: "Signing you in"})
 		return
 	}
-	res, err := s.ssoSvc().CompleteSAML(ctx, r.URL.Query().Get("connection"), f.Get("SAMLResponse"), f.Get("RelayState"),
-		s.Sessions.PopString(ctx, keySSOState), who(r))
+	var res *sso.Result
+	var err error
+	if wsfed {
+		res, err = s.ssoSvc().CompleteWSFed(ctx, r.URL.Query().Get("connection"), f, s.Sessions.PopString(ctx, keySSOState), who(r))
+	} else {
+		res, err = s.ssoSvc().CompleteSAML(ctx, r.URL.Query().Get("connection"), f.Get("SAMLResponse"), f.Get("RelayState"),
+			s.Sessions.PopString(ctx, keySSOState), who(r))
+	}
 	s.endSSO(w, r, res, err)
 }
 
@@ -280,6 +297,15 @@ type SSOPage struct {
 	Metadata    string // SAML kinds: the SP metadata URL of the selected connection
 }
 
+// MetadataStatus is the selected connection's cached identity provider
+// metadata, when it names a metadata URL.
+func (p SSOPage) MetadataStatus() *sso.MetadataStatus {
+	if p.Selected == nil {
+		return nil
+	}
+	return p.Selected.IdPMetadata
+}
+
 func (SSOPage) Template() string { return "settings_sso" }
 
 // SSOForm is the connection form as typed.
@@ -297,6 +323,8 @@ type SSOForm struct {
 	OIDC                                      bool // the kind signs in with OpenID Connect here
 	SAML                                      bool // the kind signs in with SAML here
 	SAMLSettings                              sso.SAMLSettings
+	WSFed                                     bool // the kind signs in with WS-Federation
+	WS                                        sso.WSFedSettings
 }
 
 func splitList(s string) []string {
@@ -319,6 +347,7 @@ func (f *SSOForm) fillDefaults() {
 	f.DefaultDisplay, f.DefaultGroups = strings.Join(d.DisplayName, ", "), strings.Join(d.Groups, ", ")
 	f.OIDC = f.Kind == sso.KindOIDC || f.Kind == sso.KindAzureAD
 	f.SAML = sso.IsSAML(f.Kind)
+	f.WSFed = sso.IsWSFed(f.Kind)
 }
 
 func ssoFormOf(c sso.Connection) SSOForm {
@@ -339,6 +368,9 @@ func ssoFormOf(c sso.Connection) SSOForm {
 	f.SettingsJSON = string(c.Settings)
 	if sso.IsSAML(c.Kind) {
 		_ = json.Unmarshal(c.Settings, &f.SAMLSettings)
+	}
+	if sso.IsWSFed(c.Kind) {
+		_ = json.Unmarshal(c.Settings, &f.WS)
 	}
 	f.fillDefaults()
 	return f
@@ -370,6 +402,11 @@ func (f SSOForm) input(secret string) (sso.Input, error) {
 	}
 	if sso.IsSAML(f.Kind) {
 		b, err := json.Marshal(f.SAMLSettings)
+		in.Settings = b
+		return in, err
+	}
+	if sso.IsWSFed(f.Kind) {
+		b, err := json.Marshal(f.WS)
 		in.Settings = b
 		return in, err
 	}
@@ -426,7 +463,9 @@ func (s *Server) saveSSO(w http.ResponseWriter, r *http.Request) {
 		Scopes: v("scopes"), TenantID: v("tenant_id"), Endpoint: v("endpoint"), AllowedTenants: v("allowed_tenants"),
 		Authority: v("authority"), SettingsJSON: v("settings_json"), GroupRoles: v("group_roles"), JITRole: v("jit_role"),
 		ClaimEmail: v("claim_email"), ClaimGiven: v("claim_given_name"), ClaimFamily: v("claim_family_name"),
-		ClaimDisplay: v("claim_display_name"), ClaimGroups: v("claim_groups"), SAMLSettings: samlSettingsForm(r)}
+		ClaimDisplay: v("claim_display_name"), ClaimGroups: v("claim_groups"), SAMLSettings: samlSettingsForm(r), WS: sso.WSFedSettings{
+			MetadataURL: v("metadata_url"), MetadataXML: v("metadata_xml"), SignInURL: v("sign_in_url"),
+			Certificates: v("certificates"), Issuer: v("sts_issuer"), Realm: v("realm")}}
 	in, err := f.input(v("client_secret"))
 	if err == nil {
 		var c sso.Connection

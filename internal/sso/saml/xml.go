@@ -124,3 +124,25 @@ func hasComment(el *etree.Element) bool {
 }
 
 var errNoSignature = errors.New("no enveloped signature")
+
+// ParseUntrustedXML is the hardened parser used for every message and
+// metadata document of this package, exported for the other XML protocols
+// of single sign-on (package wsfed): DTDs, entity declarations, processing
+// instructions, several roots, nesting deeper than 64 levels, more than
+// 50 000 tokens and documents that do not round-trip through encoding/xml
+// are refused with an *Error (ReasonMalformed or ReasonTooLarge). The
+// caller caps the size of data.
+func ParseUntrustedXML(data []byte) (*etree.Document, error) { return parseXML(data) }
+
+// FindAll returns every element at or below el with the namespace and local name.
+func FindAll(el *etree.Element, ns, tag string) []*etree.Element { return findAll(el, ns, tag) }
+
+// Children returns the direct children of el with the namespace and local name.
+func Children(el *etree.Element, ns, tag string) []*etree.Element { return children(el, ns, tag) }
+
+// HasComment reports whether el or anything below it holds an XML comment.
+func HasComment(el *etree.Element) bool { return hasComment(el) }
+
+// Detach copies el out of its document with the namespace declarations it
+// inherits, so that its signature can be verified on its own.
+func Detach(el *etree.Element) (*etree.Element, error) { return detach(el) }

@@ -1,0 +1,74 @@
+package wsfedtest
+
+import (
+	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+var (
+	formAction = regexp.MustCompile(`<form method="post" action="([^"]*)"`)
+	hiddenRE   = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)"`)
+)
+
+// Posted is the form the STS's answer page posts by itself.
+type Posted struct {
+	Action string
+	Fields url.Values
+}
+
+// SignIn does what a browser does at the STS without JavaScript: it opens
+// signInURL (Canopy's wsignin1.0 request), submits the sign-in form as
+// username and returns the form the answer page would post to wreply.
+func SignIn(client *http.Client, signInURL, username string) (Posted, error) {
+	res, err := client.Get(signInURL)
+	if err != nil {
+		return Posted{}, err
+	}
+	page, err := readPage(res)
+	if err != nil {
+		return Posted{}, err
+	}
+	form := hiddenFields(page)
+	form.Set("username", username)
+	u, err := url.Parse(signInURL)
+	if err != nil {
+		return Posted{}, err
+	}
+	res, err = client.PostForm(u.Scheme+"://"+u.Host+SignInPath, form)
+	if err != nil {
+		return Posted{}, err
+	}
+	if page, err = readPage(res); err != nil {
+		return Posted{}, err
+	}
+	m := formAction.FindStringSubmatch(page)
+	if m == nil || !strings.Contains(page, `name="wresult"`) {
+		return Posted{}, fmt.Errorf("wsfedtest: the STS did not answer with a token:\n%s", page)
+	}
+	return Posted{Action: html.UnescapeString(m[1]), Fields: hiddenFields(page)}, nil
+}
+
+func readPage(res *http.Response) (string, error) {
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		return "", err
+	}
+	if res.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("wsfedtest: HTTP %d: %s", res.StatusCode, b)
+	}
+	return string(b), nil
+}
+
+func hiddenFields(page string) url.Values {
+	out := url.Values{}
+	for _, m := range hiddenRE.FindAllStringSubmatch(page, -1) {
+		out.Set(html.UnescapeString(m[1]), html.UnescapeString(m[2]))
+	}
+	return out
+}
