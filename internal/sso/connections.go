@@ -29,6 +29,9 @@ type OIDCSettings struct {
 	MultiTenant    bool     `json:"multi_tenant,omitempty"`    // accept any organisation's directory
 	AllowedTenants []string `json:"allowed_tenants,omitempty"` // multi-tenant: only these tenant IDs (empty: any)
 	Authority      string   `json:"authority,omitempty"`       // default https://login.microsoftonline.com (sovereign clouds differ)
+	// SingleLogout false signs out of Canopy only; nil or true also ends
+	// the provider's session when it has an end_session_endpoint.
+	SingleLogout *bool `json:"single_logout,omitempty"`
 }
 
 // Connection is a connection as people and the API see it: never its
@@ -47,11 +50,16 @@ type Connection struct {
 	JIT         bool            `json:"jit"`
 	JITRole     string          `json:"jit_role"`
 	CallbackURL string          `json:"callback_url"`
-	MetadataURL string          `json:"sp_metadata_url,omitempty"` // SAML kinds: Canopy's SP metadata
-	EntityID    string          `json:"sp_entity_id,omitempty"`    // SAML kinds
-	Warnings    []string        `json:"warnings,omitempty"`
-	CreatedAt   time.Time       `json:"created_at"`
-	UpdatedAt   time.Time       `json:"updated_at"`
+	// SignedOutURL (OpenID Connect kinds) is the post_logout_redirect_uri
+	// to register at the provider; SLOURL (SAML kinds) Canopy's single
+	// logout service.
+	SignedOutURL string    `json:"post_logout_redirect_uri,omitempty"`
+	SLOURL       string    `json:"sp_slo_url,omitempty"`
+	MetadataURL  string    `json:"sp_metadata_url,omitempty"` // SAML kinds: Canopy's SP metadata
+	EntityID     string    `json:"sp_entity_id,omitempty"`    // SAML kinds
+	Warnings     []string  `json:"warnings,omitempty"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
 }
 
 // Input creates or changes a connection. On update the kind cannot change;
@@ -83,9 +91,13 @@ func (s *Service) view(c store.SSOConnection) Connection {
 		v.GroupRoles = []GroupRole{}
 	}
 	v.Effective = v.Claims.Effective(c.Kind)
+	if c.Kind == KindOIDC || c.Kind == KindAzureAD {
+		v.SignedOutURL = s.SignedOutURL()
+	}
 	if isSAML(c.Kind) {
 		v.MetadataURL = s.MetadataURL(c.ID)
 		v.EntityID = "urn:canopy:" + c.ID
+		v.SLOURL = s.SLOURL(c.ID)
 		if st, err := samlSettings(c); err == nil && st.AllowIdPInitiated {
 			v.Warnings = append(v.Warnings, WarnIdPInitiated)
 		}

@@ -37,6 +37,7 @@ type SAMLSettings struct {
 	SignatureAlgorithm string `json:"signature_algorithm,omitempty"`
 	Binding            string `json:"binding,omitempty"`
 	AllowIdPInitiated  bool   `json:"allow_idp_initiated,omitempty"`
+	SingleLogout       *bool  `json:"single_logout,omitempty"`  // false: sign out of Canopy only
 	SPCertificate      string `json:"sp_certificate,omitempty"` // set by Canopy
 }
 

@@ -99,7 +99,7 @@ func (q *Queries) setSSODomains(ctx context.Context, orgID, connID string, domai
 // DeleteSSOConnection removes a connection, its domains, its sign-ins under
 // way, its linked identities and its remembered assertion IDs.
 func (q *Queries) DeleteSSOConnection(ctx context.Context, orgID, id string) error {
-	for _, t := range []string{"sso_domains", "sso_states", "sso_identities", "sso_replay"} {
+	for _, t := range []string{"sso_domains", "sso_states", "sso_identities", "sso_replay", "sso_sessions"} {
 		if _, err := q.w().exec(ctx, `DELETE FROM `+t+` WHERE org_id = ? AND connection_id = ?`, orgID, id); err != nil {
 			return err
 		}
