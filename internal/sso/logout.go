@@ -296,26 +296,28 @@ func (s *Service) CompleteSAMLLogout(ctx context.Context, connectionID, binding,
 // package saml; then every Canopy session of that NameID from this
 // connection (of the given session indexes, when any) ends in the
 // database, so on every node. The answer is Canopy's signed LogoutResponse
-// for the browser to carry back.
-func (s *Service) IdPLogout(ctx context.Context, connectionID, binding, value string, who audit.Actor) (*Logout, int, error) {
+// for the browser to carry back; ended lists the token hashes of the
+// sessions that ended. relayState is the POST binding's RelayState field
+// (the redirect binding's is read from value, where it is signed).
+func (s *Service) IdPLogout(ctx context.Context, connectionID, binding, value, relayState string, who audit.Actor) (out *Logout, ended []string, err error) {
 	refuse := s.logoutRefuser(ctx, connectionID, who)
 	c, sp, err := s.samlConnection(ctx, connectionID, refuse)
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, err
 	}
 	info, err := sp.ValidateLogoutRequest(ctx, binding, value)
 	if err != nil {
-		return nil, 0, refuse(c.OrgID, samlReason(err))
+		return nil, nil, refuse(c.OrgID, samlReason(err))
 	}
-	var ended []store.SSOSession
 	err = s.Store.InTx(ctx, func(tx *store.Tx) error {
-		var err error
-		if ended, err = tx.EndSSOSessions(ctx, c.ID, info.NameID, info.SessionIndexes); err != nil {
+		list, err := tx.EndSSOSessions(ctx, c.ID, info.NameID, info.SessionIndexes)
+		if err != nil {
 			return err
 		}
 		users := map[string]bool{}
-		for _, x := range ended {
+		for _, x := range list {
 			users[x.UserID] = true
+			ended = append(ended, x.TokenHash)
 		}
 		details := map[string]any{"initiated_by": "identity provider", "name_id": info.NameID,
 			"session_indexes": info.SessionIndexes, "sessions_ended": len(ended), "users": len(users)}
@@ -323,7 +325,7 @@ func (s *Service) IdPLogout(ctx context.Context, connectionID, binding, value st
 			TargetType: "sso_connection", TargetID: c.ID, Details: details})
 	})
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, err
 	}
 	st, _ := samlSettings(c)
 	answer := info.Binding
@@ -331,11 +333,14 @@ func (s *Service) IdPLogout(ctx context.Context, connectionID, binding, value st
 		answer = samlBinding(st, sp.IdP())
 	}
 	if answer == "" {
-		return nil, len(ended), errors.New("sso: the identity provider has no single logout URL to answer to")
+		return nil, ended, errors.New("sso: the identity provider has no single logout URL to answer to")
 	}
-	out, err := sp.LogoutResponse(answer, info.ID, info.RelayState)
+	if binding == saml.BindingHTTPRedirect || len(relayState) > 80 {
+		relayState = info.RelayState // SAML bindings cap RelayState at 80 bytes
+	}
+	msg, err := sp.LogoutResponse(answer, info.ID, relayState)
 	if err != nil {
-		return nil, len(ended), err
+		return nil, ended, err
 	}
-	return &Logout{Provider: c.Name, RedirectURL: out.RedirectURL, PostURL: out.PostURL, Fields: out.Fields}, len(ended), nil
+	return &Logout{Provider: c.Name, RedirectURL: msg.RedirectURL, PostURL: msg.PostURL, Fields: msg.Fields}, ended, nil
 }

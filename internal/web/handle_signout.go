@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/canopyhq/canopy/internal/domain"
@@ -125,7 +126,7 @@ func (s *Server) ssoLogoutCallback(w http.ResponseWriter, r *http.Request) {
 		}
 		s.R.Render(w, status, page)
 	case get("SAMLRequest") != "":
-		out, _, err := s.ssoSvc().IdPLogout(ctx, conn, binding, value("SAMLRequest"), who(r))
+		out, ended, err := s.ssoSvc().IdPLogout(ctx, conn, binding, value("SAMLRequest"), get("RelayState"), who(r))
 		if errors.As(err, &refusal) {
 			s.R.Render(w, http.StatusBadRequest, ErrorPage{Status: http.StatusBadRequest,
 				Message: "This sign-out request was refused (" + refusal.Reason + "). Nobody was signed out."})
@@ -133,6 +134,18 @@ func (s *Server) ssoLogoutCallback(w http.ResponseWriter, r *http.Request) {
 		}
 		if err != nil {
 			s.fail(w, r, err)
+			return
+		}
+		if slices.Contains(ended, store.HashSessionToken(s.Sessions.Token(ctx))) {
+			// This browser's own session ended: saving it at the end of
+			// the request would bring it back.
+			if err := s.Sessions.Destroy(ctx); err != nil {
+				s.fail(w, r, err)
+				return
+			}
+		}
+		if r.Method == http.MethodGet && out.RedirectURL != "" {
+			http.Redirect(w, r, out.RedirectURL, http.StatusFound)
 			return
 		}
 		s.toIdentityProvider(w, r, out, "Signed out")

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"sync"
 	"testing"
 
@@ -98,7 +99,7 @@ func (p *Provider) endSession(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	back := q.Get("post_logout_redirect_uri")
-	if back != "" && len(p.AllowedLogoutURIs) > 0 && !contains(p.AllowedLogoutURIs, back) {
+	if back != "" && len(p.AllowedLogoutURIs) > 0 && !slices.Contains(p.AllowedLogoutURIs, back) {
 		http.Error(w, "post_logout_redirect_uri is not registered", http.StatusBadRequest)
 		return
 	}
@@ -127,13 +128,4 @@ func (p *Provider) Ended() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return append([]string(nil), p.ended...)
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
