@@ -30,7 +30,9 @@ func ssoSchemas() map[string]*schema {
 	settings := &schema{Type: "object", Description: "oidc: issuer, client_id, scopes. azure-ad: tenant_id, client_id, endpoint (v2 or v1), " +
 		"multi_tenant, allowed_tenants, authority, scopes. saml, pingfederate: metadata_url or metadata_xml, or by hand idp_entity_id, " +
 		"sign_in_url (pingfederate: or pingfederate_url), sign_out_url, certificates (PEM); signature_algorithm (rsa-sha256 or rsa-sha1), " +
-		"binding (redirect or post), allow_idp_initiated; sp_certificate is set by Canopy. wsfed: stored as given."}
+		"binding (redirect or post), allow_idp_initiated; sp_certificate is set by Canopy. wsfed: stored as given. " +
+		"Every kind but wsfed: single_logout (false: signing out of Canopy does not sign out at the identity provider; default on " +
+		"when the provider has an end_session_endpoint or SLO URL)."}
 	groups := &schema{Type: "array", Items: groupRole}
 	return map[string]*schema{
 		"SSOConnectionInput": closed("A connection's settings", props{"kind": {Type: "string", Enum: kinds}, "name": text(""),
@@ -41,10 +43,12 @@ func ssoSchemas() map[string]*schema {
 			"kind": {Type: "string", Enum: kinds}, "name": text(""), "enabled": {Type: "boolean"}, "domains": stringList(""),
 			"settings": settings, "has_client_secret": {Type: "boolean"}, "claims": claims, "claims_in_use": claims, "group_roles": groups,
 			"jit": {Type: "boolean"}, "jit_role": text(""), "callback_url": text("The redirect URL to register at the identity provider"),
-			"sp_metadata_url": text("SAML kinds: Canopy's service-provider metadata for the identity provider"),
-			"sp_entity_id":    text("SAML kinds: Canopy's entity ID, urn:canopy:{id}"),
-			"warnings":        stringList("Settings that weaken security, e.g. IdP-initiated sign-in allowed"),
-			"created_at":      timestamp(), "updated_at": timestamp()}, "id", "kind", "name", "enabled", "domains", "callback_url"),
+			"post_logout_redirect_uri": text("OpenID Connect kinds: the sign-out return URL to register at the provider ({base}/signed-out)"),
+			"sp_slo_url":               text("SAML kinds: Canopy's single logout service (in the SP metadata)"),
+			"sp_metadata_url":          text("SAML kinds: Canopy's service-provider metadata for the identity provider"),
+			"sp_entity_id":             text("SAML kinds: Canopy's entity ID, urn:canopy:{id}"),
+			"warnings":                 stringList("Settings that weaken security, e.g. IdP-initiated sign-in allowed"),
+			"created_at":               timestamp(), "updated_at": timestamp()}, "id", "kind", "name", "enabled", "domains", "callback_url"),
 		"SSOConnectionList": list("SSOConnection"),
 	}
 }
