@@ -73,6 +73,8 @@ func (s *Service) BeginLogout(ctx context.Context, x store.SSOSession) (out *Log
 		out, reason, err = s.samlLogout(ctx, c, x)
 	case c.Kind == KindOIDC || c.Kind == KindAzureAD:
 		out, reason, err = s.oidcLogout(ctx, c, x)
+	// WS-Federation: a case returning &Logout{RedirectURL: the wsignout1.0
+	// URL} once package wsfed builds it; its sign-in fills Result.Logout.
 	default:
 		return nil, KindLabel(c.Kind) + " sign-out is not available", nil
 	}
