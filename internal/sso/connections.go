@@ -55,8 +55,9 @@ type Connection struct {
 	// logout service.
 	SignedOutURL string    `json:"post_logout_redirect_uri,omitempty"`
 	SLOURL       string    `json:"sp_slo_url,omitempty"`
-	MetadataURL  string    `json:"sp_metadata_url,omitempty"` // SAML kinds: Canopy's SP metadata
-	EntityID     string    `json:"sp_entity_id,omitempty"`    // SAML kinds
+	FrontChannel string    `json:"frontchannel_logout_uri,omitempty"` // OpenID Connect kinds
+	MetadataURL  string    `json:"sp_metadata_url,omitempty"`         // SAML kinds: Canopy's SP metadata
+	EntityID     string    `json:"sp_entity_id,omitempty"`            // SAML kinds
 	Warnings     []string  `json:"warnings,omitempty"`
 	CreatedAt    time.Time `json:"created_at"`
 	UpdatedAt    time.Time `json:"updated_at"`
@@ -92,7 +93,7 @@ func (s *Service) view(c store.SSOConnection) Connection {
 	}
 	v.Effective = v.Claims.Effective(c.Kind)
 	if c.Kind == KindOIDC || c.Kind == KindAzureAD {
-		v.SignedOutURL = s.SignedOutURL()
+		v.SignedOutURL, v.FrontChannel = s.SignedOutURL(), s.FrontChannelURL(c.ID)
 	}
 	if isSAML(c.Kind) {
 		v.MetadataURL = s.MetadataURL(c.ID)

@@ -73,3 +73,23 @@ func (q *Queries) EndSSOSessions(ctx context.Context, connectionID, subject stri
 	}
 	return ended, q.deleteSessionHashes(ctx, hashes)
 }
+
+// EndSSOSessionsBySID ends the Canopy sessions signed in through a
+// connection with an OpenID provider session (its sid), in the database so
+// on every node, and returns them.
+func (q *Queries) EndSSOSessionsBySID(ctx context.Context, connectionID, sid string) ([]SSOSession, error) {
+	rows, err := q.w().query(ctx, `SELECT `+ssoSessionCols+` FROM sso_sessions WHERE connection_id = ? AND oidc_sid = ?
+		AND oidc_sid <> '' ORDER BY created_at, token_hash`, connectionID, sid)
+	if err != nil {
+		return nil, err
+	}
+	ended, err := scanAll(rows, scanSSOSession)
+	if err != nil {
+		return nil, err
+	}
+	hashes := make([]string, 0, len(ended))
+	for _, x := range ended {
+		hashes = append(hashes, x.TokenHash)
+	}
+	return ended, q.deleteSessionHashes(ctx, hashes)
+}

@@ -189,3 +189,29 @@ type SignedOutPage struct {
 }
 
 func (SignedOutPage) Template() string { return "signed_out" }
+
+// frontChannelLogout is OpenID Connect front-channel logout: the provider
+// loads this URL (in a hidden frame) with iss and sid when the person signs
+// out there; the sessions of that provider session end in the database.
+func (s *Server) frontChannelLogout(w http.ResponseWriter, r *http.Request) {
+	ctx, q := r.Context(), r.URL.Query()
+	ended, err := s.ssoSvc().FrontChannelLogout(ctx, q.Get("connection"), q.Get("iss"), q.Get("sid"), who(r))
+	var refusal *sso.LogoutRefusal
+	if errors.As(err, &refusal) {
+		s.R.Render(w, http.StatusBadRequest, ErrorPage{Status: http.StatusBadRequest,
+			Message: "This sign-out request was refused (" + refusal.Reason + "). Nobody was signed out."})
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if slices.Contains(ended, store.HashSessionToken(s.Sessions.Token(ctx))) {
+		if err := s.Sessions.Destroy(ctx); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	w.Header().Set("Cache-Control", "no-cache, no-store")
+	s.R.Render(w, http.StatusOK, SignedOutPage{})
+}

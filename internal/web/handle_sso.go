@@ -35,6 +35,7 @@ func (s *Server) ssoRoutes() []Route {
 		pub("GET /logout/callback", s.ssoLogoutCallback),
 		pub("POST /logout/callback", s.ssoLogoutCallback),
 		pub("GET /signed-out", s.signedOut),
+		pub("GET /logout/frontchannel", s.frontChannelLogout),
 		perm("GET /settings/sso", s.ssoSettings),
 		perm("GET /settings/sso/new", s.ssoSettings),
 		perm("POST /settings/sso", s.saveSSO),
@@ -275,17 +276,18 @@ func ssoTestView(res *sso.Result) SSOTestResult {
 type SSOPage struct {
 	Layout
 	FormErrors
-	Connections []sso.Connection
-	Selected    *sso.Connection
-	New         bool
-	Form        SSOForm
-	Kinds       []struct{ Key, Label string }
-	Roles       []RoleOption
-	Test        *SSOTestResult
-	Callback    string // the callback URL of the selected connection
-	Metadata    string // SAML kinds: the SP metadata URL of the selected connection
-	SignedOut   string // OpenID Connect kinds: the post_logout_redirect_uri to register
-	SLO         string // SAML kinds: Canopy's single logout URL
+	Connections  []sso.Connection
+	Selected     *sso.Connection
+	New          bool
+	Form         SSOForm
+	Kinds        []struct{ Key, Label string }
+	Roles        []RoleOption
+	Test         *SSOTestResult
+	Callback     string // the callback URL of the selected connection
+	Metadata     string // SAML kinds: the SP metadata URL of the selected connection
+	SignedOut    string // OpenID Connect kinds: the post_logout_redirect_uri to register
+	SLO          string // SAML kinds: Canopy's single logout URL
+	FrontChannel string // OpenID Connect kinds: the front-channel logout URI
 }
 
 func (SSOPage) Template() string { return "settings_sso" }
@@ -404,7 +406,7 @@ func (s *Server) ssoPage(r *http.Request) (SSOPage, error) {
 		return page, err
 	}
 	page.Selected, page.Title, page.Form, page.Callback, page.Metadata = &c, c.Name, ssoFormOf(c), c.CallbackURL, c.MetadataURL
-	page.SignedOut, page.SLO = c.SignedOutURL, c.SLOURL
+	page.SignedOut, page.SLO, page.FrontChannel = c.SignedOutURL, c.SLOURL, c.FrontChannel
 	return page, nil
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/canopyhq/canopy/internal/audit"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/sso"
+	"github.com/canopyhq/canopy/internal/sso/oidctest"
 	"github.com/canopyhq/canopy/internal/sso/saml/samltest"
 	"github.com/canopyhq/canopy/internal/store"
 	"github.com/canopyhq/canopy/internal/store/storetest"
@@ -423,5 +424,52 @@ func TestSAMLIdPInitiatedLogout(t *testing.T) {
 			t.Fatalf("POST answer: %d %s %v", code, action, v)
 		}
 		signedOutOf(t, f.fixture, c3)
+	})
+}
+
+// OpenID Connect front-channel logout: the provider's request with its
+// issuer and the session's sid ends that session only (in the database);
+// without sid, or of another issuer, it is refused and audited.
+func TestOIDCFrontChannelLogout(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newSSOFixture(t, db)
+		signIn := func(sid string) *http.Client {
+			c := f.client("")
+			user := oidctest.UserWith{MockUser: &mockoidc.MockUser{Subject: "idp-ann", Email: "ann@corp.test"}, Extra: map[string]any{"sid": sid}}
+			if code, _, body := f.viaIdP(c, "ann@corp.test", user); code != http.StatusSeeOther {
+				t.Fatalf("sign-in: %d %s", code, body)
+			}
+			return c
+		}
+		c1, c2 := signIn("sid-1"), signIn("sid-2")
+		fc := "/logout/frontchannel?connection=" + f.conn.ID
+		code, body := f.do(f.client("owner-a@example.com"), http.MethodGet, "/settings/sso/"+f.conn.ID, nil)
+		if code != http.StatusOK || !strings.Contains(body, `id="sso-frontchannel">`+f.srv.URL+fc) {
+			t.Fatalf("settings page without the front-channel URI: %d", code)
+		}
+		iss := url.QueryEscape(f.idp.Issuer())
+		for _, q := range []string{fc + "&iss=" + iss, fc + "&iss=https%3A%2F%2Fevil.test&sid=sid-1",
+			"/logout/frontchannel?connection=sso_nope&iss=" + iss + "&sid=sid-1"} {
+			if code, _ := f.do(f.client(""), http.MethodGet, q, nil); code != http.StatusBadRequest {
+				t.Fatalf("%s: %d", q, code)
+			}
+		}
+		var reasons []string
+		for _, d := range auditDetails(t, f.st, "user.sso_logout_failed") {
+			reasons = append(reasons, d["reason"].(string))
+		}
+		if want := []string{"front-channel logout without iss and sid", "wrong issuer", "unknown connection"}; !slices.Equal(reasons, want) {
+			t.Fatalf("audited refusals %q", reasons)
+		}
+		if code, _ := f.do(f.client(""), http.MethodGet, fc+"&iss="+iss+"&sid=sid-1", nil); code != http.StatusOK {
+			t.Fatalf("front-channel logout: %d", code)
+		}
+		signedOutOf(t, f.fixture, c1)
+		if code, _ := f.do(c2, http.MethodGet, "/settings", nil); code == http.StatusSeeOther {
+			t.Fatal("the session of another sid ended too")
+		}
+		if ended := auditDetails(t, f.st, "user.sso_logout"); len(ended) != 1 || ended[0]["sessions_ended"] != float64(1) {
+			t.Fatalf("audited %v", ended)
+		}
 	})
 }

@@ -20,6 +20,7 @@ import (
 	"testing"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	"github.com/golang-jwt/jwt/v5"
 	"github.com/oauth2-proxy/mockoidc"
 )
 
@@ -128,4 +129,31 @@ func (p *Provider) Ended() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return append([]string(nil), p.ended...)
+}
+
+// UserWith is a mockoidc user whose ID token carries extra claims (such as
+// sid, for front-channel logout).
+type UserWith struct {
+	*mockoidc.MockUser
+	Extra map[string]any
+}
+
+// Claims implements mockoidc.User.
+func (u UserWith) Claims(scope []string, base *mockoidc.IDTokenClaims) (jwt.Claims, error) {
+	c, err := u.MockUser.Claims(scope, base)
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(c)
+	if err != nil {
+		return nil, err
+	}
+	m := jwt.MapClaims{}
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	for k, v := range u.Extra {
+		m[k] = v
+	}
+	return m, nil
 }
