@@ -44,7 +44,7 @@ func ssoSchemas() map[string]*schema {
 			"settings": settings, "has_client_secret": {Type: "boolean"}, "claims": claims, "claims_in_use": claims, "group_roles": groups,
 			"jit": {Type: "boolean"}, "jit_role": text(""), "callback_url": text("The redirect URL to register at the identity provider"),
 			"post_logout_redirect_uri": text("OpenID Connect kinds: the sign-out return URL to register at the provider ({base}/signed-out)"),
-			"frontchannel_logout_uri":   text("OpenID Connect kinds: the optional front-channel logout URI (the provider adds iss and sid)"),
+			"frontchannel_logout_uri":  text("OpenID Connect kinds: the optional front-channel logout URI (the provider adds iss and sid)"),
 			"sp_slo_url":               text("SAML kinds: Canopy's single logout service (in the SP metadata)"),
 			"sp_metadata_url":          text("SAML kinds: Canopy's service-provider metadata for the identity provider"),
 			"sp_entity_id":             text("SAML kinds: Canopy's entity ID, urn:canopy:{id}"),
