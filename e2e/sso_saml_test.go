@@ -14,7 +14,8 @@ import (
 // provider's metadata URL (crewjam/saml's IdP on loopback), the IdP reads
 // Canopy's SP metadata from the link on the settings page, and a member of
 // the federated domain types only her email, passes the IdP's and
-// Canopy's self-submitting forms and lands on the overview signed in.
+// Canopy's self-submitting forms and lands on the overview signed in;
+// signing out ends her session at the IdP too (single logout).
 func TestSingleSignOnWithSAML(t *testing.T) {
 	t.Parallel()
 	idp := samltest.New(t, "sam@saml.test", "Sam", "Smith")
@@ -49,6 +50,13 @@ func TestSingleSignOnWithSAML(t *testing.T) {
 	}
 	waitAcrossPages(b, "the overview", `location.pathname === "/" && document.body.innerText.includes("You are working in Acme")`)
 	b.mustSee("You are working in Acme")
+
+	// Signing out sends a signed LogoutRequest to the IdP, whose signed
+	// LogoutResponse comes back to Canopy's single logout service.
+	b.singleSignOut("Corp SAML")
+	if got := idp.LoggedOut(); len(got) != 1 || got[0] != "sam@saml.test" {
+		t.Fatalf("the IdP ended the sessions of %v", got)
+	}
 }
 
 // The SAML settings entered by hand in the form's own fields (entity ID,

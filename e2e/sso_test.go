@@ -11,6 +11,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/oauth2-proxy/mockoidc"
+
+	"github.com/canopyhq/canopy/internal/sso/oidctest"
 )
 
 // An owner sets up OpenID Connect single sign-on in Settings against a
@@ -20,13 +22,10 @@ import (
 // no longer accepted for them.
 func TestSingleSignOnWithOpenIDConnect(t *testing.T) {
 	t.Parallel()
-	idp, err := mockoidc.Run()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = idp.Shutdown() })
+	idp := oidctest.New(t)
 	noteSecret(idp.ClientSecret)
 	n := startNode(t, nodeConfig{})
+	idp.AllowedLogoutURIs = []string{n.URL + "/signed-out"}
 	pw := n.addUser(t, "olivia@acme.test", "Acme", "owner")
 	annPW := n.addUser(t, "ann@corp.test", "Acme", "viewer")
 	b := newTab(t, n.URL)
@@ -44,7 +43,7 @@ func TestSingleSignOnWithOpenIDConnect(t *testing.T) {
 	if st := b.submit("#save-sso"); st != http.StatusOK {
 		t.Fatalf("save connection: status %d", st)
 	}
-	b.mustSee("Single sign-on connection saved.", "/login/callback?connection=")
+	b.mustSee("Single sign-on connection saved.", "/login/callback?connection=", n.URL+"/signed-out")
 	b.shot("sso-connection")
 
 	idp.QueueUser(&mockoidc.MockUser{Subject: "idp-ann", Email: "ann@corp.test", EmailVerified: true})
@@ -72,7 +71,12 @@ func TestSingleSignOnWithOpenIDConnect(t *testing.T) {
 		t.Fatalf("after single sign-on the browser is at %s, want the overview", p)
 	}
 	b.mustSee("You are working in Acme")
-	b.signOut()
+	// Signing out goes through the provider (RP-initiated logout) and
+	// ends both sessions.
+	b.singleSignOut("Corp IdP")
+	if got := idp.Ended(); len(got) != 1 || got[0] != "idp-ann" {
+		t.Fatalf("the provider ended the sessions of %v", got)
+	}
 
 	// Her one-time password from before the domain was federated is gone,
 	// and a password posted anyway is refused with the single sign-on

@@ -39,7 +39,9 @@ func ssoSchemas() map[string]*schema {
 		"binding (redirect or post), allow_idp_initiated, name_id_format (unspecified, email, persistent or transient); " +
 		"sp_certificate, sp_next_certificate and sp_previous_certificate are set by Canopy (see sp_certificates). wsfed: metadata_url or metadata_xml " +
 		"(federation metadata), or by hand sign_in_url (the passive endpoint), certificates (PEM, several for rollover) and issuer; " +
-		"realm (default urn:canopy:{id})."}
+		"realm (default urn:canopy:{id}). " +
+		"Every kind but wsfed: single_logout (false: signing out of Canopy does not sign out at the identity provider; default on " +
+		"when the provider has an end_session_endpoint or SLO URL)."}
 	syncRoles := &schema{Type: "boolean", Description: "At each sign-in set the member's roles in this organisation to those their groups map to " +
 		"(group_roles); without a matching group the roles stay; owner is never given nor taken. Default false."}
 	spCert := closed("One of Canopy's SAML signing certificates", props{"use": {Type: "string", Enum: []string{sso.SPKeyCurrent, sso.SPKeyNext, sso.SPKeyPrevious},
@@ -60,13 +62,16 @@ func ssoSchemas() map[string]*schema {
 			"kind": {Type: "string", Enum: kinds}, "name": text(""), "enabled": {Type: "boolean"}, "domains": stringList(""),
 			"settings": settings, "has_client_secret": {Type: "boolean"}, "claims": claims, "claims_in_use": claims, "group_roles": groups,
 			"sync_roles": syncRoles, "jit": {Type: "boolean"}, "jit_role": text(""), "callback_url": text("The redirect URL to register at the identity provider"),
-			"sp_metadata_url": text("SAML kinds: Canopy's service-provider metadata for the identity provider"),
-			"sp_entity_id":    text("SAML kinds: Canopy's entity ID, urn:canopy:{id}"),
-			"sp_certificates": {Type: "array", Items: spCert, Description: "SAML kinds: Canopy's certificates in the order the metadata publishes them"},
-			"warnings":        stringList("Settings that weaken security, e.g. IdP-initiated sign-in allowed"),
-			"wsfed_realm":     text("wsfed: the realm (wtrealm) to register at the STS and the audience of its tokens"),
-			"idp_metadata":    metadata,
-			"created_at":      timestamp(), "updated_at": timestamp()}, "id", "kind", "name", "enabled", "domains", "callback_url"),
+			"post_logout_redirect_uri": text("OpenID Connect kinds: the sign-out return URL to register at the provider ({base}/signed-out)"),
+			"frontchannel_logout_uri":  text("OpenID Connect kinds: the optional front-channel logout URI (the provider adds iss and sid)"),
+			"sp_slo_url":               text("SAML kinds: Canopy's single logout service (in the SP metadata)"),
+			"sp_metadata_url":          text("SAML kinds: Canopy's service-provider metadata for the identity provider"),
+			"sp_entity_id":             text("SAML kinds: Canopy's entity ID, urn:canopy:{id}"),
+			"sp_certificates":          {Type: "array", Items: spCert, Description: "SAML kinds: Canopy's certificates in the order the metadata publishes them"},
+			"warnings":                 stringList("Settings that weaken security, e.g. IdP-initiated sign-in allowed"),
+			"wsfed_realm":              text("wsfed: the realm (wtrealm) to register at the STS and the audience of its tokens"),
+			"idp_metadata":             metadata,
+			"created_at":               timestamp(), "updated_at": timestamp()}, "id", "kind", "name", "enabled", "domains", "callback_url"),
 		"SSOConnectionList": list("SSOConnection"),
 	}
 }

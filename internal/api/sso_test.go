@@ -47,7 +47,8 @@ func TestSSOConnectionsAPI(t *testing.T) {
 		var c sso.Connection
 		res.decode(t, &c)
 		if c.Domains[0] != "alpha-corp.test" || !c.HasSecret || c.JITRole != "viewer" || c.Effective.Email[0] != "email" ||
-			!strings.HasSuffix(c.CallbackURL, "/login/callback?connection="+c.ID) || strings.Contains(string(res.body), "entra-secret-value") {
+			!strings.HasSuffix(c.CallbackURL, "/login/callback?connection="+c.ID) || strings.Contains(string(res.body), "entra-secret-value") ||
+			!strings.Contains(string(res.body), `"post_logout_redirect_uri":"`) || !strings.HasSuffix(c.SignedOutURL, "/signed-out") {
 			t.Fatalf("created %s", res.body)
 		}
 		res = f.do("PUT", "/api/v1/sso/connections/"+c.ID, tok, `{"name":"Entra v1","enabled":true,"domains":["alpha-corp.test"],

@@ -133,6 +133,35 @@ func TestSAMLCallbackBypassesCrossOriginProtection(t *testing.T) {
 	}
 }
 
+// Identity providers post SAML logout messages cross-site too: POST
+// /logout/callback reaches its handler (which refuses this unsigned
+// request of an unknown connection), sign-out itself stays protected.
+func TestSAMLLogoutBypassesCrossOriginProtection(t *testing.T) {
+	a := openTestApp(t, store.SQLite)
+	h, err := a.Handler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	for path, want := range map[string]int{"/logout/callback?connection=sso_x": http.StatusBadRequest,
+		"/signout": http.StatusForbidden} {
+		req, _ := http.NewRequest("POST", srv.URL+path, strings.NewReader("SAMLRequest=abc&RelayState=r"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		req.Header.Set("Origin", "https://idp.example")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != want || (want == http.StatusBadRequest && !strings.Contains(string(b), "Nobody was signed out")) {
+			t.Errorf("%s: %d, want %d: %s", path, resp.StatusCode, want, b)
+		}
+	}
+}
+
 func TestReadyzFailsWithoutDatabase(t *testing.T) {
 	a := openTestApp(t, store.SQLite)
 	h, err := a.Handler()

@@ -51,6 +51,11 @@ func (a *App) Handler() (http.Handler, error) {
 	// response's signature, InResponseTo (bound to the browser session) and
 	// the replay cache protect the sign-in itself.
 	cop.AddInsecureBypassPattern("POST /login/callback")
+	// They post SAML logout messages too: a LogoutRequest is checked by its
+	// signature, issuer, destination, age and the replay cache, and a
+	// LogoutResponse must answer a sign-out under way (single-use state);
+	// neither acts on the browser's session.
+	cop.AddInsecureBypassPattern("POST /logout/callback")
 	h := cop.Handler(securityHeaders(mux))
 	return realIP(proxies, a.observe(m, recoverer(a, h))), nil
 }

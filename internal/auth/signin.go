@@ -197,8 +197,14 @@ func (s *Service) StartSessionBy(ctx context.Context, u domain.User, tokenHash s
 
 // SignedOut records a sign-out.
 func (s *Service) SignedOut(ctx context.Context, u domain.User, who audit.Actor) {
+	s.SignedOutBy(ctx, u, who, nil)
+}
+
+// SignedOutBy records a sign-out with how it went (single sign-on: the
+// connection and whether the identity provider was asked to sign out too).
+func (s *Service) SignedOutBy(ctx context.Context, u domain.User, who audit.Actor, how map[string]any) {
 	who.UserID, who.Email = u.ID, u.Email
-	audit.MustRecord(ctx, s.Store, who, audit.Entry{Action: "user.signout", TargetType: "user", TargetID: u.ID})
+	audit.MustRecord(ctx, s.Store, who, audit.Entry{Action: "user.signout", TargetType: "user", TargetID: u.ID, Details: how})
 }
 
 func truncateUA(ua string) string {

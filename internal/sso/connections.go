@@ -29,6 +29,9 @@ type OIDCSettings struct {
 	MultiTenant    bool     `json:"multi_tenant,omitempty"`    // accept any organisation's directory
 	AllowedTenants []string `json:"allowed_tenants,omitempty"` // multi-tenant: only these tenant IDs (empty: any)
 	Authority      string   `json:"authority,omitempty"`       // default https://login.microsoftonline.com (sovereign clouds differ)
+	// SingleLogout false signs out of Canopy only; nil or true also ends
+	// the provider's session when it has an end_session_endpoint.
+	SingleLogout *bool `json:"single_logout,omitempty"`
 }
 
 // Connection is a connection as people and the API see it: never its
@@ -48,14 +51,20 @@ type Connection struct {
 	JIT         bool            `json:"jit"`
 	JITRole     string          `json:"jit_role"`
 	CallbackURL string          `json:"callback_url"`
-	MetadataURL string          `json:"sp_metadata_url,omitempty"` // SAML kinds: Canopy's SP metadata
-	EntityID    string          `json:"sp_entity_id,omitempty"`    // SAML kinds
-	SPCerts     []SPCertificate `json:"sp_certificates,omitempty"` // SAML kinds: current, next, previous
-	Realm       string          `json:"wsfed_realm,omitempty"`     // wsfed: wtrealm and token audience
-	IdPMetadata *MetadataStatus `json:"idp_metadata,omitempty"`    // metadata by URL: cache and last refresh
-	Warnings    []string        `json:"warnings,omitempty"`
-	CreatedAt   time.Time       `json:"created_at"`
-	UpdatedAt   time.Time       `json:"updated_at"`
+	// SignedOutURL (OpenID Connect kinds) is the post_logout_redirect_uri
+	// to register at the provider; SLOURL (SAML kinds) Canopy's single
+	// logout service.
+	SignedOutURL string          `json:"post_logout_redirect_uri,omitempty"`
+	SLOURL       string          `json:"sp_slo_url,omitempty"`
+	FrontChannel string          `json:"frontchannel_logout_uri,omitempty"` // OpenID Connect kinds
+	MetadataURL  string          `json:"sp_metadata_url,omitempty"`         // SAML kinds: Canopy's SP metadata
+	EntityID     string          `json:"sp_entity_id,omitempty"`            // SAML kinds
+	SPCerts      []SPCertificate `json:"sp_certificates,omitempty"`         // SAML kinds: current, next, previous
+	Realm        string          `json:"wsfed_realm,omitempty"`             // wsfed: wtrealm and token audience
+	IdPMetadata  *MetadataStatus `json:"idp_metadata,omitempty"`            // metadata by URL: cache and last refresh
+	Warnings     []string        `json:"warnings,omitempty"`
+	CreatedAt    time.Time       `json:"created_at"`
+	UpdatedAt    time.Time       `json:"updated_at"`
 }
 
 // Input creates or changes a connection. On update the kind cannot change;
@@ -89,9 +98,13 @@ func (s *Service) view(c store.SSOConnection, meta map[string]store.SSOMetadata)
 		v.GroupRoles = []GroupRole{}
 	}
 	v.Effective = v.Claims.Effective(c.Kind)
+	if c.Kind == KindOIDC || c.Kind == KindAzureAD {
+		v.SignedOutURL, v.FrontChannel = s.SignedOutURL(), s.FrontChannelURL(c.ID)
+	}
 	if isSAML(c.Kind) {
 		v.MetadataURL = s.MetadataURL(c.ID)
 		v.EntityID = "urn:canopy:" + c.ID
+		v.SLOURL = s.SLOURL(c.ID)
 		if st, err := samlSettings(c); err == nil {
 			v.SPCerts = spCertificates(st)
 			if st.AllowIdPInitiated {

@@ -49,6 +49,7 @@ type Result struct {
 	User       domain.User // zero for a test
 	Next       string
 	TestBy     string // the administrator who ran "Test connection"
+	Logout     SessionLogout
 }
 
 func settingsOf(c store.SSOConnection) (OIDCSettings, error) {
@@ -259,7 +260,15 @@ func (s *Service) Complete(ctx context.Context, connectionID string, q url.Value
 			return nil, refuse(c.OrgID, err.Error(), "")
 		}
 	}
-	return s.finish(ctx, c, claims, subject, st, who, refuse)
+	res, err := s.finish(ctx, c, claims, subject, st, who, refuse)
+	if err == nil && st.TestBy == "" {
+		sid, _ := claims["sid"].(string)
+		res.Logout = SessionLogout{ConnectionID: c.ID, Subject: idt.Subject, SID: sid}
+		if res.Logout.SealedIDToken, err = keyvault.SealString(s.Vault, raw, idTokenAAD(c.OrgID, c.ID)); err != nil {
+			return nil, err
+		}
+	}
+	return res, err
 }
 
 // refuser returns the function that audits a refused sign-in

@@ -31,6 +31,7 @@ type SAMLSettings struct {
 	Binding            string `json:"binding,omitempty"`
 	AllowIdPInitiated  bool   `json:"allow_idp_initiated,omitempty"`
 	NameIDFormat       string `json:"name_id_format,omitempty"` // asked for in AuthnRequests: email, persistent, transient, unspecified (default)
+	SingleLogout       *bool  `json:"single_logout,omitempty"`  // false: sign out of Canopy only
 	// Set by Canopy, never taken from input: the certificate that signs,
 	// and during a key rotation the next one (announced) and the previous
 	// one (still published).

@@ -106,5 +106,10 @@ func (s *Service) CompleteSAML(ctx context.Context, connectionID, samlResponse, 
 			claims[name] = vals
 		}
 	}
-	return s.finish(ctx, c, claims, a.NameID, st, who, refuse)
+	res, err := s.finish(ctx, c, claims, a.NameID, st, who, refuse)
+	if err == nil {
+		res.Logout = SessionLogout{ConnectionID: c.ID, Subject: a.NameID, NameIDFormat: a.NameIDFormat,
+			NameQualifier: a.NameQualifier, SPNameQualifier: a.SPNameQualifier, SessionIndex: a.SessionIndex}
+	}
+	return res, err
 }

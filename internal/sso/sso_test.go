@@ -18,6 +18,7 @@ import (
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/keyvault"
 	"github.com/canopyhq/canopy/internal/sso"
+	"github.com/canopyhq/canopy/internal/sso/oidctest"
 	"github.com/canopyhq/canopy/internal/store"
 	"github.com/canopyhq/canopy/internal/store/storetest"
 )
@@ -31,7 +32,7 @@ type fixture struct {
 	st    *store.Store
 	svc   *sso.Service
 	admin *auth.Principal
-	idp   *mockoidc.MockOIDC
+	idp   *oidctest.Provider
 	conn  sso.Connection
 	who   audit.Actor
 }
@@ -67,11 +68,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	}
 	g := []auth.Grant{{Role: auth.RoleAdmin}}
 	p := &auth.Principal{User: admin, Org: org, Grants: g, Perms: auth.OrgPermissions(g)}
-	idp, err := mockoidc.Run()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = idp.Shutdown() })
+	idp := oidctest.New(t)
 	f := &fixture{t: t, ctx: ctx, st: st, svc: &sso.Service{Store: st, Vault: kv, BaseURL: "https://canopy.test"},
 		admin: p, idp: idp, who: audit.Actor{IP: "127.0.0.1", UserAgent: "test"}}
 	t.Cleanup(f.verifyAudit)

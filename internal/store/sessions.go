@@ -52,6 +52,9 @@ func (s *SessionStore) DeleteCtx(ctx context.Context, token string) error {
 	if _, err := s.q.w().exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, h); err != nil {
 		return err
 	}
+	if _, err := s.q.w().exec(ctx, `DELETE FROM sso_sessions WHERE token_hash = ?`, h); err != nil {
+		return err
+	}
 	_, err := s.q.w().exec(ctx, `DELETE FROM session_info WHERE token_hash = ?`, h)
 	return err
 }
@@ -128,6 +131,9 @@ func (q *Queries) deleteSessionHashes(ctx context.Context, hashes []string) erro
 		if _, err := q.w().exec(ctx, `DELETE FROM session_info WHERE token_hash = ?`, h); err != nil {
 			return err
 		}
+		if _, err := q.w().exec(ctx, `DELETE FROM sso_sessions WHERE token_hash = ?`, h); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -139,6 +145,7 @@ func (q *Queries) PruneExpired(ctx context.Context, now time.Time) error {
 		arg time.Time
 	}{
 		{`DELETE FROM session_info WHERE token_hash IN (SELECT token_hash FROM sessions WHERE expiry <= ?)`, now},
+		{`DELETE FROM sso_sessions WHERE token_hash IN (SELECT token_hash FROM sessions WHERE expiry <= ?)`, now},
 		{`DELETE FROM sessions WHERE expiry <= ?`, now},
 		{`DELETE FROM user_tokens WHERE expires_at <= ?`, now.Add(-24 * time.Hour)},
 		{`DELETE FROM rate_events WHERE at <= ?`, now.Add(-24 * time.Hour)},

@@ -100,7 +100,7 @@ func (q *Queries) setSSODomains(ctx context.Context, orgID, connID string, domai
 // way, its linked identities, its remembered assertion IDs and its cached
 // identity provider metadata.
 func (q *Queries) DeleteSSOConnection(ctx context.Context, orgID, id string) error {
-	for _, t := range []string{"sso_domains", "sso_states", "sso_identities", "sso_replay", "sso_idp_metadata"} {
+	for _, t := range []string{"sso_domains", "sso_states", "sso_identities", "sso_replay", "sso_idp_metadata", "sso_sessions"} {
 		if _, err := q.w().exec(ctx, `DELETE FROM `+t+` WHERE org_id = ? AND connection_id = ?`, orgID, id); err != nil {
 			return err
 		}

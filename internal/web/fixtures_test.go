@@ -160,6 +160,6 @@ func zeroPages() []Page {
 		ResourcesPage{}, ResourcePage{}, VirtualPage{}, TagSettingsPage{}, CoveragePage{},
 		AlertInboxPage{}, AlertRulesPage{},
 		RecsPage{}, RecPage{},
-		MktInvoicesPage{}, MktInvoicePage{}, MktChargesPage{}, MktCreditMemosPage{}, SSOPage{}, SSOContinuePage{}, SSOPostPage{},
+		MktInvoicesPage{}, MktInvoicePage{}, MktChargesPage{}, MktCreditMemosPage{}, SSOPage{}, SSOContinuePage{}, SSOPostPage{}, SSOSignOutPage{}, SignedOutPage{},
 	}
 }

@@ -78,6 +78,7 @@ func (s *Server) signInPassword(w http.ResponseWriter, r *http.Request) {
 	}
 	s.Sessions.Put(ctx, keyNext, next)
 	s.Sessions.Remove(ctx, keySSOConn) // a password sign-in, whatever this browser did before
+	s.Sessions.Remove(ctx, keySSOLogout)
 	if u.MFAEnabled {
 		s.Sessions.Put(ctx, keyPendingUID, u.ID)
 		s.Sessions.Put(ctx, keyPendingAt, domain.Now())
@@ -151,28 +152,20 @@ func (s *Server) completeSignIn(w http.ResponseWriter, r *http.Request, u domain
 	s.Sessions.Put(ctx, keyOrgID, oid)
 	s.Sessions.Put(ctx, keySeenAt, domain.Now())
 	how := map[string]any{"method": "password"}
-	if conn := s.Sessions.PopString(ctx, keySSOConn); conn != "" {
+	conn := s.Sessions.PopString(ctx, keySSOConn)
+	if conn != "" {
 		how = map[string]any{"method": "sso", "connection": conn}
 	}
-	if err := s.Auth.StartSessionBy(ctx, u, store.HashSessionToken(s.Sessions.Token(ctx)), who(r), how); err != nil {
+	hash := store.HashSessionToken(s.Sessions.Token(ctx))
+	if err := s.Auth.StartSessionBy(ctx, u, hash, who(r), how); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.recordSSOSession(r, conn, hash, oid, u.ID); err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	redirect(w, r, safeNext(s.Sessions.PopString(ctx, keyNext)))
-}
-
-func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	if uid := s.Sessions.GetString(ctx, keyUserID); uid != "" {
-		if u, err := s.Auth.Store.GetUser(ctx, uid); err == nil {
-			s.Auth.SignedOut(ctx, u, who(r))
-		}
-	}
-	if err := s.Sessions.Destroy(ctx); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	redirect(w, r, "/signin")
 }
 
 // notSetUp is shown to a person whose identity was proven (by an identity

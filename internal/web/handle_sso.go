@@ -20,6 +20,7 @@ const (
 	keySSOState   = "sso_state"      // state of the sign-in started in this browser
 	keySSOConn    = "sso_connection" // set from the callback until the session starts
 	keySSOTestRes = "sso_test"       // JSON of the last "Test connection" result
+	keySSOLogout  = "sso_logout"     // JSON of sso.SessionLogout until the session starts (ID token sealed)
 )
 
 func (s *Server) ssoRoutes() []Route {
@@ -31,6 +32,10 @@ func (s *Server) ssoRoutes() []Route {
 		pub("GET /login/callback", s.ssoCallback),
 		pub("POST /login/callback", s.ssoPostCallback),
 		pub("GET /login/metadata", s.ssoMetadata),
+		pub("GET /logout/callback", s.ssoLogoutCallback),
+		pub("POST /logout/callback", s.ssoLogoutCallback),
+		pub("GET /signed-out", s.signedOut),
+		pub("GET /logout/frontchannel", s.frontChannelLogout),
 		perm("GET /settings/sso", s.ssoSettings),
 		perm("GET /settings/sso/new", s.ssoSettings),
 		perm("POST /settings/sso", s.saveSSO),
@@ -234,6 +239,9 @@ func (s *Server) endSSO(w http.ResponseWriter, r *http.Request, res *sso.Result,
 	}
 	s.Sessions.Put(ctx, keyNext, res.Next)
 	s.Sessions.Put(ctx, keySSOConn, res.Connection.ID)
+	if b, err := json.Marshal(res.Logout); err == nil {
+		s.Sessions.Put(ctx, keySSOLogout, string(b))
+	}
 	if res.User.MFAEnabled {
 		s.Sessions.Put(ctx, keyPendingUID, res.User.ID)
 		s.Sessions.Put(ctx, keyPendingAt, domain.Now())
@@ -286,15 +294,18 @@ func ssoTestView(res *sso.Result) SSOTestResult {
 type SSOPage struct {
 	Layout
 	FormErrors
-	Connections []sso.Connection
-	Selected    *sso.Connection
-	New         bool
-	Form        SSOForm
-	Kinds       []struct{ Key, Label string }
-	Roles       []RoleOption
-	Test        *SSOTestResult
-	Callback    string // the callback URL of the selected connection
-	Metadata    string // SAML kinds: the SP metadata URL of the selected connection
+	Connections  []sso.Connection
+	Selected     *sso.Connection
+	New          bool
+	Form         SSOForm
+	Kinds        []struct{ Key, Label string }
+	Roles        []RoleOption
+	Test         *SSOTestResult
+	Callback     string // the callback URL of the selected connection
+	Metadata     string // SAML kinds: the SP metadata URL of the selected connection
+	SignedOut    string // OpenID Connect kinds: the post_logout_redirect_uri to register
+	SLO          string // SAML kinds: Canopy's single logout URL
+	FrontChannel string // OpenID Connect kinds: the front-channel logout URI
 }
 
 // MetadataStatus is the selected connection's cached identity provider
@@ -312,6 +323,7 @@ func (SSOPage) Template() string { return "settings_sso" }
 type SSOForm struct {
 	Kind, Name                                string
 	Enabled, JIT, MultiTenant, SyncRoles      bool
+	LocalSignOut                              bool // single_logout false: sign out of Canopy only
 	Domains, Issuer, ClientID, Scopes         string
 	TenantID, Endpoint, AllowedTenants        string
 	Authority, SettingsJSON, GroupRoles       string
@@ -364,10 +376,12 @@ func ssoFormOf(c sso.Connection) SSOForm {
 	if err := json.Unmarshal(c.Settings, &st); err == nil {
 		f.Issuer, f.ClientID, f.Scopes, f.TenantID, f.Endpoint = st.Issuer, st.ClientID, strings.Join(st.Scopes, " "), st.TenantID, st.Endpoint
 		f.MultiTenant, f.AllowedTenants, f.Authority = st.MultiTenant, strings.Join(st.AllowedTenants, "\n"), st.Authority
+		f.LocalSignOut = st.SingleLogout != nil && !*st.SingleLogout
 	}
 	f.SettingsJSON = string(c.Settings)
 	if sso.IsSAML(c.Kind) {
 		_ = json.Unmarshal(c.Settings, &f.SAMLSettings)
+		f.LocalSignOut = f.SAMLSettings.SingleLogout != nil && !*f.SAMLSettings.SingleLogout
 	}
 	if sso.IsWSFed(c.Kind) {
 		_ = json.Unmarshal(c.Settings, &f.WS)
@@ -396,12 +410,20 @@ func (f SSOForm) input(secret string) (sso.Input, error) {
 	if f.Kind == sso.KindOIDC || f.Kind == sso.KindAzureAD {
 		st := sso.OIDCSettings{Issuer: f.Issuer, ClientID: f.ClientID, Scopes: strings.Fields(f.Scopes), TenantID: f.TenantID,
 			Endpoint: f.Endpoint, MultiTenant: f.MultiTenant, AllowedTenants: splitList(f.AllowedTenants), Authority: f.Authority}
+		if f.LocalSignOut {
+			st.SingleLogout = new(bool)
+		}
 		b, err := json.Marshal(st)
 		in.Settings = b
 		return in, err
 	}
 	if sso.IsSAML(f.Kind) {
-		b, err := json.Marshal(f.SAMLSettings)
+		st := f.SAMLSettings
+		st.SingleLogout = nil
+		if f.LocalSignOut {
+			st.SingleLogout = new(bool)
+		}
+		b, err := json.Marshal(st)
 		in.Settings = b
 		return in, err
 	}
@@ -439,6 +461,7 @@ func (s *Server) ssoPage(r *http.Request) (SSOPage, error) {
 		return page, err
 	}
 	page.Selected, page.Title, page.Form, page.Callback, page.Metadata = &c, c.Name, ssoFormOf(c), c.CallbackURL, c.MetadataURL
+	page.SignedOut, page.SLO, page.FrontChannel = c.SignedOutURL, c.SLOURL, c.FrontChannel
 	return page, nil
 }
 
@@ -459,8 +482,8 @@ func (s *Server) saveSSO(w http.ResponseWriter, r *http.Request) {
 	ctx, p, id := r.Context(), principalFrom(r.Context()), r.PathValue("id")
 	v := r.PostFormValue
 	f := SSOForm{Kind: v("kind"), Name: v("name"), Enabled: v("enabled") == "on", JIT: v("jit") == "on", SyncRoles: v("sync_roles") == "on",
-		MultiTenant: v("multi_tenant") == "on", Domains: v("domains"), Issuer: v("issuer"), ClientID: v("client_id"),
-		Scopes: v("scopes"), TenantID: v("tenant_id"), Endpoint: v("endpoint"), AllowedTenants: v("allowed_tenants"),
+		MultiTenant: v("multi_tenant") == "on", LocalSignOut: v("local_sign_out") == "on", Domains: v("domains"), Issuer: v("issuer"),
+		ClientID: v("client_id"), Scopes: v("scopes"), TenantID: v("tenant_id"), Endpoint: v("endpoint"), AllowedTenants: v("allowed_tenants"),
 		Authority: v("authority"), SettingsJSON: v("settings_json"), GroupRoles: v("group_roles"), JITRole: v("jit_role"),
 		ClaimEmail: v("claim_email"), ClaimGiven: v("claim_given_name"), ClaimFamily: v("claim_family_name"),
 		ClaimDisplay: v("claim_display_name"), ClaimGroups: v("claim_groups"), SAMLSettings: samlSettingsForm(r), WS: sso.WSFedSettings{

@@ -49,5 +49,15 @@ func ssoSamplePages() []pageCase {
 			Provider: "Corp SAML", Title: "Continue to Corp SAML"},
 			[]string{`action="https://idp.test/sso" id="sso-post" data-autosubmit`, `name="RelayState" value="r&amp;1"`,
 				`name="SAMLRequest" value="PHgvPg=="`, `Continue to Corp SAML`}},
+		{SSOSignOutPage{Title: "Signing you out", URL: "https://idp.test/logout?a=1&b=2", Provider: "Corp IdP"},
+			[]string{`content="0;url=https://idp.test/logout?a=1&amp;b=2"`, `href="https://idp.test/logout?a=1&amp;b=2"`,
+				`You are signed out of Canopy.`, `Continue to Corp IdP`}},
+		{SSOSignOutPage{Title: "Signing you out", Action: "https://idp.test/slo", Fields: []SSOPostField{{Name: "SAMLRequest", Value: "PHgvPg=="}},
+			Provider: "Corp SAML"},
+			[]string{`action="https://idp.test/slo" id="sso-signout-post" data-autosubmit`, `name="SAMLRequest" value="PHgvPg=="`}},
+		{SignedOutPage{Provider: "Corp IdP", Confirmed: true}, []string{`You are signed out of Canopy and of Corp IdP.`}},
+		{SignedOutPage{Provider: "Corp SAML", Problem: "status"},
+			[]string{`id="signed-out-problem"`, `Corp SAML did not confirm that it ended its own session (status)`}},
+		{SignedOutPage{}, []string{`<p>You are signed out of Canopy.</p>`}},
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/canopyhq/canopy/internal/auth"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/sso"
+	"github.com/canopyhq/canopy/internal/sso/oidctest"
 	"github.com/canopyhq/canopy/internal/store"
 	"github.com/canopyhq/canopy/internal/store/storetest"
 )
@@ -26,7 +27,7 @@ import (
 // member ann@corp.test also has a password from before.
 type ssoFixture struct {
 	*fixture
-	idp  *mockoidc.MockOIDC
+	idp  *oidctest.Provider
 	conn sso.Connection
 	ann  domain.User
 }
@@ -36,10 +37,7 @@ func newSSOFixture(t *testing.T, db *store.DB) *ssoFixture {
 	ctx := context.Background()
 	f.svc.BaseURL = f.srv.URL
 	var err error
-	if f.idp, err = mockoidc.Run(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = f.idp.Shutdown() })
+	f.idp = oidctest.New(t)
 	hash, _ := auth.HashPassword(f.passwd)
 	now := domain.Now()
 	f.ann = domain.User{ID: domain.NewID(domain.PrefixUser), Email: "ann@corp.test", PasswordHash: hash, Status: domain.UserActive,

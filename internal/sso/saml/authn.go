@@ -170,10 +170,21 @@ func postMessage(doc *etree.Document, binding, to, relayState string) (*Outbound
 	return &Outbound{ID: docID(doc), Binding: binding, PostURL: to, Fields: f}, nil
 }
 
+// NameID is the subject a LogoutRequest names, as the assertion gave it.
+type NameID struct {
+	Value, Format, NameQualifier, SPNameQualifier string
+}
+
 // LogoutRequest builds a signed LogoutRequest for the user's IdP session
 // (nameID and sessionIndex from the Assertion). binding "" picks redirect
 // when the IdP has a redirect sign-out URL.
 func (sp *ServiceProvider) LogoutRequest(binding, nameID, nameIDFormat, sessionIndex, relayState string) (*Outbound, error) {
+	return sp.LogoutRequestFor(binding, NameID{Value: nameID, Format: nameIDFormat}, sessionIndex, relayState)
+}
+
+// LogoutRequestFor is LogoutRequest with the NameID's qualifiers, which
+// the IdP may need to find the session.
+func (sp *ServiceProvider) LogoutRequestFor(binding string, id NameID, sessionIndex, relayState string) (*Outbound, error) {
 	idp := sp.cfg.IdP
 	if binding == "" {
 		binding = BindingHTTPRedirect
@@ -181,7 +192,7 @@ func (sp *ServiceProvider) LogoutRequest(binding, nameID, nameIDFormat, sessionI
 			binding = BindingHTTPPost
 		}
 	}
-	if nameID == "" {
+	if id.Value == "" {
 		return nil, errors.New("saml: logout needs the NameID")
 	}
 	var to string
@@ -200,24 +211,33 @@ func (sp *ServiceProvider) LogoutRequest(binding, nameID, nameIDFormat, sessionI
 	if err != nil {
 		return nil, err
 	}
-	if nameIDFormat != "" {
-		s.NameIdFormat = nameIDFormat
+	if id.Format != "" {
+		s.NameIdFormat = id.Format
+	}
+	doc, err := s.BuildLogoutRequestDocumentNoSig(id.Value, sessionIndex)
+	if err != nil {
+		return nil, err
+	}
+	if el := doc.Root().SelectElement("saml:NameID"); el != nil {
+		if id.NameQualifier != "" {
+			el.CreateAttr("NameQualifier", id.NameQualifier)
+		}
+		if id.SPNameQualifier != "" {
+			el.CreateAttr("SPNameQualifier", id.SPNameQualifier)
+		}
 	}
 	if binding == BindingHTTPRedirect {
-		doc, err := s.BuildLogoutRequestDocumentNoSig(nameID, sessionIndex)
-		if err != nil {
-			return nil, err
-		}
 		u, err := s.BuildLogoutURLRedirect(relayState, doc)
 		if err != nil {
 			return nil, err
 		}
 		return &Outbound{ID: docID(doc), Binding: binding, RedirectURL: u}, nil
 	}
-	doc, err := s.BuildLogoutRequestDocument(nameID, sessionIndex)
+	signed, err := s.SignLogoutRequest(doc.Root())
 	if err != nil {
 		return nil, err
 	}
+	doc.SetRoot(signed)
 	return postMessage(doc, binding, to, relayState)
 }
 

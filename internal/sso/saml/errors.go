@@ -20,6 +20,7 @@ const (
 	ReasonInResponseTo     = "in_response_to"    // InResponseTo does not match the request this browser sent
 	ReasonIssuer           = "issuer"            // Issuer is not the configured IdP entity ID
 	ReasonStatus           = "status"            // the IdP reported a non-success status
+	ReasonPartialLogout    = "partial_logout"    // a LogoutResponse of Success with the second-level status PartialLogout
 	ReasonComment          = "xml_comment"       // an XML comment inside NameID or an attribute value
 	ReasonMalformed        = "malformed"         // not base64, not XML, wrong root, missing required element, DTD/entities
 	ReasonTooLarge         = "too_large"         // the message exceeds the size limit

@@ -60,9 +60,15 @@ type logoutResponseXML struct {
 	Status *struct {
 		StatusCode *struct {
 			Value string `xml:"Value,attr"`
+			// Second-level status, e.g. PartialLogout (saml-core §3.7.3.2).
+			StatusCode *struct {
+				Value string `xml:"Value,attr"`
+			} `xml:"urn:oasis:names:tc:SAML:2.0:protocol StatusCode"`
 		} `xml:"urn:oasis:names:tc:SAML:2.0:protocol StatusCode"`
 	} `xml:"urn:oasis:names:tc:SAML:2.0:protocol Status"`
 }
+
+const statusPartialLogout = "urn:oasis:names:tc:SAML:2.0:status:PartialLogout"
 
 // inbound decodes a logout message (POST: base64 with an enveloped
 // signature; Redirect: the raw query string, deflated, signed in the query)
@@ -269,6 +275,9 @@ func (sp *ServiceProvider) ValidateLogoutResponse(binding, value, requestID stri
 	}
 	if r.Status.StatusCode.Value != statusSuccess {
 		return fail(ReasonStatus, "IdP status %s", r.Status.StatusCode.Value)
+	}
+	if sub := r.Status.StatusCode.StatusCode; sub != nil && sub.Value == statusPartialLogout {
+		return fail(ReasonPartialLogout, "the IdP could not end every session")
 	}
 	return nil
 }

@@ -163,3 +163,37 @@ func TestLogoutRequestWeSend(t *testing.T) {
 		t.Fatal("logout without an IdP sign-out URL")
 	}
 }
+
+func idpLogoutResponse(inResponseTo string, codes ...string) *etree.Element {
+	r := etree.NewElement("samlp:LogoutResponse")
+	r.CreateAttr("xmlns:samlp", nsProtocol)
+	r.CreateAttr("xmlns:saml", nsAssertion)
+	r.CreateAttr("ID", "_resp-"+inResponseTo)
+	r.CreateAttr("Version", "2.0")
+	r.CreateAttr("IssueInstant", ts(testNow))
+	r.CreateAttr("Destination", testBase+"/logout/callback?connection="+testConn)
+	r.CreateAttr("InResponseTo", inResponseTo)
+	r.CreateElement("saml:Issuer").SetText(testIdPEntity)
+	parent := r.CreateElement("samlp:Status")
+	for _, c := range codes {
+		parent = parent.CreateElement("samlp:StatusCode")
+		parent.CreateAttr("Value", c)
+	}
+	return r
+}
+
+// The IdP's answer to our LogoutRequest: Success validates; a partial
+// logout (Success with the second-level PartialLogout) and a failure are
+// refused with their own reasons, so the person is told.
+func TestValidateLogoutResponseStatus(t *testing.T) {
+	sp := newSP(t, nil)
+	ok := "urn:oasis:names:tc:SAML:2.0:status:Success"
+	if err := sp.ValidateLogoutResponse(BindingHTTPPost, encode(t, sign(t, idpLogoutResponse("_q1", ok), idpKeys)), "_q1"); err != nil {
+		t.Fatal(err)
+	}
+	partial := idpLogoutResponse("_q2", ok, "urn:oasis:names:tc:SAML:2.0:status:PartialLogout")
+	wantReason(t, sp.ValidateLogoutResponse(BindingHTTPPost, encode(t, sign(t, partial, idpKeys)), "_q2"), ReasonPartialLogout)
+	failed := idpLogoutResponse("_q3", "urn:oasis:names:tc:SAML:2.0:status:Responder")
+	wantReason(t, sp.ValidateLogoutResponse(BindingHTTPPost, encode(t, sign(t, failed, idpKeys)), "_q3"), ReasonStatus)
+	wantReason(t, sp.ValidateLogoutResponse(BindingHTTPPost, encode(t, idpLogoutResponse("_q4", ok)), "_q4"), ReasonSignatureMissing)
+}

@@ -25,6 +25,9 @@ type Assertion struct {
 	Issuer       string
 	NameID       string
 	NameIDFormat string
+	// NameQualifier and SPNameQualifier qualify the NameID; a LogoutRequest
+	// repeats them (saml-core §3.7.1).
+	NameQualifier, SPNameQualifier string
 	// SessionIndex identifies the IdP session, for single logout.
 	SessionIndex string
 	// Attributes by Name; FriendlyName is added as a second key when set.
@@ -357,10 +360,11 @@ func (sp *ServiceProvider) checkResponse(r *types.Response, a *types.Assertion) 
 		}
 	}
 	out := &Assertion{
-		ID:           a.ID,
-		Issuer:       strings.TrimSpace(a.Issuer.Value),
-		NameID:       strings.TrimSpace(a.Subject.NameID.Value),
-		NameIDFormat: a.Subject.NameID.Format,
+		ID:            a.ID,
+		Issuer:        strings.TrimSpace(a.Issuer.Value),
+		NameID:        strings.TrimSpace(a.Subject.NameID.Value),
+		NameIDFormat:  a.Subject.NameID.Format,
+		NameQualifier: a.Subject.NameID.NameQualifier, SPNameQualifier: a.Subject.NameID.SPNameQualifier,
 		Attributes:   map[string][]string{},
 		NotOnOrAfter: end,
 	}

@@ -11,6 +11,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"encoding/xml"
+	"html/template"
 	"io"
 	"log"
 	"math/big"
@@ -34,9 +35,11 @@ type IdP struct {
 
 	idp *crewsaml.IdentityProvider
 
-	mu      sync.Mutex
-	spMeta  *crewsaml.EntityDescriptor
-	session crewsaml.Session
+	mu           sync.Mutex
+	spMeta       *crewsaml.EntityDescriptor
+	session      crewsaml.Session
+	participants []crewsaml.SessionParticipant
+	loggedOut    []string // NameIDs of LogoutRequests the IdP accepted
 }
 
 // GetServiceProvider implements crewsaml.ServiceProviderProvider.
@@ -58,9 +61,53 @@ func (p *IdP) GetSession(http.ResponseWriter, *http.Request, *crewsaml.IdpAuthnR
 	return &s
 }
 
-// InvalidateSession implements crewsaml.SessionProvider.
-func (p *IdP) InvalidateSession(http.ResponseWriter, *http.Request, *crewsaml.IdpLogoutRequest) error {
+// InvalidateSession implements crewsaml.SessionInvalidator: a service
+// provider's LogoutRequest, validated by crewjam (signature by the SP's
+// metadata key, destination, issuer), ends the session.
+func (p *IdP) InvalidateSession(_ http.ResponseWriter, _ *http.Request, req *crewsaml.IdpLogoutRequest) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if req.Request.NameID != nil {
+		p.loggedOut = append(p.loggedOut, req.Request.NameID.Value)
+	}
+	p.participants = nil
 	return nil
+}
+
+// AddSessionParticipant implements crewsaml.SessionParticipantTracker.
+func (p *IdP) AddSessionParticipant(_ *http.Request, _ *crewsaml.Session, sp crewsaml.SessionParticipant) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.participants = append(p.participants, sp)
+	return nil
+}
+
+// SessionParticipants implements crewsaml.SessionParticipantTracker.
+func (p *IdP) SessionParticipants(_ *http.Request, match func(*crewsaml.Session) bool) ([]crewsaml.SessionParticipant, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !match(&p.session) {
+		return nil, nil
+	}
+	return append([]crewsaml.SessionParticipant(nil), p.participants...), nil
+}
+
+// LoggedOut lists the NameIDs whose sessions service providers ended.
+func (p *IdP) LoggedOut() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.loggedOut...)
+}
+
+// StartLogout (also at URL+"/logout-start") is an IdP-initiated logout of
+// the session: crewjam sends a signed LogoutRequest to each service
+// provider the session signed in to and, once they answered, shows a page
+// saying "IdP logout complete" or naming those that failed.
+func (p *IdP) StartLogout(w http.ResponseWriter, r *http.Request) {
+	p.mu.Lock()
+	s := p.session
+	p.mu.Unlock()
+	p.idp.StartLogout(w, r, &s, "")
 }
 
 // New starts an identity provider that signs in email (given and family
@@ -82,11 +129,17 @@ func New(t testing.TB, email, given, family string, groups ...string) *IdP {
 	p.idp = &crewsaml.IdentityProvider{Key: key, Certificate: cert, Logger: log.New(io.Discard, "", 0),
 		MetadataURL: at("/metadata"), SSOURL: at("/sso"), LogoutURL: at("/slo"),
 		ServiceProviderProvider: p, SessionProvider: p, WantAuthnRequestsSigned: true,
-		NameIDFormats: []crewsaml.NameIDFormat{crewsaml.EmailAddressNameIDFormat}}
+		NameIDFormats:          []crewsaml.NameIDFormat{crewsaml.EmailAddressNameIDFormat},
+		LogoutBindings:         []string{crewsaml.HTTPRedirectBinding, crewsaml.HTTPPostBinding},
+		LogoutCompleteTemplate: logoutComplete}
 	mux.Handle("/", p.idp.Handler())
 	mux.HandleFunc("/idp-initiated", p.IdPInitiated)
+	mux.HandleFunc("/logout-start", p.StartLogout)
 	return p
 }
+
+var logoutComplete = template.Must(template.New("").Parse(
+	`<p>{{if .Failed}}IdP logout failed at:{{range .Failed}} {{.}}{{end}}{{else}}IdP logout complete{{end}}</p>`))
 
 // Register makes the IdP know the service provider from its metadata.
 func (p *IdP) Register(t testing.TB, spMetadata []byte) {
