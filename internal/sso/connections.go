@@ -113,6 +113,7 @@ func (s *Service) view(c store.SSOConnection, meta map[string]store.SSOMetadata)
 		}
 	}
 	if IsWSFed(c.Kind) {
+		v.SignedOutURL = s.SignedOutURL()
 		v.Realm = DefaultRealm(c.ID)
 		if st, err := wsfedSettings(c); err == nil && st.Realm != "" {
 			v.Realm = st.Realm

@@ -73,8 +73,8 @@ func (s *Service) BeginLogout(ctx context.Context, x store.SSOSession) (out *Log
 		out, reason, err = s.samlLogout(ctx, c, x)
 	case c.Kind == KindOIDC || c.Kind == KindAzureAD:
 		out, reason, err = s.oidcLogout(ctx, c, x)
-	// WS-Federation: a case returning &Logout{RedirectURL: the wsignout1.0
-	// URL} once package wsfed builds it; its sign-in fills Result.Logout.
+	case IsWSFed(c.Kind):
+		out, reason, err = s.wsfedLogout(ctx, c)
 	default:
 		return nil, KindLabel(c.Kind) + " sign-out is not available", nil
 	}
@@ -181,7 +181,7 @@ func samlBinding(st SAMLSettings, idp saml.IdPSettings) string {
 }
 
 // SignedOutURL is where identity providers send people back after signing
-// them out (OpenID Connect post_logout_redirect_uri).
+// them out (OpenID Connect post_logout_redirect_uri, WS-Federation wreply).
 func (s *Service) SignedOutURL() string { return s.BaseURL + "/signed-out" }
 
 // SLOURL is a SAML connection's single logout service.
@@ -189,8 +189,8 @@ func (s *Service) SLOURL(connectionID string) string {
 	return s.BaseURL + "/logout/callback?connection=" + url.QueryEscape(connectionID)
 }
 
-// FinishOIDCLogout takes the state an OpenID provider sent back to the
-// signed-out page and returns the provider's name ("" for a state that
+// FinishOIDCLogout takes the state an OpenID provider (or a WS-Federation
+// STS, in the wreply) sent back to the signed-out page and returns the provider's name ("" for a state that
 // names no sign-out under way: the page then only says Canopy signed out).
 func (s *Service) FinishOIDCLogout(ctx context.Context, state string) (string, error) {
 	if state == "" || len(state) > 200 {

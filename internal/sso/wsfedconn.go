@@ -27,6 +27,7 @@ type WSFedSettings struct {
 	Certificates string `json:"certificates,omitempty"`
 	Issuer       string `json:"issuer,omitempty"`
 	Realm        string `json:"realm,omitempty"`
+	SingleLogout *bool  `json:"single_logout,omitempty"` // false: sign out of Canopy only
 }
 
 // IsWSFed reports whether a kind signs in with WS-Federation.

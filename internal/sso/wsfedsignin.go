@@ -91,5 +91,9 @@ func (s *Service) CompleteWSFed(ctx context.Context, connectionID string, form u
 		}
 		return nil, refuse(c.OrgID, reason, "")
 	}
-	return s.finish(ctx, c, a.Claims(), a.Subject(), st, who, refuse)
+	out, err := s.finish(ctx, c, a.Claims(), a.Subject(), st, who, refuse)
+	if err == nil {
+		out.Logout = SessionLogout{ConnectionID: c.ID, Subject: a.Subject()}
+	}
+	return out, err
 }

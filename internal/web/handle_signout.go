@@ -11,6 +11,7 @@ import (
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/sso"
 	"github.com/canopyhq/canopy/internal/sso/saml"
+	"github.com/canopyhq/canopy/internal/sso/wsfed"
 	"github.com/canopyhq/canopy/internal/store"
 )
 
@@ -150,7 +151,11 @@ func (s *Server) ssoLogoutCallback(w http.ResponseWriter, r *http.Request) {
 		}
 		s.toIdentityProvider(w, r, out, "Signed out")
 	default:
-		s.fail(w, r, domain.Errorf(domain.CodeInvalid, "A SAML sign-out message (SAMLRequest or SAMLResponse) is missing."))
+		if msg, ok := wsfed.ReadSignOut(r.URL.Query()); ok && r.Method == http.MethodGet {
+			s.wsfedSignOut(w, r, msg)
+			return
+		}
+		s.fail(w, r, domain.Errorf(domain.CodeInvalid, "A sign-out message (SAMLRequest, SAMLResponse or WS-Federation wa) is missing."))
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/canopyhq/canopy/internal/auth"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/sso"
+	"github.com/canopyhq/canopy/internal/sso/wsfed"
 	"github.com/canopyhq/canopy/internal/store"
 )
 
@@ -195,6 +196,11 @@ func (SSOContinuePage) Template() string { return "sso_continue" }
 func (s *Server) ssoCallback(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	q := r.URL.Query()
+	if msg, ok := wsfed.ReadSignOut(q); ok {
+		// ADFS sends wsignoutcleanup1.0 to the relying party's reply URL.
+		s.wsfedSignOut(w, r, msg)
+		return
+	}
 	res, err := s.ssoSvc().Complete(ctx, q.Get("connection"), q, s.Sessions.PopString(ctx, keySSOState), who(r))
 	s.endSSO(w, r, res, err)
 }
@@ -385,6 +391,7 @@ func ssoFormOf(c sso.Connection) SSOForm {
 	}
 	if sso.IsWSFed(c.Kind) {
 		_ = json.Unmarshal(c.Settings, &f.WS)
+		f.LocalSignOut = f.WS.SingleLogout != nil && !*f.WS.SingleLogout
 	}
 	f.fillDefaults()
 	return f
@@ -428,7 +435,12 @@ func (f SSOForm) input(secret string) (sso.Input, error) {
 		return in, err
 	}
 	if sso.IsWSFed(f.Kind) {
-		b, err := json.Marshal(f.WS)
+		st := f.WS
+		st.SingleLogout = nil
+		if f.LocalSignOut {
+			st.SingleLogout = new(bool)
+		}
+		b, err := json.Marshal(st)
 		in.Settings = b
 		return in, err
 	}

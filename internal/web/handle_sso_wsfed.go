@@ -1,8 +1,12 @@
 package web
 
 import (
+	"errors"
 	"net/http"
+	"slices"
 
+	"github.com/canopyhq/canopy/internal/sso"
+	"github.com/canopyhq/canopy/internal/sso/wsfed"
 	"github.com/canopyhq/canopy/internal/store"
 )
 
@@ -18,4 +22,50 @@ func (s *Server) beginWSFed(w http.ResponseWriter, r *http.Request, c store.SSOC
 	s.Sessions.Put(r.Context(), keySSOState, state)
 	s.R.Render(w, http.StatusOK, SSOContinuePage{URL: to, Provider: c.Name})
 	return nil
+}
+
+// signedOutGIF is a transparent 1×1 GIF: the answer to wsignoutcleanup1.0,
+// which the STS loads in an image or a frame.
+var signedOutGIF = []byte("GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00" +
+	",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
+
+// wsfedSignOut answers the STS's wsignoutcleanup1.0 (ADFS loads the
+// relying party's reply URL with it in a frame when the person signs out
+// there) or wsignout1.0 on GET /login/callback or /logout/callback. The
+// request is not signed, so it acts only on this browser's own session:
+// the one of the cookie that comes with it, when it was signed in through
+// this connection (sso.Service.WSFedSignOut ends it in the database with
+// the person's other sessions of the connection). Cleanup is answered with
+// an image, wsignout1.0 with the signed-out page; wreply is never followed.
+func (s *Server) wsfedSignOut(w http.ResponseWriter, r *http.Request, msg wsfed.SignOutMessage) {
+	ctx := r.Context()
+	mine := ""
+	if tok := s.Sessions.Token(ctx); tok != "" {
+		mine = store.HashSessionToken(tok)
+	}
+	ended, provider, err := s.ssoSvc().WSFedSignOut(ctx, r.URL.Query().Get("connection"), msg, mine, who(r))
+	var refusal *sso.LogoutRefusal
+	if errors.As(err, &refusal) {
+		s.R.Render(w, http.StatusBadRequest, ErrorPage{Status: http.StatusBadRequest,
+			Message: "This sign-out request was refused (" + refusal.Reason + "). Nobody was signed out."})
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if mine != "" && slices.Contains(ended, mine) {
+		// Saving the session at the end of the request would bring it back.
+		if err := s.Sessions.Destroy(ctx); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	w.Header().Set("Cache-Control", "no-cache, no-store")
+	if msg.Action == wsfed.ActionSignOutCleanup {
+		w.Header().Set("Content-Type", "image/gif")
+		_, _ = w.Write(signedOutGIF)
+		return
+	}
+	s.R.Render(w, http.StatusOK, SignedOutPage{Provider: provider, Confirmed: len(ended) > 0})
 }

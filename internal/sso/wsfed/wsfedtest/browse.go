@@ -72,3 +72,50 @@ func hiddenFields(page string) url.Values {
 	}
 	return out
 }
+
+var (
+	cleanupFrame = regexp.MustCompile(`<iframe class="sts-cleanup" src="([^"]*)"`)
+	continueLink = regexp.MustCompile(`<a id="sts-continue" href="([^"]*)"`)
+)
+
+// SignedOut is what a browser met signing out at the STS.
+type SignedOut struct {
+	// Cleanups are the relying parties' wsignoutcleanup1.0 URLs the page
+	// loaded, and Answers their HTTP status codes, in the same order.
+	Cleanups []string
+	Answers  []int
+	// Reply is where the page then sent the browser (wreply), if anywhere.
+	Reply string
+}
+
+// SignOut does what a browser does with a wsignout1.0 URL at the STS: it
+// opens it, loads each cleanup frame with the same client (so with its
+// cookies) and returns where the page goes on to, without following it.
+func SignOut(client *http.Client, signOutURL string) (SignedOut, error) {
+	var out SignedOut
+	res, err := client.Get(signOutURL)
+	if err != nil {
+		return out, err
+	}
+	page, err := readPage(res)
+	if err != nil {
+		return out, err
+	}
+	if !strings.Contains(page, `id="sts-signed-out"`) {
+		return out, fmt.Errorf("wsfedtest: not the signed-out page:\n%s", page)
+	}
+	for _, m := range cleanupFrame.FindAllStringSubmatch(page, -1) {
+		u := html.UnescapeString(m[1])
+		res, err := client.Get(u)
+		if err != nil {
+			return out, err
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		out.Cleanups, out.Answers = append(out.Cleanups, u), append(out.Answers, res.StatusCode)
+	}
+	if m := continueLink.FindStringSubmatch(page); m != nil {
+		out.Reply = html.UnescapeString(m[1])
+	}
+	return out, nil
+}

@@ -3,7 +3,9 @@
 // at /FederationMetadata/2007-06/FederationMetadata.xml (signed), and
 // /adfs/ls/, whose sign-in form answers with a page that posts a signed
 // SAML 1.1 token (wa, wresult, wctx) to wreply, and whose wsignout1.0
-// ends the session and goes back to wreply. Tests control certificate
+// ends the session like ADFS: a page loads each relying party signed in
+// during the session with wa=wsignoutcleanup1.0 in a frame, then goes on
+// to wreply. Tests control certificate
 // rollover: Rollover announces a new certificate, SwitchSigning signs with
 // it, RetireOld drops the others.
 package wsfedtest
@@ -20,6 +22,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -49,6 +52,9 @@ type STS struct {
 	email    string
 	attrs    []Attribute
 	signOuts int
+	// sessions: the relying parties (realm → reply URL) each browser
+	// session (cookie SessionCookie) signed in to.
+	sessions map[string]map[string]string
 	// Now is the clock of issued tokens (tests of expiry move it).
 	now func() time.Time
 }
@@ -58,7 +64,7 @@ type STS struct {
 func New(t testing.TB, email, given, family string, groups ...string) *STS {
 	t.Helper()
 	key, cert := KeyPair(t, "wsfedtest STS 1")
-	s := &STS{keys: []keyPair{{key, cert}}, email: email, now: time.Now, attrs: []Attribute{
+	s := &STS{keys: []keyPair{{key, cert}}, email: email, now: time.Now, sessions: map[string]map[string]string{}, attrs: []Attribute{
 		{ClaimsNS, "emailaddress", []string{email}}, {ClaimsNS, "upn", []string{email}},
 		{ClaimsNS, "givenname", []string{given}}, {ClaimsNS, "surname", []string{family}},
 		{ClaimsNS, "name", []string{given + " " + family}}}}
@@ -222,14 +228,7 @@ func (s *STS) passive(w http.ResponseWriter, r *http.Request) {
 		Username: r.Form.Get("username")}
 	switch r.Form.Get("wa") {
 	case "wsignout1.0":
-		s.mu.Lock()
-		s.signOuts++
-		s.mu.Unlock()
-		if absolute(v.Reply) {
-			http.Redirect(w, r, v.Reply, http.StatusFound)
-			return
-		}
-		_, _ = w.Write([]byte("signed out"))
+		s.signOut(w, r, v.Reply)
 		return
 	case "wsignin1.0":
 	default:
@@ -256,7 +255,68 @@ func (s *STS) passive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Result = res
+	s.remember(w, r, v.Realm, v.Reply)
 	_ = postPage.Execute(w, v)
+}
+
+// SessionCookie is the STS's session cookie.
+const SessionCookie = "wsfedtest_session"
+
+// remember notes that the browser's STS session signed in to a relying
+// party, starting the session when there is none.
+func (s *STS) remember(w http.ResponseWriter, r *http.Request, realm, reply string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := ""
+	if c, err := r.Cookie(SessionCookie); err == nil && s.sessions[c.Value] != nil {
+		id = c.Value
+	} else {
+		b := make([]byte, 16)
+		_, _ = rand.Read(b)
+		id = base64.RawURLEncoding.EncodeToString(b)
+		s.sessions[id] = map[string]string{}
+		http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: id, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	}
+	s.sessions[id][realm] = reply
+}
+
+var signedOutPage = template.Must(template.New("signedout").Parse(`<!doctype html>
+<html><head><title>Signed out</title></head><body>
+<h1 id="sts-signed-out">You have signed out</h1>
+{{range .Cleanups}}<iframe class="sts-cleanup" src="{{.}}" width="1" height="1" title="sign-out"></iframe>
+{{end}}{{if .Reply}}<p><a id="sts-continue" href="{{.Reply}}">Continue</a></p>
+<script>window.addEventListener("load", function () { location.replace(document.getElementById("sts-continue").href); });</script>
+{{end}}</body></html>`))
+
+// signOut ends the browser's STS session as ADFS does: its page loads
+// each relying party's reply URL with wa=wsignoutcleanup1.0 in a frame
+// and, once they have loaded, goes on to wreply (when absolute).
+func (s *STS) signOut(w http.ResponseWriter, r *http.Request, reply string) {
+	s.mu.Lock()
+	s.signOuts++
+	var cleanups []string
+	if c, err := r.Cookie(SessionCookie); err == nil {
+		for _, rp := range s.sessions[c.Value] {
+			if u, err := url.Parse(rp); err == nil {
+				q := u.Query()
+				q.Set("wa", "wsignoutcleanup1.0")
+				u.RawQuery = q.Encode()
+				cleanups = append(cleanups, u.String())
+			}
+		}
+		delete(s.sessions, c.Value)
+	}
+	s.mu.Unlock()
+	sort.Strings(cleanups)
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1})
+	if !absolute(reply) {
+		reply = ""
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = signedOutPage.Execute(w, struct {
+		Cleanups []string
+		Reply    string
+	}{cleanups, reply})
 }
 
 // absolute accepts the wreply of any http(s) relying party: the test STS
