@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"net/http"
+	"net/url"
 	"testing"
 
 	"github.com/canopyhq/canopy/internal/sso/wsfed/wsfedtest"
@@ -11,7 +12,11 @@ import (
 // STS's federation metadata URL (the loopback STS of package wsfedtest)
 // and enables it; a member of the federated domain types only her email,
 // is sent to the STS, signs in on its form, passes the STS's and Canopy's
-// self-submitting forms and lands on the overview signed in.
+// self-submitting forms and lands on the overview signed in. She signs
+// out: Canopy sends her to the STS (wsignout1.0), which loads Canopy's
+// wsignoutcleanup1.0 in a frame and sends her back to Canopy's signed-out
+// page; the old session cookie no longer works. Signed in again, she signs
+// out at the STS itself: its cleanup frame ends her Canopy session too.
 func TestSingleSignOnWithWSFederation(t *testing.T) {
 	t.Parallel()
 	sts := wsfedtest.New(t, "wendy@adfs.test", "Wendy", "Fed")
@@ -48,4 +53,36 @@ func TestSingleSignOnWithWSFederation(t *testing.T) {
 	}
 	waitAcrossPages(b, "the overview", `location.pathname === "/" && document.body.innerText.includes("You are working in Acme")`)
 	b.mustSee("You are working in Acme")
+
+	b.singleSignOut("Corp ADFS")
+	if sts.SignOuts() != 1 {
+		t.Fatalf("the STS served %d sign-outs, want 1", sts.SignOuts())
+	}
+
+	// Signed in again, she signs out at the STS (as from another
+	// application): the STS's page loads Canopy's cleanup URL in a frame.
+	b.wsfedSignIn("wendy@adfs.test")
+	old := b.browserSession()
+	b.open(sts.SignInURL() + "?wa=wsignout1.0&wreply=" + url.QueryEscape(b.url("/signin")))
+	waitAcrossPages(b, "Canopy's sign-in page after the STS", `location.pathname === "/signin"`)
+	if res := fetch(t, "GET", b.url("/profile"), nil, old, ""); res.Status != http.StatusSeeOther {
+		t.Fatalf("the session cookie still works after sign-out at the STS: status %d", res.Status)
+	}
+}
+
+// wsfedSignIn signs in by email through the STS's form.
+func (b *tab) wsfedSignIn(email string) {
+	b.t.Helper()
+	if st := b.open("/signin"); st != http.StatusOK {
+		b.fatalf("sign-in page: status %d", st)
+	}
+	b.fill("#email", email)
+	if st := b.submit(emailContinue); st != http.StatusOK {
+		b.fatalf("email step: status %d", st)
+	}
+	waitAcrossPages(b, "the STS's sign-in form", `location.pathname === "/adfs/ls/" && !!document.querySelector("#sts-signin")`)
+	if st := b.submit("#sts-signin"); st != http.StatusOK {
+		b.fatalf("sign-in at the STS: status %d", st)
+	}
+	waitAcrossPages(b, "the overview", `location.pathname === "/" && document.body.innerText.includes("You are working in")`)
 }

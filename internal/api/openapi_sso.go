@@ -40,8 +40,8 @@ func ssoSchemas() map[string]*schema {
 		"sp_certificate, sp_next_certificate and sp_previous_certificate are set by Canopy (see sp_certificates). wsfed: metadata_url or metadata_xml " +
 		"(federation metadata), or by hand sign_in_url (the passive endpoint), certificates (PEM, several for rollover) and issuer; " +
 		"realm (default urn:canopy:{id}). " +
-		"Every kind but wsfed: single_logout (false: signing out of Canopy does not sign out at the identity provider; default on " +
-		"when the provider has an end_session_endpoint or SLO URL)."}
+		"Every kind: single_logout (false: signing out of Canopy does not sign out at the identity provider; default on " +
+		"when the provider has an end_session_endpoint or SLO URL, and for wsfed)."}
 	syncRoles := &schema{Type: "boolean", Description: "At each sign-in set the member's roles in this organisation to those their groups map to " +
 		"(group_roles); without a matching group the roles stay; owner is never given nor taken. Default false."}
 	spCert := closed("One of Canopy's SAML signing certificates", props{"use": {Type: "string", Enum: []string{sso.SPKeyCurrent, sso.SPKeyNext, sso.SPKeyPrevious},
@@ -62,7 +62,7 @@ func ssoSchemas() map[string]*schema {
 			"kind": {Type: "string", Enum: kinds}, "name": text(""), "enabled": {Type: "boolean"}, "domains": stringList(""),
 			"settings": settings, "has_client_secret": {Type: "boolean"}, "claims": claims, "claims_in_use": claims, "group_roles": groups,
 			"sync_roles": syncRoles, "jit": {Type: "boolean"}, "jit_role": text(""), "callback_url": text("The redirect URL to register at the identity provider"),
-			"post_logout_redirect_uri": text("OpenID Connect kinds: the sign-out return URL to register at the provider ({base}/signed-out)"),
+			"post_logout_redirect_uri": text("OpenID Connect kinds and wsfed: the sign-out return URL ({base}/signed-out; wsfed: the wreply of wsignout1.0)"),
 			"frontchannel_logout_uri":  text("OpenID Connect kinds: the optional front-channel logout URI (the provider adds iss and sid)"),
 			"sp_slo_url":               text("SAML kinds: Canopy's single logout service (in the SP metadata)"),
 			"sp_metadata_url":          text("SAML kinds: Canopy's service-provider metadata for the identity provider"),
