@@ -77,7 +77,7 @@ func TestSAMLMetadataPublished(t *testing.T) {
 		code, _ = f.do(f.client("owner-a@example.com"), http.MethodPost, "/settings/sso", url.Values{"kind": {"pingfederate"},
 			"name": {"Ping by hand"}, "pingfederate_url": {"https://pf.example.com:9031/"}, "idp_entity_id": {"pf-entity"},
 			"certificates": {idp.CertPEM()}, "signature_algorithm": {"rsa-sha1"}, "binding": {"post"}, "name_id_format": {"persistent"},
-			"allow_idp_initiated": {"on"}, "sync_roles": {"on"}, "group_roles": {"FinOps = finops"}})
+			"allow_idp_initiated": {"on"}, "sync_roles": {"on"}, "group_roles": {"FinOps = finops"}, "local_sign_out": {"on"}})
 		if code != http.StatusSeeOther {
 			t.Fatalf("create by form: %d", code)
 		}
@@ -95,13 +95,14 @@ func TestSAMLMetadataPublished(t *testing.T) {
 		_ = json.Unmarshal(ping.Settings, &st)
 		if st.PingFederateURL != "https://pf.example.com:9031" || st.IdPEntityID != "pf-entity" || st.SignatureAlgorithm != "rsa-sha1" ||
 			st.Binding != "post" || st.NameIDFormat != "persistent" || !st.AllowIdPInitiated || !ping.SyncRoles ||
-			!strings.Contains(st.Certificates, "BEGIN CERTIFICATE") {
+			!strings.Contains(st.Certificates, "BEGIN CERTIFICATE") || st.SingleLogout == nil || *st.SingleLogout {
 			t.Fatalf("settings from the form: %+v sync %v", st, ping.SyncRoles)
 		}
 		code, body = f.do(f.client("owner-a@example.com"), http.MethodGet, "/settings/sso/"+ping.ID, nil)
 		if code != http.StatusOK || !strings.Contains(body, `id="sso-pingfederate_url" name="pingfederate_url" type="text" value="https://pf.example.com:9031"`) ||
 			!strings.Contains(body, `<option value="post" selected>`) || !strings.Contains(body, `<option value="persistent" selected>`) ||
-			!strings.Contains(body, `id="sso-sync_roles" name="sync_roles" type="checkbox" value="on" aria-describedby="sso-sync_roles-hint" checked`) {
+			!strings.Contains(body, `id="sso-sync_roles" name="sync_roles" type="checkbox" value="on" aria-describedby="sso-sync_roles-hint" checked`) ||
+			!strings.Contains(body, `id="sso-local_sign_out" name="local_sign_out" type="checkbox" value="on" aria-describedby="sso-local_sign_out-hint" checked`) {
 			t.Fatalf("form of the saved connection: %d %s", code, body)
 		}
 	})
