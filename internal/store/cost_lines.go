@@ -71,15 +71,14 @@ type prepared struct {
 	err    error // converting an amount
 }
 
-func (p *prepared) prepare(l *billing.Line, keys []string) []string {
+func (p *prepared) prepare(l *billing.Line, m *prepMemo) {
 	p.dims = dimValues(l)
 	p.err = p.am.convert(l)
-	p.extras, _ = extrasText(l.Extra) // a map of strings always marshals
+	p.extras = m.extrasText(l.Extra)
 	p.tagKey = nil
 	if len(l.Tags) > 0 {
-		p.tagKey, keys = canonicalTags(nil, keys[:0], l.Tags)
+		p.tagKey = m.tagKey(l.Tags)
 	}
-	return keys
 }
 
 // maxBadLines is how many bad lines a failed import lists.
@@ -94,7 +93,7 @@ const parseChunk = 256
 func readLines(ctx context.Context, r *billing.Reader, out chan<- parsed) {
 	defer close(out)
 	var p parsed
-	var keys []string
+	var memo prepMemo
 	for {
 		if ctx.Err() != nil {
 			return
@@ -116,7 +115,7 @@ func readLines(ctx context.Context, r *billing.Reader, out chan<- parsed) {
 				preps: make([]prepared, 0, parseChunk)}
 		}
 		p.lines, p.nums, p.preps = append(p.lines, l), append(p.nums, r.Line()), append(p.preps, prepared{})
-		keys = p.preps[len(p.preps)-1].prepare(l, keys)
+		p.preps[len(p.preps)-1].prepare(l, &memo)
 	}
 }
 

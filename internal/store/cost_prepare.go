@@ -1,0 +1,114 @@
+package store
+
+import (
+	"reflect"
+	"slices"
+	"unsafe"
+)
+
+// prepMemo is the reading goroutine's memory of what it worked out for
+// earlier lines (see prepared): a file repeats a few tag sets and extra
+// columns' values over and over, and working them out again per line was
+// a fifth of the reader's time.
+type prepMemo struct {
+	// tagKeys maps a tag map, by identity, to its canonical key. The
+	// billing reader hands the same map to every line with the same tag
+	// cell; holding the map here keeps its address from being reused for
+	// another while the entry lives.
+	tagKeys map[unsafe.Pointer]tagMemo
+	keys    []string // canonicalTags' sorting room
+	// extras interns extras texts, so lines with the same extra values
+	// share one string.
+	extras map[string]string
+	buf    []byte
+}
+
+type tagMemo struct {
+	tags map[string]string
+	key  []byte // shared by the lines of the set: read-only
+}
+
+// prepMemoMax bounds each memo; a full memo starts over.
+const prepMemoMax = 4096
+
+// tagKey returns the canonical key of a non-empty tag map.
+func (m *prepMemo) tagKey(tags map[string]string) []byte {
+	p := reflect.ValueOf(tags).UnsafePointer()
+	if e, ok := m.tagKeys[p]; ok {
+		return e.key
+	}
+	var key []byte
+	key, m.keys = canonicalTags(nil, m.keys[:0], tags)
+	if m.tagKeys == nil || len(m.tagKeys) >= prepMemoMax {
+		m.tagKeys = make(map[unsafe.Pointer]tagMemo, 256)
+	}
+	m.tagKeys[p] = tagMemo{tags: tags, key: key}
+	return key
+}
+
+// extrasText is the source's extra columns as a JSON object ("" for
+// none), as encoding/json writes a map (keys sorted, the same escapes):
+// written here when no key or value needs an escape, else by
+// encoding/json.
+func (m *prepMemo) extrasText(extra map[string]string) string {
+	if len(extra) == 0 {
+		return ""
+	}
+	b, ok := appendPlainJSONObject(m.buf[:0], extra, &m.keys)
+	m.buf = b
+	if !ok {
+		s, _ := extrasText(extra) // a map of strings always marshals
+		return s
+	}
+	if s, ok := m.extras[string(b)]; ok { // no allocation: map index by converted bytes
+		return s
+	}
+	if m.extras == nil || len(m.extras) >= prepMemoMax {
+		m.extras = make(map[string]string, 256)
+	}
+	s := string(b)
+	m.extras[s] = s
+	return s
+}
+
+// appendPlainJSONObject appends obj as encoding/json marshals it, when
+// every key and value is printable ASCII that encoding/json writes as is
+// (no '"', '\\', '<', '>' or '&'); ok is false otherwise. keys is
+// sorting room.
+func appendPlainJSONObject(b []byte, obj map[string]string, keys *[]string) (_ []byte, ok bool) {
+	ks := (*keys)[:0]
+	for k := range obj {
+		ks = append(ks, k)
+	}
+	if len(ks) > 1 {
+		slices.Sort(ks)
+	}
+	*keys = ks[:0]
+	b = append(b, '{')
+	for i, k := range ks {
+		v := obj[k]
+		if !plainJSON(k) || !plainJSON(v) {
+			return b, false
+		}
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = append(b, k...)
+		b = append(b, '"', ':', '"')
+		b = append(b, v...)
+		b = append(b, '"')
+	}
+	return append(b, '}'), true
+}
+
+// plainJSON says whether encoding/json writes s between quotes unchanged.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c > 0x7e, c == '"', c == '\\', c == '<', c == '>', c == '&':
+			return false
+		}
+	}
+	return true
+}
