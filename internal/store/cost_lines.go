@@ -41,6 +41,7 @@ type encoder struct {
 	flush  int                 // rollupFlush, or a test's smaller figure
 	line   segLine
 	detail detailState
+	sets   setMemo
 }
 
 // timeBox keeps the last charge start's day: periods repeat line after
@@ -199,7 +200,7 @@ func (e *encoder) add(blk *costseg.Block, l *billing.Line, p *prepared) error {
 		return p.err
 	}
 	sl.amounts = p.am
-	set, err := e.d.tagSetKey(p.tagKey, l.Tags)
+	set, err := e.tagSet(p.tagKey, l.Tags)
 	if err != nil {
 		return err
 	}

@@ -112,3 +112,32 @@ func plainJSON(s string) bool {
 	}
 	return true
 }
+
+// setMemo is the encoder's memory of tag maps' set ids, by identity (as
+// prepMemo.tagKeys): a pointer's hash instead of the canonical key's.
+type setMemo map[unsafe.Pointer]setMemoEntry
+
+type setMemoEntry struct {
+	tags map[string]string // keeps the address from being reused
+	id   any
+}
+
+// tagSet is dicts.tagSetKey through the memo.
+func (e *encoder) tagSet(key []byte, tags map[string]string) (any, error) {
+	if len(tags) == 0 {
+		return nil, nil
+	}
+	p := reflect.ValueOf(tags).UnsafePointer()
+	if s, ok := e.sets[p]; ok {
+		return s.id, nil
+	}
+	id, err := e.d.tagSetKey(key, tags)
+	if err != nil {
+		return nil, err
+	}
+	if e.sets == nil || len(e.sets) >= prepMemoMax {
+		e.sets = make(setMemo, 256)
+	}
+	e.sets[p] = setMemoEntry{tags: tags, id: id}
+	return id, nil
+}
