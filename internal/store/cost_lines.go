@@ -42,6 +42,7 @@ type encoder struct {
 	line   segLine
 	detail detailState
 	sets   setMemo
+	res    resMemo
 }
 
 // timeBox keeps the last charge start's day: periods repeat line after
@@ -192,8 +193,8 @@ func (e *encoder) add(blk *costseg.Block, l *billing.Line, p *prepared) error {
 	sl.length = l.ChargePeriodEnd.Unix() - l.ChargePeriodStart.Unix()
 	sl.billStart, sl.billEnd = l.BillingPeriodStart.Unix(), l.BillingPeriodEnd.Unix()
 	var ids [nDims]any
-	for i, v := range p.dims {
-		ids[i] = e.d.id(i, v)
+	e.dimIDs(&ids, &p.dims)
+	for i := range ids {
 		sl.dims[i] = idOf(ids[i])
 	}
 	if p.err != nil {

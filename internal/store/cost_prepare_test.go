@@ -70,3 +70,39 @@ func TestTagKeyMemo(t *testing.T) {
 		t.Fatalf("after the memo started over: %q, want %q", k, kc)
 	}
 }
+
+// The per-resource memo gives the dictionary's ids whatever changed
+// between a resource's lines, including a resource group spelt in
+// another case (one id) and a value that went empty (null).
+func TestResourceMemoIDs(t *testing.T) {
+	d := &dicts{sets: map[string]any{}}
+	for i := range nKinds {
+		d.ids[i] = map[string]any{}
+	}
+	e := &encoder{d: d}
+	svc := dimIndex("service")
+	line := func(res, service, rg string) [nDims]string {
+		var v [nDims]string
+		v[resIdx], v[svc], v[rgIdx] = res, service, rg
+		return v
+	}
+	for n, vals := range [][nDims]string{
+		line("/r/1", "VM", "RG-Web"), line("/r/1", "VM", "rg-web"), line("/r/1", "Disk", "rg-web"),
+		line("/r/2", "VM", ""), line("/r/1", "", "RG-WEB"), line("", "VM", "rg-web"), line("/r/2", "VM", "rg-2"),
+	} {
+		var got [nDims]any
+		e.dimIDs(&got, &vals)
+		for i, v := range vals {
+			if want := d.id(i, v); got[i] != want {
+				t.Fatalf("line %d, %s %q: id %v, want %v", n, dimKinds[i], v, got[i], want)
+			}
+		}
+	}
+	var a, b [nDims]any
+	x, y := line("/r/9", "VM", "RG-X"), line("/r/9", "VM", "rg-x")
+	e.dimIDs(&a, &x)
+	e.dimIDs(&b, &y)
+	if a[rgIdx] == nil || a[rgIdx] != b[rgIdx] {
+		t.Fatalf("resource group ids %v, %v: want one id", a[rgIdx], b[rgIdx])
+	}
+}
