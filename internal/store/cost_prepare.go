@@ -187,6 +187,8 @@ func (e *encoder) dimIDs(ids *[nDims]any, vals *[nDims]string) {
 			continue
 		}
 		ids[i] = e.d.id(i, v)
-		m.vals[i], m.ids[i] = v, ids[i]
+		// A copy: v is part of its line's whole record string, which
+		// the memo would keep alive (up to one per dimension and resource).
+		m.vals[i], m.ids[i] = strings.Clone(v), ids[i]
 	}
 }
