@@ -77,6 +77,9 @@ type Line struct {
 	CommitmentDiscountQuantity *apd.Decimal
 	CommitmentDiscountUnit     string
 
+	// Tags are the resource's tags. Lines of one file whose tag cells are
+	// the same text share one map: read it, never modify it (copy it to
+	// change it).
 	Tags map[string]string
 	// Extra keeps the source's other columns as x_ attributes (name as in
 	// the source, prefixed "x_" unless it already is).

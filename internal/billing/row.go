@@ -20,6 +20,8 @@ type row struct {
 	memo   []timeMemo // per column, see cachedTime
 	alloc  lineAlloc
 	recStr string // buf as a string, made by the first str call of a record
+	// tagMemo maps tag cells already parsed to their (shared) maps.
+	tagMemo map[string]map[string]string
 }
 
 // lookup returns the position of the first column present among names
@@ -125,9 +127,34 @@ func (r *row) requiredTime(i int) (time.Time, error) {
 	return t, err
 }
 
+// tagMemoMax bounds a reader's memo of parsed tag cells (see tags); a
+// full memo starts over.
+const tagMemoMax = 4096
+
 // tags parses a JSON object of tags. Azure writes it with or without the
-// braces; values that are not strings are kept as their JSON text.
+// braces; values that are not strings are kept as their JSON text. A
+// file repeats a few tag cells over and over (one per resource), so the
+// reader remembers the cells it parsed: lines whose cells are the same
+// text share one map, which is why Line.Tags is read-only.
 func (r *row) tags(i int) (map[string]string, error) {
+	if b := r.value(i); len(b) > 0 {
+		if m, ok := r.tagMemo[string(b)]; ok { // no allocation: map index by converted bytes
+			return m, nil
+		}
+	}
+	m, err := r.parseTags(i)
+	if err != nil || m == nil {
+		return m, err
+	}
+	if r.tagMemo == nil || len(r.tagMemo) >= tagMemoMax {
+		r.tagMemo = make(map[string]map[string]string, 256)
+	}
+	r.tagMemo[string(r.value(i))] = m
+	return m, nil
+}
+
+// parseTags is tags without the memo.
+func (r *row) parseTags(i int) (map[string]string, error) {
 	s := r.str(i)
 	if s == "" || s == "{}" {
 		return nil, nil

@@ -3,6 +3,7 @@ package billing
 import (
 	"encoding/json"
 	"reflect"
+	"strconv"
 	"testing"
 	"time"
 
@@ -103,5 +104,43 @@ func TestTimeMemo(t *testing.T) {
 		if (c.want == "") != (err != nil) || (err == nil && got.Format(time.DateOnly) != c.want) {
 			t.Fatalf("%q: %v %v", c.in, got, err)
 		}
+	}
+}
+
+// Tag cells already parsed are remembered: the same text gives the same
+// (shared) map, other text its own, and a bad cell fails every time.
+func TestTagMemo(t *testing.T) {
+	r := &row{header: []string{"t"}}
+	read := func(cell string) (map[string]string, error) {
+		r.setFields(cell)
+		return r.tags(0)
+	}
+	a, err := read(`{"env":"prod","team":"web"}`)
+	if err != nil || a["env"] != "prod" || a["team"] != "web" || len(a) != 2 {
+		t.Fatalf("first: %v %v", a, err)
+	}
+	b, _ := read(`{"env":"test"}`)
+	if len(b) != 1 || b["env"] != "test" {
+		t.Fatalf("second: %v", b)
+	}
+	a2, _ := read(`{"env":"prod","team":"web"}`)
+	if reflect.ValueOf(a2).UnsafePointer() != reflect.ValueOf(a).UnsafePointer() {
+		t.Fatal("the same cell was parsed into a new map")
+	}
+	for range 2 {
+		if m, err := read(`{"env":`); err == nil {
+			t.Fatalf("bad cell accepted: %v", m)
+		}
+	}
+	if m, err := read(`NULL`); m != nil || err != nil {
+		t.Fatalf("null cell: %v %v", m, err)
+	}
+	for i := range tagMemoMax + 1 { // a full memo starts over and still answers
+		if m, err := read(`{"n":"` + strconv.Itoa(i) + `"}`); err != nil || m["n"] != strconv.Itoa(i) {
+			t.Fatalf("cell %d: %v %v", i, m, err)
+		}
+	}
+	if m, _ := read(`{"env":"test"}`); len(m) != 1 || m["env"] != "test" {
+		t.Fatalf("after the memo started over: %v", m)
 	}
 }

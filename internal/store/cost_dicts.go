@@ -157,6 +157,11 @@ func (d *dicts) id(i int, value string) any {
 	}
 	d.nextDim++
 	id := any(d.nextDim)
+	// A copy, not the line's text: value is part of its whole record
+	// (billing's reader makes one string per record), which the map would
+	// keep alive, and copies made one after another sit together in
+	// memory, where the lookups of later lines find them faster.
+	key, value = strings.Clone(key), strings.Clone(value)
 	d.ids[i][key] = id
 	d.newDims = append(d.newDims, dimRow{kind: i, id: d.nextDim, value: value})
 	d.last[i].value, d.last[i].id = value, id

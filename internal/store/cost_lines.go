@@ -41,6 +41,8 @@ type encoder struct {
 	flush  int                 // rollupFlush, or a test's smaller figure
 	line   segLine
 	detail detailState
+	sets   setMemo
+	res    resMemo
 }
 
 // timeBox keeps the last charge start's day: periods repeat line after
@@ -71,15 +73,14 @@ type prepared struct {
 	err    error // converting an amount
 }
 
-func (p *prepared) prepare(l *billing.Line, keys []string) []string {
+func (p *prepared) prepare(l *billing.Line, m *prepMemo) {
 	p.dims = dimValues(l)
 	p.err = p.am.convert(l)
-	p.extras, _ = extrasText(l.Extra) // a map of strings always marshals
+	p.extras = m.extrasText(l.Extra)
 	p.tagKey = nil
 	if len(l.Tags) > 0 {
-		p.tagKey, keys = canonicalTags(nil, keys[:0], l.Tags)
+		p.tagKey = m.tagKey(l.Tags)
 	}
-	return keys
 }
 
 // maxBadLines is how many bad lines a failed import lists.
@@ -94,7 +95,7 @@ const parseChunk = 256
 func readLines(ctx context.Context, r *billing.Reader, out chan<- parsed) {
 	defer close(out)
 	var p parsed
-	var keys []string
+	var memo prepMemo
 	for {
 		if ctx.Err() != nil {
 			return
@@ -116,7 +117,7 @@ func readLines(ctx context.Context, r *billing.Reader, out chan<- parsed) {
 				preps: make([]prepared, 0, parseChunk)}
 		}
 		p.lines, p.nums, p.preps = append(p.lines, l), append(p.nums, r.Line()), append(p.preps, prepared{})
-		keys = p.preps[len(p.preps)-1].prepare(l, keys)
+		p.preps[len(p.preps)-1].prepare(l, &memo)
 	}
 }
 
@@ -192,15 +193,15 @@ func (e *encoder) add(blk *costseg.Block, l *billing.Line, p *prepared) error {
 	sl.length = l.ChargePeriodEnd.Unix() - l.ChargePeriodStart.Unix()
 	sl.billStart, sl.billEnd = l.BillingPeriodStart.Unix(), l.BillingPeriodEnd.Unix()
 	var ids [nDims]any
-	for i, v := range p.dims {
-		ids[i] = e.d.id(i, v)
+	e.dimIDs(&ids, &p.dims)
+	for i := range ids {
 		sl.dims[i] = idOf(ids[i])
 	}
 	if p.err != nil {
 		return p.err
 	}
 	sl.amounts = p.am
-	set, err := e.d.tagSetKey(p.tagKey, l.Tags)
+	set, err := e.tagSet(p.tagKey, l.Tags)
 	if err != nil {
 		return err
 	}

@@ -43,14 +43,58 @@ var dailyColumns = append(append([]string{"org_id", "import_num", "charge_day"},
 	"effective_units", "effective_nanos", "list_units", "list_nanos", "contracted_units", "contracted_nanos")
 
 // dayKey is one cost_daily row's key within an import: dictionary ids
-// (0 for NULL; ids start at 1) and the two text dimensions.
+// (0 for NULL; ids start at 1) and the two text dimensions as their
+// rollup's code (integers only: hashing and comparing keys was most of
+// the rollup's cost).
 type dayKey struct {
-	day      int64
-	dims     [len(rollupKinds)]int64
-	category string
-	currency string
-	tagset   int64
+	day    int64
+	dims   [len(rollupKinds)]int64
+	text   int64 // rollup.texts code of the charge category and billing currency (int64: a key without padding hashes as one block)
+	tagset int64
 }
+
+// textPair is a charge category and billing currency.
+type textPair struct{ category, currency string }
+
+// textCodes numbers the (charge category, billing currency) pairs of one
+// rollup; there are a handful, so a scan finds them.
+type textCodes struct {
+	pairs []textPair
+	index map[textPair]int64 // once there are many
+	last  int64
+}
+
+func (t *textCodes) code(category, currency string) int64 {
+	if n := len(t.pairs); n > 0 {
+		if p := &t.pairs[t.last]; p.category == category && p.currency == currency {
+			return t.last
+		}
+		if t.index == nil {
+			for i := range t.pairs {
+				if p := &t.pairs[i]; p.category == category && p.currency == currency {
+					t.last = int64(i)
+					return t.last
+				}
+			}
+		} else if c, ok := t.index[textPair{category, currency}]; ok {
+			t.last = c
+			return c
+		}
+	}
+	t.last = int64(len(t.pairs))
+	t.pairs = append(t.pairs, textPair{category, currency})
+	if t.index != nil {
+		t.index[textPair{category, currency}] = t.last
+	} else if len(t.pairs) > 16 {
+		t.index = make(map[textPair]int64, len(t.pairs))
+		for i, p := range t.pairs {
+			t.index[p] = int64(i)
+		}
+	}
+	return t.last
+}
+
+func (t *textCodes) pair(code int64) textPair { return t.pairs[code] }
 
 // dayAcc sums one key's lines exactly. set says which measures had a
 // non-null amount (billed and effective always have one).
@@ -67,6 +111,7 @@ type rollup struct {
 	rows   map[dayKey]*dayAcc
 	vals   map[valueKey]*valueAcc   // see cost_rollup_values.go
 	detail map[detailKey]*detailAcc // see cost_rollup_detail.go; nil when not kept
+	texts  textCodes                // the keys' text codes
 }
 
 func newRollup(detail bool) *rollup {
@@ -84,7 +129,7 @@ func (r *rollup) add(day int64, ids *[nDims]any, l *billing.Line, tagset any, am
 	if r.detail != nil { // cost_daily is folded from it (fold)
 		return r.addDetail(day, ids, l, idOf(tagset), am)
 	}
-	k := dayKey{day: day, category: l.ChargeCategory, currency: l.BillingCurrency, tagset: idOf(tagset)}
+	k := dayKey{day: day, text: r.texts.code(l.ChargeCategory, l.BillingCurrency), tagset: idOf(tagset)}
 	for j, i := range rollupIdx {
 		k.dims[j] = idOf(ids[i])
 	}
@@ -150,7 +195,8 @@ func (r *rollup) args(orgID string, num int64) []any {
 			for _, id := range k.dims {
 				out = append(out, box(id))
 			}
-			out = append(out, k.category, k.currency, box(k.tagset), a.lines)
+			t := r.texts.pair(k.text)
+			out = append(out, t.category, t.currency, box(k.tagset), a.lines)
 			for i, m := range a.m {
 				if a.set[i] || i < 2 { // billed and effective are never null
 					out = append(out, m.Units, m.Nanos)

@@ -41,11 +41,10 @@ const (
 )
 
 type detailKey struct {
-	day      int64
-	dims     [len(rollupKinds) + 6]int64 // detailKinds order; 0 for NULL
-	category string
-	currency string
-	tagset   int64
+	day    int64
+	dims   [len(rollupKinds) + 6]int64 // detailKinds order; 0 for NULL
+	text   int64                       // as in dayKey
+	tagset int64
 }
 
 // detailAcc sums a key's measures and quantities (lineAmounts order:
@@ -62,7 +61,7 @@ func (r *rollup) addDetail(day int64, ids *[nDims]any, l *billing.Line, tagset i
 	if r.detail == nil {
 		return nil
 	}
-	k := detailKey{day: day, category: l.ChargeCategory, currency: l.BillingCurrency, tagset: tagset}
+	k := detailKey{day: day, text: r.texts.code(l.ChargeCategory, l.BillingCurrency), tagset: tagset}
 	for j, i := range detailIdx {
 		k.dims[j] = idOf(ids[i])
 	}
@@ -98,8 +97,9 @@ func (r *rollup) detailBlocks() []*costseg.Block {
 		for m := range a.m {
 			l.amounts.v[m], l.amounts.ok[m] = a.m[m], a.set[m]
 		}
-		l.text[segCategory], l.textOK[segCategory] = k.category, true
-		l.text[segBillingCurrency], l.textOK[segBillingCurrency] = k.currency, true
+		t := r.texts.pair(k.text)
+		l.text[segCategory], l.textOK[segCategory] = t.category, true
+		l.text[segBillingCurrency], l.textOK[segBillingCurrency] = t.currency, true
 		appendLine(out[len(out)-1], &l)
 	}
 	return out
@@ -136,7 +136,7 @@ func (s *detailState) keep() bool { return !s.off && s.worth() }
 // its detail rows at the end (valuesFromDetail).
 func (r *rollup) fold() error {
 	for k, a := range r.detail {
-		dk := dayKey{day: k.day, category: k.category, currency: k.currency, tagset: k.tagset}
+		dk := dayKey{day: k.day, text: k.text, tagset: k.tagset}
 		copy(dk.dims[:], k.dims[:len(rollupKinds)])
 		d := r.rows[dk]
 		if d == nil {
@@ -144,7 +144,7 @@ func (r *rollup) fold() error {
 			r.rows[dk] = d
 		}
 		d.lines += a.lines
-		if err := addAmounts(d.m[:], d.set[:], a.m[:len(d.m)], a.set[:len(d.m)], k.currency); err != nil {
+		if err := addAmounts(d.m[:], d.set[:], a.m[:len(d.m)], a.set[:len(d.m)], r.texts.pair(k.text).currency); err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,194 @@
+package store
+
+import (
+	"reflect"
+	"slices"
+	"strings"
+	"unsafe"
+)
+
+// prepMemo is the reading goroutine's memory of what it worked out for
+// earlier lines (see prepared): a file repeats a few tag sets and extra
+// columns' values over and over, and working them out again per line was
+// a fifth of the reader's time.
+type prepMemo struct {
+	// tagKeys maps a tag map, by identity, to its canonical key. The
+	// billing reader hands the same map to every line with the same tag
+	// cell; holding the map here keeps its address from being reused for
+	// another while the entry lives.
+	tagKeys map[unsafe.Pointer]tagMemo
+	keys    []string // canonicalTags' sorting room
+	// extras interns extras texts, so lines with the same extra values
+	// share one string.
+	extras map[string]string
+	buf    []byte
+}
+
+type tagMemo struct {
+	tags map[string]string
+	key  []byte // shared by the lines of the set: read-only
+}
+
+// prepMemoMax bounds each memo; a full memo starts over.
+const prepMemoMax = 4096
+
+// tagKey returns the canonical key of a non-empty tag map.
+func (m *prepMemo) tagKey(tags map[string]string) []byte {
+	p := reflect.ValueOf(tags).UnsafePointer()
+	if e, ok := m.tagKeys[p]; ok {
+		return e.key
+	}
+	var key []byte
+	key, m.keys = canonicalTags(nil, m.keys[:0], tags)
+	if m.tagKeys == nil || len(m.tagKeys) >= prepMemoMax {
+		m.tagKeys = make(map[unsafe.Pointer]tagMemo, 256)
+	}
+	m.tagKeys[p] = tagMemo{tags: tags, key: key}
+	return key
+}
+
+// extrasText is the source's extra columns as a JSON object ("" for
+// none), as encoding/json writes a map (keys sorted, the same escapes):
+// written here when no key or value needs an escape, else by
+// encoding/json.
+func (m *prepMemo) extrasText(extra map[string]string) string {
+	if len(extra) == 0 {
+		return ""
+	}
+	b, ok := appendPlainJSONObject(m.buf[:0], extra, &m.keys)
+	m.buf = b
+	if !ok {
+		s, _ := extrasText(extra) // a map of strings always marshals
+		return s
+	}
+	if s, ok := m.extras[string(b)]; ok { // no allocation: map index by converted bytes
+		return s
+	}
+	if m.extras == nil || len(m.extras) >= prepMemoMax {
+		m.extras = make(map[string]string, 256)
+	}
+	s := string(b)
+	m.extras[s] = s
+	return s
+}
+
+// appendPlainJSONObject appends obj as encoding/json marshals it, when
+// every key and value is printable ASCII that encoding/json writes as is
+// (no '"', '\\', '<', '>' or '&'); ok is false otherwise. keys is
+// sorting room.
+func appendPlainJSONObject(b []byte, obj map[string]string, keys *[]string) (_ []byte, ok bool) {
+	ks := (*keys)[:0]
+	for k := range obj {
+		ks = append(ks, k)
+	}
+	if len(ks) > 1 {
+		slices.Sort(ks)
+	}
+	*keys = ks[:0]
+	b = append(b, '{')
+	for i, k := range ks {
+		v := obj[k]
+		if !plainJSON(k) || !plainJSON(v) {
+			return b, false
+		}
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = append(b, k...)
+		b = append(b, '"', ':', '"')
+		b = append(b, v...)
+		b = append(b, '"')
+	}
+	return append(b, '}'), true
+}
+
+// plainJSON says whether encoding/json writes s between quotes unchanged.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c > 0x7e, c == '"', c == '\\', c == '<', c == '>', c == '&':
+			return false
+		}
+	}
+	return true
+}
+
+// setMemo is the encoder's memory of tag maps' set ids, by identity (as
+// prepMemo.tagKeys): a pointer's hash instead of the canonical key's.
+type setMemo map[unsafe.Pointer]setMemoEntry
+
+type setMemoEntry struct {
+	tags map[string]string // keeps the address from being reused
+	id   any
+}
+
+// tagSet is dicts.tagSetKey through the memo.
+func (e *encoder) tagSet(key []byte, tags map[string]string) (any, error) {
+	if len(tags) == 0 {
+		return nil, nil
+	}
+	p := reflect.ValueOf(tags).UnsafePointer()
+	if s, ok := e.sets[p]; ok {
+		return s.id, nil
+	}
+	id, err := e.d.tagSetKey(key, tags)
+	if err != nil {
+		return nil, err
+	}
+	if e.sets == nil || len(e.sets) >= prepMemoMax {
+		e.sets = make(setMemo, 256)
+	}
+	e.sets[p] = setMemoEntry{tags: tags, id: id}
+	return id, nil
+}
+
+// resMemo is the encoder's memory of each resource's last line: its
+// dimension values and their ids. A resource's account, service, region,
+// SKU and so on mostly repeat from one of its lines to the next, so a
+// line costs one lookup (its resource) and compares, instead of a
+// dictionary lookup per dimension (string hashing and, for long values
+// such as resource IDs, cache misses were a tenth of an import's CPU).
+type resMemo map[string]*resLine
+
+type resLine struct {
+	vals [nDims]string
+	ids  [nDims]any
+}
+
+// resIdx is the resource's position in dimKinds.
+var resIdx = dimIndex("resource")
+
+// dimIDs sets ids to the dictionary ids of a line's dimension values
+// (nil for an empty value).
+func (e *encoder) dimIDs(ids *[nDims]any, vals *[nDims]string) {
+	rid := vals[resIdx]
+	if rid == "" {
+		for i, v := range vals {
+			ids[i] = e.d.id(i, v)
+		}
+		return
+	}
+	m := e.res[rid]
+	if m == nil {
+		if e.res == nil || len(e.res) >= prepMemoMax {
+			e.res = make(resMemo, 256)
+		}
+		m = &resLine{}
+		e.res[strings.Clone(rid)] = m
+	}
+	for i, v := range vals {
+		if v == "" {
+			ids[i] = nil
+			continue
+		}
+		if m.ids[i] != nil && (i == resIdx || m.vals[i] == v) { // the resource is the memo's key
+			ids[i] = m.ids[i]
+			continue
+		}
+		ids[i] = e.d.id(i, v)
+		// A copy: v is part of its line's whole record string, which
+		// the memo would keep alive (up to one per dimension and resource).
+		m.vals[i], m.ids[i] = strings.Clone(v), ids[i]
+	}
+}
