@@ -117,18 +117,9 @@ func TestSAMLCallbackBypassesCrossOriginProtection(t *testing.T) {
 	for path, want := range map[string]int{"/login/callback?connection=sso_x": http.StatusOK,
 		"/login/callback/x": http.StatusForbidden, "/settings/sso": http.StatusForbidden} {
 		// resume=1 sent cross-site is not taken for the re-post either.
-		req, _ := http.NewRequest("POST", srv.URL+path, strings.NewReader("SAMLResponse=abc&RelayState=r&resume=1"))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Sec-Fetch-Site", "cross-site")
-		req.Header.Set("Origin", "https://idp.example")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != want || (want == http.StatusOK && !strings.Contains(string(b), `name="resume" value="1"`)) {
-			t.Errorf("%s: %d, want %d", path, resp.StatusCode, want)
+		code, b := crossSitePost(t, srv.URL+path, "SAMLResponse=abc&RelayState=r&resume=1")
+		if code != want || (want == http.StatusOK && !strings.Contains(b, `name="resume" value="1"`)) {
+			t.Errorf("%s: %d, want %d", path, code, want)
 		}
 	}
 }
@@ -146,18 +137,9 @@ func TestSAMLLogoutBypassesCrossOriginProtection(t *testing.T) {
 	defer srv.Close()
 	for path, want := range map[string]int{"/logout/callback?connection=sso_x": http.StatusBadRequest,
 		"/signout": http.StatusForbidden} {
-		req, _ := http.NewRequest("POST", srv.URL+path, strings.NewReader("SAMLRequest=abc&RelayState=r"))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Sec-Fetch-Site", "cross-site")
-		req.Header.Set("Origin", "https://idp.example")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != want || (want == http.StatusBadRequest && !strings.Contains(string(b), "Nobody was signed out")) {
-			t.Errorf("%s: %d, want %d: %s", path, resp.StatusCode, want, b)
+		code, b := crossSitePost(t, srv.URL+path, "SAMLRequest=abc&RelayState=r")
+		if code != want || (want == http.StatusBadRequest && !strings.Contains(b, "Nobody was signed out")) {
+			t.Errorf("%s: %d, want %d: %s", path, code, want, b)
 		}
 	}
 }
@@ -190,4 +172,21 @@ func get(t *testing.T, url string, hdr map[string]string) (int, string) {
 	var b bytes.Buffer
 	_, _ = b.ReadFrom(resp.Body)
 	return resp.StatusCode, b.String()
+}
+
+// crossSitePost posts a form as an identity provider's page would: from
+// another site, as the browser marks it.
+func crossSitePost(t *testing.T, url, form string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", url, strings.NewReader(form))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	req.Header.Set("Origin", "https://idp.example")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }
