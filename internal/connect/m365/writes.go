@@ -293,3 +293,6 @@ func (c Connector) TenantFor(env connect.Env, settings []byte) (Tenant, error) {
 	cl, err := c.client(env, s.TenantID)
 	return Tenant{Client: cl, ID: s.TenantID, Exchange: env.Clouds.ExchangeOnline}, err
 }
+
+// StoreSKU converts a subscribed SKU to its stored snapshot row.
+func StoreSKU(k SKU) store.M365SKU { return storeSKU(k) }

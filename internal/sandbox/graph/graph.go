@@ -212,3 +212,54 @@ func (g *Graph) apiMux() *http.ServeMux {
 	})
 	return mux
 }
+
+// GroupMembers returns the object IDs of a group's current members and
+// whether the group exists.
+func (g *Graph) GroupMembers(tenantID, groupID string) ([]string, bool) {
+	t := g.tenant(tenantID)
+	if t == nil {
+		return nil, false
+	}
+	g.data.RLock()
+	defer g.data.RUnlock()
+	grp := t.group(groupID)
+	if grp == nil {
+		return nil, false
+	}
+	var out []string
+	for _, i := range grp.Members {
+		if !t.users[i].deleted() {
+			out = append(out, t.users[i].ID)
+		}
+	}
+	return out, true
+}
+
+// GroupIDs lists the tenant's group IDs.
+func (g *Graph) GroupIDs(tenantID string) []string {
+	t := g.tenant(tenantID)
+	if t == nil {
+		return nil
+	}
+	var out []string
+	for _, gr := range t.groups {
+		out = append(out, gr.ID)
+	}
+	return out
+}
+
+// SetPrepaidUnits sets how many units of a tenant's SKU are purchased
+// (prepaidUnits.enabled), as buying or cancelling licences would.
+func (g *Graph) SetPrepaidUnits(tenantID, skuID string, enabled int) {
+	t := g.tenant(tenantID)
+	if t == nil {
+		return
+	}
+	g.data.Lock()
+	defer g.data.Unlock()
+	for i := range t.skus {
+		if strings.EqualFold(t.skus[i].SkuID, skuID) {
+			t.skus[i].Enabled = enabled
+		}
+	}
+}
