@@ -715,3 +715,30 @@ func (s *Service) auditResult(ctx context.Context, who audit.Actor, orgID, connI
 	return audit.Record(ctx, s.Store, who, audit.Entry{OrgID: orgID, Action: "m365.action." + string(a), TargetType: "m365_user",
 		TargetID: p.res.TargetID, Details: d})
 }
+
+// MayAct is the gate of the action endpoints, before any input is read:
+// members holding m365.manage, and delegated administrators of an OU of
+// the connection, may ask (each action is then authorized per target);
+// anyone else is refused with 403.
+func (s *Service) MayAct(ctx context.Context, orgID string, actor Actor, connectionID string) error {
+	if !actor.Admin {
+		ds, err := s.Store.ListM365Delegations(ctx, orgID, store.M365DelegationFilter{UserID: actor.UserID})
+		if err != nil {
+			return err
+		}
+		ous, err := s.Store.ListM365OUs(ctx, orgID, connectionID)
+		if err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(ds, func(d store.M365Delegation) bool {
+			return slices.ContainsFunc(ous, func(o store.M365OU) bool { return o.ID == d.OUID })
+		}) {
+			return domain.Errorf(domain.CodeForbidden, "You are not a delegated administrator of any OU of this connection (and do not hold m365.manage).")
+		}
+	}
+	conn, err := s.Store.GetConnection(ctx, orgID, connectionID)
+	if err != nil || conn.Kind != "m365" {
+		return domain.Errorf(domain.CodeNotFound, "No such Microsoft 365 connection in this organisation.")
+	}
+	return nil
+}
