@@ -512,10 +512,10 @@ func (s *Service) send(ctx context.Context, conn store.Connection, run []*plan) 
 		return errors.New("delegation: no Graph access configured for administrative actions")
 	}
 	t, err := s.Tenants(ctx, conn)
-	if err != nil {
+	if err != nil { // nothing was sent
 		for _, p := range run {
-			p.err = err
-			outcome(p)
+			p.err, p.password = err, ""
+			p.res.Status, p.res.Error = StatusFailed, "Cannot reach the tenant: "+err.Error()
 		}
 		return nil
 	}
