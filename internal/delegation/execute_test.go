@@ -353,6 +353,16 @@ func TestRefusedActionsNeverReachGraph(t *testing.T) {
 		if !strings.Contains(h.auditText(t), `"code":"outside_ous"`) {
 			t.Fatal("refusal not audited")
 		}
+
+		// A tenant that cannot be opened (no app configured, consent revoked): failed, nothing sent, no password handed out.
+		h.svc.Tenants = func(context.Context, store.Connection) (m365.Tenant, error) {
+			return m365.Tenant{}, fmt.Errorf("no Microsoft Entra app configured")
+		}
+		before = len(h.rec.Sent())
+		r = h.one(t, admin, delegation.ActResetPassword, in.ID, delegation.ExecParams{})
+		if r.Status != delegation.StatusFailed || r.Password != "" || !strings.Contains(r.Error, "no Microsoft Entra app") || len(h.rec.Sent()) != before {
+			t.Fatalf("tenant unavailable: %+v", r)
+		}
 	})
 }
 
