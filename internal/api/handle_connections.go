@@ -1,18 +1,28 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
 
 	"github.com/canopyhq/canopy/internal/auth"
 	"github.com/canopyhq/canopy/internal/connect"
+	"github.com/canopyhq/canopy/internal/connect/m365"
 	"github.com/canopyhq/canopy/internal/domain"
+	"github.com/canopyhq/canopy/internal/store"
 )
 
 // WithConnections enables the connection endpoints (served by s).
 func (a *API) WithConnections(s *connect.Service) *API {
 	a.connections = s
+	if a.delegation != nil {
+		// Administrative actions reach the tenants with the installation's
+		// app and endpoints, read at call time (the demo cloud sets them late).
+		a.delegation.Tenants = func(_ context.Context, conn store.Connection) (m365.Tenant, error) {
+			return m365.Connector{}.TenantFor(s.Env, conn.Settings)
+		}
+	}
 	return a
 }
 

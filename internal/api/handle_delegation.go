@@ -6,6 +6,7 @@ import (
 
 	"github.com/canopyhq/canopy/internal/auth"
 	"github.com/canopyhq/canopy/internal/delegation"
+	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/store"
 )
 
@@ -258,4 +259,86 @@ func (a *API) complianceReport(w http.ResponseWriter, r *http.Request, c *call) 
 		return err
 	}
 	return writeJSON(w, http.StatusOK, rep)
+}
+
+// actionRoutes execute administrative actions. They need membership only:
+// MayAct lets in administrators (m365.manage) and delegated administrators
+// of the connection, and every target is then authorized by the policies.
+func (a *API) actionRoutes() []route {
+	return []route{
+		signedIn("POST", "/m365/connections/{connection_id}/actions", "", a.executeActions),
+		signedIn("POST", "/m365/connections/{connection_id}/compliance/remediate", "", a.remediateCompliance),
+	}
+}
+
+// actionSummary counts results by status.
+func actionSummary(statuses []string) map[string]int {
+	out := map[string]int{delegation.StatusDone: 0, delegation.StatusRefused: 0, delegation.StatusFailed: 0,
+		delegation.StatusUnknown: 0, delegation.StatusInvalid: 0}
+	for _, s := range statuses {
+		out[s]++
+	}
+	return out
+}
+
+type executeBody struct {
+	delegation.ExecRequest
+	TargetID string `json:"target_id"`
+}
+
+func (a *API) executeActions(w http.ResponseWriter, r *http.Request, c *call) error {
+	conn, actor := r.PathValue("connection_id"), delegation.ActorOf(c.P)
+	if err := a.delegation.MayAct(r.Context(), c.P.Org.ID, actor, conn); err != nil {
+		return err
+	}
+	var in executeBody
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if in.TargetID != "" {
+		in.Targets = append([]string{in.TargetID}, in.Targets...)
+	}
+	res, err := a.delegation.Execute(r.Context(), c.P.Org.ID, actor, c.Who, conn, in.ExecRequest)
+	if err != nil {
+		return err
+	}
+	st := make([]string, len(res))
+	for i, x := range res {
+		st[i] = x.Status
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"action": in.Action, "results": res, "summary": actionSummary(st)})
+}
+
+type remediateBody struct {
+	All        bool                      `json:"all"`
+	Deviations []delegation.DeviationRef `json:"deviations"`
+}
+
+func (a *API) remediateCompliance(w http.ResponseWriter, r *http.Request, c *call) error {
+	conn, actor := r.PathValue("connection_id"), delegation.ActorOf(c.P)
+	if err := a.delegation.MayAct(r.Context(), c.P.Org.ID, actor, conn); err != nil {
+		return err
+	}
+	var in remediateBody
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	refs := in.Deviations
+	switch {
+	case in.All && len(refs) > 0:
+		return domain.FieldError("deviations", "Give either all: true or the deviations to fix, not both.")
+	case !in.All && len(refs) == 0:
+		return domain.FieldError("deviations", "Name the deviations to fix ({id, attribute}), or send all: true.")
+	case in.All:
+		refs = nil
+	}
+	out, err := a.delegation.Remediate(r.Context(), c.P.Org.ID, actor, c.Who, conn, refs)
+	if err != nil {
+		return err
+	}
+	st := make([]string, len(out.Results))
+	for i, x := range out.Results {
+		st[i] = x.Result.Status
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"results": out.Results, "truncated": out.Truncated, "summary": actionSummary(st)})
 }

@@ -49,6 +49,14 @@ func delegationOperations() []opEntry {
 				"(not_delegated, outside_ous, action_not_granted, quota_reached, restricted_plan, exchange_online_required, target_deleted, would_leave_ous) and a reason. " +
 				"For licence.assign, disabled_plans are the plans to send to Graph."}),
 		doc("GET", "/m365/connections/{connection_id}/compliance", opSpec{id: "complianceReport", summary: "Deviations from the OUs' required attributes, with the Graph change each needs", perm: "m365.read", tag: tag, params: conn, status: 200, result: "ComplianceReport"}),
+		doc("POST", "/m365/connections/{connection_id}/actions", opSpec{id: "executeM365Action", summary: "Execute an administrative action on one or more users through Graph", perm: "any", tag: tag, params: conn, body: "ExecuteInput", status: 200, result: "ActionResults",
+			description: "Open to members holding m365.manage and to delegated administrators of an OU of the connection (others: 403, before the body is read). " +
+				"Each target is authorized first (refused targets never reach Graph), then the change is sent to Graph (several targets: JSON $batch of 20, throttled requests retried), " +
+				"the directory snapshot is refreshed and an audit entry m365.action.<action> is written per target, refusals included. " +
+				"Per-target status: done, refused (with the decision), failed (Graph's answer; nothing changed), unknown (Graph did not answer; may have been applied), invalid (no such user). " +
+				"A password (given or generated) is returned once in the result and never stored, logged or audited."}),
+		doc("POST", "/m365/connections/{connection_id}/compliance/remediate", opSpec{id: "remediateCompliance", summary: "Fix deviations of the compliance report through Graph", perm: "any", tag: tag, params: conn, body: "RemediateInput", status: 200, result: "RemediationResults",
+			description: "Each change runs as user.set_department, user.set_usage_location or user.update for the user, so it needs the same grant as the manual change and is audited the same way; conflicts are reported, not changed."}),
 	}
 }
 
@@ -62,7 +70,30 @@ func delegationSchemas() map[string]*schema {
 	ids := stringList("User object IDs")
 	actions := &schema{Type: "array", Items: &schema{Type: "string", Enum: delegation.ActionKeys()}}
 	change := object("A Graph request", props{"method": text(""), "path": text(""), "body": {Type: "object"}}, "method", "path", "body")
+	decision := &schema{Ref: "#/components/schemas/Decision"}
+	result := object("The outcome for one target", props{"target_id": text("The user's object ID (user.create: the new user's)"),
+		"status": {Type: "string", Enum: []string{"done", "refused", "failed", "unknown", "invalid"}}, "decision": decision,
+		"error": text("Graph's message (failed, unknown) or why the target is invalid"), "graph_status": {Type: "integer"}, "graph_code": text(""),
+		"password":       text("user.reset_password, user.create: the new password, shown once"),
+		"snapshot_stale": {Type: "boolean", Description: "Applied, but the local snapshot could not be refreshed; the next sync will"}}, "target_id", "status")
+	summary := object("Targets per status", props{"done": {Type: "integer"}, "refused": {Type: "integer"}, "failed": {Type: "integer"},
+		"unknown": {Type: "integer"}, "invalid": {Type: "integer"}})
 	return map[string]*schema{
+		"ExecuteInput": closed("An administrative action", props{"action": {Type: "string", Enum: delegation.ActionKeys()},
+			"target_ids": stringList("User object IDs (at most 500); empty for user.create"), "target_id": text("One user (added to target_ids)"),
+			"params": closed("The action's arguments", props{"sku_id": text("licence.assign, licence.remove"), "disabled_plans": stringList("licence.assign: plans to disable; restricted plans are always added"),
+				"attributes": {Type: "object", Description: "Graph user properties: user.create (displayName, userPrincipalName, …), user.update (profile fields, extensionAttributeN), user.set_department (department), user.set_usage_location (usageLocation)"},
+				"password":   text("user.reset_password, user.create: empty for a generated one"), "force_change_password": {Type: "boolean", Description: "Default true"},
+				"manager_id": text("user.set_manager: empty removes the manager"), "group_id": text("group.add_member, group.remove_member"),
+				"auto_reply":  {Type: "object", Description: "mailbox.set_auto_reply: Graph's automaticRepliesSetting (status, externalAudience, internalReplyMessage, externalReplyMessage, scheduledStartDateTime, scheduledEndDateTime)"},
+				"add_aliases": stringList("mailbox.set_aliases"), "remove_aliases": stringList("mailbox.set_aliases"),
+				"forward_to": text("mailbox.set_forwarding: empty stops forwarding"), "keep_copy": {Type: "boolean"}})}, "action"),
+		"ActionResult":  result,
+		"ActionResults": object("An execution's outcome", props{"action": text(""), "results": {Type: "array", Items: result}, "summary": summary}, "results", "summary"),
+		"RemediateInput": closed("Deviations to fix", props{"all": {Type: "boolean", Description: "Every deviation listed by the report"},
+			"deviations": {Type: "array", Items: closed("A deviation", props{"id": text("The user's object ID"), "attribute": text("")}, "id", "attribute")}}),
+		"RemediationResults": object("A remediation's outcome", props{"results": {Type: "array", Items: object("One deviation's outcome", props{
+			"deviation": {Type: "object"}, "action": text(""), "result": result}, "deviation", "result")}, "truncated": {Type: "boolean"}, "summary": summary}, "results", "summary"),
 		"M365Action": object("An administrative action", props{"key": text(""), "description": text(""),
 			"needs_exchange_online": {Type: "boolean", Description: "Needs an Exchange Online connection"}}, "key", "description", "needs_exchange_online"),
 		"M365ActionList": list("M365Action"),

@@ -227,6 +227,8 @@ var routeBodies = map[string]any{
 	"GET /api/v1/m365/connections/{connection_id}/users/{object_id}/ous": "",
 	"POST /api/v1/m365/connections/{connection_id}/evaluate":             `{"action":"user.reset_password","target_id":"alex"}`,
 	"GET /api/v1/m365/connections/{connection_id}/compliance":            "",
+	"POST /api/v1/m365/connections/{connection_id}/actions":              `{"action":"user.revoke_sessions","target_ids":["alex"]}`,
+	"POST /api/v1/m365/connections/{connection_id}/compliance/remediate": `{"all":true}`,
 }
 
 // routeQueries holds the query a route needs to succeed. The fx ones aim

@@ -31,7 +31,7 @@ func (a *App) registerConnectors() {
 func sandboxClouds(c *sandbox.Cloud) config.Clouds {
 	return config.Clouds{
 		AzureClientID: c.Demo.App.ClientID, AzureClientSecret: c.Demo.App.Secret,
-		AzureAuthority: c.EntraURL, AzureARM: c.ARMURL, Graph: c.GraphURL, PartnerCenter: c.PartnerURL,
+		AzureAuthority: c.EntraURL, AzureARM: c.ARMURL, Graph: c.GraphURL, ExchangeOnline: c.GraphURL, PartnerCenter: c.PartnerURL,
 		AWSEndpoint: c.AWSURL, AWSAccessKeyID: c.Demo.AWS.AccessKeyID, AWSSecretKey: c.Demo.AWS.SecretAccessKey,
 	}
 }

@@ -55,6 +55,7 @@ type Clouds struct {
 	AzureAuthority    string // Entra authority host; "" = https://login.microsoftonline.com
 	AzureARM          string // Resource Manager; "" = https://management.azure.com
 	Graph             string // Microsoft Graph; "" = https://graph.microsoft.com
+	ExchangeOnline    string // Exchange Online admin API; "" = https://outlook.office365.com
 	PartnerCenter     string // "" = https://api.partnercenter.microsoft.com
 	AWSEndpoint       string // one base URL for STS, Cost Explorer and Support; "" = AWS
 	AWSAccessKeyID    string // Canopy's AWS principal that assumes customers' roles

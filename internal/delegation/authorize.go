@@ -85,6 +85,12 @@ func refuse(code, format string, args ...any) Decision {
 // is a Decision with a precise reason, an error means the request itself
 // is wrong (unknown action, connection or user) or storage failed.
 func (s *Service) Authorize(ctx context.Context, orgID string, actor Actor, req Request) (Decision, error) {
+	return s.authorize(ctx, orgID, actor, req, nil)
+}
+
+// authorize is Authorize counting pending (licence assignments allowed
+// earlier in the same execution, not yet in the snapshot) in quotas.
+func (s *Service) authorize(ctx context.Context, orgID string, actor Actor, req Request, pending []Subject) (Decision, error) {
 	info, ok := req.Action.Info()
 	if !ok {
 		return Decision{}, domain.FieldError("action", "Unknown action %q; use one of %s.", req.Action, strings.Join(ActionKeys(), ", "))
@@ -122,7 +128,7 @@ func (s *Service) Authorize(ctx context.Context, orgID string, actor Actor, req 
 	if req.Action != ActAssignLicence {
 		return d, nil
 	}
-	lic, err := s.licenceCheck(ctx, orgID, tree, &target, targetOUs, req.Params.SkuID, req.Params.DisabledPlans)
+	lic, err := s.licenceCheck(ctx, orgID, tree, &target, targetOUs, req.Params.SkuID, req.Params.DisabledPlans, pending)
 	if err != nil || !lic.Allowed {
 		return lic, err
 	}

@@ -55,16 +55,20 @@ func (s *Service) Compliance(ctx context.Context, p *auth.Principal, connectionI
 	if err := p.Require(auth.PermM365Read); err != nil {
 		return Report{}, err
 	}
-	conn, err := s.Store.GetConnection(ctx, p.Org.ID, connectionID)
+	return s.compliance(ctx, p.Org.ID, connectionID)
+}
+
+func (s *Service) compliance(ctx context.Context, orgID, connectionID string) (Report, error) {
+	conn, err := s.Store.GetConnection(ctx, orgID, connectionID)
 	if err != nil || conn.Kind != "m365" {
 		return Report{}, domain.Errorf(domain.CodeNotFound, "No such Microsoft 365 connection in this organisation.")
 	}
-	t, err := s.tree(ctx, p.Org.ID, connectionID)
+	t, err := s.tree(ctx, orgID, connectionID)
 	if err != nil {
 		return Report{}, err
 	}
 	acc := t.newCompliance(connectionID)
-	if err := s.eachSubject(ctx, p.Org.ID, connectionID, acc.add); err != nil {
+	if err := s.eachSubject(ctx, orgID, connectionID, acc.add); err != nil {
 		return Report{}, err
 	}
 	return acc.report(), nil

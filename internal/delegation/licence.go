@@ -135,7 +135,7 @@ func (s *Service) SetRequirements(ctx context.Context, p *auth.Principal, who au
 // an assignment of skuID: the disabled plans to send (requested ones plus
 // every restricted plan), or a refusal when the request enables a
 // restricted plan or an OU's quota is used up.
-func (s *Service) licenceCheck(ctx context.Context, orgID string, t *Tree, target *Subject, targetOUs []string, skuID string, requested []string) (Decision, error) {
+func (s *Service) licenceCheck(ctx context.Context, orgID string, t *Tree, target *Subject, targetOUs []string, skuID string, requested []string, pending []Subject) (Decision, error) {
 	sku, err := s.Store.GetM365SKU(ctx, orgID, target.ConnectionID, strings.TrimSpace(skuID))
 	if domain.ErrorCode(err) == domain.CodeNotFound {
 		return Decision{}, domain.FieldError("params.sku_id", "The connection has no subscribed SKU %q.", skuID)
@@ -165,7 +165,7 @@ func (s *Service) licenceCheck(ctx context.Context, orgID string, t *Tree, targe
 		}
 	}
 	if len(quotas) > 0 {
-		if d, err := s.quotaCheck(ctx, orgID, t, sku, quotas); err != nil || !d.Allowed {
+		if d, err := s.quotaCheck(ctx, orgID, t, sku, quotas, pending); err != nil || !d.Allowed {
 			return d, err
 		}
 	}
@@ -176,7 +176,7 @@ func (s *Service) licenceCheck(ctx context.Context, orgID string, t *Tree, targe
 }
 
 // quotaCheck counts the members of each OU holding the SKU.
-func (s *Service) quotaCheck(ctx context.Context, orgID string, t *Tree, sku store.M365SKU, ous []OU) (Decision, error) {
+func (s *Service) quotaCheck(ctx context.Context, orgID string, t *Tree, sku store.M365SKU, ous []OU, pending []Subject) (Decision, error) {
 	held := make(map[string]int64, len(ous))
 	in := make([]bool, len(t.nodes))
 	err := s.Store.EachM365User(ctx, orgID, sku.ConnectionID, sku.SkuID, func(u store.M365User) error {
@@ -194,6 +194,18 @@ func (s *Service) quotaCheck(ctx context.Context, orgID string, t *Tree, sku sto
 	})
 	if err != nil {
 		return Decision{}, err
+	}
+	for i := range pending {
+		if !pending[i].holds(sku.SkuID) {
+			continue
+		}
+		clear(in)
+		t.member(&pending[i], in)
+		for _, ou := range ous {
+			if in[t.byID[ou.ID]] {
+				held[ou.ID]++
+			}
+		}
 	}
 	for _, ou := range ous {
 		for _, lp := range ou.LicencePolicies {

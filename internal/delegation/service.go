@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/canopyhq/canopy/internal/audit"
@@ -15,7 +16,13 @@ import (
 // Service holds the delegation rules. Reads need m365.read; changes to
 // OUs, policies and delegations need m365.delegate and are audited in the
 // same transaction as the change.
-type Service struct{ Store *store.Store }
+type Service struct {
+	Store *store.Store
+	// Tenants opens a connection's tenant for Execute (Graph client).
+	Tenants TenantFunc
+
+	locks sync.Map // connection ID -> *sync.Mutex (connLock)
+}
 
 // New returns the service over st.
 func New(st *store.Store) *Service { return &Service{Store: st} }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strings"
 	"time"
 
@@ -278,4 +279,41 @@ func (q *Queries) GetM365SKU(ctx context.Context, orgID, connectionID, skuID str
 		return k, &domain.Error{Code: domain.CodeNotFound, Message: "subscribed SKU not found"}
 	}
 	return k, err
+}
+
+// PutM365User writes one user of a connection's directory snapshot after
+// an administrative action changed it in the tenant (the next sync
+// rewrites it anyway); a deleted user comes back.
+func (s *Store) PutM365User(ctx context.Context, orgID, connectionID string, u M365User, at time.Time) error {
+	at = at.UTC().Truncate(time.Microsecond)
+	return s.InTx(ctx, func(tx *Tx) error {
+		gen, err := tx.userGen(ctx, orgID, connectionID, u.ObjectID)
+		if err != nil {
+			return err
+		}
+		return tx.upsertM365User(ctx, orgID, connectionID, u, at, gen)
+	})
+}
+
+// userGen is the sync generation a user was last written with (so that a
+// sync under way still sees it as current), or a new one.
+func (q *Queries) userGen(ctx context.Context, orgID, connectionID, objectID string) (string, error) {
+	var gen string
+	err := q.r().row(ctx, `SELECT sync_gen FROM m365_users WHERE org_id = ? AND connection_id = ? AND object_id = ?`,
+		orgID, connectionID, objectID).Scan(&gen)
+	if errors.Is(err, sql.ErrNoRows) {
+		var g sql.NullString
+		err = q.r().row(ctx, `SELECT MAX(sync_gen) FROM m365_users WHERE org_id = ? AND connection_id = ? AND deleted_at IS NULL`,
+			orgID, connectionID).Scan(&g)
+		gen = g.String
+	}
+	return gen, err
+}
+
+// MarkM365UserDeleted marks one user of a snapshot deleted (it was
+// deleted in the tenant).
+func (s *Store) MarkM365UserDeleted(ctx context.Context, orgID, connectionID, objectID string, at time.Time) error {
+	res, err := s.Queries.w().exec(ctx, `UPDATE m365_users SET deleted_at = ? WHERE org_id = ? AND connection_id = ? AND object_id = ?`,
+		at, orgID, connectionID, objectID)
+	return mustAffect(res, err, "directory user")
 }

@@ -52,7 +52,7 @@ func (g *Graph) serveBatch(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusBadRequest, "BadRequest", msg)
 		return
 	}
-	api := g.throttled(g.apiMux())
+	api := g.throttled(g.locked(g.apiMux()))
 	status := map[string]int{}
 	out := make([]batchResponse, 0, len(in.Requests))
 	for _, br := range in.Requests {

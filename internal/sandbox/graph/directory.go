@@ -34,6 +34,16 @@ type User struct {
 	LastSignIn                    time.Time // zero: never signed in
 	AssignedLicenses              []AssignedLicense
 	OnPremisesExtensionAttributes [15]string
+	// Written by the write endpoints (writes.go).
+	ManagerID                       string
+	ProxyAddresses                  []string
+	ForwardingSMTPAddress           string
+	DeliverToMailboxAndForward      bool
+	AutoReply                       map[string]any // automaticRepliesSetting; nil: disabled
+	SignInSessionsValidFromDateTime time.Time
+	PasswordChangedAt               time.Time
+	ForceChangePasswordNextSignIn   bool
+	DeletedDateTime                 time.Time // zero: not deleted (soft-deleted users sit in deletedItems)
 }
 
 // AssignedLicense is one entry of a user's assignedLicenses.
@@ -154,7 +164,9 @@ func userJSON(u *User) map[string]any {
 		"preferredLanguage": nilIfEmpty(u.PreferredLanguage), "userType": u.UserType, "accountEnabled": u.AccountEnabled,
 		"createdDateTime": u.CreatedDateTime.Format(time.RFC3339), "assignedLicenses": lic,
 		"onPremisesExtensionAttributes": ext, "businessPhones": []string{}, "mobilePhone": nil,
-		"signInActivity": signInActivity(u),
+		"signInActivity": signInActivity(u), "proxyAddresses": nonNilStrings(u.ProxyAddresses),
+		"signInSessionsValidFromDateTime": timeOrNil(u.SignInSessionsValidFromDateTime),
+		"lastPasswordChangeDateTime":      timeOrNil(u.PasswordChangedAt),
 	}
 	return m
 }
@@ -165,6 +177,20 @@ func signInActivity(u *User) map[string]any {
 	}
 	s := u.LastSignIn.Format(time.RFC3339)
 	return map[string]any{"lastSignInDateTime": s, "lastNonInteractiveSignInDateTime": s, "lastSuccessfulSignInDateTime": s}
+}
+
+func timeOrNil(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 func nilIfEmpty(s string) any {

@@ -37,6 +37,7 @@ type Graph struct {
 	issuer *sbx.Issuer
 
 	mu        sync.Mutex
+	data      sync.RWMutex // directories: writes exclusive, reads shared
 	tenants   map[string]*tenant
 	throttle  map[string]*budget // key: tenant + "/" + appid
 	downloads map[string]*download
@@ -59,7 +60,8 @@ type tenant struct {
 	skus      []SKU
 	groups    []group
 	concealed bool
-	perMinute int // 0 = no throttling beyond the sbx faults
+	perMinute int  // 0 = no throttling beyond the sbx faults
+	noEXO     bool // the tenant has no Exchange Online (mailbox writes refused)
 }
 
 // New returns an emulation without tenants.
@@ -109,12 +111,39 @@ func (g *Graph) SetThrottle(tenantID string, perMinute int) {
 	}
 }
 
+// SetExchangeOnline says whether the tenant has Exchange Online (on by
+// default); without it mailbox settings and the Exchange admin surface
+// refuse every request.
+func (g *Graph) SetExchangeOnline(tenantID string, on bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if t := g.tenants[tenantID]; t != nil {
+		t.noEXO = !on
+	}
+}
+
+// locked serialises writes against reads of the directories.
+func (g *Graph) locked(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet {
+			g.data.RLock()
+			defer g.data.RUnlock()
+		} else {
+			g.data.Lock()
+			defer g.data.Unlock()
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // Users returns a copy of the tenant's users in directory order.
 func (g *Graph) Users(tenantID string) []User {
 	t := g.tenant(tenantID)
 	if t == nil {
 		return nil
 	}
+	g.data.RLock()
+	defer g.data.RUnlock()
 	out := make([]User, len(t.users))
 	copy(out, t.users)
 	return out
@@ -126,6 +155,8 @@ func (g *Graph) SKUs(tenantID string) []SKU {
 	if t == nil {
 		return nil
 	}
+	g.data.RLock()
+	defer g.data.RUnlock()
 	out := make([]SKU, len(t.skus))
 	copy(out, t.skus)
 	return out
@@ -156,7 +187,7 @@ func (g *Graph) Handler() http.Handler {
 	mux.HandleFunc("GET /reports-download/{token}", g.serveDownload)
 	api := g.apiMux()
 	mux.Handle("POST /{ver}/$batch", g.authenticated(http.HandlerFunc(g.serveBatch)))
-	mux.Handle("/", g.authenticated(g.throttled(api)))
+	mux.Handle("/", g.authenticated(g.throttled(g.locked(api))))
 	return withRequestID(mux)
 }
 
@@ -175,8 +206,60 @@ func (g *Graph) apiMux() *http.ServeMux {
 	mux.HandleFunc("GET /{ver}/reports/{fn}", g.need(g.serveReport, permReports...))
 	mux.HandleFunc("GET /{ver}/admin/reportSettings", g.need(g.serveReportSettings, permSettingsRead...))
 	mux.HandleFunc("PATCH /{ver}/admin/reportSettings", g.need(g.patchReportSettings, permSettingsWrite...))
+	g.writeRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusBadRequest, "BadRequest", "Resource not found for the segment '"+lastSegment(r.URL.Path)+"'.")
 	})
 	return mux
+}
+
+// GroupMembers returns the object IDs of a group's current members and
+// whether the group exists.
+func (g *Graph) GroupMembers(tenantID, groupID string) ([]string, bool) {
+	t := g.tenant(tenantID)
+	if t == nil {
+		return nil, false
+	}
+	g.data.RLock()
+	defer g.data.RUnlock()
+	grp := t.group(groupID)
+	if grp == nil {
+		return nil, false
+	}
+	var out []string
+	for _, i := range grp.Members {
+		if !t.users[i].deleted() {
+			out = append(out, t.users[i].ID)
+		}
+	}
+	return out, true
+}
+
+// GroupIDs lists the tenant's group IDs.
+func (g *Graph) GroupIDs(tenantID string) []string {
+	t := g.tenant(tenantID)
+	if t == nil {
+		return nil
+	}
+	var out []string
+	for _, gr := range t.groups {
+		out = append(out, gr.ID)
+	}
+	return out
+}
+
+// SetPrepaidUnits sets how many units of a tenant's SKU are purchased
+// (prepaidUnits.enabled), as buying or cancelling licences would.
+func (g *Graph) SetPrepaidUnits(tenantID, skuID string, enabled int) {
+	t := g.tenant(tenantID)
+	if t == nil {
+		return
+	}
+	g.data.Lock()
+	defer g.data.Unlock()
+	for i := range t.skus {
+		if strings.EqualFold(t.skus[i].SkuID, skuID) {
+			t.skus[i].Enabled = enabled
+		}
+	}
 }

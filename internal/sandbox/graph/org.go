@@ -102,6 +102,9 @@ func (g *Graph) serveMembers(w http.ResponseWriter, r *http.Request, t *tenant) 
 	}
 	items := make([]map[string]any, 0, len(grp.Members))
 	for _, i := range grp.Members {
+		if t.users[i].deleted() {
+			continue
+		}
 		m := project(userJSON(&t.users[i]), sel)
 		m["@odata.type"] = "#microsoft.graph.user"
 		items = append(items, m)

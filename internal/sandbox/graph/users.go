@@ -58,6 +58,9 @@ func (g *Graph) queryUsers(r *http.Request, t *tenant) ([]map[string]any, []stri
 	}
 	var out []map[string]any
 	for i := range t.users {
+		if t.users[i].deleted() {
+			continue
+		}
 		m := userJSON(&t.users[i])
 		if f.match(m) {
 			out = append(out, m)
@@ -80,7 +83,7 @@ func (g *Graph) serveUserCount(w http.ResponseWriter, r *http.Request, t *tenant
 	}
 	n := 0
 	for i := range t.users {
-		if f.match(userJSON(&t.users[i])) {
+		if !t.users[i].deleted() && f.match(userJSON(&t.users[i])) {
 			n++
 		}
 	}
@@ -92,7 +95,7 @@ func (g *Graph) serveUserCount(w http.ResponseWriter, r *http.Request, t *tenant
 func (g *Graph) serveUser(w http.ResponseWriter, r *http.Request, t *tenant) {
 	key := strings.ToLower(r.PathValue("id"))
 	i, ok := t.byKey[key]
-	if !ok {
+	if !ok || t.users[i].deleted() {
 		writeError(w, r, http.StatusNotFound, "Request_ResourceNotFound", "Resource '"+r.PathValue("id")+"' does not exist or one of its queried reference-property objects are not present.")
 		return
 	}
