@@ -13,12 +13,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oauth2-proxy/mockoidc"
 
 	"github.com/canopyhq/canopy/internal/audit"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/sso"
-	"github.com/canopyhq/canopy/internal/sso/oidctest"
+	"github.com/canopyhq/canopy/internal/sso/optest"
 	"github.com/canopyhq/canopy/internal/sso/saml/samltest"
 	"github.com/canopyhq/canopy/internal/store"
 	"github.com/canopyhq/canopy/internal/store/storetest"
@@ -89,7 +88,7 @@ func TestOIDCSingleLogout(t *testing.T) {
 		f.idp.AllowedLogoutURIs = []string{f.srv.URL + "/signed-out"}
 		ann := func() *http.Client {
 			c := f.client("")
-			if code, _, body := f.viaIdP(c, "ann@corp.test", &mockoidc.MockUser{Subject: "idp-ann", Email: "ann@corp.test"}); code != http.StatusSeeOther {
+			if code, _, body := f.viaIdP(c, "ann@corp.test", optest.User{Subject: "idp-ann", Email: "ann@corp.test"}); code != http.StatusSeeOther {
 				t.Fatalf("sign-in: %d %s", code, body)
 			}
 			return c
@@ -105,7 +104,7 @@ func TestOIDCSingleLogout(t *testing.T) {
 		}
 		to, _ := url.Parse(html.UnescapeString(m[1]))
 		q := to.Query()
-		if !strings.HasPrefix(to.String(), f.idp.EndSessionURL+"?") || q.Get("id_token_hint") == "" || q.Get("state") == "" ||
+		if !strings.HasPrefix(to.String(), f.idp.EndSessionURL()+"?") || q.Get("id_token_hint") == "" || q.Get("state") == "" ||
 			q.Get("post_logout_redirect_uri") != f.srv.URL+"/signed-out" || q.Get("client_id") != f.idp.ClientID {
 			t.Fatalf("end-session URL %s", to)
 		}
@@ -435,7 +434,7 @@ func TestOIDCFrontChannelLogout(t *testing.T) {
 		f := newSSOFixture(t, db)
 		signIn := func(sid string) *http.Client {
 			c := f.client("")
-			user := oidctest.UserWith{MockUser: &mockoidc.MockUser{Subject: "idp-ann", Email: "ann@corp.test"}, Extra: map[string]any{"sid": sid}}
+			user := optest.User{Subject: "idp-ann", Email: "ann@corp.test", Extra: map[string]any{"sid": sid}}
 			if code, _, body := f.viaIdP(c, "ann@corp.test", user); code != http.StatusSeeOther {
 				t.Fatalf("sign-in: %d %s", code, body)
 			}

@@ -11,13 +11,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/oauth2-proxy/mockoidc"
 
 	"github.com/canopyhq/canopy/internal/audit"
 	"github.com/canopyhq/canopy/internal/auth"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/sso"
-	"github.com/canopyhq/canopy/internal/sso/oidctest"
+	"github.com/canopyhq/canopy/internal/sso/optest"
 	"github.com/canopyhq/canopy/internal/store"
 	"github.com/canopyhq/canopy/internal/store/storetest"
 )
@@ -27,7 +26,7 @@ import (
 // member ann@corp.test also has a password from before.
 type ssoFixture struct {
 	*fixture
-	idp  *oidctest.Provider
+	idp  *optest.Provider
 	conn sso.Connection
 	ann  domain.User
 }
@@ -37,7 +36,7 @@ func newSSOFixture(t *testing.T, db *store.DB) *ssoFixture {
 	ctx := context.Background()
 	f.svc.BaseURL = f.srv.URL
 	var err error
-	f.idp = oidctest.New(t)
+	f.idp = optest.New(t)
 	hash, _ := auth.HashPassword(f.passwd)
 	now := domain.Now()
 	f.ann = domain.User{ID: domain.NewID(domain.PrefixUser), Email: "ann@corp.test", PasswordHash: hash, Status: domain.UserActive,
@@ -63,20 +62,29 @@ func newSSOFixture(t *testing.T, db *store.DB) *ssoFixture {
 	return f
 }
 
-// follow sends c to an absolute URL (the provider, which signs the queued
-// user in at once) and returns where it sends the browser next.
+// follow sends c to an absolute URL at the provider (which signs the
+// queued user in at once) and through the provider's own redirects
+// (authorize → login → authorize callback), and returns where the
+// provider sends the browser next.
 func (f *ssoFixture) follow(c *http.Client, to string) *url.URL {
 	f.t.Helper()
-	resp, err := c.Get(to)
-	if err != nil {
-		f.t.Fatal(err)
+	for range 10 {
+		resp, err := c.Get(to)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		resp.Body.Close()
+		loc, err := resp.Location()
+		if err != nil {
+			f.t.Fatalf("%s answered %d without a location", to, resp.StatusCode)
+		}
+		if !strings.HasPrefix(loc.String(), f.idp.Issuer()+"/") {
+			return loc
+		}
+		to = loc.String()
 	}
-	resp.Body.Close()
-	loc, err := resp.Location()
-	if err != nil {
-		f.t.Fatalf("%s answered %d without a location", to, resp.StatusCode)
-	}
-	return loc
+	f.t.Fatalf("the provider redirected more than 10 times")
+	return nil
 }
 
 var continueRE = regexp.MustCompile(`id="sso-continue" href="([^"]+)"|href="([^"]+)" class="btn btn-primary btn-block" id="sso-continue"`)
@@ -96,7 +104,7 @@ func continueURL(t *testing.T, resp *http.Response) string {
 
 // viaIdP posts the email step and follows the provider back to Canopy's
 // callback, returning the callback's status, location and body.
-func (f *ssoFixture) viaIdP(c *http.Client, email string, user mockoidc.User) (int, string, string) {
+func (f *ssoFixture) viaIdP(c *http.Client, email string, user optest.User) (int, string, string) {
 	f.t.Helper()
 	resp, err := c.PostForm(f.srv.URL+"/signin", url.Values{"email": {email}, "next": {"/settings"}})
 	if err != nil {
@@ -132,7 +140,7 @@ func TestSSOSignInFlow(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		f := newSSOFixture(t, db)
 		c := f.client("")
-		code, loc, _ := f.viaIdP(c, "Ann@corp.test", &mockoidc.MockUser{Subject: "idp-ann", Email: "ann@corp.test"})
+		code, loc, _ := f.viaIdP(c, "Ann@corp.test", optest.User{Subject: "idp-ann", Email: "ann@corp.test"})
 		if code != http.StatusSeeOther || loc != "/settings" {
 			t.Fatalf("callback: %d to %q", code, loc)
 		}
@@ -163,7 +171,7 @@ func TestSSOSignInFlow(t *testing.T) {
 		// Other domains keep their passwords.
 		f.client("viewer-a@example.com")
 
-		code, _, body = f.viaIdP(f.client(""), "new@corp.test", &mockoidc.MockUser{Subject: "idp-new", Email: "new@corp.test"})
+		code, _, body = f.viaIdP(f.client(""), "new@corp.test", optest.User{Subject: "idp-new", Email: "new@corp.test"})
 		if code != http.StatusForbidden || !strings.Contains(body, "Your account has not been set up") ||
 			!strings.Contains(body, "owner-a@example.com") || !strings.Contains(body, "Corp IdP") {
 			t.Fatalf("not set up: %d %s", code, body)
@@ -181,7 +189,7 @@ func TestSSOCallbackBoundToBrowser(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f.idp.QueueUser(&mockoidc.MockUser{Subject: "idp-ann", Email: "ann@corp.test"})
+		f.idp.QueueUser(optest.User{Subject: "idp-ann", Email: "ann@corp.test"})
 		back := f.follow(attacker, continueURL(t, resp))
 		victim := f.client("")
 		if code, body := f.do(victim, http.MethodGet, back.RequestURI(), nil); code != http.StatusUnauthorized || !strings.Contains(body, "Single sign-on did not work") {
@@ -229,7 +237,7 @@ func TestSSOSettingsAndTest(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f.idp.QueueUser(&mockoidc.MockUser{Subject: "idp-zed", Email: "zed@corp.test"})
+		f.idp.QueueUser(optest.User{Subject: "idp-zed", Email: "zed@corp.test"})
 		back := f.follow(owner, continueURL(t, resp))
 		code, _ = f.do(owner, http.MethodGet, back.RequestURI(), nil)
 		if code != http.StatusSeeOther {
