@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/canopyhq/canopy/internal/audit"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/sso"
