@@ -10,19 +10,19 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/oauth2-proxy/mockoidc"
-
-	"github.com/canopyhq/canopy/internal/sso/oidctest"
+	"github.com/canopyhq/canopy/internal/sso/optest"
 )
 
 // An owner sets up OpenID Connect single sign-on in Settings against a
-// real provider on loopback and tests it (the claims show, nobody is
-// signed in); a member of the federated domain then types only their
-// email, is sent to the provider and comes back signed in; a password is
-// no longer accepted for them.
+// real provider on loopback (zitadel/oidc's op package, package optest)
+// and tests it (the claims show, nobody is signed in); a member of the
+// federated domain then types only their email, is sent to the provider,
+// clicks Sign in on its page and comes back signed in; a password is no
+// longer accepted for them.
 func TestSingleSignOnWithOpenIDConnect(t *testing.T) {
 	t.Parallel()
-	idp := oidctest.New(t)
+	idp := optest.New(t)
+	idp.LoginForm = true
 	noteSecret(idp.ClientSecret)
 	n := startNode(t, nodeConfig{})
 	idp.AllowedLogoutURIs = []string{n.URL + "/signed-out"}
@@ -46,12 +46,13 @@ func TestSingleSignOnWithOpenIDConnect(t *testing.T) {
 	b.mustSee("Single sign-on connection saved.", "/login/callback?connection=", n.URL+"/signed-out")
 	b.shot("sso-connection")
 
-	idp.QueueUser(&mockoidc.MockUser{Subject: "idp-ann", Email: "ann@corp.test", EmailVerified: true})
+	idp.QueueUser(optest.User{Subject: "idp-ann", Email: "ann@corp.test", EmailVerified: true, Name: "Ann Corp", Groups: []string{"finance"}})
 	// The answer to the post is a page that goes on to the provider by
 	// itself (the CSP's form-action keeps posts on Canopy's origin).
 	if st := b.submit("#test-sso"); st != http.StatusOK {
 		t.Fatalf("test connection: status %d", st)
 	}
+	opSignIn(b)
 	waitAcrossPages(b, "the test result", `location.pathname.endsWith("/test") && document.querySelector("#sso-test-email") !== null`)
 	if !strings.HasSuffix(b.path(), "/test") || b.textOf("#sso-test-email") != "ann@corp.test" {
 		t.Fatalf("test result at %s shows email %q", b.path(), b.textOf("#sso-test-email"))
@@ -62,10 +63,11 @@ func TestSingleSignOnWithOpenIDConnect(t *testing.T) {
 
 	// Ann types her email and signs in at the provider.
 	b.fill("#email", "ann@corp.test")
-	idp.QueueUser(&mockoidc.MockUser{Subject: "idp-ann", Email: "ann@corp.test", EmailVerified: true})
+	idp.QueueUser(optest.User{Subject: "idp-ann", Email: "ann@corp.test", EmailVerified: true, Name: "Ann Corp", Groups: []string{"finance"}})
 	if st := b.submit(emailContinue); st != http.StatusOK {
 		t.Fatalf("sign-in through the provider: status %d", st)
 	}
+	opSignIn(b)
 	waitAcrossPages(b, "the overview", `location.pathname === "/" && document.body.innerText.includes("You are working in Acme")`)
 	if p := b.path(); p != "/" {
 		t.Fatalf("after single sign-on the browser is at %s, want the overview", p)
@@ -85,6 +87,15 @@ func TestSingleSignOnWithOpenIDConnect(t *testing.T) {
 	res := fetch(t, "POST", n.URL+"/signin/password", url.Values{"email": {"ann@corp.test"}, "password": {annPW}}, nil, "")
 	if res.Status != http.StatusForbidden || !strings.Contains(res.Body, "signs you in with single sign-on") {
 		t.Fatalf("password sign-in for the federated domain: status %d", res.Status)
+	}
+}
+
+// opSignIn waits for the provider's sign-in page and clicks Sign in there.
+func opSignIn(b *tab) {
+	b.t.Helper()
+	waitAcrossPages(b, "the provider's sign-in page", `location.pathname === "/login" && !!document.querySelector("#op-signin")`)
+	if st := b.submit("#op-signin"); st != http.StatusOK {
+		b.fatalf("sign-in at the provider: status %d", st)
 	}
 }
 
