@@ -57,7 +57,7 @@ func TestSingleSignOnWithOpenIDConnect(t *testing.T) {
 	if !strings.HasSuffix(b.path(), "/test") || b.textOf("#sso-test-email") != "ann@corp.test" {
 		t.Fatalf("test result at %s shows email %q", b.path(), b.textOf("#sso-test-email"))
 	}
-	b.mustSee("Nobody was signed in to Canopy.", "idp-ann")
+	b.mustSee("Nobody was signed in to Canopy.", "idp-ann", "Ann Corp", "finance")
 	b.shot("sso-test-result")
 	b.signOut()
 
