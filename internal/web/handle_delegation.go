@@ -162,7 +162,7 @@ func (s *Server) delegationAct(w http.ResponseWriter, r *http.Request) {
 	page.Done = &DelegationResult{Action: string(req.Action)}
 	switch {
 	case execErr != nil:
-		page.SetErr(execErr)
+		page.Error = fieldMessage(execErr)
 		page.Done = nil
 		status = domain.HTTPStatus(execErr)
 	case len(res) == 1:
@@ -251,7 +251,7 @@ func (s *Server) manageAgain(w http.ResponseWriter, r *http.Request, connID stri
 		s.fail(w, r, perr)
 		return
 	}
-	page.SetErr(err)
+	page.Error = fieldMessage(err)
 	s.R.Render(w, domain.HTTPStatus(err), page)
 }
 
@@ -375,4 +375,15 @@ func (s *Server) delegationDeleteDelegation(w http.ResponseWriter, r *http.Reque
 	}
 	err := s.delegationSvc().DeleteDelegation(r.Context(), principalFrom(r.Context()), actor(r), r.PathValue("id"))
 	s.manageAgain(w, r, r.PostFormValue("connection_id"), err, "Delegation ended.")
+}
+
+// fieldMessage is err's message naming its field: the delegation forms
+// show errors in one place, and the field says where
+// (rules[0].conditions[1].values).
+func fieldMessage(err error) string {
+	msg := domain.ErrorMessage(err)
+	if field := domain.ErrorField(err); field != "" && !strings.Contains(msg, field) {
+		msg = field + ": " + msg
+	}
+	return msg
 }
