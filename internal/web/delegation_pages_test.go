@@ -28,5 +28,14 @@ func delegationSamplePages() []pageCase {
 			[]string{`data-ou="vou_1"`, `data-policy="map_1"`, `data-delegation="dlg_1"`, `name="attribute_3"`, `id="pol-act-user.reset_password"`}},
 		{DelegationOUPage{Layout: l, OU: ou, Members: []delegation.MemberView{{ObjectID: "u-1", DisplayName: "Ada", UserPrincipalName: "ada@contoso.test"}}},
 			[]string{`country equals DE`, `data-user="u-1"`}},
+		{DelegationOUPage{Layout: l, OU: delegation.OU{ID: "vou_1", Name: "Sales DE", Required: []delegation.Requirement{{Attribute: "department", Value: "Sales"}}},
+			Attributes: delegation.Attributes()}, []string{`<option value="department" selected>department</option>`, `name="value_0" value="Sales"`, `name="attribute_3"`}},
+		{DelegationCompliancePage{Layout: l, ConnectionID: "con_1", Connections: []DelegationConn{{ID: "con_1", Name: "Contoso"}},
+			Report: delegation.Report{Checked: 2, Deviating: 1, Total: 1, Deviations: []delegation.Deviation{{ObjectID: "u-1", DisplayName: "Ada",
+				UserPrincipalName: "ada@contoso.test", Attribute: "department", Required: "Sales", OUs: []string{"Sales DE"}}}},
+			Remedies: []delegation.Remedy{{Deviation: delegation.Deviation{UserPrincipalName: "ada@contoso.test", Attribute: "department", Required: "Sales"},
+				Result: delegation.Result{Status: "refused", Decision: &delegation.Decision{Reason: "Action user.set_department is not granted to you"}}}}},
+			[]string{`data-user="u-1" data-attribute="department"`, `Remediate all`, `data-status="refused"`, `is not granted to you`}},
+		{DelegationCompliancePage{Layout: l, ConnectionID: "con_1", Connections: []DelegationConn{{ID: "con_1", Name: "Contoso"}}}, []string{`No deviations.`}},
 	}
 }

@@ -101,6 +101,25 @@ func TestDelegationPages(t *testing.T) {
 			t.Fatalf("refusal audit: %+v %v", audits, err)
 		}
 
+		// A configuration policy: DE users must be in Sales. The report
+		// lists the DE user; the delegated viewer may not set departments,
+		// so remediation is refused with the reason and nothing changes.
+		code, _ = f.do(owner, "POST", "/m365/delegation/ous/"+ouDE[1]+"/required", url.Values{"attribute_0": {"department"}, "value_0": {"Sales"}})
+		if code != http.StatusSeeOther {
+			t.Fatalf("required attributes: %d", code)
+		}
+		code, body = f.do(viewer, "GET", "/m365/delegation/compliance?connection="+c.ID, nil)
+		if code != 200 || !strings.Contains(body, `data-user="u-de" data-attribute="department"`) || strings.Contains(body, `data-user="u-fr"`) {
+			t.Fatalf("compliance: %d", code)
+		}
+		code, body = f.do(viewer, "POST", "/m365/delegation/compliance/remediate", url.Values{"connection_id": {c.ID}, "id": {"u-de"}, "attribute": {"department"}})
+		if code != 200 || !strings.Contains(body, `data-status="refused"`) || !strings.Contains(body, "user.set_department") {
+			t.Fatalf("remediate: %d %s", code, body)
+		}
+		if code, _ := f.do(f.client("viewer-b@example.com"), "POST", "/m365/delegation/compliance/remediate", url.Values{"connection_id": {c.ID}, "all": {"1"}}); code != http.StatusForbidden {
+			t.Fatalf("remediate without delegation: %d", code)
+		}
+
 		// The other organisation sees none of it.
 		ownerB := f.client("owner-b@example.com")
 		for _, path := range []string{"/m365/delegation/ous/" + ouDE[1], "/m365/delegation/" + c.ID + "/users/u-de"} {

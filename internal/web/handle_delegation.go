@@ -309,20 +309,21 @@ func (s *Server) delegationCreateOU(w http.ResponseWriter, r *http.Request) {
 	s.manageAgain(w, r, in.ConnectionID, err, "OU "+o.Name+" created.")
 }
 
-func (s *Server) delegationOU(w http.ResponseWriter, r *http.Request) {
+func (s *Server) delegationOUPage(r *http.Request, id string) (DelegationOUPage, error) {
 	p := principalFrom(r.Context())
 	svc := s.delegationSvc()
-	o, err := svc.GetOU(r.Context(), p, r.PathValue("id"))
+	page := DelegationOUPage{Layout: s.layout(r, NavM365), Attributes: delegation.Attributes()}
+	o, err := svc.GetOU(r.Context(), p, id)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return page, err
 	}
-	members, err := svc.Members(r.Context(), p, o.ID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.R.Render(w, http.StatusOK, DelegationOUPage{Layout: s.layout(r, NavM365), OU: o, Members: members})
+	page.OU = o
+	page.Members, err = svc.Members(r.Context(), p, o.ID)
+	return page, err
+}
+
+func (s *Server) delegationOU(w http.ResponseWriter, r *http.Request) {
+	renderBuilt(s, w, r, func(r *http.Request) (DelegationOUPage, error) { return s.delegationOUPage(r, r.PathValue("id")) })
 }
 
 func (s *Server) delegationDeleteOU(w http.ResponseWriter, r *http.Request) {

@@ -112,9 +112,43 @@ type DelegationMember struct{ ID, Email string }
 // DelegationOUPage is one OU with its rules and current members.
 type DelegationOUPage struct {
 	Layout
-	OU      delegation.OU
-	Members []delegation.MemberView
+	FormErrors
+	OU         delegation.OU
+	Members    []delegation.MemberView
+	Attributes []string
 }
+
+// RequirementRows are the required-attribute form's rows: the OU's
+// requirements, then two empty rows (at least maxConditionRows in all).
+func (p DelegationOUPage) RequirementRows() []RequirementRow {
+	out := make([]RequirementRow, max(len(p.OU.Required)+2, maxConditionRows))
+	for i := range out {
+		out[i].N = i
+		if i < len(p.OU.Required) {
+			out[i].Requirement = p.OU.Required[i]
+		}
+	}
+	return out
+}
+
+// RequirementRow is one row of the required-attribute form.
+type RequirementRow struct {
+	N int
+	delegation.Requirement
+}
+
+// DelegationCompliancePage is a connection's compliance report with the
+// outcome of the last remediation.
+type DelegationCompliancePage struct {
+	Layout
+	FormErrors
+	ConnectionID string
+	Connections  []DelegationConn
+	Report       delegation.Report
+	Remedies     []delegation.Remedy
+}
+
+func (DelegationCompliancePage) Template() string { return "m365_delegation_compliance" }
 
 func (DelegationOUPage) Template() string { return "m365_delegation_ou" }
 

@@ -103,6 +103,7 @@ func (s *Server) RouteList() []Route {
 	routes = append(routes, s.ssoRoutes()...)
 	routes = append(routes, s.directoryRoutes()...)
 	routes = append(routes, s.delegationRoutes()...)
+	routes = append(routes, s.delegationComplianceRoutes()...)
 	routes = append(routes, s.azureConnectRoutes()...)
 	routes = append(routes, s.azureAccessRoutes()...)
 	routes = append(routes, s.awsConnectRoutes()...)
