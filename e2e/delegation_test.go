@@ -97,7 +97,10 @@ func TestDelegatedAdminResetsPasswordOnlyInTheirOU(t *testing.T) {
 	member := newTab(t, demo.url)
 	member.do("phone width", chromedp.EmulateViewport(390, 844))
 	member.firstSignIn(email, oneTime)
-	if st := member.open("/m365/delegation"); st != http.StatusOK {
+	if st := member.open("/m365"); st != http.StatusOK {
+		member.fatalf("Microsoft 365: status %d", st)
+	}
+	if st := member.submit("#m365-delegation-link"); st != http.StatusOK {
 		member.fatalf("users I can administer: status %d", st)
 	}
 	rows := evalJS[[]string](member, `[...document.querySelectorAll("tr[data-user]")].map(r => r.cells[1].innerText)`)
