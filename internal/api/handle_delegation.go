@@ -342,3 +342,7 @@ func (a *API) remediateCompliance(w http.ResponseWriter, r *http.Request, c *cal
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"results": out.Results, "truncated": out.Truncated, "summary": actionSummary(st)})
 }
+
+// Delegation is the API's delegation service, for the UI to share: its
+// per-connection execution lock and tenant access are the same.
+func (a *API) Delegation() *delegation.Service { return a.delegation }

@@ -31,10 +31,12 @@ func (a *App) Handler() (http.Handler, error) {
 		Alerts: a.Alerts, R: renderer, Log: a.Log,
 		Sessions: web.NewSessionManager(a.Store, a.Cfg.SessionIdle, a.Cfg.SessionLifetime, a.Cfg.SecureCookies)}
 	ui.TagSync, ui.Chargebacks, ui.Recommendations, ui.Marketplace = a.TagSync, a.Chargebacks, a.Recommendations, a.Marketplace
-	ui.Routes(mux)
-	api.New(a.Auth, a.Log).WithImports(a.Imports).WithConnections(a.Connections).WithAllocation(a.Allocation).WithChargebacks(a.Chargebacks).WithTagSync(a.TagSync).WithBudgets(a.Budgets, a.Notify).
+	apiSrv := api.New(a.Auth, a.Log).WithImports(a.Imports).WithConnections(a.Connections).WithAllocation(a.Allocation).WithChargebacks(a.Chargebacks).WithTagSync(a.TagSync).WithBudgets(a.Budgets, a.Notify).
 		WithAlerts(a.Alerts).WithMarketplace(a.Marketplace).
-		WithRecommendations(a.Recommendations).Routes(mux)
+		WithRecommendations(a.Recommendations)
+	ui.Delegation = apiSrv.Delegation()
+	ui.Routes(mux)
+	apiSrv.Routes(mux)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := newMetrics(reg)

@@ -127,7 +127,7 @@ func samplePages() []pageCase {
 	}, slices.Concat(spendSamples(), importSamplePages(), connectionSamplePages(), directorySamplePages(), azureConnectSamplePages(),
 		onboardSamplePages(), tagSyncSamplePages(), allocationSamplePages(), resourceSamplePages(), chargebackSamplePages(),
 		budgetSamplePages(), alertSamplePages(), recommendationSamplePages(), mktBillingSamplePages(), mktCommerceSamplePages(),
-		mktCatalogSamplePages(), ssoSamplePages())...)
+		mktCatalogSamplePages(), ssoSamplePages(), delegationSamplePages())...)
 }
 
 func withLayout(p ErrorPage, l Layout) ErrorPage {

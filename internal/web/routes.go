@@ -8,6 +8,7 @@ import (
 
 	"github.com/canopyhq/canopy/internal/audit"
 	"github.com/canopyhq/canopy/internal/auth"
+	"github.com/canopyhq/canopy/internal/delegation"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/store"
 )
@@ -101,6 +102,8 @@ func (s *Server) RouteList() []Route {
 	routes = append(routes, s.connectionRoutes()...)
 	routes = append(routes, s.ssoRoutes()...)
 	routes = append(routes, s.directoryRoutes()...)
+	routes = append(routes, s.delegationRoutes()...)
+	routes = append(routes, s.delegationComplianceRoutes()...)
 	routes = append(routes, s.azureConnectRoutes()...)
 	routes = append(routes, s.azureAccessRoutes()...)
 	routes = append(routes, s.awsConnectRoutes()...)
@@ -127,6 +130,9 @@ func (s *Server) RouteList() []Route {
 // Routes registers the UI on mux.
 func (s *Server) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /static/", StaticHandler())
+	if s.Delegation == nil {
+		s.Delegation = delegation.New(s.Auth.Store)
+	}
 	for _, rt := range s.RouteList() {
 		h := rt.handler
 		switch rt.Access {

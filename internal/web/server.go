@@ -19,6 +19,7 @@ import (
 	"github.com/canopyhq/canopy/internal/budgets"
 	"github.com/canopyhq/canopy/internal/chargeback"
 	"github.com/canopyhq/canopy/internal/connect"
+	"github.com/canopyhq/canopy/internal/delegation"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/fx"
 	"github.com/canopyhq/canopy/internal/imports"
@@ -79,6 +80,10 @@ type Server struct {
 	// Marketplace serves the Marketplace pages (nil: one over Auth.Store
 	// whose orders are all fulfilled by hand).
 	Marketplace *marketplace.Service
+	// Delegation serves Microsoft 365 → Delegation (nil: one over
+	// Auth.Store that cannot reach tenants). Share the API's: executions
+	// of one connection are serialised per service.
+	Delegation *delegation.Service
 }
 
 // NewSessionManager returns the session manager over the database store:

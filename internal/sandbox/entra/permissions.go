@@ -48,6 +48,11 @@ var catalog = []Permission{
 	{ResourceGraph, "Organization.Read.All", permTypeApplication, "498476ce-e0fe-48b0-b801-37ba7e2685c6", "Read organization information"},
 	{ResourceGraph, "Reports.Read.All", permTypeApplication, "230c1aed-a721-4c5d-9cb4-a90514e508ef", "Read all usage reports"},
 	{ResourceGraph, "Group.Read.All", permTypeApplication, "5b567255-7703-4780-807c-7be8301ae99b", "Read all groups"},
+	// Write roles of Microsoft 365 delegation (not in DefaultRequired: an
+	// administrator grants them when administrative actions are wanted).
+	{ResourceGraph, "User.ReadWrite.All", permTypeApplication, "741f803b-c850-494e-b5df-cde7c675a1ca", "Read and write all users' full profiles"},
+	{ResourceGraph, "LicenseAssignment.ReadWrite.All", permTypeApplication, "5facf0c1-8979-4e95-abcf-ff3d079771c0", "Manage all license assignments"},
+	{ResourceGraph, "GroupMember.ReadWrite.All", permTypeApplication, "dbaae8cf-10b5-4b86-a4a1-f871c94c6695", "Read and write all group memberships"},
 	{ResourcePartnerCenter, "user_impersonation", permTypeDelegated, "1cebfa2a-fb4d-419e-b5f9-839b4383e05a", "Access Partner Center PPE"},
 }
 
