@@ -191,16 +191,8 @@ func ParseIdPMetadata(data []byte) (IdPSettings, error) {
 			continue
 		}
 		for _, xc := range kd.KeyInfo.X509Data.X509Certificates {
-			der, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(xc.Data), ""))
-			if err != nil {
-				return IdPSettings{}, failErr(ReasonMalformed, err, "metadata certificate")
-			}
-			c, err := x509.ParseCertificate(der)
-			if err != nil {
-				return IdPSettings{}, failErr(ReasonMalformed, err, "metadata certificate")
-			}
-			if !containsCert(s.Certificates, c) {
-				s.Certificates = append(s.Certificates, c)
+			if s.Certificates, err = AddMetadataCertificate(s.Certificates, xc.Data); err != nil {
+				return IdPSettings{}, err
 			}
 		}
 	}
@@ -208,6 +200,25 @@ func ParseIdPMetadata(data []byte) (IdPSettings, error) {
 		return IdPSettings{}, &Error{Reason: ReasonMalformed, Detail: "metadata", Err: err}
 	}
 	return s, nil
+}
+
+// AddMetadataCertificate decodes the base64 text of a metadata
+// X509Certificate element and appends the certificate to list unless it is
+// there already; a bad one is ReasonMalformed. Package wsfed reads its
+// federation metadata's certificates with it too.
+func AddMetadataCertificate(list []*x509.Certificate, text string) ([]*x509.Certificate, error) {
+	der, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(text), ""))
+	if err != nil {
+		return list, failErr(ReasonMalformed, err, "metadata certificate")
+	}
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		return list, failErr(ReasonMalformed, err, "metadata certificate")
+	}
+	if !containsCert(list, c) {
+		list = append(list, c)
+	}
+	return list, nil
 }
 
 func containsCert(list []*x509.Certificate, c *x509.Certificate) bool {

@@ -109,11 +109,18 @@ func detach(el *etree.Element) (*etree.Element, error) {
 // checkIDs refuses documents where an ID attribute value appears twice,
 // which signature wrapping relies on.
 func checkIDs(root *etree.Element) error {
+	return CheckUniqueIDs(root, func(a etree.Attr) bool { return a.Key == "ID" && a.Space == "" })
+}
+
+// CheckUniqueIDs refuses (ReasonWrapping) a document where a value of an
+// attribute isID accepts appears twice; package wsfed passes its own ID
+// attributes (SAML 1.1's AssertionID, XML Signature's Id).
+func CheckUniqueIDs(root *etree.Element, isID func(etree.Attr) bool) error {
 	seen := map[string]bool{}
 	var walk func(*etree.Element) error
 	walk = func(e *etree.Element) error {
 		for _, a := range e.Attr {
-			if a.Key == "ID" && a.Space == "" {
+			if isID(a) {
 				if seen[a.Value] {
 					return fail(ReasonWrapping, "ID %q appears twice", a.Value)
 				}

@@ -3,7 +3,6 @@ package wsfed
 import (
 	"context"
 	"crypto/x509"
-	"encoding/base64"
 	"fmt"
 	"io"
 	"net/http"
@@ -108,16 +107,9 @@ func readMetadata(root *etree.Element) (Metadata, error) {
 			continue
 		}
 		for _, xc := range saml.FindAll(kd, NSDSig, "X509Certificate") {
-			der, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(xc.Text()), ""))
-			if err != nil {
-				return Metadata{}, failErr(ReasonMalformed, err, "metadata certificate")
-			}
-			c, err := x509.ParseCertificate(der)
-			if err != nil {
-				return Metadata{}, failErr(ReasonMalformed, err, "metadata certificate")
-			}
-			if !containsCert(md.Certificates, c) {
-				md.Certificates = append(md.Certificates, c)
+			var err error
+			if md.Certificates, err = saml.AddMetadataCertificate(md.Certificates, xc.Text()); err != nil {
+				return Metadata{}, fromSAML(err)
 			}
 		}
 	}
@@ -161,15 +153,6 @@ func resolvePrefix(el *etree.Element, prefix string) string {
 		}
 	}
 	return ""
-}
-
-func containsCert(list []*x509.Certificate, c *x509.Certificate) bool {
-	for _, x := range list {
-		if x.Equal(c) {
-			return true
-		}
-	}
-	return false
 }
 
 // FetchMetadata downloads federation metadata: GET with a timeout (10 s

@@ -196,25 +196,13 @@ func locateAssertion(root, rstr *etree.Element) (*etree.Element, error) {
 // checkIDs refuses a document where an ID value (ID, AssertionID) appears
 // twice, which signature wrapping relies on.
 func checkIDs(root *etree.Element) error {
-	seen := map[string]bool{}
-	var walk func(*etree.Element) error
-	walk = func(e *etree.Element) error {
-		for _, a := range e.Attr {
-			if a.Space == "" && (a.Key == "ID" || a.Key == "AssertionID") || a.Key == "Id" {
-				if seen[a.Value] {
-					return fail(ReasonWrapping, "ID %q appears twice", a.Value)
-				}
-				seen[a.Value] = true
-			}
-		}
-		for _, c := range e.ChildElements() {
-			if err := walk(c); err != nil {
-				return err
-			}
-		}
-		return nil
+	err := saml.CheckUniqueIDs(root, func(a etree.Attr) bool {
+		return a.Space == "" && (a.Key == "ID" || a.Key == "AssertionID") || a.Key == "Id"
+	})
+	if err != nil {
+		return fromSAML(err)
 	}
-	return walk(root)
+	return nil
 }
 
 // verify checks the assertion's enveloped signature with each configured
