@@ -181,24 +181,32 @@ func delegationUserView(u store.M365User) DelegationUserView {
 
 // Management (m365.delegate).
 
-func (s *Server) delegationManagePage(r *http.Request, connID string) (DelegationManagePage, error) {
-	p := principalFrom(r.Context())
-	page := DelegationManagePage{Layout: s.layout(r, NavM365), Attributes: delegation.Attributes(), Operators: delegation.Operators,
-		Actions: delegation.Actions()}
+// delegationConnections lists the organisation's Microsoft 365 connections
+// for a page's picker and the one shown: connID, or the first.
+func (s *Server) delegationConnections(r *http.Request, connID string) ([]DelegationConn, string, error) {
 	conns, err := s.m365Connections(r)
 	if err != nil {
-		return page, err
+		return nil, "", err
 	}
+	var out []DelegationConn
 	for _, c := range conns {
-		page.Connections = append(page.Connections, DelegationConn{ID: c.ID, Name: c.Name})
+		out = append(out, DelegationConn{ID: c.ID, Name: c.Name})
 		if connID == "" {
 			connID = c.ID
 		}
 	}
-	page.ConnectionID = connID
-	if connID == "" {
-		return page, nil
+	return out, connID, nil
+}
+
+func (s *Server) delegationManagePage(r *http.Request, connID string) (DelegationManagePage, error) {
+	p := principalFrom(r.Context())
+	page := DelegationManagePage{Layout: s.layout(r, NavM365), Attributes: delegation.Attributes(), Operators: delegation.Operators,
+		Actions: delegation.Actions()}
+	var err error
+	if page.Connections, page.ConnectionID, err = s.delegationConnections(r, connID); err != nil || page.ConnectionID == "" {
+		return page, err
 	}
+	connID = page.ConnectionID
 	svc := s.delegationSvc()
 	if page.OUs, err = svc.ListOUs(r.Context(), p, connID); err != nil {
 		return page, err

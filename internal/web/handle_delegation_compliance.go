@@ -59,21 +59,11 @@ func (s *Server) delegationSetRequired(w http.ResponseWriter, r *http.Request) {
 func (s *Server) delegationCompliancePage(r *http.Request, connID string) (DelegationCompliancePage, error) {
 	p := principalFrom(r.Context())
 	page := DelegationCompliancePage{Layout: s.layout(r, NavM365)}
-	conns, err := s.m365Connections(r)
-	if err != nil {
+	var err error
+	if page.Connections, page.ConnectionID, err = s.delegationConnections(r, connID); err != nil || page.ConnectionID == "" {
 		return page, err
 	}
-	for _, c := range conns {
-		page.Connections = append(page.Connections, DelegationConn{ID: c.ID, Name: c.Name})
-		if connID == "" {
-			connID = c.ID
-		}
-	}
-	page.ConnectionID = connID
-	if connID == "" {
-		return page, nil
-	}
-	page.Report, err = s.delegationSvc().Compliance(r.Context(), p, connID)
+	page.Report, err = s.delegationSvc().Compliance(r.Context(), p, page.ConnectionID)
 	return page, err
 }
 
