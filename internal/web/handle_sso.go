@@ -414,40 +414,35 @@ func (f SSOForm) input(secret string) (sso.Input, error) {
 		}
 		in.GroupRoles = append(in.GroupRoles, sso.GroupRole{Group: strings.TrimSpace(group), Role: strings.TrimSpace(role)})
 	}
-	if f.Kind == sso.KindOIDC || f.Kind == sso.KindAzureAD {
-		st := sso.OIDCSettings{Issuer: f.Issuer, ClientID: f.ClientID, Scopes: strings.Fields(f.Scopes), TenantID: f.TenantID,
-			Endpoint: f.Endpoint, MultiTenant: f.MultiTenant, AllowedTenants: splitList(f.AllowedTenants), Authority: f.Authority}
-		if f.LocalSignOut {
-			st.SingleLogout = new(bool)
-		}
-		b, err := json.Marshal(st)
-		in.Settings = b
-		return in, err
+	// Each kind's settings carry single_logout: absent asks the provider,
+	// false signs out of Canopy only.
+	var localOnly *bool
+	if f.LocalSignOut {
+		localOnly = new(bool)
 	}
-	if sso.IsSAML(f.Kind) {
+	var settings any
+	switch {
+	case f.Kind == sso.KindOIDC || f.Kind == sso.KindAzureAD:
+		settings = sso.OIDCSettings{Issuer: f.Issuer, ClientID: f.ClientID, Scopes: strings.Fields(f.Scopes), TenantID: f.TenantID,
+			Endpoint: f.Endpoint, MultiTenant: f.MultiTenant, AllowedTenants: splitList(f.AllowedTenants), Authority: f.Authority,
+			SingleLogout: localOnly}
+	case sso.IsSAML(f.Kind):
 		st := f.SAMLSettings
-		st.SingleLogout = nil
-		if f.LocalSignOut {
-			st.SingleLogout = new(bool)
-		}
-		b, err := json.Marshal(st)
-		in.Settings = b
-		return in, err
-	}
-	if sso.IsWSFed(f.Kind) {
+		st.SingleLogout = localOnly
+		settings = st
+	case sso.IsWSFed(f.Kind):
 		st := f.WS
-		st.SingleLogout = nil
-		if f.LocalSignOut {
-			st.SingleLogout = new(bool)
+		st.SingleLogout = localOnly
+		settings = st
+	default:
+		if strings.TrimSpace(f.SettingsJSON) != "" {
+			in.Settings = json.RawMessage(f.SettingsJSON)
 		}
-		b, err := json.Marshal(st)
-		in.Settings = b
-		return in, err
+		return in, nil
 	}
-	if strings.TrimSpace(f.SettingsJSON) != "" {
-		in.Settings = json.RawMessage(f.SettingsJSON)
-	}
-	return in, nil
+	b, err := json.Marshal(settings)
+	in.Settings = b
+	return in, err
 }
 
 func (s *Server) ssoPage(r *http.Request) (SSOPage, error) {
