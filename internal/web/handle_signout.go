@@ -128,22 +128,8 @@ func (s *Server) ssoLogoutCallback(w http.ResponseWriter, r *http.Request) {
 		s.R.Render(w, status, page)
 	case get("SAMLRequest") != "":
 		out, ended, err := s.ssoSvc().IdPLogout(ctx, conn, binding, value("SAMLRequest"), get("RelayState"), who(r))
-		if errors.As(err, &refusal) {
-			s.R.Render(w, http.StatusBadRequest, ErrorPage{Status: http.StatusBadRequest,
-				Message: "This sign-out request was refused (" + refusal.Reason + "). Nobody was signed out."})
+		if !s.providerLogoutDone(w, r, ended, err) {
 			return
-		}
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		if slices.Contains(ended, store.HashSessionToken(s.Sessions.Token(ctx))) {
-			// This browser's own session ended: saving it at the end of
-			// the request would bring it back.
-			if err := s.Sessions.Destroy(ctx); err != nil {
-				s.fail(w, r, err)
-				return
-			}
 		}
 		if r.Method == http.MethodGet && out.RedirectURL != "" {
 			http.Redirect(w, r, out.RedirectURL, http.StatusFound)
@@ -201,22 +187,37 @@ func (SignedOutPage) Template() string { return "signed_out" }
 func (s *Server) frontChannelLogout(w http.ResponseWriter, r *http.Request) {
 	ctx, q := r.Context(), r.URL.Query()
 	ended, err := s.ssoSvc().FrontChannelLogout(ctx, q.Get("connection"), q.Get("iss"), q.Get("sid"), who(r))
+	if !s.providerLogoutDone(w, r, ended, err) {
+		return
+	}
+	w.Header().Set("Cache-Control", "no-cache, no-store")
+	s.R.Render(w, http.StatusOK, SignedOutPage{})
+}
+
+// providerLogoutDone finishes the Canopy side of a sign-out an identity
+// provider asked for, whose sessions ended are ended (token hashes): a
+// refusal is answered with a 400 page naming its reason, another error as
+// usual; when this browser's own session is among them it is destroyed
+// too, since saving it at the end of the request would bring it back. It
+// reports whether the caller goes on to answer the provider (false: the
+// answer was written).
+func (s *Server) providerLogoutDone(w http.ResponseWriter, r *http.Request, ended []string, err error) bool {
 	var refusal *sso.LogoutRefusal
 	if errors.As(err, &refusal) {
 		s.R.Render(w, http.StatusBadRequest, ErrorPage{Status: http.StatusBadRequest,
 			Message: "This sign-out request was refused (" + refusal.Reason + "). Nobody was signed out."})
-		return
+		return false
 	}
 	if err != nil {
 		s.fail(w, r, err)
-		return
+		return false
 	}
-	if slices.Contains(ended, store.HashSessionToken(s.Sessions.Token(ctx))) {
+	ctx := r.Context()
+	if tok := s.Sessions.Token(ctx); tok != "" && slices.Contains(ended, store.HashSessionToken(tok)) {
 		if err := s.Sessions.Destroy(ctx); err != nil {
 			s.fail(w, r, err)
-			return
+			return false
 		}
 	}
-	w.Header().Set("Cache-Control", "no-cache, no-store")
-	s.R.Render(w, http.StatusOK, SignedOutPage{})
+	return true
 }

@@ -1,11 +1,8 @@
 package web
 
 import (
-	"errors"
 	"net/http"
-	"slices"
 
-	"github.com/canopyhq/canopy/internal/sso"
 	"github.com/canopyhq/canopy/internal/sso/wsfed"
 	"github.com/canopyhq/canopy/internal/store"
 )
@@ -44,22 +41,8 @@ func (s *Server) wsfedSignOut(w http.ResponseWriter, r *http.Request, msg wsfed.
 		mine = store.HashSessionToken(tok)
 	}
 	ended, provider, err := s.ssoSvc().WSFedSignOut(ctx, r.URL.Query().Get("connection"), msg, mine, who(r))
-	var refusal *sso.LogoutRefusal
-	if errors.As(err, &refusal) {
-		s.R.Render(w, http.StatusBadRequest, ErrorPage{Status: http.StatusBadRequest,
-			Message: "This sign-out request was refused (" + refusal.Reason + "). Nobody was signed out."})
+	if !s.providerLogoutDone(w, r, ended, err) {
 		return
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if mine != "" && slices.Contains(ended, mine) {
-		// Saving the session at the end of the request would bring it back.
-		if err := s.Sessions.Destroy(ctx); err != nil {
-			s.fail(w, r, err)
-			return
-		}
 	}
 	w.Header().Set("Cache-Control", "no-cache, no-store")
 	if msg.Action == wsfed.ActionSignOutCleanup {
