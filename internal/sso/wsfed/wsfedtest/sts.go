@@ -14,11 +14,8 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
-	"encoding/pem"
 	"html/template"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -29,6 +26,8 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
+
+	"github.com/canopyhq/canopy/internal/sso/saml/samltest"
 )
 
 // MetadataPath and SignInPath are ADFS's paths.
@@ -326,31 +325,9 @@ func absolute(raw string) bool {
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
-// KeyPair makes an RSA key and a self-signed certificate for it.
-func KeyPair(t testing.TB, name string) (*rsa.PrivateKey, *x509.Certificate) {
-	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 100))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: serial, Subject: pkix.Name{CommonName: name},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour), KeyUsage: x509.KeyUsageDigitalSignature}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return key, cert
-}
-
-// CertPEM encodes a certificate as PEM.
-func CertPEM(c *x509.Certificate) string {
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw}))
-}
+// KeyPair (an RSA key and a self-signed certificate for it) and CertPEM
+// (a certificate as PEM) are samltest's.
+var (
+	KeyPair = samltest.KeyPair
+	CertPEM = samltest.CertPEM
+)
