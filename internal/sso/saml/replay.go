@@ -14,6 +14,20 @@ type ReplayCache interface {
 	Seen(ctx context.Context, assertionID string, until time.Time) (replayed bool, err error)
 }
 
+// CheckReplay records an accepted assertion's ID in cache until the given
+// time: ReasonReplayed when it was accepted before, ReasonReplayCache when
+// the cache fails (fail closed). Package wsfed checks its tokens with it.
+func CheckReplay(ctx context.Context, cache ReplayCache, assertionID string, until time.Time) error {
+	replayed, err := cache.Seen(ctx, assertionID, until)
+	if err != nil {
+		return failErr(ReasonReplayCache, err, "replay cache")
+	}
+	if replayed {
+		return fail(ReasonReplayed, "assertion %s was already used", assertionID)
+	}
+	return nil
+}
+
 // MemoryReplayCache is an in-process ReplayCache, for tests and single-node
 // setups. The zero value is ready to use.
 type MemoryReplayCache struct {

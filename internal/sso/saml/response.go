@@ -235,12 +235,8 @@ func (sp *ServiceProvider) ValidateResponse(ctx context.Context, samlResponse, r
 	if err := sp.checkInResponseTo(&r, &a, requestID, out); err != nil {
 		return nil, err
 	}
-	replayed, err := sp.cfg.Replay.Seen(ctx, out.ID, out.NotOnOrAfter.Add(sp.cfg.ClockSkew))
-	if err != nil {
-		return nil, failErr(ReasonReplayCache, err, "replay cache")
-	}
-	if replayed {
-		return nil, fail(ReasonReplayed, "assertion %s was already used", out.ID)
+	if err := CheckReplay(ctx, sp.cfg.Replay, out.ID, out.NotOnOrAfter.Add(sp.cfg.ClockSkew)); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -253,6 +249,11 @@ func statusOf(root *etree.Element) string {
 	}
 	return ""
 }
+
+// UnmarshalElement decodes one element of a parsed document with
+// encoding/xml (ReasonMalformed when it does not fit v); package wsfed
+// reads its tokens with it.
+func UnmarshalElement(el *etree.Element, v any) error { return unmarshalElement(el, v) }
 
 func unmarshalElement(el *etree.Element, v any) error {
 	doc := etree.NewDocument()

@@ -123,12 +123,8 @@ func (rp *RelyingParty) ValidateResponse(ctx context.Context, wresult string) (*
 	if err := rp.checkRSTR(rstr); err != nil {
 		return nil, err
 	}
-	replayed, err := rp.cfg.Replay.Seen(ctx, out.ID, out.NotOnOrAfter.Add(rp.cfg.ClockSkew))
-	if err != nil {
-		return nil, failErr(ReasonReplayCache, err, "replay cache")
-	}
-	if replayed {
-		return nil, fail(ReasonReplayed, "assertion %s was already used", out.ID)
+	if err := saml.CheckReplay(ctx, rp.cfg.Replay, out.ID, out.NotOnOrAfter.Add(rp.cfg.ClockSkew)); err != nil {
+		return nil, fromSAML(err)
 	}
 	return out, nil
 }

@@ -7,6 +7,8 @@ import (
 
 	"github.com/beevik/etree"
 	"github.com/russellhaering/gosaml2/types"
+
+	"github.com/canopyhq/canopy/internal/sso/saml"
 )
 
 const (
@@ -56,14 +58,8 @@ type audience struct {
 }
 
 func unmarshalElement(el *etree.Element, v any) error {
-	doc := etree.NewDocument()
-	doc.SetRoot(el.Copy())
-	b, err := doc.WriteToBytes()
-	if err != nil {
-		return failErr(ReasonMalformed, err, "serialising <%s>", el.Tag)
-	}
-	if err := xml.Unmarshal(b, v); err != nil {
-		return failErr(ReasonMalformed, err, "<%s>", el.Tag)
+	if err := saml.UnmarshalElement(el, v); err != nil {
+		return fromSAML(err)
 	}
 	return nil
 }

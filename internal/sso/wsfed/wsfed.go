@@ -9,13 +9,14 @@
 package wsfed
 
 import (
-	"context"
 	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/canopyhq/canopy/internal/sso/saml"
 )
 
 // Actions (the wa parameter) of the passive requestor profile.
@@ -37,9 +38,7 @@ const (
 // there already. It is package saml's interface, so the database cache of
 // package sso serves both. Shared implementations must check and record
 // atomically.
-type ReplayCache interface {
-	Seen(ctx context.Context, assertionID string, until time.Time) (replayed bool, err error)
-}
+type ReplayCache = saml.ReplayCache
 
 // STSSettings are what the relying party needs to know about the STS.
 type STSSettings struct {
