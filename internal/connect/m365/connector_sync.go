@@ -16,12 +16,14 @@ import (
 )
 
 // syncSteps are the progress steps of a sync.
-const syncSteps = 7
+const syncSteps = 8
 
 // Sync implements connect.Connector: it reads the tenant's users, SKUs,
 // groups and members and replaces the connection's directory snapshot in
 // one transaction; then it reads the usage report (each user's last
-// activity) and derives the licence recommendations. Each step is all or
+// activity) and derives the licence recommendations; last it imports the
+// five usage reports and the day's licence snapshot for analytics (see
+// importUsage). Each step is all or
 // nothing, so a retried sync simply reads again: no checkpoint is needed.
 // The run's day window does not apply.
 func (c Connector) Sync(ctx context.Context, conn connect.Connection, _ []byte, run *connect.Run) error {
@@ -35,6 +37,7 @@ func (c Connector) Sync(ctx context.Context, conn connect.Connection, _ []byte, 
 	}
 	snap, err := readTenant(ctx, cl, s.TenantID, run)
 	if err != nil {
+		recordSyncFailure(ctx, run, conn, err)
 		return err
 	}
 	run.Progress(4, syncSteps, "Saving the directory")
@@ -50,6 +53,10 @@ func (c Connector) Sync(ctx context.Context, conn connect.Connection, _ []byte, 
 	run.Progress(6, syncSteps, "Licence recommendations")
 	if _, _, err := recommend.RefreshLicences(ctx, run.Store(), conn.OrgID, conn.ID, s.TenantID, domain.Now()); err != nil {
 		return fmt.Errorf("derive the licence recommendations: %w", err)
+	}
+	run.Progress(7, syncSteps, "Usage analytics (five usage reports)")
+	if err := importUsage(ctx, cl, run, conn, snap); err != nil {
+		return err
 	}
 	run.Progress(syncSteps, syncSteps, fmt.Sprintf("%d users, %d licences, %d groups (%d users no longer in the tenant)",
 		res.Users, res.SKUs, res.Groups, res.UsersDeleted))
@@ -156,18 +163,28 @@ func tokenError(te *TokenError, tenant string) error {
 	msg := te.Error()
 	switch {
 	case strings.Contains(msg, "AADSTS700016"), strings.Contains(msg, "AADSTS65001"):
-		return fmt.Errorf("Canopy's app has no admin consent in Microsoft 365 tenant %s (it was never granted or was revoked). "+
+		return refused(fmt.Errorf("Canopy's app has no admin consent in Microsoft 365 tenant %s (it was never granted or was revoked). "+
 			"Fix: a Global Administrator of the tenant grants admin consent to Canopy again (see /help/%s). Entra ID said: %s",
-			tenant, HelpConsent, firstLine(msg))
+			tenant, HelpConsent, firstLine(msg)))
 	case strings.Contains(msg, "AADSTS90002"), strings.Contains(msg, "AADSTS900023"):
-		return fmt.Errorf("Microsoft Entra ID does not know tenant %q: check the connection's tenant ID. Entra ID said: %s", tenant, firstLine(msg))
+		return refused(fmt.Errorf("Microsoft Entra ID does not know tenant %q: check the connection's tenant ID. Entra ID said: %s", tenant, firstLine(msg)))
 	case strings.Contains(msg, "AADSTS7000215"), strings.Contains(msg, "AADSTS7000222"):
 		return fmt.Errorf("Microsoft Entra ID refused Canopy's own client secret (invalid or expired): the Canopy administrator "+
 			"renews CANOPY_AZURE_CLIENT_SECRET. Entra ID said: %s", firstLine(msg))
 	}
-	return fmt.Errorf("Microsoft Entra ID refused Canopy's sign-in to tenant %s. Fix: grant admin consent to Canopy again "+
-		"(see /help/%s). Entra ID said: %s", tenant, HelpConsent, firstLine(msg))
+	return refused(fmt.Errorf("Microsoft Entra ID refused Canopy's sign-in to tenant %s. Fix: grant admin consent to Canopy again "+
+		"(see /help/%s). Entra ID said: %s", tenant, HelpConsent, firstLine(msg)))
 }
+
+// refusedError is a final refusal of Canopy's sign-in to the tenant by
+// Entra ID (no consent, consent revoked, unknown tenant): analytics show
+// it as "not authorized".
+type refusedError struct{ err error }
+
+func (e *refusedError) Error() string { return e.err.Error() }
+func (e *refusedError) Unwrap() error { return e.err }
+
+func refused(err error) error { return &refusedError{err} }
 
 // firstLine keeps an SDK error to its AADSTS line, without the request dump.
 func firstLine(s string) string {
