@@ -47,6 +47,7 @@ var catalog = []Permission{
 	{ResourceGraph, "Directory.Read.All", permTypeApplication, "7ab1d382-f21e-4acd-a863-ba3e13f7da61", "Read directory data"},
 	{ResourceGraph, "Organization.Read.All", permTypeApplication, "498476ce-e0fe-48b0-b801-37ba7e2685c6", "Read organization information"},
 	{ResourceGraph, "Reports.Read.All", permTypeApplication, "230c1aed-a721-4c5d-9cb4-a90514e508ef", "Read all usage reports"},
+	{ResourceGraph, "ReportSettings.Read.All", permTypeApplication, "ee353f83-55ef-4b78-82da-555bfa2b4b95", "Read all admin report settings"},
 	{ResourceGraph, "Group.Read.All", permTypeApplication, "5b567255-7703-4780-807c-7be8301ae99b", "Read all groups"},
 	// Write roles of Microsoft 365 delegation (not in DefaultRequired: an
 	// administrator grants them when administrative actions are wanted).
@@ -74,7 +75,8 @@ func DefaultRequired() []Permission {
 		switch p.Key() {
 		case "https://management.azure.com/user_impersonation", "https://graph.microsoft.com/User.Read",
 			"https://graph.microsoft.com/User.Read.All", "https://graph.microsoft.com/Directory.Read.All",
-			"https://graph.microsoft.com/Organization.Read.All", "https://graph.microsoft.com/Reports.Read.All":
+			"https://graph.microsoft.com/Organization.Read.All", "https://graph.microsoft.com/Reports.Read.All",
+			"https://graph.microsoft.com/ReportSettings.Read.All":
 			out = append(out, p)
 		}
 	}
