@@ -28,6 +28,9 @@ func schemas() map[string]*schema {
 	for k, v := range directorySchemas() {
 		s[k] = v
 	}
+	for k, v := range m365AnalyticsSchemas() {
+		s[k] = v
+	}
 	for k, v := range allocationSchemas() {
 		s[k] = v
 	}

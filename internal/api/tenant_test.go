@@ -34,6 +34,17 @@ var routeBodies = map[string]any{
 	"DELETE /api/v1/alert-rules/{rule_id}":                                  "",
 	"GET /api/v1/alert-schedule":                                            "",
 	"PUT /api/v1/alert-schedule":                                            `{"hour":6}`,
+	"GET /api/v1/m365/analytics":                                            "",
+	"GET /api/v1/m365/analytics/{connection_id}":                            "",
+	"GET /api/v1/m365/analytics/{connection_id}/licences":                   "",
+	"GET /api/v1/m365/analytics/{connection_id}/services":                   "",
+	"GET /api/v1/m365/analytics/{connection_id}/trends":                     "",
+	"GET /api/v1/m365/analytics/{connection_id}/users":                      "",
+	"GET /api/v1/m365/analytics/{connection_id}/licences.csv":               "",
+	"GET /api/v1/m365/analytics/{connection_id}/services.csv":               "",
+	"GET /api/v1/m365/analytics/{connection_id}/reports.csv":                "",
+	"GET /api/v1/m365/analytics/{connection_id}/trends.csv":                 "",
+	"GET /api/v1/m365/analytics/{connection_id}/users.csv":                  "",
 	"GET /api/v1/openapi.json":                                              "",
 	"GET /api/v1/me":                                                        "",
 	"GET /api/v1/orgs":                                                      "",
@@ -234,10 +245,12 @@ var routeBodies = map[string]any{
 // routeQueries holds the query a route needs to succeed. The fx ones aim
 // at the pair and day every tenant's seeded rate has.
 var routeQueries = map[string]string{
-	"GET /api/v1/fx/rates":           "?from=2026-01-01&to=2026-01-31",
-	"GET /api/v1/fx/rates/history":   "?base=CHF&quote=JPY",
-	"GET /api/v1/costs/values":       "?dim=service",
-	"GET /api/v1/allocation/explain": "?resource=/subscriptions/x/resourceGroups/y/providers/z/w",
+	"GET /api/v1/fx/rates":                                 "?from=2026-01-01&to=2026-01-31",
+	"GET /api/v1/fx/rates/history":                         "?base=CHF&quote=JPY",
+	"GET /api/v1/costs/values":                             "?dim=service",
+	"GET /api/v1/allocation/explain":                       "?resource=/subscriptions/x/resourceGroups/y/providers/z/w",
+	"GET /api/v1/m365/analytics/{connection_id}/users":     "?service=exchange&state=inactive",
+	"GET /api/v1/m365/analytics/{connection_id}/users.csv": "?sku=SPE_E3",
 }
 
 // target is the URL path and query of a route on a tenant's objects.
