@@ -1,7 +1,6 @@
 package api
 
 import (
-	"io"
 	"net/http"
 	"strconv"
 
@@ -126,39 +125,15 @@ func (a *API) analyticsUsers(w http.ResponseWriter, r *http.Request, c *call) er
 // analyticsCSV exports one table as CSV.
 func (a *API) analyticsCSV(table string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, c *call) error {
-		write, err := AnalyticsTable(r, a.analytics(), c.P, r.PathValue("connection_id"), table)
+		days, err := trendDays(r)
+		if err != nil {
+			return err
+		}
+		write, err := a.analytics().Table(r.Context(), c.P, r.PathValue("connection_id"), table, days, userFilter(r))
 		if err != nil {
 			return err
 		}
 		setCSVHeaders(w, "m365-"+table+".csv")
 		return write(w)
 	}
-}
-
-// AnalyticsTable loads one analytics table for a CSV export (the web UI
-// uses it too) and returns the function writing it.
-func AnalyticsTable(r *http.Request, svc *m365analytics.Service, p *auth.Principal, conn, table string) (func(io.Writer) error, error) {
-	ctx := r.Context()
-	switch table {
-	case m365analytics.TableLicences:
-		l, err := svc.Licences(ctx, p, conn)
-		return func(w io.Writer) error { return m365analytics.WriteLicencesCSV(w, l) }, err
-	case m365analytics.TableServices:
-		u, err := svc.Services(ctx, p, conn)
-		return func(w io.Writer) error { return m365analytics.WriteServicesCSV(w, u) }, err
-	case m365analytics.TableReports:
-		t, err := svc.Reports(ctx, p, conn)
-		return func(w io.Writer) error { return m365analytics.WriteReportsCSV(w, t) }, err
-	case m365analytics.TableTrends:
-		days, err := trendDays(r)
-		if err != nil {
-			return nil, err
-		}
-		t, err := svc.Trends(ctx, p, conn, days)
-		return func(w io.Writer) error { return m365analytics.WriteTrendsCSV(w, t) }, err
-	case m365analytics.TableUsers:
-		l, err := svc.Users(ctx, p, conn, userFilter(r))
-		return func(w io.Writer) error { return m365analytics.WriteUsersCSV(w, l) }, err
-	}
-	return nil, &domain.Error{Code: domain.CodeNotFound, Message: "No analytics table " + table + "."}
 }

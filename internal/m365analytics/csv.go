@@ -1,11 +1,14 @@
 package m365analytics
 
 import (
+	"context"
 	"encoding/csv"
 	"io"
 	"strconv"
 
+	"github.com/canopyhq/canopy/internal/auth"
 	"github.com/canopyhq/canopy/internal/csvsafe"
+	"github.com/canopyhq/canopy/internal/domain"
 )
 
 // CSV tables, by the name their export URL uses.
@@ -115,4 +118,27 @@ func appendProducts(rows [][]string, l UserList) [][]string {
 		rows[i] = append(rows[i], l.Rows[i].Products)
 	}
 	return rows
+}
+
+// Table loads one table for a CSV export (trend days and the drill-down
+// filter apply to their tables) and returns the function writing it.
+func (s *Service) Table(ctx context.Context, p *auth.Principal, conn, table string, days int, f UserFilter) (func(io.Writer) error, error) {
+	switch table {
+	case TableLicences:
+		l, err := s.Licences(ctx, p, conn)
+		return func(w io.Writer) error { return WriteLicencesCSV(w, l) }, err
+	case TableServices:
+		u, err := s.Services(ctx, p, conn)
+		return func(w io.Writer) error { return WriteServicesCSV(w, u) }, err
+	case TableReports:
+		t, err := s.Reports(ctx, p, conn)
+		return func(w io.Writer) error { return WriteReportsCSV(w, t) }, err
+	case TableTrends:
+		t, err := s.Trends(ctx, p, conn, days)
+		return func(w io.Writer) error { return WriteTrendsCSV(w, t) }, err
+	case TableUsers:
+		l, err := s.Users(ctx, p, conn, f)
+		return func(w io.Writer) error { return WriteUsersCSV(w, l) }, err
+	}
+	return nil, &domain.Error{Code: domain.CodeNotFound, Message: "No analytics table " + table + "."}
 }

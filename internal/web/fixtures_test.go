@@ -127,7 +127,7 @@ func samplePages() []pageCase {
 	}, slices.Concat(spendSamples(), importSamplePages(), connectionSamplePages(), directorySamplePages(), azureConnectSamplePages(),
 		onboardSamplePages(), tagSyncSamplePages(), allocationSamplePages(), resourceSamplePages(), chargebackSamplePages(),
 		budgetSamplePages(), alertSamplePages(), recommendationSamplePages(), mktBillingSamplePages(), mktCommerceSamplePages(),
-		mktCatalogSamplePages(), ssoSamplePages(), delegationSamplePages())...)
+		mktCatalogSamplePages(), ssoSamplePages(), delegationSamplePages(), m365AnalyticsSamplePages())...)
 }
 
 func withLayout(p ErrorPage, l Layout) ErrorPage {

@@ -25,6 +25,12 @@ type ConsentOnboarding struct {
 	Tenant  string       `json:"tenant"`
 	State   string       `json:"state,omitempty"`
 	Started time.Time    `json:"started"`
+	// ConnectionID is set when an existing connection's tenant consents
+	// again (re-authorization): no connection is created.
+	ConnectionID string `json:"connection_id,omitempty"`
+	// Next is "analytics" when started from Microsoft 365 → Analytics:
+	// the callback lands on the connection's analytics.
+	Next string `json:"next,omitempty"`
 }
 
 // consentConnectRoutes are the admin-consent onboardings of Microsoft 365
@@ -48,13 +54,17 @@ func (s *Server) startConsent(k connect.Kind) http.HandlerFunc {
 		}
 		name, tenant, err := connect.ValidConsentStart(r.PostFormValue(string(k)+"_name"), r.PostFormValue(string(k)+"_tenant"))
 		o := ConsentOnboarding{Kind: k, Name: name, Tenant: tenant, State: connect.RandomToken(), Started: time.Now().UTC()}
+		back := "/connections#" + string(k) + "-h"
+		if k == connect.KindM365 && r.PostFormValue("next") == nextAnalytics {
+			o.Next, back = nextAnalytics, "/m365"
+		}
 		var to string
 		if err == nil {
 			to, err = connect.AdminConsentURL(s.Connections.Env, k, tenant, o.State)
 		}
 		if err != nil {
 			s.flash(r, FlashError, domain.ErrorMessage(err))
-			redirect(w, r, "/connections#"+string(k)+"-h")
+			redirect(w, r, back)
 			return
 		}
 		raw, _ := json.Marshal(o)
@@ -93,11 +103,20 @@ func invalidf(msg string) error { return &domain.Error{Code: domain.CodeInvalid,
 func (s *Server) consentCallback(k connect.Kind) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		o, err := s.pendingConsent(r, k)
-		if err == nil {
+		if err == nil && o.ConnectionID != "" {
+			if err = s.finishReconsent(r, o); err == nil {
+				redirect(w, r, analyticsLanding(o, o.ConnectionID))
+				return
+			}
+		} else if err == nil {
 			var c connect.Connection
 			if c, err = s.finishConsent(r.Context(), r, o); err == nil {
 				s.queueFirstSync(r, principalFrom(r.Context()), c)
-				redirect(w, r, "/connections/"+c.ID)
+				to := analyticsLanding(o, c.ID)
+				if to == "" {
+					to = "/connections/" + c.ID
+				}
+				redirect(w, r, to)
 				return
 			}
 		}
@@ -128,6 +147,33 @@ func (s *Server) finishConsent(ctx context.Context, r *http.Request, o ConsentOn
 		return connect.Connection{}, invalidf("Consent was given, but Canopy's app still cannot read the tenant" + detail + ". Check the permissions and try again.")
 	}
 	return s.Connections.Create(ctx, p, actor(r), in)
+}
+
+// finishReconsent reads Entra's answer for an existing connection,
+// checks that Canopy's app token works in the tenant again and queues a
+// sync, so analytics recover from "not authorized".
+func (s *Server) finishReconsent(r *http.Request, o ConsentOnboarding) error {
+	if _, err := connect.ConsentAnswer(r.URL.Query()); err != nil {
+		return err
+	}
+	ctx, p := r.Context(), principalFrom(r.Context())
+	c, err := s.Connections.Get(ctx, p, o.ConnectionID)
+	if err != nil {
+		return err
+	}
+	checks, err := s.Connections.Test(ctx, p, connect.Input{Kind: connect.Kind(c.Kind), Name: &c.Name, Settings: c.Settings})
+	if err != nil {
+		return err
+	}
+	if !connect.TokenWorks(checks) {
+		return invalidf("Consent was given, but Canopy's app still cannot read the tenant. Check the permissions and try again.")
+	}
+	if _, err := s.Connections.SyncNow(ctx, p, actor(r), c.ID); err != nil {
+		s.flash(r, FlashInfo, "Canopy is authorized again, but the sync could not be queued: "+domain.ErrorMessage(err))
+		return nil
+	}
+	s.flash(r, FlashSuccess, "Canopy is authorized again. A sync is importing the usage reports.")
+	return nil
 }
 
 // ConsentFailedPage says why a Microsoft 365 or Partner Center consent

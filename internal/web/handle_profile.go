@@ -14,7 +14,7 @@ import (
 )
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
-	s.R.Render(w, http.StatusOK, HomePage{Layout: s.layout(r, NavOverview), Cards: NewAreaCards(NavSpend, NavAllocation, NavResources, NavChargebacks, NavBudgets, NavAlerts, NavRecommendations, NavMarketplace)})
+	s.R.Render(w, http.StatusOK, HomePage{Layout: s.layout(r, NavOverview), Cards: NewAreaCards(NavSpend, NavAllocation, NavResources, NavChargebacks, NavBudgets, NavAlerts, NavRecommendations, NavM365, NavMarketplace)})
 }
 
 func (s *Server) area(key string) http.HandlerFunc {

@@ -102,6 +102,7 @@ func (s *Server) RouteList() []Route {
 	routes = append(routes, s.connectionRoutes()...)
 	routes = append(routes, s.ssoRoutes()...)
 	routes = append(routes, s.directoryRoutes()...)
+	routes = append(routes, s.analyticsRoutes()...)
 	routes = append(routes, s.delegationRoutes()...)
 	routes = append(routes, s.delegationComplianceRoutes()...)
 	routes = append(routes, s.azureConnectRoutes()...)
@@ -120,7 +121,7 @@ func (s *Server) RouteList() []Route {
 	routes = append(routes, s.mktCatalogRoutes()...)
 	for _, a := range Areas() {
 		if a.Key != NavOverview && a.Key != NavSettings && a.Key != NavSpend && a.Key != NavConnections && a.Key != NavAllocation && a.Key != NavResources &&
-			a.Key != NavChargebacks && a.Key != NavBudgets && a.Key != NavAlerts && a.Key != NavRecommendations && a.Key != NavMarketplace {
+			a.Key != NavChargebacks && a.Key != NavBudgets && a.Key != NavAlerts && a.Key != NavRecommendations && a.Key != NavMarketplace && a.Key != NavM365 {
 			routes = append(routes, user("GET "+a.URL, s.area(a.Key)))
 		}
 	}
