@@ -26,6 +26,9 @@ type nodeConfig struct {
 	DB      string
 	KeyFile string
 	Mail    *mailtest.Server
+	// Env is added to the process's environment (e.g. the sandbox
+	// cloud's endpoints and Canopy's app).
+	Env []string
 }
 
 // startNode starts `canopy serve` and waits until it is ready.
@@ -49,6 +52,7 @@ func startNode(t *testing.T, cfg nodeConfig) *node {
 	host, port := cfg.Mail.Addr()
 	env := []string{"CANOPY_SMTP_HOST=" + host, "CANOPY_SMTP_PORT=" + strconv.Itoa(port),
 		"CANOPY_SMTP_TLS=none", "CANOPY_KEY_FILE=" + cfg.KeyFile}
+	env = append(env, cfg.Env...)
 	n.proc = startProc(t, cfg.Name, env, "serve", "--db", cfg.DB, "--addr", addr, "--base-url", n.URL)
 	n.proc.waitReady(t, n.URL)
 	return n
