@@ -15,6 +15,7 @@ import (
 	"github.com/canopyhq/canopy/internal/auth"
 	"github.com/canopyhq/canopy/internal/connect"
 	"github.com/canopyhq/canopy/internal/domain"
+	"github.com/canopyhq/canopy/internal/m365analytics"
 	"github.com/canopyhq/canopy/internal/store"
 )
 
@@ -30,6 +31,7 @@ func TestDemoSeedsAndSyncsMicrosoft365(t *testing.T) {
 		t.Fatal("a second seeding run did not find the connection")
 	}
 	want := len(cloud.Graph.Users(cloud.Demo.Customer.ID))
+	demoHasAnalytics(t, a, org.ID, conn)
 	addOwner(t, a, "other@acme.test", "correct horse battery staple 42")
 	member := addMember(t, a, org.ID, "reader@contoso.test", "correct horse battery staple 43")
 
@@ -182,4 +184,22 @@ func signedInGet(t *testing.T, base, email, password, path string) string {
 		t.Fatalf("GET %s as %s: %d at %s", path, email, res.StatusCode, res.Request.URL.Path)
 	}
 	return string(b)
+}
+
+// demoHasAnalytics checks that the demo tenant's sync imported the usage
+// reports: licences and active users per service, without a no-data
+// reason, names not concealed.
+func demoHasAnalytics(t *testing.T, a *App, orgID, conn string) {
+	t.Helper()
+	sys, err := a.Auth.SystemPrincipal(context.Background(), orgID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := m365analytics.New(a.Store).Overview(context.Background(), sys, conn, 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(o.Licences.Rows) == 0 || o.Licences.NoData != nil || o.Services.NoData != nil || o.Status.Concealed || len(o.Trends.Days) == 0 {
+		t.Fatalf("demo analytics: licences %+v services %+v status %+v", o.Licences, o.Services, o.Status)
+	}
 }
