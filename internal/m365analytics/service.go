@@ -176,8 +176,12 @@ func (sc *scope) empty(what string) *NoData {
 			sc.state.LastError, FixURL: sc.st.ReauthorizeURL, FixLabel: "Re-authorize Canopy (admin consent)"}
 	case !sc.imported():
 		msg := "The first import of this tenant's usage reports has not run yet."
-		if sc.st.Sync != nil {
-			msg = "The first import of this tenant's usage reports is " + sc.st.Sync.State + ": " + sc.st.Sync.Phase + "."
+		if y := sc.st.Sync; y != nil {
+			msg = "The first import of this tenant's usage reports is " + y.State
+			if y.Phase != "" {
+				msg += " (" + y.Phase + ")"
+			}
+			msg += "."
 		} else if sc.state != nil && sc.state.LastError != "" {
 			msg += " The last attempt failed: " + sc.state.LastError
 		}

@@ -55,11 +55,11 @@ func (s *Server) m365Analytics(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if len(list) == 0 {
+	conn := r.URL.Query().Get("connection")
+	if conn == "" && len(list) == 0 {
 		redirect(w, r, "/m365")
 		return
 	}
-	conn := r.URL.Query().Get("connection")
 	if conn == "" {
 		conn = list[0].ID
 	}
