@@ -50,7 +50,7 @@ func m365AnalyticsSamplePages() []pageCase {
 			[]string{`data-reason="not_authorized"`, `href="/m365/analytics/reauthorize?connection=con_1"`, `href="/help/m365-admin-consent"`}},
 		{M365UsersPage{Layout: l, Connection: o.Connection, Filter: m365analytics.UserFilter{Service: "exchange", State: "inactive"},
 			Services: m365analytics.Services, List: m365analytics.UserList{Title: "Exchange (mail): inactive users", ReportDate: "2026-11-24",
-				Rows: []m365analytics.UserRow{{Key: "9F86D081884C7D659A2FEAA0C55AD015", LastActivity: map[string]string{"exchange": "2026-08-01"}}},
+				Rows:   []m365analytics.UserRow{{Key: "9F86D081884C7D659A2FEAA0C55AD015", LastActivity: map[string]string{"exchange": "2026-08-01"}}},
 				NoData: &m365analytics.NoData{Reason: "names_concealed", Message: `"Display concealed user, group, and site names in all reports"`, FixURL: "/help/m365-report-concealment", FixLabel: "How to show names"}}},
 			[]string{`<code>9F86D081884C7D659A2FEAA0C55AD015</code>`, `data-reason="names_concealed"`, `2026-08-01`, `id="m365-users-csv"`}},
 		{M365ReauthorizePage{Layout: l, Connection: o.Connection, Status: revoked.Status, CanManage: true},

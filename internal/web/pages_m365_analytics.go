@@ -96,7 +96,9 @@ func (p M365AnalyticsPage) SKUURL(sku string) string {
 func (p M365AnalyticsPage) Importing() bool { return p.Overview.Status.Sync != nil }
 
 // M365ProgressURL is the polled status fragment of the connection.
-func M365ProgressURL(conn string) string { return "/m365/analytics/progress?connection=" + url.QueryEscape(conn) }
+func M365ProgressURL(conn string) string {
+	return "/m365/analytics/progress?connection=" + url.QueryEscape(conn)
+}
 
 func analyticsExportURL(conn, table string, extra url.Values) string {
 	v := url.Values{"connection": {conn}, "table": {table}}
@@ -125,7 +127,9 @@ func (p M365UsersPage) ExportURL() string {
 }
 
 // BackURL is the connection's analytics.
-func (p M365UsersPage) BackURL() string { return "/m365/analytics?connection=" + url.QueryEscape(p.Connection.ID) }
+func (p M365UsersPage) BackURL() string {
+	return "/m365/analytics?connection=" + url.QueryEscape(p.Connection.ID)
+}
 
 // ServiceLabel names a service.
 func (M365UsersPage) ServiceLabel(s string) string { return m365analytics.ServiceLabels[s] }
