@@ -92,7 +92,8 @@ func TestConnectTenantThenAnalytics(t *testing.T) {
 	b.click("#idSIButton9")
 	b.waitAcross("the analytics page", `location.pathname === "/m365/analytics" && document.querySelector("main h1")`)
 	b.mustSee("Its first sync is running.")
-	if !strings.Contains(evalJS[string](b, "location.search"), "connection=con_") {
+	conn, ok := strings.CutPrefix(evalJS[string](b, "location.search"), "?connection=")
+	if !ok || !strings.HasPrefix(conn, "con_") {
 		b.fatalf("landed at %s", evalJS[string](b, "location.href"))
 	}
 	// The first import is pending or running (the progress polls and the
@@ -116,4 +117,32 @@ func TestConnectTenantThenAnalytics(t *testing.T) {
 	if h1 := b.textOf("main h1"); h1 != "Users I can administer" {
 		b.fatalf("delegation reachable from Microsoft 365: heading %q", h1)
 	}
+	reauthorize(b, cloud, conn)
+}
+
+// reauthorize: the tenant revokes Canopy's consent; the next sync fails
+// and the analytics offer to re-authorize, which walks admin consent again
+// and lands back on the analytics with a new sync.
+func reauthorize(b *tab, cloud *sandbox.Cloud, conn string) {
+	d := cloud.Demo
+	cloud.Entra.RevokeConsent(d.Customer.ID, d.App.ClientID)
+	b.open("/connections/" + conn)
+	b.submit("#sync-now")
+	b.open("/m365/analytics?connection=" + conn)
+	b.waitAcross("the re-authorize link", `(() => { if (document.querySelector('#m365-reauthorize-link')) return true;
+		if (!document.querySelector('#m365-progress')) location.reload(); return false; })()`)
+	b.submit("#m365-reauthorize-link")
+	b.submit("#m365-reauthorize button")
+	b.waitAcross("the sandbox's sign-in or consent page", `document.querySelector('#i0116, #permissions')`)
+	if evalJS[bool](b, `!!document.querySelector('#i0116')`) {
+		b.fill("#i0116", d.Admin.UPN)
+		b.fill("#i0118", sandbox.DemoPassword)
+		b.click("#idSIButton9")
+		b.waitAcross("the consent page", `document.querySelector('#permissions')`)
+	}
+	b.click("#idSIButton9")
+	b.waitAcross("the analytics again", `location.pathname === "/m365/analytics" && document.querySelector("main h1")`)
+	b.mustSee("Canopy is authorized again.")
+	b.waitAcross("the sync after re-authorization", `(() => { if (document.querySelector('#m365-progress')) return false;
+		if (document.querySelector('#m365-reauthorize-link')) { location.reload(); return false; } return true; })()`)
 }
