@@ -189,7 +189,10 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	return db.convertLegacyLines(ctx)
+	if err := db.convertLegacyLines(ctx); err != nil {
+		return err
+	}
+	return db.splitSegments(ctx)
 }
 
 // migrationLocker makes processes starting together on one PostgreSQL
