@@ -71,7 +71,7 @@ type App struct {
 // Open connects to the database, runs migrations and builds the services.
 // Jobs are not started: Start does that.
 func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
-	db, err := store.Open(ctx, cfg.DB)
+	db, err := store.OpenWithReplica(ctx, cfg.DB, cfg.DBRead)
 	if err != nil {
 		return nil, err
 	}

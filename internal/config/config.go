@@ -15,7 +15,10 @@ import (
 
 // Config is everything a Canopy process needs to start.
 type Config struct {
-	DB      string // sqlite:PATH or postgres://...
+	DB string // sqlite:PATH or postgres://...
+	// DBRead is an optional PostgreSQL read replica of DB that the spend
+	// explorer's cost queries read from (CANOPY_DATABASE_READ_URL).
+	DBRead  string
 	Addr    string // listen address
 	BaseURL string // public URL used in emails; derived from Addr when empty
 	KeyFile string // local key-vault master key; next to the SQLite file by default
@@ -95,6 +98,7 @@ func Default() Config {
 func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) {
 	c.applyEnv(getenv)
 	fs.StringVar(&c.DB, "db", c.DB, "database: sqlite:PATH or postgres://... (env CANOPY_DB)")
+	fs.StringVar(&c.DBRead, "db-read", c.DBRead, "optional PostgreSQL read replica for the spend explorer's cost queries (env CANOPY_DATABASE_READ_URL)")
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (env CANOPY_ADDR)")
 	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "public URL for links in emails (env CANOPY_BASE_URL)")
 	fs.StringVar(&c.KeyFile, "key-file", c.KeyFile, "master key file for secrets at rest (env CANOPY_KEY_FILE)")
@@ -126,6 +130,7 @@ func (c *Config) applyEnv(getenv func(string) string) {
 		}
 	}
 	str("CANOPY_DB", &c.DB)
+	str("CANOPY_DATABASE_READ_URL", &c.DBRead)
 	str("CANOPY_ADDR", &c.Addr)
 	str("CANOPY_BASE_URL", &c.BaseURL)
 	str("CANOPY_KEY_FILE", &c.KeyFile)

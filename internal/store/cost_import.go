@@ -24,12 +24,21 @@ type Costs struct {
 	detailProbe int64 // 0: detailProbe; tests make imports give the detail rollup up early
 	// unpartitioned writes as before migration 00029 (tests of it).
 	unpartitioned bool
+	// replica: queries read from DB.Replica (ReadCosts).
+	replica bool
 }
 
 var _ costs.Store = (*Costs)(nil)
 
 // Costs returns the cost-fact store over the same database.
 func (s *Store) Costs() *Costs { return &Costs{db: s.db} }
+
+// ReadCosts is the cost-fact store whose queries (explorer aggregates,
+// value lists, line scans and exports) read from the read replica when
+// one is configured (DB.Replica), else the same as Costs. Writes, the
+// import history and import totals stay on the primary: pages that show
+// what was just imported read their own writes.
+func (s *Store) ReadCosts() *Costs { return &Costs{db: s.db, replica: s.db.Replica != nil} }
 
 // Import implements costs.Store. The import's history row is written
 // first, on its own, so that a failure (rolled back with everything the
