@@ -84,7 +84,8 @@ func (s *Service) requeue(ctx context.Context, u store.CostUpload) error {
 
 // SweepArgs is the leader's periodic sweep of imports abandoned by a
 // worker that died (PostgreSQL), so another worker imports them within
-// about twice StaleAfter instead of when a process next starts.
+// about twice StaleAfter instead of when a process next starts; it also
+// creates the cost partitions of this month and the next.
 type SweepArgs struct{}
 
 // Kind implements river.JobArgs.
@@ -99,6 +100,12 @@ type sweepWorker struct {
 }
 
 func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
+	// Partition maintenance: this month's and next month's cost
+	// partitions exist before an import needs them.
+	now := domain.Now()
+	if err := w.svc.Store.Costs().EnsureMonths(ctx, now, now.AddDate(0, 1, 1-now.Day())); err != nil {
+		return err
+	}
 	res, err := w.svc.Sweep(ctx)
 	if err == nil && res != (SweepResult{}) {
 		w.svc.Log.Warn("imports abandoned by a stopped worker", "failed", res.AbandonedImports,

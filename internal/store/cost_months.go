@@ -227,3 +227,21 @@ func inWriteTx(ctx context.Context, db *DB, fn func(cn conn) error) error {
 	}
 	return tx.Commit()
 }
+
+// EnsureMonths creates the partitions of the months holding the given
+// instants, each in its own short transaction (PostgreSQL; a no-op on
+// SQLite). The job leader creates this month's and next month's ahead of
+// the imports, so an import seldom creates one: the first import of a
+// new month holds the creation lock until it commits, and another
+// organisation's import of the same new month waits for it.
+func (c *Costs) EnsureMonths(ctx context.Context, at ...time.Time) error {
+	if c.db.Engine != Postgres {
+		return nil
+	}
+	for _, t := range at {
+		if _, err := c.writer().exec(ctx, `SELECT canopy_cost_month(?)`, monthStart(epochDay(t))); err != nil {
+			return fmt.Errorf("create the cost partitions of %s: %w", t.UTC().Format("2006-01"), err)
+		}
+	}
+	return nil
+}

@@ -266,3 +266,16 @@ func TestDropMonthNeedsPostgres(t *testing.T) {
 		t.Fatalf("drop-month on SQLite: %v, want invalid", err)
 	}
 }
+
+// The leader's partition maintenance creates empty months ahead.
+func TestEnsureMonths(t *testing.T) {
+	t.Parallel()
+	c := store.New(pgOnly(t)).Costs()
+	if err := c.EnsureMonths(context.Background(), day("2031-12-31"), day("2032-01-01"), day("2031-12-01")); err != nil {
+		t.Fatal(err)
+	}
+	ms := months(t, c)
+	if len(ms) != 2 || ms["2031-12"].Lines != 0 || ms["2032-01"].Bytes == 0 {
+		t.Fatalf("months after EnsureMonths: %+v, want December 2031 and January 2032, empty", ms)
+	}
+}
