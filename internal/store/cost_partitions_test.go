@@ -279,3 +279,30 @@ func TestEnsureMonths(t *testing.T) {
 		t.Fatalf("months after EnsureMonths: %+v, want December 2031 and January 2032, empty", ms)
 	}
 }
+
+// Migration 00029 rolled back keeps every line (plain tables again) and
+// applied again partitions them as before.
+func TestCostPartitionsMigrationDownAndUp(t *testing.T) {
+	t.Parallel()
+	db := pgOnly(t)
+	ctx := context.Background()
+	s := store.New(db)
+	org, _ := seedOrgUser(t, s, "down@example.com", "owner")
+	data, st := genMonths(t, 6000, 41, day("2025-03-25"), 12)
+	if _, err := importBytes(t, s.Costs(), org.ID, data, costs.ImportMeta{FileName: "d.csv", CreatedBy: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	from, to := day("2025-03-01"), day("2025-05-01")
+	if err := store.MigrateDownTo(ctx, db, 28); err != nil {
+		t.Fatal(err)
+	}
+	sameTotals(t, "rollup on plain tables", scanTotals(t, s.Costs(), org.ID, from, to, false), st.BilledCost)
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sameTotals(t, "rollup partitioned again", scanTotals(t, s.Costs(), org.ID, from, to, false), st.BilledCost)
+	sameTotals(t, "line scan partitioned again", scanTotals(t, s.Costs(), org.ID, from, to, true), st.BilledCost)
+	if ms := months(t, s.Costs()); ms["2025-03"].Lines+ms["2025-04"].Lines != int64(st.Rows) {
+		t.Fatalf("months: %+v", ms)
+	}
+}

@@ -89,18 +89,32 @@ func WriteUnpartitioned(c *Costs) { c.unpartitioned = true }
 
 // MigrateUpTo applies the embedded migrations up to version only.
 func MigrateUpTo(ctx context.Context, db *DB, version int64) error {
-	sub, err := fs.Sub(migrations, "migrations/"+string(db.Engine))
-	if err != nil {
-		return err
-	}
-	dialect := goose.DialectSQLite3
-	if db.Engine == Postgres {
-		dialect = goose.DialectPostgres
-	}
-	p, err := goose.NewProvider(dialect, db.W, sub)
+	p, err := testProvider(db)
 	if err != nil {
 		return err
 	}
 	_, err = p.UpTo(ctx, version)
 	return err
+}
+
+// MigrateDownTo rolls the migrations after version back.
+func MigrateDownTo(ctx context.Context, db *DB, version int64) error {
+	p, err := testProvider(db)
+	if err != nil {
+		return err
+	}
+	_, err = p.DownTo(ctx, version)
+	return err
+}
+
+func testProvider(db *DB) (*goose.Provider, error) {
+	sub, err := fs.Sub(migrations, "migrations/"+string(db.Engine))
+	if err != nil {
+		return nil, err
+	}
+	dialect := goose.DialectSQLite3
+	if db.Engine == Postgres {
+		dialect = goose.DialectPostgres
+	}
+	return goose.NewProvider(dialect, db.W, sub)
 }
