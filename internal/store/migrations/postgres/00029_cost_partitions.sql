@@ -17,63 +17,12 @@ ALTER TABLE cost_detail_segments RENAME TO cost_detail_segments_unpartitioned;
 ALTER TABLE cost_daily RENAME TO cost_daily_unpartitioned;
 ALTER TABLE cost_daily_values RENAME TO cost_daily_values_unpartitioned;
 
-CREATE TABLE cost_segments (
-    org_id     TEXT NOT NULL,
-    import_num BIGINT NOT NULL,
-    seq        INTEGER NOT NULL,
-    day_min    INTEGER NOT NULL,
-    day_max    INTEGER NOT NULL,
-    line_count INTEGER NOT NULL,
-    data       BYTEA NOT NULL
-) PARTITION BY RANGE (day_min);
-
-CREATE TABLE cost_detail_segments (
-    org_id     TEXT NOT NULL,
-    import_num BIGINT NOT NULL,
-    seq        INTEGER NOT NULL,
-    day_min    INTEGER NOT NULL,
-    day_max    INTEGER NOT NULL,
-    line_count INTEGER NOT NULL,
-    data       BYTEA NOT NULL
-) PARTITION BY RANGE (day_min);
-
-CREATE TABLE cost_daily (
-    org_id               TEXT NOT NULL,
-    import_num           BIGINT NOT NULL,
-    charge_day           INTEGER NOT NULL,
-    provider             INTEGER NULL,
-    billing_account      INTEGER NULL,
-    billing_account_name INTEGER NULL,
-    sub_account          INTEGER NULL,
-    sub_account_name     INTEGER NULL,
-    resource_group       INTEGER NULL,
-    service              INTEGER NULL,
-    service_category     INTEGER NULL,
-    region               INTEGER NULL,
-    region_name          INTEGER NULL,
-    charge_category      TEXT NOT NULL,
-    billing_currency     TEXT NOT NULL,
-    tagset_id            INTEGER NULL,
-    line_count           BIGINT NOT NULL,
-    billed_units         BIGINT NOT NULL,
-    billed_nanos         BIGINT NOT NULL,
-    effective_units      BIGINT NOT NULL,
-    effective_nanos      BIGINT NOT NULL,
-    list_units           BIGINT NULL,
-    list_nanos           BIGINT NULL,
-    contracted_units     BIGINT NULL,
-    contracted_nanos     BIGINT NULL
-) PARTITION BY RANGE (charge_day);
-
-CREATE TABLE cost_daily_values (
-    org_id     TEXT NOT NULL,
-    import_num BIGINT NOT NULL,
-    charge_day INTEGER NOT NULL,
-    kind       INTEGER NOT NULL,
-    dim_id     INTEGER NULL,
-    label_id   INTEGER NULL,
-    line_count BIGINT NOT NULL
-) PARTITION BY RANGE (charge_day);
+-- The partitioned tables take the plain tables' columns as they are now
+-- (LIKE), so columns added by earlier migrations carry over.
+CREATE TABLE cost_segments (LIKE cost_segments_unpartitioned INCLUDING DEFAULTS) PARTITION BY RANGE (day_min);
+CREATE TABLE cost_detail_segments (LIKE cost_detail_segments_unpartitioned INCLUDING DEFAULTS) PARTITION BY RANGE (day_min);
+CREATE TABLE cost_daily (LIKE cost_daily_unpartitioned INCLUDING DEFAULTS) PARTITION BY RANGE (charge_day);
+CREATE TABLE cost_daily_values (LIKE cost_daily_values_unpartitioned INCLUDING DEFAULTS) PARTITION BY RANGE (charge_day);
 
 -- canopy_cost_month makes sure the four partitions of the month holding
 -- day exist, creating the missing ones; it returns how many it created.
