@@ -228,8 +228,12 @@ func (c *cluster) killMidImport(t *testing.T) {
 	if err != nil || c.workers[holder] == nil {
 		t.Fatalf("worker running the large import: %q, %v", holder, err)
 	}
+	var leader string
+	if err := db.QueryRow(`SELECT leader_id FROM river_leader`).Scan(&leader); err != nil {
+		t.Fatal(err)
+	}
 	c.workers[holder].kill(t)
-	t.Logf("killed %s mid-import", holder)
+	t.Logf("killed %s mid-import (the leader: %s)", holder, leader)
 	waitFor(t, "the large import finished by the other worker", func() bool {
 		return queryInt(t, db, `SELECT COUNT(*) FROM cost_uploads WHERE id = `+upload+` AND status IN ('succeeded', 'failed')`) == 1
 	})
