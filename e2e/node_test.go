@@ -26,9 +26,8 @@ type nodeConfig struct {
 	DB      string
 	KeyFile string
 	Mail    *mailtest.Server
-	// Env is added to the process's environment (e.g. the sandbox
-	// cloud's endpoints and Canopy's app).
-	Env []string
+	Env     []string // more environment, e.g. the sandbox cloud's endpoints or CANOPY_IMPORT_STALE_AFTER
+	Args    []string // more serve flags, e.g. --workers 0
 }
 
 // startNode starts `canopy serve` and waits until it is ready.
@@ -52,8 +51,8 @@ func startNode(t *testing.T, cfg nodeConfig) *node {
 	host, port := cfg.Mail.Addr()
 	env := []string{"CANOPY_SMTP_HOST=" + host, "CANOPY_SMTP_PORT=" + strconv.Itoa(port),
 		"CANOPY_SMTP_TLS=none", "CANOPY_KEY_FILE=" + cfg.KeyFile}
-	env = append(env, cfg.Env...)
-	n.proc = startProc(t, cfg.Name, env, "serve", "--db", cfg.DB, "--addr", addr, "--base-url", n.URL)
+	args := append([]string{"serve", "--db", cfg.DB, "--addr", addr, "--base-url", n.URL}, cfg.Args...)
+	n.proc = startProc(t, cfg.Name, append(env, cfg.Env...), args...)
 	n.proc.waitReady(t, n.URL)
 	return n
 }

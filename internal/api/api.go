@@ -109,7 +109,7 @@ func New(svc *auth.Service, log *slog.Logger) *API {
 	a := &API{svc: svc, log: log, probe: http.NewServeMux()}
 	if svc != nil { // nil only where just the document is served (tests)
 		a.fx = &fx.Service{Store: svc.Store}
-		a.spend = spend.New(svc.Store)
+		a.spend = spend.NewReporting(svc.Store)
 		a.inventory = inventory.New(svc.Store)
 		a.recommend = recommend.New(svc.Store)
 		a.delegation = delegation.New(svc.Store)

@@ -71,7 +71,7 @@ type App struct {
 // Open connects to the database, runs migrations and builds the services.
 // Jobs are not started: Start does that.
 func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
-	db, err := store.Open(ctx, cfg.DB)
+	db, err := store.OpenWithReplica(ctx, cfg.DB, cfg.DBRead)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +94,8 @@ func (a *App) init(ctx context.Context) error {
 	a.Vault = kv
 	reg := jobs.NewRegistry()
 	a.Imports = imports.New(a.Store, nil, int64(a.Cfg.MaxUploadMiB)<<20, a.Log)
-	jobs.Register(reg, a.Imports.Worker())
+	a.Imports.StaleAfter = a.Cfg.ImportStaleAfter
+	a.Imports.Register(reg)
 	a.Connections = connect.New(a.Store, kv, nil, a.Log)
 	a.Connections.StaleAfter = a.Cfg.SyncStaleAfter
 	if a.Connections.Env, err = connect.NewEnv(a.Cfg); err != nil {
@@ -121,7 +122,7 @@ func (a *App) init(ctx context.Context) error {
 	a.Marketplace = marketplace.New(a.Store, vendorapi.Fulfiller{Vault: kv, HTTP: func() *http.Client { return a.Connections.Env.HTTPClient }})
 	a.Marketplace.Log = a.Log
 	a.Marketplace.Seal = func(p, aad string) (string, error) { return keyvault.SealString(kv, p, aad) }
-	a.Jobs, err = jobs.New(string(a.DB.Engine), a.DB.W, jobs.Options{Logger: a.Log, Workers: a.Cfg.JobWorkers, Registry: reg})
+	a.Jobs, err = jobs.New(string(a.DB.Engine), a.DB.W, jobs.Options{Logger: a.Log, Workers: a.Cfg.JobWorkers, Registry: reg, ID: a.Cfg.NodeID})
 	if err != nil {
 		return err
 	}

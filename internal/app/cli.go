@@ -40,6 +40,8 @@ Commands:
   token create    create an API token for a user
   audit verify    check the audit log's hash chain
   import          import billing files (FOCUS, Azure, AWS CUR, Partner Center; plain or .gz) into an organisation
+  costs months    list the months of cost facts (PostgreSQL month partitions): lines, size, archived
+  costs drop-month drop or archive one month of cost facts (--month YYYY-MM [--org ID] [--archive]; PostgreSQL)
   bench gen-focus write a reproducible FOCUS 1.2 cost file for benchmarks
   bench ingest    import a cost file into a scratch database; print lines/s and peak memory
   bench query     time the spend explorer's queries over generated cost data in a scratch database
@@ -58,7 +60,7 @@ func Run(ctx context.Context, env Env) int {
 		return 2
 	}
 	cmd, rest := args[0], args[1:]
-	if (cmd == "user" || cmd == "token" || cmd == "audit" || cmd == "bench") && len(rest) > 0 {
+	if (cmd == "user" || cmd == "token" || cmd == "audit" || cmd == "bench" || cmd == "costs") && len(rest) > 0 {
 		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
 	var err error
@@ -83,6 +85,10 @@ func Run(ctx context.Context, env Env) int {
 		err = runAuditVerify(ctx, env, rest)
 	case "import":
 		err = runImport(ctx, env, rest)
+	case "costs months":
+		err = runCostsMonths(ctx, env, rest)
+	case "costs drop-month":
+		err = runCostsDropMonth(ctx, env, rest)
 	case "bench gen-focus":
 		err = runBenchGenFocus(ctx, env, rest)
 	case "bench ingest":

@@ -15,7 +15,10 @@ import (
 
 // Config is everything a Canopy process needs to start.
 type Config struct {
-	DB      string // sqlite:PATH or postgres://...
+	DB string // sqlite:PATH or postgres://...
+	// DBRead is an optional PostgreSQL read replica of DB that the spend
+	// explorer's cost queries read from (CANOPY_DATABASE_READ_URL).
+	DBRead  string
 	Addr    string // listen address
 	BaseURL string // public URL used in emails; derived from Addr when empty
 	KeyFile string // local key-vault master key; next to the SQLite file by default
@@ -35,6 +38,14 @@ type Config struct {
 	// a heartbeat before it counts as abandoned (its worker died) and is
 	// retried from its checkpoint. Default one minute; at least a second.
 	SyncStaleAfter time.Duration
+	// ImportStaleAfter is the same for an uploaded file's import: on
+	// PostgreSQL the job leader sweeps every ImportStaleAfter and queues
+	// an abandoned import again for another worker. Default one minute.
+	ImportStaleAfter time.Duration
+	// NodeID names this process in job attempts and leader election
+	// (river_job.attempted_by, river_leader); default host name plus a
+	// random suffix.
+	NodeID string
 	// MaxUploadMiB bounds a billing file uploaded through the UI or API.
 	MaxUploadMiB int
 	// AlertsHour is the UTC hour of the daily consumption-alert
@@ -77,16 +88,17 @@ type SMTP struct {
 // Default returns the configuration before env and flags.
 func Default() Config {
 	return Config{
-		DB:              "sqlite:./canopy-data/canopy.db",
-		Addr:            "127.0.0.1:8080",
-		SMTP:            SMTP{Port: 587, From: "Canopy <canopy@localhost>", TLS: "starttls"},
-		SessionIdle:     2 * time.Hour,
-		SessionLifetime: 12 * time.Hour,
-		JobWorkers:      4,
-		SyncStaleAfter:  time.Minute,
-		MaxUploadMiB:    2048,
-		LogLevel:        "info",
-		AlertsHour:      23,
+		DB:               "sqlite:./canopy-data/canopy.db",
+		Addr:             "127.0.0.1:8080",
+		SMTP:             SMTP{Port: 587, From: "Canopy <canopy@localhost>", TLS: "starttls"},
+		SessionIdle:      2 * time.Hour,
+		SessionLifetime:  12 * time.Hour,
+		JobWorkers:       4,
+		SyncStaleAfter:   time.Minute,
+		ImportStaleAfter: time.Minute,
+		MaxUploadMiB:     2048,
+		LogLevel:         "info",
+		AlertsHour:       23,
 	}
 }
 
@@ -95,6 +107,7 @@ func Default() Config {
 func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) {
 	c.applyEnv(getenv)
 	fs.StringVar(&c.DB, "db", c.DB, "database: sqlite:PATH or postgres://... (env CANOPY_DB)")
+	fs.StringVar(&c.DBRead, "db-read", c.DBRead, "optional PostgreSQL read replica for the spend explorer's cost queries (env CANOPY_DATABASE_READ_URL)")
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (env CANOPY_ADDR)")
 	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "public URL for links in emails (env CANOPY_BASE_URL)")
 	fs.StringVar(&c.KeyFile, "key-file", c.KeyFile, "master key file for secrets at rest (env CANOPY_KEY_FILE)")
@@ -103,6 +116,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.SMTP.TLS, "smtp-tls", c.SMTP.TLS, "SMTP TLS: none, starttls or tls (env CANOPY_SMTP_TLS)")
 	fs.StringVar(&c.SMTP.From, "smtp-from", c.SMTP.From, "sender address (env CANOPY_SMTP_FROM)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies, "reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For names the client (env CANOPY_TRUSTED_PROXIES)")
+	fs.StringVar(&c.NodeID, "node-id", c.NodeID, "name of this process in job attempts and leader election; default host name and a random suffix (env CANOPY_NODE_ID)")
 	fs.IntVar(&c.JobWorkers, "workers", c.JobWorkers, "background job workers; 0 = none (env CANOPY_WORKERS)")
 	fs.IntVar(&c.AlertsHour, "alerts-hour", c.AlertsHour, "UTC hour (0-23) of the daily consumption-alert evaluation; organisations may choose their own (env CANOPY_ALERTS_HOUR)")
 	fs.IntVar(&c.MaxUploadMiB, "max-upload-mib", c.MaxUploadMiB, "largest billing file accepted by upload, in MiB (env CANOPY_MAX_UPLOAD_MIB)")
@@ -126,6 +140,7 @@ func (c *Config) applyEnv(getenv func(string) string) {
 		}
 	}
 	str("CANOPY_DB", &c.DB)
+	str("CANOPY_DATABASE_READ_URL", &c.DBRead)
 	str("CANOPY_ADDR", &c.Addr)
 	str("CANOPY_BASE_URL", &c.BaseURL)
 	str("CANOPY_KEY_FILE", &c.KeyFile)
@@ -139,6 +154,8 @@ func (c *Config) applyEnv(getenv func(string) string) {
 	dur("CANOPY_SESSION_LIFETIME", &c.SessionLifetime)
 	num("CANOPY_WORKERS", &c.JobWorkers)
 	dur("CANOPY_SYNC_STALE_AFTER", &c.SyncStaleAfter)
+	dur("CANOPY_IMPORT_STALE_AFTER", &c.ImportStaleAfter)
+	str("CANOPY_NODE_ID", &c.NodeID)
 	num("CANOPY_MAX_UPLOAD_MIB", &c.MaxUploadMiB)
 	num("CANOPY_ALERTS_HOUR", &c.AlertsHour)
 	str("CANOPY_TRUSTED_PROXIES", &c.TrustedProxies)
@@ -171,6 +188,9 @@ func (c *Config) Finish() error {
 	}
 	if c.SyncStaleAfter < time.Second {
 		return fmt.Errorf("CANOPY_SYNC_STALE_AFTER %s: must be at least 1s", c.SyncStaleAfter)
+	}
+	if c.ImportStaleAfter < time.Second {
+		return fmt.Errorf("CANOPY_IMPORT_STALE_AFTER %s: must be at least 1s", c.ImportStaleAfter)
 	}
 	if c.AlertsHour < 0 || c.AlertsHour > 23 {
 		return fmt.Errorf("alerts-hour %d (CANOPY_ALERTS_HOUR): must be 0 to 23 (UTC)", c.AlertsHour)

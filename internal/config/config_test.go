@@ -62,3 +62,21 @@ func TestAlertsHour(t *testing.T) {
 		t.Fatalf("from the environment %d %v", c.AlertsHour, err)
 	}
 }
+
+func TestScaleOutSettings(t *testing.T) {
+	env := map[string]string{"CANOPY_DATABASE_READ_URL": "postgres://replica/x", "CANOPY_NODE_ID": "web1",
+		"CANOPY_IMPORT_STALE_AFTER": "30s"}
+	c, err := load(t, env, "--node-id", "web2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DBRead != "postgres://replica/x" || c.NodeID != "web2" || c.ImportStaleAfter != 30*time.Second {
+		t.Fatalf("config: read %q node %q stale %v", c.DBRead, c.NodeID, c.ImportStaleAfter)
+	}
+	if c, err := load(t, nil, "--db-read", "postgres://r/y"); err != nil || c.DBRead != "postgres://r/y" || c.ImportStaleAfter != time.Minute {
+		t.Fatalf("flag and default: %q %v %v", c.DBRead, c.ImportStaleAfter, err)
+	}
+	if _, err := load(t, map[string]string{"CANOPY_IMPORT_STALE_AFTER": "10ms"}); err == nil || !strings.Contains(err.Error(), "CANOPY_IMPORT_STALE_AFTER") {
+		t.Fatalf("10ms staleness: %v", err)
+	}
+}

@@ -18,11 +18,12 @@ import (
 )
 
 const (
-	// staleAfter is how long a running upload may go without a progress
-	// write before another worker may take it over (PostgreSQL writes
-	// progress every heartbeatEvery while importing).
-	staleAfter     = time.Minute
-	heartbeatEvery = 2 * time.Second
+	// DefaultStaleAfter is how long a running upload may go without a
+	// progress write before another worker may take it over (PostgreSQL
+	// writes progress every heartbeatEvery while importing); see
+	// Service.StaleAfter.
+	DefaultStaleAfter = time.Minute
+	heartbeatEvery    = 2 * time.Second
 	// jobTimeout bounds one import attempt; river rescues (retries) a job
 	// only after it, so it must exceed the slowest legitimate import.
 	jobTimeout = 6 * time.Hour
@@ -70,7 +71,7 @@ func (w *worker) Timeout(*river.Job[Args]) time.Duration { return jobTimeout }
 // one is imported.
 func (w *worker) Work(ctx context.Context, job *river.Job[Args]) error {
 	a := job.Args
-	u, claimed, err := w.svc.Store.ClaimUpload(ctx, a.OrgID, a.UploadID, domain.Now().Add(-staleAfter))
+	u, claimed, err := w.svc.Store.ClaimUpload(ctx, a.OrgID, a.UploadID, domain.Now().Add(-w.svc.staleAfter()))
 	var de *domain.Error
 	if errors.As(err, &de) && de.Code == domain.CodeNotFound {
 		return river.JobCancel(err) // the organisation or the upload was deleted
@@ -80,7 +81,7 @@ func (w *worker) Work(ctx context.Context, job *river.Job[Args]) error {
 	}
 	if !claimed {
 		if u.Status == store.UploadRunning || u.Status == store.UploadQueued {
-			return river.JobSnooze(staleAfter)
+			return river.JobSnooze(w.svc.staleAfter())
 		}
 		return nil
 	}
@@ -138,7 +139,7 @@ func (s *Service) heartbeat(ctx context.Context, id string, body *countingReader
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		t := time.NewTicker(heartbeatEvery)
+		t := time.NewTicker(min(heartbeatEvery, s.staleAfter()/6))
 		defer t.Stop()
 		for {
 			select {

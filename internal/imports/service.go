@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/canopyhq/canopy/internal/audit"
@@ -43,7 +44,19 @@ type Service struct {
 	// (the resource inventory refreshes from the new cost data); it logs
 	// its own failures.
 	AfterImport func(ctx context.Context, orgID string)
-	live        *liveProgress
+	// StaleAfter is how long an import may go without a heartbeat before
+	// it counts as abandoned (its worker died) and is queued again;
+	// 0: DefaultStaleAfter.
+	StaleAfter time.Duration
+	live       *liveProgress
+}
+
+// staleAfter is the configured staleness, or DefaultStaleAfter.
+func (s *Service) staleAfter() time.Duration {
+	if s.StaleAfter > 0 {
+		return s.StaleAfter
+	}
+	return DefaultStaleAfter
 }
 
 // New returns the service over st; maxBytes <= 0 means DefaultMaxBytes.

@@ -2,10 +2,14 @@ package imports
 
 import (
 	"context"
+	"encoding/json"
 	"time"
+
+	"github.com/riverqueue/river"
 
 	"github.com/canopyhq/canopy/internal/audit"
 	"github.com/canopyhq/canopy/internal/domain"
+	"github.com/canopyhq/canopy/internal/jobs"
 	"github.com/canopyhq/canopy/internal/store"
 )
 
@@ -19,7 +23,7 @@ type SweepResult struct {
 // Sweep tidies up after processes that stopped mid-work; every serve,
 // worker and demo process runs it at startup. Cost imports left running
 // are marked failed (the store knows which are still alive). Uploads
-// still arriving or importing with no sign of life for staleAfter are
+// still arriving or importing with no sign of life for StaleAfter are
 // removed (a body cut off by the stop) or queued again (the file is
 // complete). On SQLite, which runs as one process, nothing of an earlier
 // process can be alive at startup, so every such upload is taken.
@@ -29,7 +33,7 @@ func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 	if res.AbandonedImports, err = s.Costs.SweepAbandoned(ctx); err != nil {
 		return res, err
 	}
-	before := domain.Now().Add(-staleAfter)
+	before := domain.Now().Add(-s.staleAfter())
 	if s.Store.DB().Engine != store.Postgres {
 		before = domain.Now().Add(time.Second)
 	}
@@ -56,14 +60,68 @@ func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 	return res, nil
 }
 
-// requeue queues an interrupted upload's import again, with a new job:
-// the old one stays "running" in river until its timeout, and when it is
-// retried the upload's row tells it there is nothing left to do.
+// requeue queues an interrupted upload's import again, with a new job.
+// On PostgreSQL the dead worker's job is cancelled (river would leave it
+// running until its timeout); were it retried anyway, the upload's row
+// tells it there is nothing left to do.
 func (s *Service) requeue(ctx context.Context, u store.CostUpload) error {
+	if s.Store.DB().Engine == store.Postgres {
+		_, err := s.Jobs.CancelAbandoned(ctx, Args{}.Kind(), func(raw []byte) bool {
+			var a Args
+			return json.Unmarshal(raw, &a) == nil && a.UploadID == u.ID
+		})
+		if err != nil {
+			return err
+		}
+	}
 	return s.Store.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.RequeueUpload(ctx, u.ID); err != nil {
 			return err
 		}
 		return s.Jobs.EnqueueTx(ctx, tx.SQLTx(), argsFor(u, audit.Actor{Email: u.CreatedBy}), nil)
 	})
+}
+
+// SweepArgs is the leader's periodic sweep of imports abandoned by a
+// worker that died (PostgreSQL), so another worker imports them within
+// about twice StaleAfter instead of when a process next starts; it also
+// creates the cost partitions of this month and the next.
+type SweepArgs struct{}
+
+// Kind implements river.JobArgs.
+func (SweepArgs) Kind() string { return "cost_import_sweep" }
+
+// InsertOpts: a tick missed is made up by the next one.
+func (SweepArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 1} }
+
+type sweepWorker struct {
+	river.WorkerDefaults[SweepArgs]
+	svc *Service
+}
+
+func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
+	// Partition maintenance: this month's and next month's cost
+	// partitions exist before an import needs them.
+	now := domain.Now()
+	if err := w.svc.Store.Costs().EnsureMonths(ctx, now, now.AddDate(0, 1, 1-now.Day())); err != nil {
+		return err
+	}
+	res, err := w.svc.Sweep(ctx)
+	if err == nil && res != (SweepResult{}) {
+		w.svc.Log.Warn("imports abandoned by a stopped worker", "failed", res.AbandonedImports,
+			"requeued_uploads", res.Requeued, "removed_partial_uploads", res.Removed)
+	}
+	return err
+}
+
+// Register adds the import worker to reg and, on PostgreSQL, the
+// leader-only periodic sweep every StaleAfter. SQLite runs one process,
+// which sweeps at startup only (a sweep there takes every running import).
+func (s *Service) Register(reg *jobs.Registry) {
+	jobs.Register(reg, s.Worker())
+	if s.Store.DB().Engine != store.Postgres {
+		return
+	}
+	jobs.Register(reg, river.Worker[SweepArgs](&sweepWorker{svc: s}))
+	reg.AddPeriodic(s.staleAfter(), func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil })
 }

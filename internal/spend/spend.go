@@ -252,3 +252,11 @@ func (s *Service) ExportFOCUS(ctx context.Context, p *auth.Principal, q costs.Qu
 func New(st *store.Store) *Service {
 	return &Service{Costs: st.Costs(), FX: &fx.Service{Store: st}, Groups: allocation.New(st)}
 }
+
+// NewReporting is New for the explorer's pages and API: its cost queries
+// read from the read replica when one is configured (store.ReadCosts).
+func NewReporting(st *store.Store) *Service {
+	s := New(st)
+	s.Costs = st.ReadCosts()
+	return s
+}

@@ -231,7 +231,14 @@ func (c *Costs) lookupIDs(ctx context.Context, orgID, kind string, values []stri
 	return ids, rows.Err()
 }
 
-func (c *Costs) reader() conn { return conn{q: c.db.R, engine: c.db.Engine} }
+// reader is where the cost queries read: the read replica for ReadCosts,
+// else the read pool.
+func (c *Costs) reader() conn {
+	if c.replica {
+		return conn{q: c.db.Replica, engine: c.db.Engine}
+	}
+	return conn{q: c.db.R, engine: c.db.Engine}
+}
 
 func orFalse(parts []string) string {
 	if len(parts) == 0 {

@@ -125,6 +125,11 @@ type segmentWriter struct {
 	// dictsFrom are the largest dictionary and tag-set ids before the
 	// import: a failed cycled import deletes the entries above them.
 	dictsFrom [2]int64
+	// months are the months (first days) whose partitions this import
+	// has made sure exist (PostgreSQL; see cost_partitions.go).
+	months map[int64]bool
+	// unpartitioned writes as before migration 00029 (tests of it).
+	unpartitioned bool
 }
 
 // writeBatch inserts a batch's new dictionary entries, its lines and the
@@ -177,8 +182,26 @@ func (w *segmentWriter) write(ctx context.Context, b *costseg.Block) error {
 	return nil
 }
 
-// insert encodes b into a segment row of table, numbered *seq + 1.
+// insert stores b as segment rows of table numbered from *seq + 1: one
+// row, or on PostgreSQL one per month of its lines, in that month's
+// partition.
 func (w *segmentWriter) insert(ctx context.Context, table string, seq *int, b *costseg.Block) error {
+	if !w.partitioned() {
+		return w.insertOne(ctx, table, seq, b)
+	}
+	for _, part := range byMonth(b) {
+		if err := w.ensureMonth(ctx, part.Ints[segDay].V[0]); err != nil {
+			return err
+		}
+		if err := w.insertOne(ctx, table, seq, part); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// insertOne encodes b into a segment row of table, numbered *seq + 1.
+func (w *segmentWriter) insertOne(ctx context.Context, table string, seq *int, b *costseg.Block) error {
 	days := b.Ints[segDay].V[:b.N]
 	lo, hi := days[0], days[0]
 	for _, d := range days {

@@ -104,12 +104,12 @@ func decodeInto[K comparable, A any](segs <-chan storedSegment, f *segFilter, wa
 // readSegments sends the data of the segments f's days may hold, in no
 // particular order (asking for one made SQLite sort the blobs on disk).
 func (c *Costs) readSegments(ctx context.Context, orgID string, f *segFilter, out chan<- storedSegment) error {
-	dwhere, dargs := segmentsWhere(orgID, f, true)
+	dwhere, dargs := segmentsWhere(c.db.Engine, orgID, f, true)
 	detail := `SELECT data, 1 FROM cost_detail_segments WHERE ` + dwhere
 	if f.src == detailOnly {
 		return c.sendSegments(ctx, detail, dargs, out)
 	}
-	where, args := segmentsWhere(orgID, f, false)
+	where, args := segmentsWhere(c.db.Engine, orgID, f, false)
 	query := `SELECT data, 0 FROM cost_segments WHERE ` + where
 	if f.src == detailThenLines {
 		query += ` UNION ALL ` + detail

@@ -206,17 +206,22 @@ func (c *Costs) scanSegments(ctx context.Context, orgID string, q costs.Query, f
 	if err != nil {
 		return err
 	}
-	where, args := segmentsWhere(orgID, f, false)
+	where, args := segmentsWhere(c.db.Engine, orgID, f, false)
 	return c.scanInOrder(ctx, orgID, where, args, &segScan{f: f, fn: fn, blk: &costseg.Block{}})
 }
 
 // segmentsWhere selects the segments of succeeded imports that may hold
 // lines (or, with rollup, detail rows) of f's days; with detailThenLines,
-// line segments only of imports without a detail rollup.
-func segmentsWhere(orgID string, f *segFilter, rollup bool) (string, []any) {
+// line segments only of imports without a detail rollup. On PostgreSQL a
+// segment's days lie in one month (its partition's), so day_min bounds it
+// from below too, which prunes the partitions before from's month.
+func segmentsWhere(engine Engine, orgID string, f *segFilter, rollup bool) (string, []any) {
 	where, args := `org_id = ?`, []any{orgID}
 	if f.from != 0 {
 		where, args = where+" AND day_max >= ?", append(args, f.from)
+		if engine == Postgres {
+			where, args = where+" AND day_min >= ?", append(args, monthStart(f.from))
+		}
 	}
 	if f.to != 0 {
 		where, args = where+" AND day_min < ?", append(args, f.to)
@@ -234,20 +239,20 @@ func segmentsWhere(orgID string, f *segFilter, rollup bool) (string, []any) {
 // scanInOrder reads the segments in import and file order: their keys
 // first (small rows, cheap to sort), then each segment by its key.
 func (c *Costs) scanInOrder(ctx context.Context, orgID, where string, args []any, seg *segScan) error {
-	rows, err := c.reader().query(ctx, `SELECT import_num, seq FROM cost_segments WHERE `+where+` ORDER BY import_num, seq`, args...)
+	rows, err := c.reader().query(ctx, `SELECT import_num, seq, day_min FROM cost_segments WHERE `+where+` ORDER BY import_num, seq`, args...)
 	if err != nil {
 		return err
 	}
-	keys, err := scanAll(rows, func(s scanner) ([2]int64, error) {
-		var k [2]int64
-		return k, s.Scan(&k[0], &k[1])
+	keys, err := scanAll(rows, func(s scanner) ([3]int64, error) {
+		var k [3]int64
+		return k, s.Scan(&k[0], &k[1], &k[2])
 	})
 	if err != nil {
 		return err
 	}
-	for _, k := range keys {
-		err := seg.each(c.reader().query(ctx, `SELECT data FROM cost_segments WHERE org_id = ? AND import_num = ? AND seq = ?`,
-			orgID, k[0], k[1]))
+	for _, k := range keys { // day_min picks the one partition holding the segment
+		err := seg.each(c.reader().query(ctx, `SELECT data FROM cost_segments WHERE org_id = ? AND import_num = ? AND seq = ? AND day_min = ?`,
+			orgID, k[0], k[1], k[2]))
 		if err != nil {
 			return err
 		}

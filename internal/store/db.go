@@ -40,10 +40,14 @@ var migrations embed.FS
 
 // DB is an open database: W takes writes (and reads that must see them),
 // R serves read-only queries. On PostgreSQL both are the same pool.
+// Replica, when set (PostgreSQL, OpenWithReplica), is a pool on a read
+// replica that the cost reports read from (Store.ReadCosts); it is
+// opened read-only, so nothing can write through it.
 type DB struct {
-	Engine Engine
-	W      *sql.DB
-	R      *sql.DB
+	Engine  Engine
+	W       *sql.DB
+	R       *sql.DB
+	Replica *sql.DB
 
 	importLocks sync.Map // org ID -> *sync.Mutex (see importLock)
 	importTune  sync.Mutex
@@ -131,6 +135,39 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 	return &DB{Engine: Postgres, W: db, R: db}, nil
 }
 
+// OpenWithReplica opens dsn and, when readDSN is set, a read-only pool on
+// that PostgreSQL database (a streaming replica of dsn's) for the cost
+// reports. Its sessions run with default_transaction_read_only, so a
+// write sent there by mistake fails instead of diverging.
+func OpenWithReplica(ctx context.Context, dsn, readDSN string) (*DB, error) {
+	db, err := Open(ctx, dsn)
+	if err != nil || readDSN == "" {
+		return db, err
+	}
+	if db.Engine != Postgres || !(strings.HasPrefix(readDSN, "postgres://") || strings.HasPrefix(readDSN, "postgresql://")) {
+		db.Close()
+		return nil, fmt.Errorf("read replica %q: needs PostgreSQL for both the database and the replica (postgres:// URLs)", redactDSN(readDSN))
+	}
+	u, err := url.Parse(readDSN)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("read replica: %w", err)
+	}
+	q := u.Query()
+	q.Set("default_transaction_read_only", "on")
+	if q.Get("application_name") == "" {
+		q.Set("application_name", "canopy-read")
+	}
+	u.RawQuery = q.Encode()
+	r, err := openPostgres(ctx, u.String())
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("read replica: %w", err)
+	}
+	db.Replica = r.W
+	return db, nil
+}
+
 // redactDSN hides a password in a DSN so it can be logged.
 func redactDSN(dsn string) string {
 	u, err := url.Parse(dsn)
@@ -149,13 +186,24 @@ func (db *DB) Close() error {
 	if db.R != db.W {
 		err = errors.Join(err, db.R.Close())
 	}
+	if db.Replica != nil {
+		err = errors.Join(err, db.Replica.Close())
+	}
 	return err
 }
 
 // Ping checks that the database answers (used by /readyz).
 func (db *DB) Ping(ctx context.Context) error {
 	var one int
-	return db.R.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+	if err := db.R.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return err
+	}
+	if db.Replica != nil {
+		if err := db.Replica.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+			return fmt.Errorf("read replica: %w", err)
+		}
+	}
+	return nil
 }
 
 // Migrate applies the embedded migrations of the engine.
@@ -189,7 +237,10 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	return db.convertLegacyLines(ctx)
+	if err := db.convertLegacyLines(ctx); err != nil {
+		return err
+	}
+	return db.splitSegments(ctx)
 }
 
 // migrationLocker makes processes starting together on one PostgreSQL

@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"io/fs"
 	"strings"
 
 	"github.com/canopyhq/canopy/internal/store/costseg"
+	"github.com/pressly/goose/v3"
 )
 
 // MoveLinesToLegacyTable rewrites every stored segment as cost_lines rows
@@ -80,3 +82,39 @@ func (c *Costs) SetDetailMinLines(n int64) { c.detailLines = n }
 // SetDetailProbe sets after how many lines an import may give the
 // detail rollup up before its end.
 func (c *Costs) SetDetailProbe(n int64) { c.detailProbe = n }
+
+// WriteUnpartitioned makes c write as versions before migration 00029 did
+// (no month partitions, segments spanning months), for tests of it.
+func WriteUnpartitioned(c *Costs) { c.unpartitioned = true }
+
+// MigrateUpTo applies the embedded migrations up to version only.
+func MigrateUpTo(ctx context.Context, db *DB, version int64) error {
+	p, err := testProvider(db)
+	if err != nil {
+		return err
+	}
+	_, err = p.UpTo(ctx, version)
+	return err
+}
+
+// MigrateDownTo rolls the migrations after version back.
+func MigrateDownTo(ctx context.Context, db *DB, version int64) error {
+	p, err := testProvider(db)
+	if err != nil {
+		return err
+	}
+	_, err = p.DownTo(ctx, version)
+	return err
+}
+
+func testProvider(db *DB) (*goose.Provider, error) {
+	sub, err := fs.Sub(migrations, "migrations/"+string(db.Engine))
+	if err != nil {
+		return nil, err
+	}
+	dialect := goose.DialectSQLite3
+	if db.Engine == Postgres {
+		dialect = goose.DialectPostgres
+	}
+	return goose.NewProvider(dialect, db.W, sub)
+}

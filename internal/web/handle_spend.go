@@ -17,7 +17,7 @@ func (s *Server) spendService() *spend.Service {
 	if s.Spend != nil {
 		return s.Spend
 	}
-	svc := spend.New(s.Auth.Store)
+	svc := spend.NewReporting(s.Auth.Store)
 	svc.Groups = s.allocation()
 	return svc
 }
