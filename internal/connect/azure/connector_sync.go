@@ -212,6 +212,7 @@ func isNetError(err error) bool {
 var stateLabels = map[TokenState]string{
 	TokenIncomplete: "access incomplete", TokenExpired: "token expired",
 	TokenRevoked: "consent revoked", InvalidSecret: "client secret invalid",
+	TokenBlocked: "blocked by conditional access",
 }
 
 // brief is an error's first line, cut to a readable length.
