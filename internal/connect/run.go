@@ -39,7 +39,7 @@ type Run struct {
 
 func newRun(s *Service, conn Connection, y store.ConnectionSync) *Run {
 	r := &Run{From: y.WindowFrom, To: y.WindowTo, Trigger: y.Trigger, SyncID: y.ID, svc: s, conn: conn,
-		throttle: newThrottle(), rows: y.Rows, done: y.ProgressDone, total: y.ProgressTotal, phase: y.Phase,
+		throttle: newThrottle(s.Now, s.Sleep), rows: y.Rows, done: y.ProgressDone, total: y.ProgressTotal, phase: y.Phase,
 		checkpoint: y.Checkpoint}
 	_ = json.Unmarshal(y.Warnings, &r.warnings)
 	return r

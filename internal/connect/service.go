@@ -44,6 +44,10 @@ type Service struct {
 	// StaleAfter is how long a running sync may go without a heartbeat
 	// before it counts as abandoned; 0 means DefaultStaleAfter.
 	StaleAfter time.Duration
+	// Sleep waits out a run's token buckets and pauses (nil: a timer that
+	// honours ctx). Buckets count time by Now, so a test that moves the
+	// clock in Sleep sees the waits without spending them.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // New returns the service over st using DefaultRegistry's connectors.

@@ -246,3 +246,44 @@ func TestConditionalAccessBlockPointsAtItsHelpPage(t *testing.T) {
 		}
 	}
 }
+
+// With Canopy's per-subscription token buckets at Azure's budget (4 Cost
+// Management queries a minute per scope), a sync paces its queries and
+// never meets a 429, and imports the sandbox's exact totals. The buckets
+// wait on the sandbox clock, which the run's Sleep moves. Without buckets
+// the same budget answers 429s that are waited out (the control).
+func TestQueryBucketsKeepASyncUnderTheBudget(t *testing.T) {
+	t.Parallel()
+	for _, perMinute := range []int{4, 0} {
+		s := newSyncEnv(t, storetest.Open(t, store.SQLite))
+		s.c.Billing.SetQueryBudget(4)
+		s.Service.Env.Clouds.AzureQueriesPerMinute = perMinute
+		var paced []time.Duration
+		s.Service.Sleep = func(_ context.Context, d time.Duration) error {
+			s.mu.Lock()
+			paced = append(paced, d)
+			s.mu.Unlock()
+			s.c.Clock.Advance(d)
+			return nil
+		}
+		s.Work()
+		c := s.create(t)
+		y := s.Wait(c, s.Queue(c).ID, connecttest.Finished)
+		if y.State != store.SyncSucceeded {
+			t.Fatalf("%d a minute: sync %s %s", perMinute, y.State, y.Error)
+		}
+		d := s.c.Demo
+		if got, want := s.stored(t), s.expected(t, y, d.Production.ID, d.Development.ID, d.Legacy.ID); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("%d a minute: stored %v, sandbox %v", perMinute, got, want)
+		}
+		s.mu.Lock()
+		throttled, waits := len(s.sleeps), len(paced)
+		s.mu.Unlock()
+		if perMinute > 0 && (throttled != 0 || waits == 0) {
+			t.Fatalf("with buckets: %d waits for a 429, %d paced waits", throttled, waits)
+		}
+		if perMinute == 0 && (throttled == 0 || waits != 0) {
+			t.Fatalf("without buckets: %d waits for a 429 (the budget should have been hit), %d paced waits", throttled, waits)
+		}
+	}
+}
