@@ -126,6 +126,29 @@ func TestAllocationThroughTheAPI(t *testing.T) {
 				t.Fatalf("networking line explained as %s", why.body)
 			}
 		}
+		// Why is the Platform total what it is: per rule and split, and
+		// only Platform's own lines (Data's rule reaches Data, not it).
+		lin := f.do("GET", "/api/v1/allocation/results?"+costRangeQuery+"&group="+pid, f.a.viewerToken, nil)
+		lin.wantStatus(t, "a group's lineage", 200)
+		var lineage struct {
+			Totals []struct {
+				Group     string `json:"group"`
+				RuleName  string `json:"rule_name"`
+				SplitName string `json:"split_name"`
+				Via       string `json:"via"`
+			} `json:"totals"`
+		}
+		lin.decode(t, &lineage)
+		ways := map[string]bool{}
+		for _, x := range lineage.Totals {
+			if x.Group != pid || x.RuleName == "data team" {
+				t.Fatalf("Platform's lineage holds %+v", x)
+			}
+			ways[x.Via+":"+x.RuleName+":"+x.SplitName] = true
+		}
+		if !ways["rule:platform team:"] || !ways["split:networking:shared"] {
+			t.Fatalf("Platform's lineage: %v (%s)", ways, lin.body)
+		}
 		vs := f.do("GET", "/api/v1/allocation/versions", tok, nil)
 		vs.wantStatus(t, "versions", 200)
 		if n := len(vs.json(t)["items"].([]any)); n != 2 {

@@ -26,6 +26,10 @@ func (a *App) registerConnectors() {
 	}
 }
 
+// demoQueryBudget is the demo's Cost Management budget per subscription
+// and minute, on the sandbox's side and in Canopy's token buckets.
+const demoQueryBudget = 240
+
 // sandboxClouds is Canopy's configuration for the sandbox cloud: its
 // endpoints, Canopy's app in its Entra ID and Canopy's AWS principal.
 func sandboxClouds(c *sandbox.Cloud) config.Clouds {
@@ -33,6 +37,7 @@ func sandboxClouds(c *sandbox.Cloud) config.Clouds {
 		AzureClientID: c.Demo.App.ClientID, AzureClientSecret: c.Demo.App.Secret,
 		AzureAuthority: c.EntraURL, AzureARM: c.ARMURL, Graph: c.GraphURL, ExchangeOnline: c.GraphURL, PartnerCenter: c.PartnerURL,
 		AWSEndpoint: c.AWSURL, AWSAccessKeyID: c.Demo.AWS.AccessKeyID, AWSSecretKey: c.Demo.AWS.SecretAccessKey,
+		AzureQueriesPerMinute: demoQueryBudget,
 	}
 }
 
@@ -45,7 +50,7 @@ func (a *App) startDemoCloud(ctx context.Context) (*sandbox.Cloud, error) {
 	}
 	// The real Cost Management budget (about 4 queries a minute per
 	// subscription) would make the demo's first Azure sync take minutes.
-	cloud.Billing.SetQueryBudget(240)
+	cloud.Billing.SetQueryBudget(demoQueryBudget)
 	a.seedDemoSpike(cloud)
 	a.Connections.Env = connect.Env{Clouds: sandboxClouds(cloud), HTTPClient: cloud.CA.Client(), PublicURL: a.Cfg.BaseURL}
 	org, _, err := a.findOrCreateOrg(ctx, demoOrgName)

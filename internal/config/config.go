@@ -72,6 +72,10 @@ type Clouds struct {
 	AWSAccessKeyID    string // Canopy's AWS principal that assumes customers' roles
 	AWSSecretKey      string
 	CAFile            string // extra CA certificates (PEM) trusted for these endpoints
+	// AzureQueriesPerMinute is the token bucket of Cost Management queries
+	// per subscription (Azure allows about 4 a minute per scope); 0 sends
+	// without a bucket and relies on Retry-After alone.
+	AzureQueriesPerMinute int
 }
 
 // SMTP is the outgoing mail server. With no Host, mail is logged (without
@@ -99,6 +103,7 @@ func Default() Config {
 		MaxUploadMiB:     2048,
 		LogLevel:         "info",
 		AlertsHour:       23,
+		Clouds:           Clouds{AzureQueriesPerMinute: 4},
 	}
 }
 
@@ -158,6 +163,7 @@ func (c *Config) applyEnv(getenv func(string) string) {
 	str("CANOPY_NODE_ID", &c.NodeID)
 	num("CANOPY_MAX_UPLOAD_MIB", &c.MaxUploadMiB)
 	num("CANOPY_ALERTS_HOUR", &c.AlertsHour)
+	num("CANOPY_AZURE_QUERIES_PER_MINUTE", &c.Clouds.AzureQueriesPerMinute)
 	str("CANOPY_TRUSTED_PROXIES", &c.TrustedProxies)
 	str("CANOPY_LOG_LEVEL", &c.LogLevel)
 	c.LogText = getenv("CANOPY_LOG_FORMAT") == "text"
@@ -191,6 +197,9 @@ func (c *Config) Finish() error {
 	}
 	if c.ImportStaleAfter < time.Second {
 		return fmt.Errorf("CANOPY_IMPORT_STALE_AFTER %s: must be at least 1s", c.ImportStaleAfter)
+	}
+	if c.Clouds.AzureQueriesPerMinute < 0 {
+		return fmt.Errorf("CANOPY_AZURE_QUERIES_PER_MINUTE %d: must be 0 (no bucket) or more", c.Clouds.AzureQueriesPerMinute)
 	}
 	if c.AlertsHour < 0 || c.AlertsHour > 23 {
 		return fmt.Errorf("alerts-hour %d (CANOPY_ALERTS_HOUR): must be 0 to 23 (UTC)", c.AlertsHour)

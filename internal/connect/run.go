@@ -39,10 +39,20 @@ type Run struct {
 
 func newRun(s *Service, conn Connection, y store.ConnectionSync) *Run {
 	r := &Run{From: y.WindowFrom, To: y.WindowTo, Trigger: y.Trigger, SyncID: y.ID, svc: s, conn: conn,
-		throttle: newThrottle(), rows: y.Rows, done: y.ProgressDone, total: y.ProgressTotal, phase: y.Phase,
+		throttle: s.newThrottle(), rows: y.Rows, done: y.ProgressDone, total: y.ProgressTotal, phase: y.Phase,
 		checkpoint: y.Checkpoint}
 	_ = json.Unmarshal(y.Warnings, &r.warnings)
 	return r
+}
+
+// newThrottle is a run's throttle: real time and timers, or, when Sleep
+// is set, Sleep for the waits and Now for the buckets' time (a test's
+// Sleep moves the clock Now reads).
+func (s *Service) newThrottle() *throttle {
+	if s.Sleep == nil {
+		return newThrottle(nil, nil)
+	}
+	return newThrottle(s.Now, s.Sleep)
 }
 
 // Env is the installation's cloud identities, endpoints and HTTP client.

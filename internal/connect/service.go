@@ -44,6 +44,11 @@ type Service struct {
 	// StaleAfter is how long a running sync may go without a heartbeat
 	// before it counts as abandoned; 0 means DefaultStaleAfter.
 	StaleAfter time.Duration
+	// Sleep, when set, waits out the runs' token buckets and pauses
+	// instead of a timer, and the buckets then count time by Now: a test
+	// whose Sleep moves that clock sees the waits without spending them.
+	// Nil: real time and timers.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // New returns the service over st using DefaultRegistry's connectors.

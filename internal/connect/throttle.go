@@ -13,6 +13,7 @@ type throttle struct {
 	mu      sync.Mutex
 	buckets map[string]*bucket
 	now     func() time.Time
+	sleep   func(ctx context.Context, d time.Duration) error // nil: a timer
 }
 
 // bucket allows burst requests at once and one more every interval; a
@@ -25,8 +26,13 @@ type bucket struct {
 	pausedUntil time.Time
 }
 
-func newThrottle() *throttle {
-	return &throttle{buckets: map[string]*bucket{}, now: time.Now}
+// newThrottle counts time by now (nil: time.Now) and waits with sleep
+// (nil: a timer).
+func newThrottle(now func() time.Time, sleep func(context.Context, time.Duration) error) *throttle {
+	if now == nil {
+		now = time.Now
+	}
+	return &throttle{buckets: map[string]*bucket{}, now: now, sleep: sleep}
 }
 
 func (t *throttle) bucket(scope string) *bucket {
@@ -80,6 +86,12 @@ func (t *throttle) wait(ctx context.Context, scope string) error {
 		d := t.take(scope)
 		if d <= 0 {
 			return nil
+		}
+		if t.sleep != nil {
+			if err := t.sleep(ctx, d); err != nil {
+				return err
+			}
+			continue
 		}
 		timer := time.NewTimer(d)
 		select {

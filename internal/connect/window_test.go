@@ -28,8 +28,7 @@ func TestWindowsScheduleAndThrottle(t *testing.T) {
 		t.Fatalf("next sync later today %v", n)
 	}
 	clock := now
-	th := newThrottle()
-	th.now = func() time.Time { return clock }
+	th := newThrottle(func() time.Time { return clock }, nil)
 	th.limit("api", time.Second, 2)
 	if th.take("api") != 0 || th.take("api") != 0 || th.take("api") != time.Second {
 		t.Fatal("a bucket of 2 must let 2 through, then ask for a second")

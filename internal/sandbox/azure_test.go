@@ -333,3 +333,27 @@ func TestForgedTokenAndMissingAPIVersion(t *testing.T) {
 		t.Fatalf("missing api-version: %d", resp.StatusCode)
 	}
 }
+
+// TestConditionalAccessBlocksAppSignIns: while a conditional-access policy
+// of the customer's tenant applies to Canopy's app, client-credentials
+// sign-ins get AADSTS53003 (named in azidentity's error); other tenants and
+// the app's sign-ins after the policy is lifted are not affected.
+func TestConditionalAccessBlocksAppSignIns(t *testing.T) {
+	c := start(t)
+	d := c.Demo
+	adminConsent(t, c, d.Admin.UPN, "accept")
+	arm := policy.TokenRequestOptions{Scopes: []string{"https://management.azure.com/.default"}}
+	c.Entra.BlockByConditionalAccess(d.Customer.ID, d.App.ClientID, true)
+	_, err := appCredential(t, c, d.Customer.ID, d.App.Secret).GetToken(ctx, arm)
+	var af *azidentity.AuthenticationFailedError
+	if !errors.As(err, &af) || !strings.Contains(err.Error(), "AADSTS53003") || !strings.Contains(err.Error(), "Conditional Access") {
+		t.Fatalf("blocked sign-in: %v", err)
+	}
+	if _, err := appCredential(t, c, d.ServiceTenant.ID, d.App.Secret).GetToken(ctx, arm); err != nil {
+		t.Fatalf("the policy of one tenant blocks another: %v", err)
+	}
+	c.Entra.BlockByConditionalAccess(d.Customer.ID, d.App.ClientID, false)
+	if _, err := appCredential(t, c, d.Customer.ID, d.App.Secret).GetToken(ctx, arm); err != nil {
+		t.Fatalf("after the exclusion: %v", err)
+	}
+}

@@ -57,6 +57,10 @@ type Config struct {
 	// Sleep waits out a Retry-After (default: a timer that honours ctx);
 	// tests move the sandbox clock instead of waiting.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// Pace, when set, is called before every Cost Management request
+	// (each attempt, each nextLink page) with its scope
+	// ("/subscriptions/{id}") and waits for that scope's token bucket.
+	Pace func(ctx context.Context, scope string) error
 }
 
 // Client is one sync run against one tenant. Build a new Client per run:

@@ -34,7 +34,7 @@ func init() {
 	}
 }
 
-var tokenStateRE = regexp.MustCompile(`/help/azure-(token-incomplete|token-expired|token-revoked|invalid-secret)\b`)
+var tokenStateRE = regexp.MustCompile(`/help/azure-(token-incomplete|token-expired|token-revoked|invalid-secret|conditional-access)\b`)
 
 // TokenStateOf finds the token state a failed sync's error names (the
 // sync history keeps only its text): the state, its fix and help slug.

@@ -8,6 +8,7 @@ import (
 	"net"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/canopyhq/canopy/internal/connect"
@@ -86,11 +87,35 @@ func (k Connector) client(run *connect.Run, set Settings) (*Client, error) {
 			return run.Wait(ctx, throttleScope)
 		}
 	}
+	cfg.Pace = queryBuckets(run, env.Clouds.AzureQueriesPerMinute)
 	cl, err := New(cfg)
 	if err != nil {
 		return nil, syncError(err)
 	}
 	return cl, nil
+}
+
+// queryBuckets paces Cost Management queries with one token bucket per
+// scope (subscription) in the run: one query every minute/perMinute and
+// no burst, so no minute ever holds more than perMinute queries of a
+// scope and a sync stays under Azure's per-scope budget instead of
+// running into its 429s. perMinute 0 is no bucket.
+func queryBuckets(run *connect.Run, perMinute int) func(context.Context, string) error {
+	if perMinute <= 0 {
+		return nil
+	}
+	var mu sync.Mutex
+	limited := map[string]bool{}
+	return func(ctx context.Context, scope string) error {
+		key := "azure-cost-query " + strings.ToLower(scope)
+		mu.Lock()
+		if !limited[key] {
+			limited[key] = true
+			run.Limit(key, time.Minute/time.Duration(perMinute), 1)
+		}
+		mu.Unlock()
+		return run.Wait(ctx, key)
+	}
 }
 
 // readable keeps the subscriptions the service principal sees and warns
@@ -212,6 +237,7 @@ func isNetError(err error) bool {
 var stateLabels = map[TokenState]string{
 	TokenIncomplete: "access incomplete", TokenExpired: "token expired",
 	TokenRevoked: "consent revoked", InvalidSecret: "client secret invalid",
+	TokenBlocked: "blocked by conditional access",
 }
 
 // brief is an error's first line, cut to a readable length.

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/canopyhq/canopy/internal/connect"
+	azureconn "github.com/canopyhq/canopy/internal/connect/azure"
 	"github.com/canopyhq/canopy/internal/connect/connecttest"
 	"github.com/canopyhq/canopy/internal/costs"
 	"github.com/canopyhq/canopy/internal/sandbox/sbx"
@@ -202,5 +204,86 @@ func TestDoctorProbesFeaturesAndTokenState(t *testing.T) {
 	checks, err = s.Service.RunDoctor(ctx, s.Owner, c.ID)
 	if err != nil || len(checks) != 1 || checks[0].Fix != "azure-token-revoked" || checks[0].Granted {
 		t.Fatalf("revoked: %+v %v", checks, err)
+	}
+}
+
+// A conditional-access policy that blocks Canopy's sign-in (AADSTS53003) is
+// its own token state: the doctor and the failed sync name it and point at
+// the conditional-access help page (with the "What If" check); once the
+// policy excludes Canopy the doctor's checks are granted again.
+func TestConditionalAccessBlockPointsAtItsHelpPage(t *testing.T) {
+	t.Parallel()
+	s := newSyncEnv(t, storetest.Open(t, store.SQLite))
+	d := s.c.Demo
+	c := s.create(t)
+	s.c.Entra.BlockByConditionalAccess(d.Customer.ID, d.App.ClientID, true)
+	checks, err := s.Service.RunDoctor(ctx, s.Owner, c.ID)
+	if err != nil || len(checks) != 1 || checks[0].Granted || checks[0].Fix != "azure-conditional-access" ||
+		!strings.Contains(checks[0].Detail, "AADSTS53003") {
+		t.Fatalf("doctor while blocked: %+v %v", checks, err)
+	}
+	page, ok := connect.Help(checks[0].Fix)
+	if !ok || !strings.Contains(strings.Join(page.Steps, " "), "What If") {
+		t.Fatalf("help page %q: %+v", checks[0].Fix, page)
+	}
+	s.Work()
+	y := s.Wait(c, s.Queue(c).ID, connecttest.Finished)
+	if y.State != store.SyncFailed || !strings.Contains(y.Error, "blocked by conditional access") ||
+		!strings.Contains(y.Error, "/help/azure-conditional-access") {
+		t.Fatalf("sync while blocked: %s %q", y.State, y.Error)
+	}
+	if st, _, _, slug, ok := azureconn.TokenStateOf(y.Error); !ok || st != azureconn.TokenBlocked || slug != "azure-conditional-access" {
+		t.Fatalf("token state of %q: %s %s %v", y.Error, st, slug, ok)
+	}
+	s.c.Entra.BlockByConditionalAccess(d.Customer.ID, d.App.ClientID, false)
+	checks, err = s.Service.RunDoctor(ctx, s.Owner, c.ID)
+	if err != nil || len(checks) < 2 {
+		t.Fatalf("doctor after the exclusion: %+v %v", checks, err)
+	}
+	for _, ch := range checks {
+		if ch.Fix == "azure-conditional-access" {
+			t.Fatalf("still blocked: %+v", ch)
+		}
+	}
+}
+
+// With Canopy's per-subscription token buckets at Azure's budget (4 Cost
+// Management queries a minute per scope), a sync paces its queries and
+// never meets a 429, and imports the sandbox's exact totals. The buckets
+// wait on the sandbox clock, which the run's Sleep moves. Without buckets
+// the same budget answers 429s that are waited out (the control).
+func TestQueryBucketsKeepASyncUnderTheBudget(t *testing.T) {
+	t.Parallel()
+	for _, perMinute := range []int{4, 0} {
+		s := newSyncEnv(t, storetest.Open(t, store.SQLite))
+		s.c.Billing.SetQueryBudget(4)
+		s.Service.Env.Clouds.AzureQueriesPerMinute = perMinute
+		var paced []time.Duration
+		s.Service.Sleep = func(_ context.Context, d time.Duration) error {
+			s.mu.Lock()
+			paced = append(paced, d)
+			s.mu.Unlock()
+			s.c.Clock.Advance(d)
+			return nil
+		}
+		s.Work()
+		c := s.create(t)
+		y := s.Wait(c, s.Queue(c).ID, connecttest.Finished)
+		if y.State != store.SyncSucceeded {
+			t.Fatalf("%d a minute: sync %s %s", perMinute, y.State, y.Error)
+		}
+		d := s.c.Demo
+		if got, want := s.stored(t), s.expected(t, y, d.Production.ID, d.Development.ID, d.Legacy.ID); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("%d a minute: stored %v, sandbox %v", perMinute, got, want)
+		}
+		s.mu.Lock()
+		throttled, waits := len(s.sleeps), len(paced)
+		s.mu.Unlock()
+		if perMinute > 0 && (throttled != 0 || waits == 0) {
+			t.Fatalf("with buckets: %d waits for a 429, %d paced waits", throttled, waits)
+		}
+		if perMinute == 0 && (throttled == 0 || waits != 0) {
+			t.Fatalf("without buckets: %d waits for a 429 (the budget should have been hit), %d paced waits", throttled, waits)
+		}
 	}
 }

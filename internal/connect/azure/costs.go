@@ -55,9 +55,13 @@ func (c *Client) queryAll(ctx context.Context, subID string, def armcostmanageme
 	if err != nil {
 		return nil, err
 	}
+	scope := "/subscriptions/" + subID
 	var raw *http.Response
 	err = c.withThrottle(ctx, func() error {
-		_, err := qc.Usage(policy.WithCaptureResponse(ctx, &raw), "/subscriptions/"+subID, def, nil)
+		if err := c.pace(ctx, scope); err != nil {
+			return err
+		}
+		_, err := qc.Usage(policy.WithCaptureResponse(ctx, &raw), scope, def, nil)
 		return err
 	})
 	if err != nil {
@@ -66,19 +70,30 @@ func (c *Client) queryAll(ctx context.Context, subID string, def armcostmanageme
 	rows, next, err := decodePage(raw)
 	for err == nil && next != "" {
 		var more []map[string]json.RawMessage
-		more, next, err = c.nextPage(ctx, next, def)
+		more, next, err = c.nextPage(ctx, scope, next, def)
 		rows = append(rows, more...)
 	}
 	return rows, err
 }
 
-func (c *Client) nextPage(ctx context.Context, link string, def armcostmanagement.QueryDefinition) ([]map[string]json.RawMessage, string, error) {
+// pace waits for the Cost Management scope's turn (Config.Pace).
+func (c *Client) pace(ctx context.Context, scope string) error {
+	if c.cfg.Pace == nil {
+		return nil
+	}
+	return c.cfg.Pace(ctx, scope)
+}
+
+func (c *Client) nextPage(ctx context.Context, scope, link string, def armcostmanagement.QueryDefinition) ([]map[string]json.RawMessage, string, error) {
 	pl, err := c.pipeline()
 	if err != nil {
 		return nil, "", err
 	}
 	var resp *http.Response
 	err = c.withThrottle(ctx, func() error {
+		if err := c.pace(ctx, scope); err != nil {
+			return err
+		}
 		resp, err = post(ctx, pl, link, def)
 		return err
 	})

@@ -159,3 +159,36 @@ func TestTruncatedPageIsAnError(t *testing.T) {
 		t.Fatal("a truncated page must fail the read")
 	}
 }
+
+// TestServerErrorsAreRetriedWithinBounds: ARM's 5xx answers are retried by
+// the SDK's retry policy a bounded number of times (4 requests in all for
+// a persistent 500, then the error, which is no token state); two 503s in a
+// row are absorbed and the read completes with the sandbox's totals.
+func TestServerErrorsAreRetriedWithinBounds(t *testing.T) {
+	e := newEnv(t)
+	e.onboard(azureconn.GrantOptions{})
+	e.c.Billing.SetQueryBudget(1000)
+	prod, from, to := e.c.Demo.Production.ID, monthStart(-2), monthStart(-1)
+	cl := e.client(e.cfg)
+	if _, err := cl.Subscriptions(ctx); err != nil { // token fetched before counting
+		t.Fatal(err)
+	}
+	query := "/subscriptions/" + prod + "/providers/Microsoft.CostManagement/query"
+	e.c.Faults.Add("arm", sbx.Fault{Path: query, Status: 500})
+	before := e.c.Faults.Count("arm", query)
+	err := cl.Costs(ctx, prod, from, to, func(*billing.Line) error { t.Fatal("no line expected"); return nil })
+	var te *azureconn.TokenError
+	if err == nil || errors.As(err, &te) || errors.Is(err, azureconn.ErrThrottled) {
+		t.Fatalf("persistent 500: %v", err)
+	}
+	if n := e.c.Faults.Count("arm", query) - before; n != 4 {
+		t.Fatalf("%d requests for a persistent 500, want 4 (one and three retries)", n)
+	}
+	e.c.Faults.Clear("arm")
+	e.c.Faults.Add("arm", sbx.Fault{Path: query, Status: 503, Times: 2})
+	got := dayTotals{}
+	if err := cl.Costs(ctx, prod, from, to, func(l *billing.Line) error { got.add(l); return nil }); err != nil {
+		t.Fatalf("after two 503s: %v", err)
+	}
+	checkAgainstSandbox(t, e, prod, from, to, got)
+}

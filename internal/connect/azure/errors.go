@@ -23,6 +23,9 @@ const (
 	TokenRevoked TokenState = "token-revoked"
 	// InvalidSecret: the client secret is wrong or expired.
 	InvalidSecret TokenState = "invalid-secret"
+	// TokenBlocked: a conditional-access policy of the customer's tenant
+	// blocks Canopy's sign-in. Its help page is the conditional-access one.
+	TokenBlocked TokenState = SlugConditionalAccess
 )
 
 // TokenError is a credential problem the user can fix; Fix says how and
@@ -46,6 +49,7 @@ var fixes = map[TokenState]string{
 	TokenExpired:    "The access token expired. Canopy gets a new one on the next sync; if this persists, check the server clock.",
 	TokenRevoked:    "Canopy's enterprise application was removed from your tenant or its consent revoked. A Global Administrator must connect Azure again (admin consent).",
 	InvalidSecret:   "The client secret is wrong or has expired. Create a new secret on the app registration and enter its Value (not its ID) in Canopy.",
+	TokenBlocked:    "A conditional-access policy in your tenant blocks Canopy's sign-in. Exclude Canopy's enterprise application (or Canopy's service tenant) from the policy and check with 'What If'.",
 }
 
 var aadstsRE = regexp.MustCompile(`AADSTS(\d+)`)
@@ -55,6 +59,7 @@ var aadStates = map[string]TokenState{
 	"7000215": InvalidSecret, "7000222": InvalidSecret, "7000218": InvalidSecret,
 	"700016": TokenRevoked, "7000229": TokenRevoked, "500011": TokenRevoked, "700082": TokenExpired,
 	"65001": TokenIncomplete, "50105": TokenIncomplete,
+	"53003": TokenBlocked, "53000": TokenBlocked, "53001": TokenBlocked, "50076": TokenBlocked,
 }
 
 // armStates maps ARM error codes to token states.

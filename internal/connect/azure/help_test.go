@@ -1,6 +1,7 @@
 package azureconn_test
 
 import (
+	"strings"
 	"testing"
 
 	azureconn "github.com/canopyhq/canopy/internal/connect/azure"
@@ -21,5 +22,31 @@ func TestHelpCoversEveryFix(t *testing.T) {
 		if _, ok := pages[slug]; !ok {
 			t.Fatalf("no help page %q", slug)
 		}
+	}
+}
+
+// TestHelpPagesHoldTheValuesToCopy: the customer-side pages name the exact
+// role, permissions and checks (what the doctor's Fix links lead to).
+func TestHelpPagesHoldTheValuesToCopy(t *testing.T) {
+	want := map[string][]string{
+		azureconn.SlugOwnerRole:         {"Owner", "User Access Administrator", "az role assignment list"},
+		azureconn.SlugAppRegistration:   {"user_impersonation", "User.Read.All", "Directory.Read.All", "Organization.Read.All", "Reports.Read.All", "/connections/azure/callback"},
+		azureconn.SlugConditionalAccess: {"What If", "AADSTS53003", "Exclude"},
+		azureconn.SlugRoles:             {"Reader", "Tag Contributor", "Reservations Reader", "/providers/Microsoft.Capacity"},
+	}
+	for _, p := range azureconn.Help() {
+		text := strings.Join(p.Steps, "\n")
+		for _, c := range p.Code {
+			text += "\n" + c.Text
+		}
+		for _, n := range want[p.Slug] {
+			if !strings.Contains(text, n) {
+				t.Errorf("help page %s lacks %q", p.Slug, n)
+			}
+		}
+		delete(want, p.Slug)
+	}
+	if len(want) != 0 {
+		t.Fatalf("pages missing: %v", want)
 	}
 }

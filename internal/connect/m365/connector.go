@@ -147,6 +147,8 @@ func doctorCheck(ch Check) connect.Check {
 		out.Fix = HelpPermissions
 	case ch.State == CheckUnauthorized:
 		out.Fix = HelpConsent
+	case ch.State == CheckBlocked:
+		out.Fix = HelpConditionalAccess
 	case ch.Warning != "":
 		out.Fix = HelpConcealment
 	}

@@ -1,6 +1,10 @@
 package m365
 
-import "github.com/canopyhq/canopy/internal/connect"
+import (
+	"strings"
+
+	"github.com/canopyhq/canopy/internal/connect"
+)
 
 // Help pages (connect.RegisterHelp slugs) for the customer's side.
 const (
@@ -8,7 +12,21 @@ const (
 	HelpPermissions    = "m365-graph-permissions"
 	HelpServiceAccount = "m365-service-account"
 	HelpConcealment    = "m365-report-concealment"
+	// HelpConditionalAccess is the Azure connector's page on excluding
+	// Canopy from conditional-access policies (the same Entra ID sign-in).
+	HelpConditionalAccess = "azure-conditional-access"
 )
+
+// blockedByConditionalAccess reports whether an Entra ID answer says a
+// conditional-access policy blocked the sign-in.
+func blockedByConditionalAccess(msg string) bool {
+	for _, code := range []string{"AADSTS53003", "AADSTS53000", "AADSTS53001"} {
+		if strings.Contains(msg, code) {
+			return true
+		}
+	}
+	return false
+}
 
 // Permissions are the Microsoft Graph application permissions Canopy's
 // app asks a tenant's admin to consent to, and why.

@@ -162,6 +162,10 @@ func tokenError(te *TokenError, tenant string) error {
 	}
 	msg := te.Error()
 	switch {
+	case blockedByConditionalAccess(msg):
+		return fmt.Errorf("A conditional-access policy of Microsoft 365 tenant %s blocks Canopy's sign-in. Fix: exclude Canopy's "+
+			"enterprise application from the policy and check with \"What If\" (see /help/%s). Entra ID said: %s",
+			tenant, HelpConditionalAccess, firstLine(msg))
 	case strings.Contains(msg, "AADSTS700016"), strings.Contains(msg, "AADSTS65001"):
 		return refused(fmt.Errorf("Canopy's app has no admin consent in Microsoft 365 tenant %s (it was never granted or was revoked). "+
 			"Fix: a Global Administrator of the tenant grants admin consent to Canopy again (see /help/%s). Entra ID said: %s",

@@ -196,3 +196,32 @@ func TestConcealedNamesWarnAndSettingsAreChecked(t *testing.T) {
 		t.Fatalf("doctor: %+v %v", checks, err)
 	}
 }
+
+// A conditional-access policy blocking Canopy's sign-in (AADSTS53003) fails
+// the sync with that reason and the conditional-access help page, not the
+// consent one, and the doctor links the same page for every feature.
+func TestConditionalAccessBlockNamesItsFix(t *testing.T) {
+	w := newWorld(t, storetest.Open(t, store.SQLite))
+	w.consent()
+	c := w.connect()
+	d := w.Cloud.Demo
+	w.Cloud.Entra.BlockByConditionalAccess(d.Customer.ID, d.App.ClientID, true)
+	y := w.Sync(c)
+	if y.State != store.SyncFailed || !strings.Contains(y.Error, "conditional-access policy") ||
+		!strings.Contains(y.Error, "/help/"+m365.HelpConditionalAccess) || !strings.Contains(y.Error, "AADSTS53003") {
+		t.Fatalf("sync while blocked: %s %q", y.State, y.Error)
+	}
+	checks, err := w.Service.RunDoctor(w.Ctx, w.Owner, c.ID)
+	if err != nil || len(checks) != 4 {
+		t.Fatalf("doctor: %+v %v", checks, err)
+	}
+	for _, ch := range checks {
+		if ch.Granted || ch.Fix != m365.HelpConditionalAccess {
+			t.Fatalf("doctor check while blocked: %+v", ch)
+		}
+	}
+	w.Cloud.Entra.BlockByConditionalAccess(d.Customer.ID, d.App.ClientID, false)
+	if y := w.Sync(c); y.State == store.SyncFailed {
+		t.Fatalf("sync after the exclusion: %s %q", y.State, y.Error)
+	}
+}

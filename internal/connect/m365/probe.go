@@ -24,6 +24,7 @@ const (
 	CheckOK                CheckState = "ok"
 	CheckMissingPermission CheckState = "missing_permission"
 	CheckUnauthorized      CheckState = "unauthorized"
+	CheckBlocked           CheckState = "blocked_by_conditional_access"
 	CheckThrottled         CheckState = "throttled"
 	CheckFailed            CheckState = "failed"
 )
@@ -101,6 +102,9 @@ func diagnose(err error, permission string) (CheckState, string) {
 		return CheckMissingPermission, "Add the Microsoft Graph application permission " + permission +
 			" to Canopy's app registration (Microsoft Entra admin center > App registrations > Canopy > API permissions)" +
 			" and select \"Grant admin consent\" for the tenant."
+	case errors.As(err, &te) && blockedByConditionalAccess(te.Error()):
+		return CheckBlocked, "A conditional-access policy of the tenant blocks Canopy's sign-in: exclude Canopy's enterprise " +
+			"application (workload identity) from the policy and check with \"What If\"."
 	case IsUnauthorized(err), errors.As(err, &te):
 		return CheckUnauthorized, "Microsoft Graph refused Canopy's token: the client secret or certificate may have expired, " +
 			"or admin consent was revoked. Renew the credential in the connection settings and grant admin consent again."

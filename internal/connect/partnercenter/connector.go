@@ -27,6 +27,21 @@ const Scope = "https://api.partnercenter.microsoft.com/.default"
 // partner tenant's Partner Center.
 const HelpAppAccess = "partner-center-app-access"
 
+// HelpConditionalAccess is the Azure connector's page on excluding Canopy
+// from conditional-access policies (the same Entra ID sign-in).
+const HelpConditionalAccess = "azure-conditional-access"
+
+// fixFor is the help page of a failed sign-in or call: the
+// conditional-access page when Entra ID said a policy blocked it.
+func fixFor(err error) string {
+	for _, code := range []string{"AADSTS53003", "AADSTS53000", "AADSTS53001"} {
+		if strings.Contains(err.Error(), code) {
+			return HelpConditionalAccess
+		}
+	}
+	return HelpAppAccess
+}
+
 // Settings are a Partner Center connection's settings JSON.
 type Settings struct {
 	PartnerTenantID string `json:"partner_tenant_id"`
@@ -106,8 +121,8 @@ func (Connector) Probe(ctx context.Context, env connect.Env, conn connect.Connec
 	var te *TokenError
 	switch {
 	case errors.As(err, &te) || IsUnauthorized(err):
-		sign.Detail, sign.Fix = err.Error(), HelpAppAccess
-		inv.Detail, inv.Fix = "Not checked: no token.", HelpAppAccess
+		sign.Detail, sign.Fix = err.Error(), fixFor(err)
+		inv.Detail, inv.Fix = "Not checked: no token.", fixFor(err)
 	case err != nil:
 		sign.Granted, sign.Detail = true, "Works: Entra issued a token."
 		inv.Detail, inv.Fix = err.Error(), HelpAppAccess

@@ -147,7 +147,7 @@ func syncError(err error) error {
 	}
 	var te *TokenError
 	if errors.As(err, &te) || IsUnauthorized(err) || IsForbidden(err) {
-		return fmt.Errorf("%w. How to fix: /help/%s", err, HelpAppAccess)
+		return fmt.Errorf("%w. How to fix: /help/%s", err, fixFor(err))
 	}
 	return err
 }

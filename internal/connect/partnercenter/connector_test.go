@@ -161,6 +161,27 @@ func TestNoConsentFailsWithTheAppAccessFix(t *testing.T) {
 	})
 }
 
+// A conditional-access policy of the partner tenant blocking Canopy's
+// sign-in (AADSTS53003) fails the sync and the doctor with the
+// conditional-access help page instead of the app-access one.
+func TestConditionalAccessBlockLinksItsHelpPage(t *testing.T) {
+	e := newSyncEnv(t, storetest.Open(t, store.SQLite), time.Now())
+	e.Cloud.Entra.BlockByConditionalAccess(e.Cloud.Demo.PartnerTenant.ID, e.Cloud.Demo.App.ClientID, true)
+	c := e.create()
+	y := e.Sync(c)
+	if y.State != store.SyncFailed || !strings.Contains(y.Error, "AADSTS53003") || !strings.Contains(y.Error, "/help/"+HelpConditionalAccess) {
+		t.Fatalf("sync %+v", y)
+	}
+	checks, err := e.Service.RunDoctor(e.Ctx, e.Owner, c.ID)
+	if err != nil || checks[0].Granted || checks[0].Fix != HelpConditionalAccess {
+		t.Fatalf("doctor %+v %v", checks, err)
+	}
+	e.Cloud.Entra.BlockByConditionalAccess(e.Cloud.Demo.PartnerTenant.ID, e.Cloud.Demo.App.ClientID, false)
+	if checks, err := e.Service.RunDoctor(e.Ctx, e.Owner, c.ID); err != nil || !checks[0].Granted {
+		t.Fatalf("doctor after the exclusion %+v %v", checks, err)
+	}
+}
+
 func TestMissingInvoiceWarnsOnlyAfterTheIssueDay(t *testing.T) {
 	from := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for _, tc := range []struct {

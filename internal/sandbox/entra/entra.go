@@ -83,6 +83,9 @@ type Entra struct {
 	codes    map[string]*authCode     // authorization codes
 	refresh  map[string]*refreshGrant // refresh tokens
 	sessions map[string]*session      // browser sessions by cookie
+	// caBlocked are tenantID+"/"+clientID pairs whose app-only sign-ins a
+	// conditional-access policy blocks (AADSTS53003).
+	caBlocked map[string]bool
 }
 
 // New returns an empty directory.
@@ -91,7 +94,7 @@ func New(o Options) *Entra {
 		seed: o.Seed, clock: o.Clock, issuer: o.Issuer,
 		tenants: map[string]*Tenant{}, users: map[string]*User{}, apps: map[string]*App{},
 		sps: map[string]*Consent{}, codes: map[string]*authCode{}, refresh: map[string]*refreshGrant{},
-		sessions: map[string]*session{},
+		sessions: map[string]*session{}, caBlocked: map[string]bool{},
 	}
 }
 
@@ -167,6 +170,20 @@ func (e *Entra) RevokeConsent(tenantID, clientID string) {
 		if g.tenantID == tenantID && g.clientID == clientID {
 			g.revoked = true
 		}
+	}
+}
+
+// BlockByConditionalAccess makes a conditional-access policy of the tenant
+// block (or, with blocked false, stop blocking) the app's client-credentials
+// sign-ins: the token endpoint answers AADSTS53003 as Entra does when a
+// policy for workload identities applies.
+func (e *Entra) BlockByConditionalAccess(tenantID, clientID string, blocked bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if blocked {
+		e.caBlocked[tenantID+"/"+clientID] = true
+	} else {
+		delete(e.caBlocked, tenantID+"/"+clientID)
 	}
 }
 

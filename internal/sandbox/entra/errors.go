@@ -37,6 +37,10 @@ func errConsentRequired(clientID, name string) aadError {
 	return aadError{400, "invalid_grant", 65001, "The user or administrator has not consented to use the application with ID '" + clientID + "' named '" + name + "'. Send an interactive authorization request for this user and resource."}
 }
 
+func errBlockedByConditionalAccess() aadError {
+	return aadError{400, "invalid_grant", 53003, "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance."}
+}
+
 func errInvalidRequest(msg string) aadError {
 	return aadError{400, "invalid_request", 9002313, "Invalid request. Request is malformed or invalid. " + msg}
 }

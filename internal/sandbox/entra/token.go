@@ -109,7 +109,12 @@ func (e *Entra) clientCredentials(r *http.Request, t *Tenant, seg string) (token
 	}
 	e.mu.Lock()
 	roles := grantedFor(sp.Permissions, sr.resource, permTypeApplication)
+	blocked := e.caBlocked[t.ID+"/"+app.ClientID]
 	e.mu.Unlock()
+	if blocked {
+		a := errBlockedByConditionalAccess()
+		return nil, &a
+	}
 	claims := e.baseClaims(r, t.ID, app.ClientID, sr.aud)
 	claims["oid"], claims["sub"], claims["idtyp"] = sp.ObjectID, sp.ObjectID, "app"
 	claims["appidacr"], claims["azpacr"] = "1", "1"
