@@ -502,7 +502,7 @@ func TestRemediateCompliance(t *testing.T) {
 		h := newGraphHarness(t, db, 40)
 		berlin := h.ou(t, delegation.OUInput{Name: "Berlin", Rules: []delegation.Rule{rule(cond("city", "equals", "Berlin"))}})
 		if _, err := h.svc.SetRequirements(h.ctx, h.owner, h.who, berlin.ID, []delegation.Requirement{{Attribute: "usageLocation", Value: "DE"},
-			{Attribute: "department", Value: "Berlin Office"}}); err != nil {
+			{Attribute: "department", Value: "Berlin Office"}}, nil); err != nil {
 			t.Fatal(err)
 		}
 		rep, err := h.svc.Compliance(h.ctx, h.owner, h.conn)
