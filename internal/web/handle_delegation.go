@@ -26,7 +26,7 @@ func (s *Server) delegationRoutes() []Route {
 		user("GET /m365/delegation", s.delegationUsers),
 		user("GET /m365/delegation/{conn}/users/{id}", s.delegationUser),
 		user("POST /m365/delegation/{conn}/users/{id}/actions", s.delegationAct),
-		user("POST /m365/delegation/{conn}/users", s.delegationCreateUser),
+		user("POST /m365/delegation/{conn}/users/new", s.delegationCreateUser),
 		perm("GET /m365/delegation/manage", s.delegationManage),
 		perm("POST /m365/delegation/ous", s.delegationCreateOU),
 		perm("GET /m365/delegation/ous/{id}", s.delegationOU),

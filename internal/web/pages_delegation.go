@@ -193,7 +193,7 @@ func (p DelegationOUPage) ConditionRows() []ConditionRow {
 			out = append(out, ConditionRow{N: len(out), Rule: i, Condition: c, Values: strings.Join(c.Values, ", ")})
 		}
 	}
-	for n := len(out); n < max(len(out)+2, maxConditionRows); n++ {
+	for n, end := len(out), max(len(out)+2, maxConditionRows); n < end; n++ {
 		out = append(out, ConditionRow{N: n, Rule: len(p.OU.Rules)})
 	}
 	return out
