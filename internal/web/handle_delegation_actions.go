@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 
@@ -226,6 +225,3 @@ func skuPlans(k store.M365SKU) []DelegationPlan {
 	slices.SortFunc(out, func(a, b DelegationPlan) int { return strings.Compare(a.Name, b.Name) })
 	return out
 }
-
-// usersPageURL is the users page of a connection's directory.
-func usersPageURL(connID string) string { return "/m365/delegation?connection=" + url.QueryEscape(connID) }
