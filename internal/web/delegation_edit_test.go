@@ -137,5 +137,30 @@ func TestDelegationEditForms(t *testing.T) {
 		if code, body := f.do(viewer, "GET", "/m365/delegation/"+c.ID+"/users/u-fr", nil); code != 200 || !strings.Contains(body, `value="user.block_sign_in"`) {
 			t.Fatalf("viewer on the French user: %d", code)
 		}
+		// Mailbox and manager actions: refusals carry the reason, before Graph.
+		if code, _ := f.do(owner, "POST", "/m365/delegation/policies/"+pol[1], url.Values{"name": {"Helpdesk 2"}, "connection_id": {c.ID},
+			"actions": {"user.reset_password", "mailbox.set_forwarding", "user.set_manager"}}); code != http.StatusSeeOther {
+			t.Fatalf("edit policy: %d", code)
+		}
+		userPage := "/m365/delegation/" + c.ID + "/users/u-fr"
+		if code, body := f.do(viewer, "GET", userPage, nil); code != 200 || !strings.Contains(body, `id="no-exchange"`) || !strings.Contains(body, `<fieldset disabled`) {
+			t.Fatalf("mailbox actions not disabled: %d", code)
+		}
+		code, body := f.do(viewer, "POST", userPage+"/actions", url.Values{"action": {"mailbox.set_forwarding"}, "forward_to": {"x@contoso.test"}})
+		if code != http.StatusForbidden || !strings.Contains(body, "needs an Exchange Online connection") {
+			t.Fatalf("forwarding without Exchange Online: %d", code)
+		}
+		code, body = f.do(viewer, "POST", userPage+"/actions", url.Values{"action": {"user.set_manager"}, "manager": {"nobody@contoso.test"}})
+		if code != http.StatusBadRequest || !strings.Contains(body, "No user nobody@contoso.test") {
+			t.Fatalf("unknown manager: %d", code)
+		}
+		code, body = f.do(viewer, "POST", userPage+"/actions", url.Values{"action": {"user.set_manager"}, "manager": {"carl@contoso.test"}})
+		if code != http.StatusForbidden || !strings.Contains(body, "cannot be their own manager") {
+			t.Fatalf("own manager: %d", code)
+		}
+		if code, body = f.do(viewer, "POST", userPage+"/actions", url.Values{"action": {"user.delete"}}); code != http.StatusForbidden ||
+			!strings.Contains(body, "not granted to you") {
+			t.Fatalf("delete not granted: %d", code)
+		}
 	})
 }
