@@ -101,11 +101,13 @@ type AutoRemediateArgs struct {
 // Kind implements river.JobArgs.
 func (AutoRemediateArgs) Kind() string { return "m365_auto_remediate" }
 
-// InsertOpts: one pending run per connection (a sync finishing while one
-// waits adds nothing: the waiting run reads the newest snapshot).
+// InsertOpts: one queued or running run per connection (a sync finishing
+// while one waits adds nothing: the waiting run reads the newest
+// snapshot; river requires the running state in the unique states).
 func (AutoRemediateArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: 3, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable, rivertype.JobStateScheduled}}}
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateRetryable,
+		rivertype.JobStateScheduled}}}
 }
 
 // Worker returns the automatic remediation job's worker.
