@@ -111,3 +111,60 @@ func TestDelegationAPI(t *testing.T) {
 		}
 	})
 }
+
+// Editing in place through the API: a delegation moves to another OU and
+// policy (audited with what it was); the configuration policy requires
+// MFA registration and turns on automatic remediation; an OU scoped by
+// manager lists the manager's reports.
+func TestDelegationEditAPI(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		tok, conn := f.a.ownerToken, f.a.dlg.connID
+		res := f.do("POST", "/api/v1/m365/ous", tok, `{"connection_id":"`+conn+`","name":"Marketing","rules":[{"conditions":[{"attribute":"department","operator":"equals","values":["Marketing"]}]}]}`)
+		res.wantStatus(t, "create", http.StatusCreated)
+		mkt := res.json(t)["id"].(string)
+		res = f.do("POST", "/api/v1/m365/policies", tok, `{"name":"Sessions","actions":["user.revoke_sessions"]}`)
+		res.wantStatus(t, "policy", http.StatusCreated)
+		pol := res.json(t)["id"].(string)
+		res = f.do("PUT", "/api/v1/m365/delegations/"+f.a.dlg.delegationID, tok, `{"user_id":"`+f.a.owner.ID+`","ou_id":"`+mkt+`","policy_id":"`+pol+`"}`)
+		res.wantStatus(t, "update delegation", 200)
+		if d := res.json(t); d["ou_name"] != "Marketing" || d["policy_name"] != "Sessions" || d["id"] != f.a.dlg.delegationID {
+			t.Fatalf("updated %s", res.body)
+		}
+		f.do("PUT", "/api/v1/m365/delegations/"+f.a.dlg.delegationID, tok, `{"user_id":"`+f.a.owner.ID+`","ou_id":"nope","policy_id":"`+pol+`"}`).
+			wantError(t, "bad OU", 400, domain.CodeInvalid)
+		f.do("PUT", "/api/v1/m365/delegations/"+f.a.dlg.delegationID, f.b.ownerToken, `{"user_id":"`+f.b.owner.ID+`","ou_id":"`+f.b.dlg.ouID+`","policy_id":"`+f.b.dlg.policyID+`"}`).
+			wantError(t, "B updates A's delegation", 404, domain.CodeNotFound)
+		f.do("PUT", "/api/v1/m365/delegations/"+f.a.dlg.delegationID, f.a.viewerToken, `{}`).wantError(t, "viewer updates", 403, domain.CodeForbidden)
+
+		res = f.do("PUT", "/api/v1/m365/ous/"+mkt+"/required-attributes", tok, `{"required_attributes":[{"attribute":"mfaRegistered","value":"true"}],"auto_remediate":true}`)
+		res.wantStatus(t, "required", 200)
+		if o := res.json(t); o["auto_remediate"] != true {
+			t.Fatalf("OU %s", res.body)
+		}
+		var rep struct {
+			Deviations []struct {
+				ID, Current, Manual string
+				Auto                bool   `json:"auto_remediate"`
+				Suggested           string `json:"suggested_action"`
+			}
+		}
+		f.do("GET", "/api/v1/m365/connections/"+conn+"/compliance", tok, nil).decode(t, &rep)
+		if len(rep.Deviations) != 1 || rep.Deviations[0].ID != "blake" || rep.Deviations[0].Current != "unknown" || !rep.Deviations[0].Auto ||
+			rep.Deviations[0].Suggested != "user.revoke_sessions" || rep.Deviations[0].Manual == "" {
+			t.Fatalf("compliance %+v", rep)
+		}
+		f.do("POST", "/api/v1/m365/ous", tok, `{"connection_id":"`+conn+`","name":"Reports","rules":[{"conditions":[{"attribute":"reportsTo","operator":"equals","values":["alex"]}]}]}`).
+			wantStatus(t, "reportsTo OU", http.StatusCreated)
+		var audit listJSON[auditJSON]
+		f.do("GET", "/api/v1/audit?limit=100", tok, nil).decode(t, &audit)
+		found := false
+		for _, e := range audit.Items {
+			found = found || e.Action == "m365.delegation.update"
+		}
+		if !found {
+			t.Error("audit lacks m365.delegation.update")
+		}
+	})
+}

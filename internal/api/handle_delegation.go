@@ -33,6 +33,7 @@ func (a *API) delegationRoutes() []route {
 		signedIn("GET", "/m365/delegations", auth.PermM365Delegate, a.listDelegations),
 		signedIn("POST", "/m365/delegations", auth.PermM365Delegate, a.createDelegation),
 		signedIn("GET", "/m365/delegations/{delegation_id}", auth.PermM365Delegate, a.getDelegation),
+		signedIn("PUT", "/m365/delegations/{delegation_id}", auth.PermM365Delegate, a.updateDelegation),
 		signedIn("DELETE", "/m365/delegations/{delegation_id}", auth.PermM365Delegate, a.deleteDelegation),
 		signedIn("GET", "/m365/connections/{connection_id}/users/{object_id}/ous", auth.PermM365Read, a.userOUs),
 		signedIn("POST", "/m365/connections/{connection_id}/evaluate", auth.PermM365Delegate, a.evaluateAction),
@@ -121,6 +122,9 @@ func (a *API) setLicencePolicies(w http.ResponseWriter, r *http.Request, c *call
 // requiredAttributesBody replaces an OU's configuration policy.
 type requiredAttributesBody struct {
 	RequiredAttributes []delegation.Requirement `json:"required_attributes"`
+	// AutoRemediate: remediate deviations after every directory sync
+	// (absent: unchanged).
+	AutoRemediate *bool `json:"auto_remediate"`
 }
 
 func (a *API) setRequiredAttributes(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -128,7 +132,7 @@ func (a *API) setRequiredAttributes(w http.ResponseWriter, r *http.Request, c *c
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	o, err := a.delegation.SetRequirements(r.Context(), c.P, c.Who, r.PathValue("ou_id"), in.RequiredAttributes)
+	o, err := a.delegation.SetRequirements(r.Context(), c.P, c.Who, r.PathValue("ou_id"), in.RequiredAttributes, in.AutoRemediate)
 	if err != nil {
 		return err
 	}
@@ -209,6 +213,18 @@ func (a *API) createDelegation(w http.ResponseWriter, r *http.Request, c *call) 
 
 func (a *API) getDelegation(w http.ResponseWriter, r *http.Request, c *call) error {
 	d, err := a.delegation.GetDelegation(r.Context(), c.P, r.PathValue("delegation_id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, d)
+}
+
+func (a *API) updateDelegation(w http.ResponseWriter, r *http.Request, c *call) error {
+	var in delegation.DelegationInput
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	d, err := a.delegation.UpdateDelegation(r.Context(), c.P, c.Who, r.PathValue("delegation_id"), in)
 	if err != nil {
 		return err
 	}

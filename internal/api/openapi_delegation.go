@@ -29,7 +29,9 @@ func delegationOperations() []opEntry {
 		doc("GET", "/m365/ous/{ou_id}/members", opSpec{id: "listOUMembers", summary: "The OU's current members (with its child OUs' members), by display name", perm: "m365.read", tag: tag, params: ou, status: 200, result: "OUMemberList"}),
 		doc("PUT", "/m365/ous/{ou_id}/licence-policies", opSpec{id: "setLicencePolicies", summary: "Replace the OU's licence policies", perm: "m365.delegate", tag: tag, params: ou, body: "LicencePoliciesSet", status: 200, result: "OU",
 			description: "Per SKU: quota (how many of the OU's members may hold it; null for no limit) and restricted_plans (service plan IDs or names, stored as IDs) disabled on every assignment."}),
-		doc("PUT", "/m365/ous/{ou_id}/required-attributes", opSpec{id: "setRequiredAttributes", summary: "Replace the OU's configuration policy", perm: "m365.delegate", tag: tag, params: ou, body: "RequiredAttributesSet", status: 200, result: "OU"}),
+		doc("PUT", "/m365/ous/{ou_id}/required-attributes", opSpec{id: "setRequiredAttributes", summary: "Replace the OU's configuration policy", perm: "m365.delegate", tag: tag, params: ou, body: "RequiredAttributesSet", status: 200, result: "OU",
+			description: "mfaRegistered may be required (value true): read from Graph's authentication methods registration report; Graph cannot fix it (the user must register). " +
+				"auto_remediate: after every directory sync the deviations are remediated through Graph as Canopy, each audited (m365.action.*) and the run audited as m365.compliance.auto_remediate."}),
 		doc("GET", "/m365/policies", opSpec{id: "listAdminPolicies", summary: "Authorization policies", perm: "m365.read", tag: tag, status: 200, result: "AdminPolicyList"}),
 		doc("POST", "/m365/policies", opSpec{id: "createAdminPolicy", summary: "Add an authorization policy", perm: "m365.delegate", tag: tag, body: "AdminPolicyInput", status: 201, result: "AdminPolicy"}),
 		doc("GET", "/m365/policies/{admin_policy_id}", opSpec{id: "getAdminPolicy", summary: "One authorization policy", perm: "m365.read", tag: tag, params: pol, status: 200, result: "AdminPolicy"}),
@@ -41,12 +43,14 @@ func delegationOperations() []opEntry {
 		doc("POST", "/m365/delegations", opSpec{id: "createDelegation", summary: "Make a member administrator of an OU's users with a policy", perm: "m365.delegate", tag: tag, body: "DelegationInput", status: 201, result: "Delegation",
 			description: "The member must be active; 409 when it holds the policy for the OU already."}),
 		doc("GET", "/m365/delegations/{delegation_id}", opSpec{id: "getDelegation", summary: "One delegation", perm: "m365.delegate", tag: tag, params: dlg, status: 200, result: "Delegation"}),
+		doc("PUT", "/m365/delegations/{delegation_id}", opSpec{id: "updateDelegation", summary: "Change a delegation's member, OU or policy in place", perm: "m365.delegate", tag: tag, params: dlg, body: "DelegationInput", status: 200, result: "Delegation",
+			description: "Audited as m365.delegation.update with the delegation as it was; 409 when the member already holds the policy for the OU."}),
 		doc("DELETE", "/m365/delegations/{delegation_id}", opSpec{id: "deleteDelegation", summary: "End a delegation", perm: "m365.delegate", tag: tag, params: dlg, status: 204}),
 		doc("GET", "/m365/connections/{connection_id}/users/{object_id}/ous", opSpec{id: "listUserOUs", summary: "The OUs a directory user is in, and why", perm: "m365.read", tag: tag,
 			params: []parameter{m365ConnParam, objectIDParam}, status: 200, result: "PlacementList"}),
 		doc("POST", "/m365/connections/{connection_id}/evaluate", opSpec{id: "evaluateM365Action", summary: "Dry run: may a member perform an action on a user?", perm: "m365.delegate", tag: tag, params: conn, body: "EvaluateInput", status: 200, result: "Decision",
 			description: "Nothing is executed. The decision every administrative action passes: allowed (allowed_admin, allowed_delegated) or refused with a code " +
-				"(not_delegated, outside_ous, action_not_granted, quota_reached, restricted_plan, exchange_online_required, target_deleted, would_leave_ous) and a reason. " +
+				"(not_delegated, outside_ous, action_not_granted, quota_reached, restricted_plan, exchange_online_required, target_deleted, would_leave_ous, manager_unknown) and a reason. " +
 				"For licence.assign, disabled_plans are the plans to send to Graph."}),
 		doc("GET", "/m365/connections/{connection_id}/compliance", opSpec{id: "complianceReport", summary: "Deviations from the OUs' required attributes, with the Graph change each needs", perm: "m365.read", tag: tag, params: conn, status: 200, result: "ComplianceReport"}),
 		doc("POST", "/m365/connections/{connection_id}/actions", opSpec{id: "executeM365Action", summary: "Execute an administrative action on one or more users through Graph", perm: "any", tag: tag, params: conn, body: "ExecuteInput", status: 200, result: "ActionResults",
@@ -66,7 +70,7 @@ func delegationSchemas() map[string]*schema {
 	rules := &schema{Type: "array", Description: "ORed; at most 50", Items: closed("Matches when all conditions hold", props{"conditions": {Type: "array", Items: cond}}, "conditions")}
 	lp := closed("A licence policy", props{"sku_id": text(""), "sku_part_number": text("Set by Canopy"),
 		"quota": {Type: []string{"integer", "null"}, Description: "null: no limit"}, "restricted_plans": stringList("Service plan IDs (or names on input)")}, "sku_id")
-	req := closed("A required attribute value", props{"attribute": text("An attribute name (not upnDomain)"), "value": text("")}, "attribute", "value")
+	req := closed("A required attribute value", props{"attribute": {Type: "string", Enum: delegation.RequirableAttributes()}, "value": text("mfaRegistered: true")}, "attribute", "value")
 	ids := stringList("User object IDs")
 	actions := &schema{Type: "array", Items: &schema{Type: "string", Enum: delegation.ActionKeys()}}
 	change := object("A Graph request", props{"method": text(""), "path": text(""), "body": {Type: "object"}}, "method", "path", "body")
@@ -101,12 +105,13 @@ func delegationSchemas() map[string]*schema {
 			"name": text(""), "description": text(""), "rules": rules, "include": ids, "exclude": ids}, "name"),
 		"OU": object("A virtual OU", props{"id": text("vou_..."), "connection_id": text(""), "parent_id": text(""), "name": text(""), "description": text(""),
 			"rules": rules, "include": ids, "exclude": ids, "licence_policies": {Type: "array", Items: lp}, "required_attributes": {Type: "array", Items: req},
-			"created_at": timestamp(), "updated_at": timestamp()}, "id", "connection_id", "name", "rules"),
+			"auto_remediate": {Type: "boolean"}, "created_at": timestamp(), "updated_at": timestamp()}, "id", "connection_id", "name", "rules"),
 		"OUList":             list("OU"),
 		"OUMember":           object("A member of an OU", props{"id": text(""), "display_name": text(""), "user_principal_name": text("")}, "id"),
 		"OUMemberList":       list("OUMember"),
 		"LicencePoliciesSet": closed("An OU's licence policies", props{"licence_policies": {Type: "array", Items: lp}}, "licence_policies"),
-		"RequiredAttributesSet": closed("An OU's configuration policy", props{"required_attributes": {Type: "array", Items: req}},
+		"RequiredAttributesSet": closed("An OU's configuration policy", props{"required_attributes": {Type: "array", Items: req},
+			"auto_remediate": {Type: "boolean", Description: "Remediate deviations automatically after every directory sync; absent: unchanged"}},
 			"required_attributes"),
 		"AdminPolicyInput": closed("An authorization policy", props{"name": text(""), "description": text(""), "actions": actions}, "name", "actions"),
 		"AdminPolicy": object("An authorization policy", props{"id": text("map_..."), "name": text(""), "description": text(""), "actions": actions,
@@ -130,7 +135,12 @@ func delegationSchemas() map[string]*schema {
 			"deviating_users": {Type: "integer"}, "total_deviations": {Type: "integer"}, "truncated": {Type: "boolean", Description: "More than 1000 deviations: the list holds the first"},
 			"deviations": {Type: "array", Items: object("A deviation", props{"id": text(""), "display_name": text(""), "user_principal_name": text(""),
 				"attribute": text(""), "current": text(""), "required": text(""), "ous": stringList(""), "conflict": text("OUs require different values"),
-				"change": &schema{Type: []string{"object", "null"}, Description: "The fix; null on a conflict", Properties: change.Properties}}, "id", "attribute", "current", "required")}},
+				"change":         &schema{Type: []string{"object", "null"}, Description: "The fix; null on a conflict or when Graph cannot fix it", Properties: change.Properties},
+				"auto_remediate": {Type: "boolean", Description: "Remediated automatically after the next sync"},
+				"manual":         text("Why Graph cannot fix it (mfaRegistered: the user must register)"), "suggested_action": text("What an administrator can do instead (user.revoke_sessions)")},
+				"id", "attribute", "current", "required")},
+			"last_auto_remediation": &schema{Type: []string{"object", "null"}, Description: "The latest automatic remediation: at and summary (count per status)",
+				Properties: props{"at": timestamp(), "summary": {Type: "object"}}}},
 			"connection_id", "checked_users", "deviations"),
 	}
 }

@@ -234,6 +234,7 @@ var routeBodies = map[string]any{
 	"GET /api/v1/m365/delegations":                                       "",
 	"POST /api/v1/m365/delegations":                                      `{"user_id":"{viewer_id}","ou_id":"{m365_ou_id}","policy_id":"{m365_policy_id}"}`,
 	"GET /api/v1/m365/delegations/{delegation_id}":                       "",
+	"PUT /api/v1/m365/delegations/{delegation_id}":                       `{"user_id":"{viewer_id}","ou_id":"{m365_ou_id}","policy_id":"{m365_policy_id}"}`,
 	"DELETE /api/v1/m365/delegations/{delegation_id}":                    "",
 	"GET /api/v1/m365/connections/{connection_id}/users/{object_id}/ous": "",
 	"POST /api/v1/m365/connections/{connection_id}/evaluate":             `{"action":"user.reset_password","target_id":"alex"}`,

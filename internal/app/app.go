@@ -18,6 +18,7 @@ import (
 	"github.com/canopyhq/canopy/internal/chargeback"
 	"github.com/canopyhq/canopy/internal/config"
 	"github.com/canopyhq/canopy/internal/connect"
+	"github.com/canopyhq/canopy/internal/delegation"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/imports"
 	"github.com/canopyhq/canopy/internal/inventory"
@@ -66,6 +67,8 @@ type App struct {
 	// Recommendations values and tracks the savings recommendations the
 	// connections' syncs store.
 	Recommendations *recommend.Service
+	// Delegation runs Microsoft 365 automatic remediation after syncs.
+	Delegation *delegation.Service
 }
 
 // Open connects to the database, runs migrations and builds the services.
@@ -104,6 +107,7 @@ func (a *App) init(ctx context.Context) error {
 	a.registerConnectors()
 	a.registerAWSDoctor()
 	a.Connections.Register(reg)
+	a.registerDelegation(reg)
 	a.TagSync = inventory.NewTagSync(a.Store, nil, func() connect.Env { return a.Connections.Env }, a.Log)
 	a.TagSync.Register(reg)
 	a.Notify = notify.New(a.Store, kv, a.Cfg.BaseURL, a.Log)
@@ -132,6 +136,7 @@ func (a *App) init(ctx context.Context) error {
 	a.TagSync.Jobs = a.Jobs
 	a.Notify.Jobs, a.Budgets.Jobs = a.Jobs, a.Jobs
 	a.Imports.AfterImport, a.Connections.AfterSync = a.afterCostData, a.afterCostData
+	a.Connections.AfterConnectionSync = a.afterDirectorySync
 	a.Auth = auth.NewService(a.Store, kv, &queuedMail{jobs: a.Jobs, vault: kv}, a.Cfg.BaseURL)
 	a.Allocation = allocation.New(a.Store)
 	a.Chargebacks = chargeback.New(a.Store, a.Allocation, &queuedMail{jobs: a.Jobs, vault: kv}, a.Cfg.BaseURL)

@@ -104,6 +104,9 @@ func (s *Service) runSync(ctx context.Context, y store.ConnectionSync, canRetry 
 	if s.AfterSync != nil {
 		s.AfterSync(context.WithoutCancel(ctx), c.OrgID)
 	}
+	if s.AfterConnectionSync != nil {
+		s.AfterConnectionSync(context.WithoutCancel(ctx), c)
+	}
 	return nil
 }
 

@@ -41,6 +41,9 @@ type Service struct {
 	// (the resource inventory refreshes from the new cost data); it logs
 	// its own failures.
 	AfterSync func(ctx context.Context, orgID string)
+	// AfterConnectionSync, when set, runs after AfterSync with the
+	// connection that synced (Microsoft 365 automatic remediation).
+	AfterConnectionSync func(ctx context.Context, c Connection)
 	// StaleAfter is how long a running sync may go without a heartbeat
 	// before it counts as abandoned; 0 means DefaultStaleAfter.
 	StaleAfter time.Duration

@@ -145,3 +145,24 @@ func (s *Service) UserActions(ctx context.Context, orgID string, actor Actor, co
 	}
 	return u, places, sc.granted(in), nil
 }
+
+// MayCreate reports whether the actor may create users in a connection
+// at all: administrators, and delegated administrators whose policy for
+// an OU of the connection grants user.create (each creation is still
+// authorized: the new user must fall into one of those OUs).
+func (s *Service) MayCreate(ctx context.Context, orgID string, actor Actor, connectionID string) (bool, error) {
+	if actor.Admin {
+		return true, nil
+	}
+	t, err := s.tree(ctx, orgID, connectionID)
+	if err != nil {
+		return false, err
+	}
+	sc, err := s.scope(ctx, orgID, actor, t)
+	for _, acts := range sc.ous {
+		if slices.Contains(acts, ActCreateUser) {
+			return true, err
+		}
+	}
+	return false, err
+}

@@ -24,11 +24,12 @@ const (
 	CodeNeedsExchange    = "exchange_online_required"
 	CodeTargetDeleted    = "target_deleted"
 	CodeWouldLeaveOUs    = "would_leave_ous" // the change would move the user out of the actor's reach
+	CodeUnknownManager   = "manager_unknown" // user.set_manager names no current user of the connection
 )
 
 // attributeActions change attributes OU rules read: a delegated
 // administrator may not move a user out of the OUs they administer.
-var attributeActions = []Action{ActUpdateUser, ActSetDepartment, ActSetUsageLocation}
+var attributeActions = []Action{ActUpdateUser, ActSetDepartment, ActSetUsageLocation, ActSetManager}
 
 // Actor is who wants to act: a Canopy member, and whether they hold
 // m365.manage (administrators act on every user, within licence policies).
@@ -85,12 +86,10 @@ func refuse(code, format string, args ...any) Decision {
 // is a Decision with a precise reason, an error means the request itself
 // is wrong (unknown action, connection or user) or storage failed.
 func (s *Service) Authorize(ctx context.Context, orgID string, actor Actor, req Request) (Decision, error) {
-	return s.authorize(ctx, orgID, actor, req, nil)
+	return s.authorize(ctx, orgID, actor, req)
 }
 
-// authorize is Authorize counting pending (licence assignments allowed
-// earlier in the same execution, not yet in the snapshot) in quotas.
-func (s *Service) authorize(ctx context.Context, orgID string, actor Actor, req Request, pending []Subject) (Decision, error) {
+func (s *Service) authorize(ctx context.Context, orgID string, actor Actor, req Request) (Decision, error) {
 	info, ok := req.Action.Info()
 	if !ok {
 		return Decision{}, domain.FieldError("action", "Unknown action %q; use one of %s.", req.Action, strings.Join(ActionKeys(), ", "))
@@ -109,11 +108,12 @@ func (s *Service) authorize(ctx context.Context, orgID string, actor Actor, req 
 	if target.Deleted && req.Action != ActRestoreUser {
 		return refuse(CodeTargetDeleted, "%s was deleted; only %s applies.", who(target), ActRestoreUser), nil
 	}
-	ous, err := s.ous(ctx, s.Store, orgID, conn.ID)
-	if err != nil {
-		return Decision{}, err
+	if m := attr(req.Params.Attributes, "manager"); req.Action == ActSetManager && m != "" {
+		if d, err := s.checkManager(ctx, orgID, req.ConnectionID, target, m); err != nil || d.Code != "" {
+			return d, err
+		}
 	}
-	tree, err := NewTree(ous)
+	tree, err := s.loadTree(ctx, s.Store, orgID, conn.ID)
 	if err != nil {
 		return Decision{}, err
 	}
@@ -128,7 +128,7 @@ func (s *Service) authorize(ctx context.Context, orgID string, actor Actor, req 
 	if req.Action != ActAssignLicence {
 		return d, nil
 	}
-	lic, err := s.licenceCheck(ctx, orgID, tree, &target, targetOUs, req.Params.SkuID, req.Params.DisabledPlans, pending)
+	lic, err := s.licenceCheck(ctx, orgID, tree, &target, targetOUs, req.Params.SkuID, req.Params.DisabledPlans)
 	if err != nil || !lic.Allowed {
 		return lic, err
 	}
@@ -247,4 +247,19 @@ func ouNames(t *Tree, ids []string, none string) string {
 	}
 	slices.Sort(names)
 	return "OU " + strings.Join(names, ", ")
+}
+
+// checkManager requires a new manager to be a current user of the
+// connection other than the target.
+func (s *Service) checkManager(ctx context.Context, orgID, connID string, target Subject, managerID string) (Decision, error) {
+	m, err := s.Store.GetM365User(ctx, orgID, connID, managerID)
+	switch {
+	case domain.ErrorCode(err) == domain.CodeNotFound || err == nil && m.DeletedAt != nil:
+		return refuse(CodeUnknownManager, "No current user %q in this connection's directory to be the manager.", managerID), nil
+	case err != nil:
+		return Decision{}, err
+	case strings.EqualFold(m.ObjectID, target.ObjectID):
+		return refuse(CodeUnknownManager, "%s cannot be their own manager.", who(target)), nil
+	}
+	return Decision{}, nil
 }

@@ -24,7 +24,19 @@ type Deviation struct {
 	OUs               []string `json:"ous"` // the OUs requiring it
 	Conflict          string   `json:"conflict,omitempty"`
 	Change            *Change  `json:"change"`
+	// AutoRemediate: an OU requiring it remediates automatically after
+	// every directory sync.
+	AutoRemediate bool `json:"auto_remediate"`
+	// Manual says why Graph cannot fix the deviation (mfaRegistered: the
+	// user must register a method), and SuggestedAction what an
+	// administrator can do instead.
+	Manual          string `json:"manual,omitempty"`
+	SuggestedAction Action `json:"suggested_action,omitempty"`
 }
+
+// mfaManual explains an MFA registration deviation.
+const mfaManual = "Graph cannot register an MFA method for a user: the user must register one (https://aka.ms/mysecurityinfo). " +
+	"Revoke the user's sessions so the next sign-in asks for the registration."
 
 // Change is a Graph request, as remediation will send it.
 type Change struct {
@@ -42,6 +54,9 @@ type Report struct {
 	Total        int         `json:"total_deviations"`
 	Truncated    bool        `json:"truncated"`
 	Deviations   []Deviation `json:"deviations"`
+	// LastAuto is the latest automatic remediation after a sync (nil:
+	// none yet).
+	LastAuto *AutoRun `json:"last_auto_remediation"`
 }
 
 // MaxDeviations bounds a report's list.
@@ -55,7 +70,12 @@ func (s *Service) Compliance(ctx context.Context, p *auth.Principal, connectionI
 	if err := p.Require(auth.PermM365Read); err != nil {
 		return Report{}, err
 	}
-	return s.compliance(ctx, p.Org.ID, connectionID)
+	rep, err := s.compliance(ctx, p.Org.ID, connectionID)
+	if err != nil {
+		return rep, err
+	}
+	rep.LastAuto, err = s.LastAutoRun(ctx, p.Org.ID, connectionID)
+	return rep, err
 }
 
 func (s *Service) compliance(ctx context.Context, orgID, connectionID string) (Report, error) {
@@ -114,6 +134,7 @@ type want struct {
 	attr   string
 	values []string
 	ous    []string
+	auto   bool
 }
 
 // deviations counts how s differs from the requirements of the OUs in
@@ -133,6 +154,7 @@ func (t *Tree) deviations(s *Subject, in []bool, out *[]Deviation) int {
 				wants[k].values = append(wants[k].values, rq.Value)
 			}
 			wants[k].ous = append(wants[k].ous, t.nodes[i].ou.Name)
+			wants[k].auto = wants[k].auto || t.nodes[i].ou.AutoRemediate
 		}
 	}
 	n := 0
@@ -145,11 +167,17 @@ func (t *Tree) deviations(s *Subject, in []bool, out *[]Deviation) int {
 			continue
 		}
 		d := Deviation{ObjectID: s.ObjectID, DisplayName: s.DisplayName, UserPrincipalName: s.UPN, Attribute: w.attr,
-			Current: cur, Required: w.values[0], OUs: w.ous}
-		if len(w.values) > 1 {
+			Current: cur, Required: w.values[0], OUs: w.ous, AutoRemediate: w.auto}
+		switch {
+		case w.attr == attrNames[attrMFARegistered]:
+			if cur == "" {
+				d.Current = "unknown"
+			}
+			d.Manual, d.SuggestedAction = mfaManual, ActRevokeSessions
+		case len(w.values) > 1:
 			d.Required = strings.Join(w.values, " | ")
 			d.Conflict = fmt.Sprintf("OUs %s require different values: %s", strings.Join(w.ous, ", "), d.Required)
-		} else {
+		default:
 			d.Change = changeFor(s.ObjectID, w.attr, w.values[0])
 		}
 		*out = append(*out, d)

@@ -139,16 +139,20 @@ func (s *Service) Execute(ctx context.Context, orgID string, actor Actor, who au
 	mu := s.connLock(conn.ID)
 	mu.Lock()
 	defer mu.Unlock()
+	execID := domain.NewID("exe_")
+	defer func() { _ = s.Store.ReleaseM365Reservations(context.WithoutCancel(ctx), execID, time.Now()) }()
 
 	results := make([]Result, len(targets))
 	var run []*plan
-	var pend []Subject // licence.assign targets allowed in this execution, counted in later quota checks
 	for i, id := range targets {
 		results[i] = Result{TargetID: id}
 		p := &plan{res: &results[i]}
 		areq := Request{ConnectionID: conn.ID, Action: req.Action, Target: id, Params: Params{SkuID: req.Params.SkuID,
 			DisabledPlans: req.Params.DisabledPlans, Attributes: ruleAttributes(req.Action, req.Params.Attributes)}}
-		d, err := s.authorize(ctx, orgID, actor, areq, pend)
+		if req.Action == ActSetManager {
+			areq.Params.Attributes = map[string]string{"manager": req.Params.ManagerID}
+		}
+		d, err := s.authorizeReserving(ctx, orgID, actor, areq, execID)
 		if domain.ErrorCode(err) == domain.CodeNotFound && id != "" {
 			results[i].Status, results[i].Error = StatusInvalid, "No user "+id+" in this connection's directory."
 			if err := s.auditResult(ctx, who, orgID, conn.ID, req.Action, p, nil); err != nil {
@@ -169,14 +173,6 @@ func (s *Service) Execute(ctx context.Context, orgID string, actor Actor, who au
 		if err := s.prepare(ctx, orgID, conn.ID, req, id, d, p); err != nil {
 			return nil, err
 		}
-		if req.Action == ActAssignLicence {
-			if u, err := s.Store.GetM365User(ctx, orgID, conn.ID, id); err == nil {
-				if sub := NewSubject(u); !sub.holds(req.Params.SkuID) {
-					sub.Licences = append(sub.Licences, Licence{SkuID: req.Params.SkuID})
-					pend = append(pend, sub)
-				}
-			}
-		}
 		run = append(run, p)
 	}
 	if len(run) > 0 {
@@ -191,6 +187,33 @@ func (s *Service) Execute(ctx context.Context, orgID string, actor Actor, who au
 		}
 	}
 	return results, nil
+}
+
+// reservationTTL bounds how long a crashed execution's licence
+// reservations count against quotas.
+const reservationTTL = 30 * time.Minute
+
+// authorizeReserving is authorize; for licence.assign the quota check and
+// the reservation of the unit happen in one transaction holding the
+// connection's and SKU's quota lock (PostgreSQL advisory lock, SQLite's
+// single writer), so executions on any node never together exceed a
+// quota: each counts the others' reservations until their snapshot write.
+func (s *Service) authorizeReserving(ctx context.Context, orgID string, actor Actor, req Request, execID string) (Decision, error) {
+	if req.Action != ActAssignLicence {
+		return s.authorize(ctx, orgID, actor, req)
+	}
+	var d Decision
+	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.LockM365Quota(ctx, req.ConnectionID, req.Params.SkuID); err != nil {
+			return err
+		}
+		var err error
+		if d, err = s.authorize(ctx, orgID, actor, req); err != nil || !d.Allowed {
+			return err
+		}
+		return tx.ReserveM365Licence(ctx, orgID, req.ConnectionID, req.Params.SkuID, req.Target, execID, time.Now().Add(reservationTTL))
+	})
+	return d, err
 }
 
 func validTargets(req ExecRequest) ([]string, error) {
@@ -297,8 +320,7 @@ func validParams(a Action, p *ExecParams) error {
 }
 
 func isExtAttr(k string) bool {
-	i := attrIndex(k)
-	return i >= attrExt1
+	return isExtIndex(attrIndex(k))
 }
 
 func attr(m map[string]string, name string) string {
@@ -593,7 +615,7 @@ func outcome(p *plan) {
 func changesSnapshot(a Action) bool {
 	switch a {
 	case ActCreateUser, ActUpdateUser, ActSetDepartment, ActSetUsageLocation, ActBlockSignIn, ActUnblockSignIn,
-		ActDeleteUser, ActRestoreUser, ActAssignLicence, ActRemoveLicence:
+		ActDeleteUser, ActRestoreUser, ActAssignLicence, ActRemoveLicence, ActSetManager:
 		return true
 	}
 	return false

@@ -49,7 +49,7 @@ func newGraphHarness(t *testing.T, db *store.DB, users int) *gh {
 	hc, rec := h.env.HTTPClient()
 	h.rec = rec
 	roles := []any{"User.ReadWrite.All", "Directory.ReadWrite.All", "Organization.Read.All", "GroupMember.ReadWrite.All",
-		"Group.Read.All", "LicenseAssignment.ReadWrite.All", "MailboxSettings.ReadWrite", "Exchange.ManageAsApp"}
+		"Group.Read.All", "LicenseAssignment.ReadWrite.All", "MailboxSettings.ReadWrite", "Exchange.ManageAsApp", "AuditLog.Read.All"}
 	tokens := msapitest.TokenFunc(func(context.Context) (string, error) {
 		return h.env.Sign(sbx.Claims{"aud": "https://graph.microsoft.com", "iss": "https://login.microsoftonline.com/" + sbxTenant + "/v2.0",
 			"tid": sbxTenant, "oid": "9d8c7b6a-3333-4ccc-8ddd-1e2f3a4b5c6d", "appid": sbxApp, "azp": sbxApp, "idtyp": "app",
@@ -502,7 +502,7 @@ func TestRemediateCompliance(t *testing.T) {
 		h := newGraphHarness(t, db, 40)
 		berlin := h.ou(t, delegation.OUInput{Name: "Berlin", Rules: []delegation.Rule{rule(cond("city", "equals", "Berlin"))}})
 		if _, err := h.svc.SetRequirements(h.ctx, h.owner, h.who, berlin.ID, []delegation.Requirement{{Attribute: "usageLocation", Value: "DE"},
-			{Attribute: "department", Value: "Berlin Office"}}); err != nil {
+			{Attribute: "department", Value: "Berlin Office"}}, nil); err != nil {
 			t.Fatal(err)
 		}
 		rep, err := h.svc.Compliance(h.ctx, h.owner, h.conn)

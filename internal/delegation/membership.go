@@ -19,11 +19,7 @@ type MemberView struct {
 
 // tree loads a connection's OUs as a tree.
 func (s *Service) tree(ctx context.Context, orgID, connectionID string) (*Tree, error) {
-	ous, err := s.ous(ctx, s.Store, orgID, connectionID)
-	if err != nil {
-		return nil, err
-	}
-	return NewTree(ous)
+	return s.loadTree(ctx, s.Store, orgID, connectionID)
 }
 
 // eachSubject calls fn with every current user of a connection, one at a

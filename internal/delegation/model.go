@@ -30,8 +30,11 @@ type OU struct {
 	Exclude         []string        `json:"exclude"`
 	LicencePolicies []LicencePolicy `json:"licence_policies"`
 	Required        []Requirement   `json:"required_attributes"`
-	CreatedAt       time.Time       `json:"created_at"`
-	UpdatedAt       time.Time       `json:"updated_at"`
+	// AutoRemediate: deviations from Required are remediated through
+	// Graph after every directory sync of the connection.
+	AutoRemediate bool      `json:"auto_remediate"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
 }
 
 // OUInput creates an OU or replaces its settings. Include and Exclude are
@@ -106,7 +109,7 @@ type DelegationInput struct {
 // ouOf reads a stored OU.
 func ouOf(r store.M365OU) OU {
 	o := OU{ID: r.ID, ConnectionID: r.ConnectionID, ParentID: r.ParentID, Name: r.Name, Description: r.Description,
-		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		AutoRemediate: r.AutoRemediate, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	_ = json.Unmarshal(r.Rules, &o.Rules) // written by this package: valid
 	_ = json.Unmarshal(r.IncludeIDs, &o.Include)
 	_ = json.Unmarshal(r.ExcludeIDs, &o.Exclude)
@@ -128,7 +131,7 @@ func (o OU) row(orgID string) store.M365OU {
 	return store.M365OU{ID: o.ID, OrgID: orgID, ConnectionID: o.ConnectionID, ParentID: o.ParentID, Name: o.Name,
 		Description: o.Description, Rules: mustJSON(o.Rules), IncludeIDs: mustJSON(o.Include),
 		ExcludeIDs: mustJSON(o.Exclude), LicencePolicies: mustJSON(o.LicencePolicies),
-		RequiredAttributes: mustJSON(o.Required), CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt}
+		RequiredAttributes: mustJSON(o.Required), AutoRemediate: o.AutoRemediate, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt}
 }
 
 func policyOf(r store.M365AdminPolicy) Policy {

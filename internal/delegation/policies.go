@@ -194,35 +194,76 @@ func (s *Service) delegationOf(ctx context.Context, q delegationReader, orgID st
 // CreateDelegation makes a member of the organisation a delegated
 // administrator of an OU with a policy.
 func (s *Service) CreateDelegation(ctx context.Context, p *auth.Principal, who audit.Actor, in DelegationInput) (Delegation, error) {
+	return s.saveDelegation(ctx, p, who, "", in)
+}
+
+// UpdateDelegation changes a delegation's member, OU and policy in place.
+func (s *Service) UpdateDelegation(ctx context.Context, p *auth.Principal, who audit.Actor, id string, in DelegationInput) (Delegation, error) {
+	return s.saveDelegation(ctx, p, who, id, in)
+}
+
+// saveDelegation creates (id "") or updates a delegation, audited in the
+// same transaction (an update with the delegation as it was).
+func (s *Service) saveDelegation(ctx context.Context, p *auth.Principal, who audit.Actor, id string, in DelegationInput) (Delegation, error) {
 	if err := p.Require(auth.PermM365Delegate); err != nil {
 		return Delegation{}, err
 	}
 	var d Delegation
 	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
-		m, err := tx.GetMember(ctx, p.Org.ID, strings.TrimSpace(in.UserID))
-		if domain.ErrorCode(err) == domain.CodeNotFound || err == nil && m.EffectiveStatus() != domain.UserActive {
-			return domain.FieldError("user_id", "No active member %q in this organisation.", in.UserID)
-		} else if err != nil {
-			return err
+		details := map[string]any{}
+		if id != "" {
+			old, err := tx.GetM365Delegation(ctx, p.Org.ID, id)
+			if err != nil {
+				return err
+			}
+			b, err := s.delegationOf(ctx, tx, p.Org.ID, old)
+			if err != nil {
+				return err
+			}
+			details["before"] = delegationDetails(b)
 		}
-		if err := fieldNotFound(tx.GetM365OU(ctx, p.Org.ID, in.OUID)); err != nil {
-			return domain.FieldError("ou_id", "No virtual OU %q in this organisation.", in.OUID)
-		}
-		if err := fieldNotFound(tx.GetM365AdminPolicy(ctx, p.Org.ID, in.PolicyID)); err != nil {
-			return domain.FieldError("policy_id", "No authorization policy %q in this organisation.", in.PolicyID)
-		}
-		r, err := tx.CreateM365Delegation(ctx, store.M365Delegation{OrgID: p.Org.ID, UserID: m.User.ID, OUID: in.OUID,
-			PolicyID: in.PolicyID, CreatedBy: who.Email})
+		row, err := validDelegation(ctx, tx, p.Org.ID, in)
 		if err != nil {
 			return err
 		}
-		if d, err = s.delegationOf(ctx, tx, p.Org.ID, r); err != nil {
+		row.ID, row.CreatedBy = id, who.Email
+		action := "m365.delegation.create"
+		if id == "" {
+			row, err = tx.CreateM365Delegation(ctx, row)
+		} else {
+			action = "m365.delegation.update"
+			row, err = tx.UpdateM365Delegation(ctx, row)
+		}
+		if err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, who, audit.Entry{OrgID: p.Org.ID, Action: "m365.delegation.create", TargetType: "m365_delegation",
-			TargetID: d.ID, Details: delegationDetails(d)})
+		if d, err = s.delegationOf(ctx, tx, p.Org.ID, row); err != nil {
+			return err
+		}
+		for k, v := range delegationDetails(d) {
+			details[k] = v
+		}
+		return audit.Record(ctx, tx, who, audit.Entry{OrgID: p.Org.ID, Action: action, TargetType: "m365_delegation",
+			TargetID: d.ID, Details: details})
 	})
 	return d, err
+}
+
+// validDelegation checks a delegation's member, OU and policy.
+func validDelegation(ctx context.Context, tx *store.Tx, orgID string, in DelegationInput) (store.M365Delegation, error) {
+	m, err := tx.GetMember(ctx, orgID, strings.TrimSpace(in.UserID))
+	if domain.ErrorCode(err) == domain.CodeNotFound || err == nil && m.EffectiveStatus() != domain.UserActive {
+		return store.M365Delegation{}, domain.FieldError("user_id", "No active member %q in this organisation.", in.UserID)
+	} else if err != nil {
+		return store.M365Delegation{}, err
+	}
+	if err := fieldNotFound(tx.GetM365OU(ctx, orgID, in.OUID)); err != nil {
+		return store.M365Delegation{}, domain.FieldError("ou_id", "No virtual OU %q in this organisation.", in.OUID)
+	}
+	if err := fieldNotFound(tx.GetM365AdminPolicy(ctx, orgID, in.PolicyID)); err != nil {
+		return store.M365Delegation{}, domain.FieldError("policy_id", "No authorization policy %q in this organisation.", in.PolicyID)
+	}
+	return store.M365Delegation{OrgID: orgID, UserID: m.User.ID, OUID: in.OUID, PolicyID: in.PolicyID}, nil
 }
 
 // fieldNotFound keeps only a lookup's not-found error.

@@ -74,6 +74,11 @@ func (s *Service) Remediate(ctx context.Context, orgID string, actor Actor, who 
 	groups := map[key][]Deviation{}
 	var order []key
 	for _, d := range chosen {
+		if d.Manual != "" {
+			out.Results = append(out.Results, Remedy{Deviation: d, Result: Result{TargetID: d.ObjectID, Status: StatusRefused,
+				Error: d.Manual}})
+			continue
+		}
 		if d.Change == nil {
 			out.Results = append(out.Results, Remedy{Deviation: d, Result: Result{TargetID: d.ObjectID, Status: StatusRefused,
 				Error: "Conflicting requirements: " + d.Conflict}})

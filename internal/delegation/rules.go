@@ -25,8 +25,24 @@ const (
 	attrUserType
 	attrUPNDomain
 	attrExt1 // extensionAttribute1..15 follow
-	numAttrs = attrExt1 + 15
 )
+
+// After the extension attributes: the manager, MFA registration and the
+// relational attributes, which read the directory beyond the user's row.
+const (
+	attrManager       = attrExt1 + 15 + iota // the manager's object ID
+	attrMFARegistered                        // "true" / "false" from the registration report, "" unknown
+	attrMemberOf                             // relational: the user's direct groups (object IDs)
+	attrReportsTo                            // relational: the manager and every manager above
+	numAttrs
+)
+
+// relational reports whether attribute i is read from the directory
+// (group memberships, reporting line) rather than from the user's row.
+func relational(i int) bool { return i == attrMemberOf || i == attrReportsTo }
+
+// isExtIndex reports whether i is one of extensionAttribute1..15.
+func isExtIndex(i int) bool { return i >= attrExt1 && i < attrExt1+15 }
 
 var attrNames = func() []string {
 	names := []string{"department", "companyName", "country", "officeLocation", "usageLocation", "jobTitle", "city",
@@ -34,7 +50,7 @@ var attrNames = func() []string {
 	for i := 1; i <= 15; i++ {
 		names = append(names, fmt.Sprintf("extensionAttribute%d", i))
 	}
-	return names
+	return append(names, "manager", "mfaRegistered", "memberOf", "reportsTo")
 }()
 
 // Attributes lists the attribute names rules may use.
@@ -115,11 +131,13 @@ func NewSubject(u store.M365User) Subject {
 		var ext map[string]string
 		_ = json.Unmarshal(u.ExtensionAttributes, &ext) // malformed: no extension attributes
 		for k, v := range ext {
-			if i := extIndex(k); i >= attrExt1 {
+			if i := extIndex(k); isExtIndex(i) {
 				s.set(i, v)
 			}
 		}
 	}
+	s.set(attrManager, u.ManagerID)
+	s.set(attrMFARegistered, u.MFARegistered)
 	if len(u.AssignedLicenses) > 2 { // not "[]"
 		_ = json.Unmarshal(u.AssignedLicenses, &s.Licences) // malformed: no licences
 	}
@@ -148,8 +166,8 @@ func SubjectFromAttributes(connectionID string, attrs map[string]string) (Subjec
 	s := Subject{ConnectionID: connectionID}
 	for k, v := range attrs {
 		i := attrIndex(k)
-		if i < 0 {
-			return s, domain.FieldError("params.attributes", "Unknown attribute %q; use one of %s.", k, strings.Join(attrNames, ", "))
+		if i < 0 || relational(i) || i == attrMFARegistered {
+			return s, domain.FieldError("params.attributes", "Unknown attribute %q; use one of %s.", k, strings.Join(attrNames[:attrManager+1], ", "))
 		}
 		s.set(i, v)
 	}
@@ -160,7 +178,7 @@ func SubjectFromAttributes(connectionID string, attrs map[string]string) (Subjec
 func (s Subject) With(attrs map[string]string) (Subject, error) {
 	for k, v := range attrs {
 		i := attrIndex(k)
-		if i < 0 || i == attrUPNDomain {
+		if i < 0 || i == attrUPNDomain || relational(i) || i == attrMFARegistered {
 			return s, domain.FieldError("params.attributes", "Attribute %q cannot be changed here; use one of %s.", k, strings.Join(attrNames[:attrUPNDomain], ", ")+", extensionAttribute1..15")
 		}
 		s.set(i, v)
@@ -200,8 +218,32 @@ type compiledCond struct {
 	values []string // folded
 }
 
-func (c compiledCond) match(s *Subject) bool {
-	v := s.attrs[c.attr]
+func (c compiledCond) match(s *Subject, d *Directory) bool {
+	if relational(c.attr) {
+		return c.matchAny(d.related(s, c.attr))
+	}
+	return c.matchOne(s.attrs[c.attr])
+}
+
+// matchAny tests a relational attribute's values: equals / in / starts_with
+// hold when one value does, not_equals when none equals, is_empty when
+// there is none.
+func (c compiledCond) matchAny(vs []string) bool {
+	switch c.op {
+	case OpNotEquals:
+		return !slices.Contains(vs, c.values[0])
+	case OpIsEmpty:
+		return len(vs) == 0
+	}
+	for _, v := range vs {
+		if c.matchOne(v) {
+			return true
+		}
+	}
+	return false
+}
+
+func (c compiledCond) matchOne(v string) bool {
 	switch c.op {
 	case OpEquals:
 		return v == c.values[0]
@@ -218,9 +260,9 @@ func (c compiledCond) match(s *Subject) bool {
 
 type compiledRule []compiledCond
 
-func (r compiledRule) match(s *Subject) bool {
+func (r compiledRule) match(s *Subject, d *Directory) bool {
 	for _, c := range r {
-		if !c.match(s) {
+		if !c.match(s, d) {
 			return false
 		}
 	}

@@ -106,7 +106,7 @@ func (s *Service) UpdateOU(ctx context.Context, p *auth.Principal, who audit.Act
 		}
 		o.ID, o.CreatedAt = old.ID, old.CreatedAt
 		prev := ouOf(old)
-		o.LicencePolicies, o.Required = prev.LicencePolicies, prev.Required
+		o.LicencePolicies, o.Required, o.AutoRemediate = prev.LicencePolicies, prev.Required, prev.AutoRemediate
 		if err := s.checkParent(ctx, tx, p.Org.ID, o, id); err != nil {
 			return err
 		}

@@ -156,7 +156,7 @@ func TestPermissions(t *testing.T) {
 				_, err := h.svc.CreateOU(h.ctx, viewer, h.who, delegation.OUInput{ConnectionID: h.conn, Name: "x"})
 				return err
 			}(),
-			func() error { _, err := h.svc.SetRequirements(h.ctx, viewer, h.who, tr.sales.ID, nil); return err }(),
+			func() error { _, err := h.svc.SetRequirements(h.ctx, viewer, h.who, tr.sales.ID, nil, nil); return err }(),
 			func() error { _, err := h.svc.ListDelegations(h.ctx, viewer, store.M365DelegationFilter{}); return err }(),
 			func() error {
 				_, err := h.svc.Evaluate(h.ctx, viewer, "", delegation.Request{ConnectionID: h.conn, Action: delegation.ActResetPassword, Target: "anna"})
@@ -187,13 +187,13 @@ func TestCompliance(t *testing.T) {
 		h := newHarness(t, db)
 		tr := h.tree(t)
 		if _, err := h.svc.SetRequirements(h.ctx, h.owner, h.who, tr.sales.ID, []delegation.Requirement{
-			{Attribute: "Department", Value: "Sales"}, {Attribute: "extensionattribute3", Value: "CC-100"}}); err != nil {
+			{Attribute: "Department", Value: "Sales"}, {Attribute: "extensionattribute3", Value: "CC-100"}}, nil); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := h.svc.SetRequirements(h.ctx, h.owner, h.who, tr.berlin.ID, []delegation.Requirement{{Attribute: "department", Value: "Sales Berlin"}}); err != nil {
+		if _, err := h.svc.SetRequirements(h.ctx, h.owner, h.who, tr.berlin.ID, []delegation.Requirement{{Attribute: "department", Value: "Sales Berlin"}}, nil); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := h.svc.SetRequirements(h.ctx, h.owner, h.who, tr.sales.ID, []delegation.Requirement{{Attribute: "upnDomain", Value: "x"}}); domain.ErrorField(err) != "required_attributes[0].attribute" {
+		if _, err := h.svc.SetRequirements(h.ctx, h.owner, h.who, tr.sales.ID, []delegation.Requirement{{Attribute: "upnDomain", Value: "x"}}, nil); domain.ErrorField(err) != "required_attributes[0].attribute" {
 			t.Fatalf("upnDomain: %v", err)
 		}
 		rep, err := h.svc.Compliance(h.ctx, h.owner, h.conn)

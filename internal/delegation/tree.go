@@ -13,9 +13,11 @@ import (
 type Tree struct {
 	nodes []node
 	byID  map[string]int
+	dir   *Directory // group memberships and managers, for relational rules
 }
 
 type node struct {
+	dir     *Directory
 	ou      OU
 	rules   []compiledRule
 	include map[string]bool
@@ -71,7 +73,7 @@ func (n *node) directReason(s *Subject) string {
 		return "included by hand"
 	}
 	for i, r := range n.rules {
-		if r.match(s) {
+		if r.match(s, n.dir) {
 			return "rule " + strconv.Itoa(i+1)
 		}
 	}
@@ -88,7 +90,7 @@ func (n *node) matches(s *Subject) bool {
 		return true
 	}
 	for _, r := range n.rules {
-		if r.match(s) {
+		if r.match(s, n.dir) {
 			return true
 		}
 	}

@@ -23,8 +23,12 @@ type M365User struct {
 	ExtensionAttributes                                 []byte
 	Country, UserType, Mail                             string
 	AccountEnabled                                      bool
-	FirstSeen, LastSeen                                 time.Time
-	DeletedAt                                           *time.Time
+	// ManagerID is the manager's object ID ("" none). MFARegistered is
+	// "true" or "false" from the registration report, "" unknown; an
+	// upsert with "" keeps the stored value.
+	ManagerID, MFARegistered string
+	FirstSeen, LastSeen      time.Time
+	DeletedAt                *time.Time
 }
 
 // M365SKU is a subscribed SKU (a licence product) of a connection's
@@ -128,8 +132,8 @@ func (q *Queries) upsertM365User(ctx context.Context, org, conn string, u M365Us
 	_, err := q.w().exec(ctx, `INSERT INTO m365_users (org_id, connection_id, object_id, display_name, company_name,
 		department, given_name, surname, job_title, state, postal_code, street_address, city, preferred_language,
 		usage_location, assigned_licenses, user_principal_name, office_location, extension_attributes, country, user_type,
-		account_enabled, mail, first_seen, last_seen, deleted_at, sync_gen)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)
+		account_enabled, mail, manager_id, mfa_registered, first_seen, last_seen, deleted_at, sync_gen)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)
 		ON CONFLICT (connection_id, object_id) DO UPDATE SET display_name = excluded.display_name,
 		company_name = excluded.company_name, department = excluded.department, given_name = excluded.given_name,
 		surname = excluded.surname, job_title = excluded.job_title, state = excluded.state,
@@ -138,11 +142,13 @@ func (q *Queries) upsertM365User(ctx context.Context, org, conn string, u M365Us
 		assigned_licenses = excluded.assigned_licenses, user_principal_name = excluded.user_principal_name,
 		office_location = excluded.office_location, extension_attributes = excluded.extension_attributes,
 		country = excluded.country, user_type = excluded.user_type, account_enabled = excluded.account_enabled,
-		mail = excluded.mail, last_seen = excluded.last_seen, deleted_at = NULL, sync_gen = excluded.sync_gen`,
+		mail = excluded.mail, manager_id = excluded.manager_id,
+		mfa_registered = CASE WHEN excluded.mfa_registered = '' THEN m365_users.mfa_registered ELSE excluded.mfa_registered END,
+		last_seen = excluded.last_seen, deleted_at = NULL, sync_gen = excluded.sync_gen`,
 		org, conn, u.ObjectID, u.DisplayName, u.CompanyName, u.Department, u.GivenName, u.Surname, u.JobTitle, u.State,
 		u.PostalCode, u.StreetAddress, u.City, u.PreferredLanguage, u.UsageLocation, jsonOr(u.AssignedLicenses, "[]"),
 		u.UserPrincipalName, u.OfficeLocation, jsonOr(u.ExtensionAttributes, "{}"), u.Country, u.UserType,
-		u.AccountEnabled, u.Mail, at, at, gen)
+		u.AccountEnabled, u.Mail, u.ManagerID, u.MFARegistered, at, at, gen)
 	return err
 }
 

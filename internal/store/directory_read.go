@@ -24,7 +24,7 @@ type M365UserFilter struct {
 const m365UserCols = `org_id, connection_id, object_id, display_name, company_name, department, given_name, surname,
 	job_title, state, postal_code, street_address, city, preferred_language, usage_location, assigned_licenses,
 	user_principal_name, office_location, extension_attributes, country, user_type, account_enabled, mail, first_seen,
-	last_seen, deleted_at`
+	last_seen, deleted_at, manager_id, mfa_registered`
 
 func scanM365User(s scanner) (M365User, error) {
 	var u M365User
@@ -33,7 +33,7 @@ func scanM365User(s scanner) (M365User, error) {
 	err := s.Scan(&u.OrgID, &u.ConnectionID, &u.ObjectID, &u.DisplayName, &u.CompanyName, &u.Department, &u.GivenName,
 		&u.Surname, &u.JobTitle, &u.State, &u.PostalCode, &u.StreetAddress, &u.City, &u.PreferredLanguage,
 		&u.UsageLocation, &lic, &u.UserPrincipalName, &u.OfficeLocation, &ext, &u.Country, &u.UserType,
-		&u.AccountEnabled, &u.Mail, &u.FirstSeen, &u.LastSeen, &deleted)
+		&u.AccountEnabled, &u.Mail, &u.FirstSeen, &u.LastSeen, &deleted, &u.ManagerID, &u.MFARegistered)
 	u.AssignedLicenses, u.ExtensionAttributes = []byte(lic), []byte(ext)
 	u.FirstSeen, u.LastSeen, u.DeletedAt = u.FirstSeen.UTC(), u.LastSeen.UTC(), timePtr(deleted)
 	return u, err

@@ -19,7 +19,10 @@ type M365OU struct {
 	Rules, IncludeIDs, ExcludeIDs     []byte
 	LicencePolicies                   []byte
 	RequiredAttributes                []byte
-	CreatedAt, UpdatedAt              time.Time
+	// AutoRemediate: the configuration policy is remediated after every
+	// directory sync.
+	AutoRemediate        bool
+	CreatedAt, UpdatedAt time.Time
 }
 
 // M365AdminPolicy is an authorization policy: a named set of
@@ -39,13 +42,13 @@ type M365Delegation struct {
 }
 
 const m365OUCols = `id, org_id, connection_id, COALESCE(parent_id, ''), name, description, rules, include_ids, exclude_ids,
-	licence_policies, required_attributes, created_at, updated_at`
+	licence_policies, required_attributes, auto_remediate, created_at, updated_at`
 
 func scanM365OU(s scanner) (M365OU, error) {
 	var o M365OU
 	var rules, inc, exc, lic, req string
 	err := s.Scan(&o.ID, &o.OrgID, &o.ConnectionID, &o.ParentID, &o.Name, &o.Description, &rules, &inc, &exc, &lic, &req,
-		&o.CreatedAt, &o.UpdatedAt)
+		&o.AutoRemediate, &o.CreatedAt, &o.UpdatedAt)
 	o.Rules, o.IncludeIDs, o.ExcludeIDs, o.LicencePolicies, o.RequiredAttributes = []byte(rules), []byte(inc), []byte(exc), []byte(lic), []byte(req)
 	o.CreatedAt, o.UpdatedAt = o.CreatedAt.UTC(), o.UpdatedAt.UTC()
 	return o, err
@@ -59,10 +62,10 @@ func (q *Queries) CreateM365OU(ctx context.Context, o M365OU) (M365OU, error) {
 	o.CreatedAt = domain.Now().UTC().Truncate(time.Microsecond)
 	o.UpdatedAt = o.CreatedAt
 	_, err := q.w().exec(ctx, `INSERT INTO m365_ous (id, org_id, connection_id, parent_id, name, description, rules,
-		include_ids, exclude_ids, licence_policies, required_attributes, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, o.OrgID, o.ConnectionID, nullIfEmpty(o.ParentID), o.Name,
+		include_ids, exclude_ids, licence_policies, required_attributes, auto_remediate, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, o.OrgID, o.ConnectionID, nullIfEmpty(o.ParentID), o.Name,
 		o.Description, jsonOr(o.Rules, "[]"), jsonOr(o.IncludeIDs, "[]"), jsonOr(o.ExcludeIDs, "[]"),
-		jsonOr(o.LicencePolicies, "[]"), jsonOr(o.RequiredAttributes, "[]"), o.CreatedAt, o.UpdatedAt)
+		jsonOr(o.LicencePolicies, "[]"), jsonOr(o.RequiredAttributes, "[]"), o.AutoRemediate, o.CreatedAt, o.UpdatedAt)
 	if isUniqueViolation(err) {
 		return o, errOUName
 	}
@@ -73,9 +76,10 @@ func (q *Queries) CreateM365OU(ctx context.Context, o M365OU) (M365OU, error) {
 func (q *Queries) UpdateM365OU(ctx context.Context, o M365OU) (M365OU, error) {
 	o.UpdatedAt = domain.Now().UTC().Truncate(time.Microsecond)
 	res, err := q.w().exec(ctx, `UPDATE m365_ous SET parent_id = ?, name = ?, description = ?, rules = ?, include_ids = ?,
-		exclude_ids = ?, licence_policies = ?, required_attributes = ?, updated_at = ? WHERE org_id = ? AND id = ?`,
+		exclude_ids = ?, licence_policies = ?, required_attributes = ?, auto_remediate = ?, updated_at = ?
+		WHERE org_id = ? AND id = ?`,
 		nullIfEmpty(o.ParentID), o.Name, o.Description, jsonOr(o.Rules, "[]"), jsonOr(o.IncludeIDs, "[]"),
-		jsonOr(o.ExcludeIDs, "[]"), jsonOr(o.LicencePolicies, "[]"), jsonOr(o.RequiredAttributes, "[]"), o.UpdatedAt,
+		jsonOr(o.ExcludeIDs, "[]"), jsonOr(o.LicencePolicies, "[]"), jsonOr(o.RequiredAttributes, "[]"), o.AutoRemediate, o.UpdatedAt,
 		o.OrgID, o.ID)
 	if isUniqueViolation(err) {
 		return o, errOUName
@@ -260,13 +264,15 @@ func (q *Queries) EachM365User(ctx context.Context, orgID, connectionID, skuID s
 // m365UserPolicyCols are the columns delegation reads of every user of a
 // connection (no address, names or times): a third less to scan.
 const m365UserPolicyCols = `org_id, connection_id, object_id, display_name, company_name, department, job_title, state, city,
-	usage_location, assigned_licenses, user_principal_name, office_location, extension_attributes, country, user_type`
+	usage_location, assigned_licenses, user_principal_name, office_location, extension_attributes, country, user_type,
+	manager_id, mfa_registered`
 
 func scanM365UserPolicy(s scanner) (M365User, error) {
 	var u M365User
 	var lic, ext string
 	err := s.Scan(&u.OrgID, &u.ConnectionID, &u.ObjectID, &u.DisplayName, &u.CompanyName, &u.Department, &u.JobTitle,
-		&u.State, &u.City, &u.UsageLocation, &lic, &u.UserPrincipalName, &u.OfficeLocation, &ext, &u.Country, &u.UserType)
+		&u.State, &u.City, &u.UsageLocation, &lic, &u.UserPrincipalName, &u.OfficeLocation, &ext, &u.Country, &u.UserType,
+		&u.ManagerID, &u.MFARegistered)
 	u.AssignedLicenses, u.ExtensionAttributes = []byte(lic), []byte(ext)
 	return u, err
 }
@@ -316,4 +322,17 @@ func (s *Store) MarkM365UserDeleted(ctx context.Context, orgID, connectionID, ob
 	res, err := s.Queries.w().exec(ctx, `UPDATE m365_users SET deleted_at = ? WHERE org_id = ? AND connection_id = ? AND object_id = ?`,
 		at, orgID, connectionID, objectID)
 	return mustAffect(res, err, "directory user")
+}
+
+// UpdateM365Delegation changes a delegation's member, OU and policy.
+func (q *Queries) UpdateM365Delegation(ctx context.Context, d M365Delegation) (M365Delegation, error) {
+	res, err := q.w().exec(ctx, `UPDATE m365_delegations SET user_id = ?, ou_id = ?, policy_id = ? WHERE org_id = ? AND id = ?`,
+		d.UserID, d.OUID, d.PolicyID, d.OrgID, d.ID)
+	if isUniqueViolation(err) {
+		return d, &domain.Error{Code: domain.CodeConflict, Message: "This member already holds this policy for this OU."}
+	}
+	if err := mustAffect(res, err, "delegation"); err != nil {
+		return d, err
+	}
+	return q.GetM365Delegation(ctx, d.OrgID, d.ID)
 }

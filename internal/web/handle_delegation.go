@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/canopyhq/canopy/internal/auth"
@@ -25,6 +26,7 @@ func (s *Server) delegationRoutes() []Route {
 		user("GET /m365/delegation", s.delegationUsers),
 		user("GET /m365/delegation/{conn}/users/{id}", s.delegationUser),
 		user("POST /m365/delegation/{conn}/users/{id}/actions", s.delegationAct),
+		user("POST /m365/delegation/{conn}/users/new", s.delegationCreateUser),
 		perm("GET /m365/delegation/manage", s.delegationManage),
 		perm("POST /m365/delegation/ous", s.delegationCreateOU),
 		perm("GET /m365/delegation/ous/{id}", s.delegationOU),
@@ -33,6 +35,10 @@ func (s *Server) delegationRoutes() []Route {
 		perm("POST /m365/delegation/policies/{id}/delete", s.delegationDeletePolicy),
 		perm("POST /m365/delegation/delegations", s.delegationCreateDelegation),
 		perm("POST /m365/delegation/delegations/{id}/delete", s.delegationDeleteDelegation),
+		perm("POST /m365/delegation/ous/{id}", s.delegationUpdateOU),
+		perm("POST /m365/delegation/ous/{id}/licences", s.delegationSetLicences),
+		perm("POST /m365/delegation/policies/{id}", s.delegationUpdatePolicy),
+		perm("POST /m365/delegation/delegations/{id}", s.delegationUpdateDelegation),
 	}
 }
 
@@ -45,24 +51,32 @@ func (s *Server) m365Connections(r *http.Request) ([]store.Connection, error) {
 }
 
 func (s *Server) delegationUsers(w http.ResponseWriter, r *http.Request) {
+	renderBuilt(s, w, r, s.delegationUsersPage)
+}
+
+// delegationUsersPage lists, per connection, the users the member may
+// administer (searchable) and whether they may create users there.
+func (s *Server) delegationUsersPage(r *http.Request) (DelegationUsersPage, error) {
 	p := principalFrom(r.Context())
 	page := DelegationUsersPage{Layout: s.layout(r, NavM365), Q: strings.TrimSpace(r.URL.Query().Get("q"))}
 	conns, err := s.m365Connections(r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return page, err
 	}
 	actor := delegation.ActorOf(p)
 	for _, c := range conns {
 		users, err := s.delegationSvc().Administrable(r.Context(), p.Org.ID, actor, c.ID)
 		if err != nil {
-			s.fail(w, r, err)
-			return
+			return page, err
 		}
-		if len(users) == 0 {
+		create, err := s.delegationSvc().MayCreate(r.Context(), p.Org.ID, actor, c.ID)
+		if err != nil {
+			return page, err
+		}
+		if len(users) == 0 && !create {
 			continue
 		}
-		g := DelegationConnUsers{ID: c.ID, Name: c.Name, Total: len(users)}
+		g := DelegationConnUsers{ID: c.ID, Name: c.Name, Total: len(users), CanCreate: create}
 		for _, u := range users {
 			if page.Q != "" && !containsFold(u.DisplayName, page.Q) && !containsFold(u.UPN, page.Q) {
 				continue
@@ -71,7 +85,7 @@ func (s *Server) delegationUsers(w http.ResponseWriter, r *http.Request) {
 		}
 		page.Connections = append(page.Connections, g)
 	}
-	s.R.Render(w, http.StatusOK, page)
+	return page, nil
 }
 
 func containsFold(s, sub string) bool {
@@ -102,18 +116,7 @@ func (s *Server) delegationUserPage(r *http.Request) (DelegationUserPage, int, e
 		page.Refusal = d.Reason
 		return page, http.StatusForbidden, nil
 	}
-	if slices.Contains(acts, delegation.ActAssignLicence) || slices.Contains(acts, delegation.ActRemoveLicence) {
-		skus, _, err := s.Auth.Store.ListM365SKUs(r.Context(), p.Org.ID, 500, "")
-		if err != nil {
-			return page, 0, err
-		}
-		for _, k := range skus {
-			if k.ConnectionID == connID {
-				page.SKUs = append(page.SKUs, DelegationSKU{ID: k.SkuID, Name: k.SkuPartNumber})
-			}
-		}
-	}
-	return page, http.StatusOK, nil
+	return page, http.StatusOK, s.fillUserActions(r, &page, u)
 }
 
 func (s *Server) delegationUser(w http.ResponseWriter, r *http.Request) {
@@ -139,16 +142,16 @@ func (s *Server) delegationAct(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	req := delegation.ExecRequest{Action: delegation.Action(r.PostFormValue("action")), Targets: []string{id}}
-	switch req.Action {
-	case delegation.ActSetDepartment:
-		req.Params.Attributes = map[string]string{"department": strings.TrimSpace(r.PostFormValue("department"))}
-	case delegation.ActSetUsageLocation:
-		req.Params.Attributes = map[string]string{"usageLocation": strings.ToUpper(strings.TrimSpace(r.PostFormValue("usage_location")))}
-	case delegation.ActAssignLicence, delegation.ActRemoveLicence:
-		req.Params.SkuID = r.PostFormValue("sku_id")
+	cur, err := s.Auth.Store.GetM365User(r.Context(), p.Org.ID, connID, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
-	res, execErr := svc.Execute(r.Context(), p.Org.ID, da, actor(r), connID, req)
+	req, execErr := s.execRequestFromForm(r, connID, cur)
+	var res []delegation.Result
+	if execErr == nil {
+		res, execErr = svc.Execute(r.Context(), p.Org.ID, da, actor(r), connID, req)
+	}
 	if execErr != nil && domain.HTTPStatus(execErr) >= 500 {
 		s.fail(w, r, execErr)
 		return
@@ -176,7 +179,10 @@ func (s *Server) delegationAct(w http.ResponseWriter, r *http.Request) {
 
 func delegationUserView(u store.M365User) DelegationUserView {
 	return DelegationUserView{ID: u.ObjectID, Name: u.DisplayName, UPN: u.UserPrincipalName, Department: u.Department,
-		Country: u.Country, UsageLocation: u.UsageLocation, Enabled: u.AccountEnabled}
+		Country: u.Country, UsageLocation: u.UsageLocation, Enabled: u.AccountEnabled, MFA: u.MFARegistered,
+		Profile: map[string]string{"displayName": u.DisplayName, "givenName": u.GivenName, "surname": u.Surname,
+			"jobTitle": u.JobTitle, "companyName": u.CompanyName, "officeLocation": u.OfficeLocation,
+			"streetAddress": u.StreetAddress, "city": u.City, "state": u.State, "postalCode": u.PostalCode, "country": u.Country}}
 }
 
 // Management (m365.delegate).
@@ -274,8 +280,8 @@ func ouInputFromForm(r *http.Request) delegation.OUInput {
 		Name: strings.TrimSpace(r.PostFormValue("name")), Description: strings.TrimSpace(r.PostFormValue("description")),
 		Rules: []delegation.Rule{}, Include: splitIDs(r.PostFormValue("include")), Exclude: splitIDs(r.PostFormValue("exclude"))}
 	rules := map[string]int{}
-	for i := range maxConditionRows {
-		n := string(rune('0' + i))
+	for i := 0; r.PostForm.Has("attribute_" + strconv.Itoa(i)); i++ {
+		n := strconv.Itoa(i)
 		a := strings.TrimSpace(r.PostFormValue("attribute_" + n))
 		if a == "" {
 			continue
@@ -320,14 +326,20 @@ func (s *Server) delegationCreateOU(w http.ResponseWriter, r *http.Request) {
 func (s *Server) delegationOUPage(r *http.Request, id string) (DelegationOUPage, error) {
 	p := principalFrom(r.Context())
 	svc := s.delegationSvc()
-	page := DelegationOUPage{Layout: s.layout(r, NavM365), Attributes: delegation.Attributes()}
+	page := DelegationOUPage{Layout: s.layout(r, NavM365), Attributes: delegation.Attributes(), Operators: delegation.Operators,
+		Requirable: delegation.RequirableAttributes()}
 	o, err := svc.GetOU(r.Context(), p, id)
 	if err != nil {
 		return page, err
 	}
 	page.OU = o
-	page.Members, err = svc.Members(r.Context(), p, o.ID)
-	return page, err
+	if page.Members, err = svc.Members(r.Context(), p, o.ID); err != nil {
+		return page, err
+	}
+	if page.OUs, err = svc.ListOUs(r.Context(), p, o.ConnectionID); err != nil {
+		return page, err
+	}
+	return page, s.fillOUSKUs(r, &page)
 }
 
 func (s *Server) delegationOU(w http.ResponseWriter, r *http.Request) {

@@ -37,7 +37,8 @@ func (s *Server) delegationSetRequired(w http.ResponseWriter, r *http.Request) {
 			req = append(req, delegation.Requirement{Attribute: a, Value: strings.TrimSpace(r.PostFormValue("value_" + n))})
 		}
 	}
-	o, err := s.delegationSvc().SetRequirements(r.Context(), p, actor(r), r.PathValue("id"), req)
+	auto := r.PostFormValue("auto_remediate") != ""
+	o, err := s.delegationSvc().SetRequirements(r.Context(), p, actor(r), r.PathValue("id"), req, &auto)
 	if err != nil {
 		if domain.HTTPStatus(err) >= 500 || domain.ErrorCode(err) == domain.CodeNotFound {
 			s.fail(w, r, err)

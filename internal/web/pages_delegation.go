@@ -4,14 +4,18 @@ import (
 	"strings"
 
 	"github.com/canopyhq/canopy/internal/delegation"
+	"github.com/canopyhq/canopy/internal/store"
 )
 
 // DelegationUsersPage lists, per Microsoft 365 connection, the directory
 // users the signed-in member may administer, with their OUs.
 type DelegationUsersPage struct {
 	Layout
+	FormErrors
 	Q           string
 	Connections []DelegationConnUsers
+	// Created is the outcome of the create-user form.
+	Created *DelegationResult
 }
 
 func (DelegationUsersPage) Template() string { return "m365_delegation_users" }
@@ -19,9 +23,10 @@ func (DelegationUsersPage) Template() string { return "m365_delegation_users" }
 // DelegationConnUsers is one connection's administrable users (Users
 // after the search; Total before it).
 type DelegationConnUsers struct {
-	ID, Name string
-	Total    int
-	Users    []delegation.AdminUser
+	ID, Name  string
+	Total     int
+	Users     []delegation.AdminUser
+	CanCreate bool
 }
 
 // DelegationUserPage is one directory user with the actions the member
@@ -34,10 +39,18 @@ type DelegationUserPage struct {
 	OUs          []delegation.Placement
 	Actions      []delegation.Action
 	SKUs         []DelegationSKU
+	Groups       []store.M365Group // the connection's groups (group actions)
+	UserGroups   []string          // names of the user's direct groups
+	// NoExchange says why mailbox actions are unavailable ("" when the
+	// connection has Exchange Online).
+	NoExchange string
 	// Refusal: the member may do nothing on this user, and why.
 	Refusal string
 	Done    *DelegationResult
 }
+
+// ProfileFields are the fields of the profile form (user.update).
+func (DelegationUserPage) ProfileFields() []string { return profileFormFields }
 
 func (DelegationUserPage) Template() string { return "m365_delegation_user" }
 
@@ -54,11 +67,36 @@ func (p DelegationUserPage) Can(action string) bool {
 // DelegationUserView is a directory user as the page shows it.
 type DelegationUserView struct {
 	ID, Name, UPN, Department, Country, UsageLocation string
-	Enabled                                           bool
+	Enabled, Deleted                                  bool
+	ManagerID, Manager                                string
+	MFA                                               string // "true", "false", "" unknown
+	Profile                                           map[string]string
 }
 
-// DelegationSKU is a licence product in the SKU select.
-type DelegationSKU struct{ ID, Name string }
+// DelegationSKU is a licence product of the connection: its plans, and
+// for the user page whether the user holds it and what the licence
+// policies say about assigning it (Restricted plans stay disabled, or
+// Refusal).
+type DelegationSKU struct {
+	ID, Name   string
+	Plans      []DelegationPlan
+	Held       bool
+	Restricted []string
+	Refusal    string
+}
+
+// IsRestricted says whether a plan is restricted for the user.
+func (k DelegationSKU) IsRestricted(id string) bool {
+	for _, r := range k.Restricted {
+		if strings.EqualFold(r, id) {
+			return true
+		}
+	}
+	return false
+}
+
+// DelegationPlan is a service plan of a SKU.
+type DelegationPlan struct{ ID, Name string }
 
 // DelegationResult is what an action did.
 type DelegationResult struct {
@@ -93,6 +131,16 @@ func (DelegationManagePage) ConditionRows() []int {
 	return out
 }
 
+// Has says whether a policy grants an action (the edit form's checkboxes).
+func (DelegationManagePage) Has(p delegation.Policy, a delegation.Action) bool {
+	for _, x := range p.Actions {
+		if x == a {
+			return true
+		}
+	}
+	return false
+}
+
 // OUName names an OU of the page by ID.
 func (p DelegationManagePage) OUName(id string) string {
 	for _, o := range p.OUs {
@@ -116,7 +164,52 @@ type DelegationOUPage struct {
 	OU         delegation.OU
 	Members    []delegation.MemberView
 	Attributes []string
+	Operators  []string
+	Requirable []string
+	OUs        []delegation.OU // the connection's OUs (parent select)
+	Licences   []LicenceRow
 }
+
+// LicenceRow is one SKU of the licence-policy form with the OU's policy.
+type LicenceRow struct {
+	N     int
+	SKU   DelegationSKU
+	Quota string // "" no limit
+}
+
+// ConditionRow is one row of the OU edit form.
+type ConditionRow struct {
+	N, Rule int
+	delegation.Condition
+	Values string // comma-separated
+}
+
+// ConditionRows are the OU's conditions, one a row numbered by rule,
+// then two empty rows (at least maxConditionRows in all).
+func (p DelegationOUPage) ConditionRows() []ConditionRow {
+	var out []ConditionRow
+	for i, r := range p.OU.Rules {
+		for _, c := range r.Conditions {
+			out = append(out, ConditionRow{N: len(out), Rule: i, Condition: c, Values: strings.Join(c.Values, ", ")})
+		}
+	}
+	for n, end := len(out), max(len(out)+2, maxConditionRows); n < end; n++ {
+		out = append(out, ConditionRow{N: n, Rule: len(p.OU.Rules)})
+	}
+	return out
+}
+
+// RuleNumbers are the rule numbers the edit form offers.
+func (p DelegationOUPage) RuleNumbers() []int {
+	out := make([]int, len(p.OU.Rules)+2)
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}
+
+// IDLines writes object IDs one a line for a textarea.
+func (DelegationOUPage) IDLines(ids []string) string { return strings.Join(ids, "\n") }
 
 // RequirementRows are the required-attribute form's rows: the OU's
 // requirements, then two empty rows (at least maxConditionRows in all).

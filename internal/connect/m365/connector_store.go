@@ -22,7 +22,11 @@ func storeUser(u User) store.M365User {
 	if ext == nil {
 		ext = ExtensionAttributes{}
 	}
-	return store.M365User{ObjectID: u.ID, DisplayName: u.DisplayName, CompanyName: u.CompanyName,
+	var manager string
+	if u.Manager != nil {
+		manager = u.Manager.ID
+	}
+	return store.M365User{ObjectID: u.ID, ManagerID: manager, DisplayName: u.DisplayName, CompanyName: u.CompanyName,
 		Department: u.Department, GivenName: u.GivenName, Surname: u.Surname, JobTitle: u.JobTitle, State: u.State,
 		PostalCode: u.PostalCode, StreetAddress: u.StreetAddress, City: u.City, PreferredLanguage: u.PreferredLanguage,
 		UsageLocation: u.UsageLocation, AssignedLicenses: mustJSON(lic), UserPrincipalName: u.UserPrincipalName,

@@ -78,6 +78,9 @@ func readTenant(ctx context.Context, cl *Client, tenant string, run *connect.Run
 	if err != nil {
 		return snap, syncError(err, tenant, "read the users", "User.Read.All")
 	}
+	if err := readRegistrations(ctx, cl, tenant, run, snap.Users); err != nil {
+		return snap, err
+	}
 	run.Progress(1, syncSteps, "Licences")
 	skus, err := cl.SubscribedSKUs(ctx)
 	switch {

@@ -30,6 +30,7 @@ func TestSyncImportsTheTenantOnceAndAgainIdempotently(t *testing.T) {
 			t.Fatalf("the sync history counts %d rows for %d users", y.Rows, len(first))
 		}
 		w.assertUsers(first)
+		w.assertManagersAndMFA(first)
 		w.assertSKUs(c.OrgID)
 		if g, m, _ := w.Store.M365GroupCount(w.Ctx, c.OrgID, c.ID); g == 0 || m == 0 {
 			t.Fatalf("groups %d members %d", g, m)
@@ -57,6 +58,33 @@ func (w *world) users(orgID string) []store.M365User {
 		w.T.Fatal(err)
 	}
 	return list
+}
+
+// assertManagersAndMFA checks the managers ($expand=manager) and the MFA
+// registration (registration report) the sync stored.
+func (w *world) assertManagersAndMFA(got []store.M365User) {
+	w.T.Helper()
+	byID := map[string]store.M365User{}
+	for _, u := range got {
+		byID[u.ObjectID] = u
+	}
+	managed, registered := 0, 0
+	for _, s := range w.Cloud.Graph.Users(w.Cloud.Demo.Customer.ID) {
+		mfa := slices.ContainsFunc(s.AuthMethods, func(m string) bool { return m != "email" })
+		g := byID[s.ID]
+		if g.ManagerID != s.ManagerID || g.MFARegistered != fmt.Sprint(mfa) {
+			w.T.Fatalf("user %s: manager %q MFA %q, sandbox %q %v", s.ID, g.ManagerID, g.MFARegistered, s.ManagerID, mfa)
+		}
+		if s.ManagerID != "" {
+			managed++
+		}
+		if mfa {
+			registered++
+		}
+	}
+	if managed == 0 || registered == 0 {
+		w.T.Fatalf("%d managed, %d registered: nothing checked", managed, registered)
+	}
 }
 
 func (w *world) assertUsers(got []store.M365User) {

@@ -40,7 +40,14 @@ type User struct {
 	UserType                      string              `json:"userType"` // Member or Guest
 	AccountEnabled                bool                `json:"accountEnabled"`
 	Mail                          string              `json:"mail"`
+	// Manager is read with $expand=manager($select=id); nil: none.
+	Manager *struct {
+		ID string `json:"id"`
+	} `json:"manager"`
 }
+
+// userExpand reads each user's manager with the user.
+const userExpand = "manager($select=id)"
 
 // AssignedLicense is one licence of a user: the SKU and the service plans
 // switched off in it.
@@ -73,6 +80,6 @@ func (m *ExtensionAttributes) UnmarshalJSON(b []byte) error {
 // maximum), following @odata.nextLink. On error the caller must discard
 // the users received: the list is incomplete.
 func (c *Client) Users(ctx context.Context, fn func(User) error) error {
-	q := "?$select=" + url.QueryEscape(strings.Join(userSelect, ",")) + "&$top=999"
+	q := "?$select=" + url.QueryEscape(strings.Join(userSelect, ",")) + "&$expand=" + url.QueryEscape(userExpand) + "&$top=999"
 	return eachItem(ctx, c, c.endpoint("/v1.0/users"+q), fn)
 }

@@ -189,7 +189,7 @@ func (c *Client) GetUser(ctx context.Context, id string) (User, error) {
 // UserQuery is the path (relative to the version) that reads a user with
 // the properties the import stores, for $batch.
 func UserQuery(id string) string {
-	return userPath(id) + "?$select=" + url.QueryEscape(strings.Join(userSelect, ","))
+	return userPath(id) + "?$select=" + url.QueryEscape(strings.Join(userSelect, ",")) + "&$expand=" + url.QueryEscape(userExpand)
 }
 
 // StoreUser converts a Graph user to its stored snapshot row.

@@ -44,6 +44,9 @@ type User struct {
 	PasswordChangedAt               time.Time
 	ForceChangePasswordNextSignIn   bool
 	DeletedDateTime                 time.Time // zero: not deleted (soft-deleted users sit in deletedItems)
+	// AuthMethods are the registered authentication methods
+	// (userRegistrationDetails' methodsRegistered).
+	AuthMethods []string
 }
 
 // AssignedLicense is one entry of a user's assignedLicenses.
@@ -94,6 +97,7 @@ func buildTenant(seed int64, info Tenant) *tenant {
 		t.users = append(t.users, u)
 	}
 	assignLicenses(seed, t)
+	seedRegistrations(seed, t)
 	t.groups = buildGroups(seed, t)
 	return t
 }

@@ -204,6 +204,7 @@ func (g *Graph) apiMux() *http.ServeMux {
 	mux.HandleFunc("GET /{ver}/groups", g.need(g.serveGroups, permGroups...))
 	mux.HandleFunc("GET /{ver}/groups/{id}/members", g.need(g.serveMembers, permGroups...))
 	mux.HandleFunc("GET /{ver}/reports/{fn}", g.need(g.serveReport, permReports...))
+	mux.HandleFunc("GET /{ver}/reports/authenticationMethods/userRegistrationDetails", g.need(g.serveRegistrationDetails, permRegistration...))
 	mux.HandleFunc("GET /{ver}/admin/reportSettings", g.need(g.serveReportSettings, permSettingsRead...))
 	mux.HandleFunc("PATCH /{ver}/admin/reportSettings", g.need(g.patchReportSettings, permSettingsWrite...))
 	g.writeRoutes(mux)

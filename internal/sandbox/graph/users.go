@@ -20,9 +20,18 @@ func (g *Graph) serveUsers(w http.ResponseWriter, r *http.Request, t *tenant) {
 		e.write(w, r)
 		return
 	}
+	expand, e := parseExpand(r)
+	if e != nil {
+		e.write(w, r)
+		return
+	}
 	items := make([]map[string]any, len(list))
+	ids := make([]string, len(list))
 	for i, m := range list {
-		items[i] = project(m, sel)
+		items[i], ids[i] = project(m, sel), m["id"].(string)
+	}
+	if expand != nil {
+		expandManager(t, items, ids, expand)
 	}
 	n := -1
 	if count {
@@ -111,7 +120,15 @@ func (g *Graph) serveUser(w http.ResponseWriter, r *http.Request, t *tenant) {
 		writeError(w, r, http.StatusForbidden, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
 		return
 	}
+	expand, e := parseExpand(r)
+	if e != nil {
+		e.write(w, r)
+		return
+	}
 	m := project(userJSON(&t.users[i]), sel)
+	if expand != nil {
+		expandManager(t, []map[string]any{m}, []string{t.users[i].ID}, expand)
+	}
 	m["@odata.context"] = baseURL(r) + "/" + r.PathValue("ver") + "/$metadata#users/$entity"
 	writeJSON(w, http.StatusOK, m)
 }
