@@ -51,6 +51,7 @@ func (c Connector) Sync(ctx context.Context, conn connect.Connection, _ []byte, 
 	if _, _, err := recommend.RefreshLicences(ctx, run.Store(), conn.OrgID, conn.ID, s.TenantID, domain.Now()); err != nil {
 		return fmt.Errorf("derive the licence recommendations: %w", err)
 	}
+	c.useServiceAccount(ctx, run, conn.OrgID, conn.ID, s.TenantID)
 	run.Progress(syncSteps, syncSteps, fmt.Sprintf("%d users, %d licences, %d groups (%d users no longer in the tenant)",
 		res.Users, res.SKUs, res.Groups, res.UsersDeleted))
 	return nil

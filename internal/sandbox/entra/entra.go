@@ -83,6 +83,7 @@ type Entra struct {
 	codes    map[string]*authCode     // authorization codes
 	refresh  map[string]*refreshGrant // refresh tokens
 	sessions map[string]*session      // browser sessions by cookie
+	hashes   map[string][32]byte      // password hashes by lower-case UPN (AddUserWithPasswordHash)
 }
 
 // New returns an empty directory.
