@@ -31,6 +31,7 @@ import (
 	"github.com/canopyhq/canopy/internal/spend"
 	"github.com/canopyhq/canopy/internal/sso"
 	"github.com/canopyhq/canopy/internal/store"
+	"github.com/canopyhq/canopy/internal/svcaccount/collector"
 )
 
 // App is one running Canopy process's components.
@@ -66,6 +67,10 @@ type App struct {
 	// Recommendations values and tracks the savings recommendations the
 	// connections' syncs store.
 	Recommendations *recommend.Service
+	// Collector holds the collector key pair that Microsoft 365 service
+	// account passwords are encrypted to; only the sync and the admin
+	// command decrypt with it (the web and API get its public half).
+	Collector *collector.Keys
 }
 
 // Open connects to the database, runs migrations and builds the services.
@@ -101,6 +106,7 @@ func (a *App) init(ctx context.Context) error {
 		return err
 	}
 	a.registerConnectors()
+	a.setupServiceAccounts()
 	a.registerAWSDoctor()
 	a.Connections.Register(reg)
 	a.TagSync = inventory.NewTagSync(a.Store, nil, func() connect.Env { return a.Connections.Env }, a.Log)

@@ -28,6 +28,7 @@ import (
 	"github.com/canopyhq/canopy/internal/notify"
 	"github.com/canopyhq/canopy/internal/recommend"
 	"github.com/canopyhq/canopy/internal/spend"
+	"github.com/canopyhq/canopy/internal/svcaccount"
 	"github.com/canopyhq/canopy/internal/store"
 )
 
@@ -84,6 +85,10 @@ type Server struct {
 	// Auth.Store that cannot reach tenants). Share the API's: executions
 	// of one connection are serialised per service.
 	Delegation *delegation.Service
+	// ServiceAccounts serves a Microsoft 365 connection's service account
+	// (nil: the section is not shown). It holds only the collector's
+	// public key and never decrypts.
+	ServiceAccounts *svcaccount.Service
 }
 
 // NewSessionManager returns the session manager over the database store:
