@@ -26,11 +26,11 @@ import (
 	"github.com/canopyhq/canopy/internal/inventory"
 	"github.com/canopyhq/canopy/internal/jobs"
 	"github.com/canopyhq/canopy/internal/keyvault"
-	"github.com/canopyhq/canopy/internal/svcaccount/collector"
 	"github.com/canopyhq/canopy/internal/mail/mailtest"
 	"github.com/canopyhq/canopy/internal/marketplace"
 	"github.com/canopyhq/canopy/internal/notify"
 	"github.com/canopyhq/canopy/internal/store"
+	"github.com/canopyhq/canopy/internal/svcaccount/collector"
 )
 
 // TestMain installs cheap password hashing once for the whole package:

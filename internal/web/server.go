@@ -28,8 +28,8 @@ import (
 	"github.com/canopyhq/canopy/internal/notify"
 	"github.com/canopyhq/canopy/internal/recommend"
 	"github.com/canopyhq/canopy/internal/spend"
-	"github.com/canopyhq/canopy/internal/svcaccount"
 	"github.com/canopyhq/canopy/internal/store"
+	"github.com/canopyhq/canopy/internal/svcaccount"
 )
 
 // Session keys.
