@@ -202,7 +202,6 @@ func (c *bodyCapture) only(t *testing.T) []byte {
 	return c.bodies[0]
 }
 
-
 func m365Connection(t *testing.T, a *App, tenant string) string {
 	t.Helper()
 	sys, err := a.Auth.SystemPrincipal(context.Background(), ownerOrg(t, a, "ines@acme.test"))
@@ -285,4 +284,3 @@ func assertNoSecretInMemory(t *testing.T, s maskedSecret, control []byte) {
 		t.Fatal("the process memory holds the password")
 	}
 }
-
