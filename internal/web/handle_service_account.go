@@ -18,6 +18,7 @@ type ServiceAccountView struct {
 	Account   *svcaccount.Account
 	KeyJSON   string // the collector's public JWK
 	KeyError  string // why the form cannot be offered
+	Error     string // why the last post was refused
 }
 
 // serviceAccountView builds the section for an M365 connection (nil for
@@ -86,7 +87,10 @@ func (s *Server) serviceAccountAgain(w http.ResponseWriter, r *http.Request, err
 		s.fail(w, r, perr)
 		return
 	}
-	page.SetErr(err)
+	page.Error = "The service account was not saved: " + domain.ErrorMessage(err)
+	if page.ServiceAccount != nil {
+		page.ServiceAccount.Error = domain.ErrorMessage(err)
+	}
 	s.R.Render(w, domain.HTTPStatus(err), page)
 }
 
