@@ -24,11 +24,11 @@ type ServiceAccountView struct {
 // serviceAccountView builds the section for an M365 connection (nil for
 // other kinds or without a service).
 func (s *Server) serviceAccountView(r *http.Request, p *auth.Principal, kind, connID string) (*ServiceAccountView, error) {
-	if kind != "m365" || s.ServiceAccounts == nil {
+	if kind != "m365" {
 		return nil, nil
 	}
 	v := &ServiceAccountView{ConnID: connID, CanManage: p.Can(auth.PermConnectionsManage)}
-	acct, err := s.ServiceAccounts.Get(r.Context(), p, connID)
+	acct, err := s.serviceAccounts().Get(r.Context(), p, connID)
 	switch {
 	case err == nil:
 		v.Account = &acct
@@ -38,7 +38,7 @@ func (s *Server) serviceAccountView(r *http.Request, p *auth.Principal, kind, co
 	if !v.CanManage {
 		return v, nil
 	}
-	key, err := s.ServiceAccounts.PublicKey(r.Context(), p)
+	key, err := s.serviceAccounts().PublicKey(r.Context(), p)
 	if err != nil {
 		v.KeyError = "The collector key is not available: " + domain.ErrorMessage(err)
 		return v, nil
@@ -58,7 +58,7 @@ func (s *Server) saveServiceAccount(w http.ResponseWriter, r *http.Request) {
 	}
 	id := r.PathValue("id")
 	in := svcaccount.Input{Username: r.PostFormValue("username"), PasswordJWE: r.PostFormValue("password_jwe")}
-	if _, err := s.ServiceAccounts.Set(r.Context(), principalFrom(r.Context()), actor(r), id, in); err != nil {
+	if _, err := s.serviceAccounts().Set(r.Context(), principalFrom(r.Context()), actor(r), id, in); err != nil {
 		s.serviceAccountAgain(w, r, err)
 		return
 	}
@@ -68,7 +68,7 @@ func (s *Server) saveServiceAccount(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) deleteServiceAccount(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if err := s.ServiceAccounts.Delete(r.Context(), principalFrom(r.Context()), actor(r), id); err != nil {
+	if err := s.serviceAccounts().Delete(r.Context(), principalFrom(r.Context()), actor(r), id); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -92,6 +92,15 @@ func (s *Server) serviceAccountAgain(w http.ResponseWriter, r *http.Request, err
 		page.ServiceAccount.Error = domain.ErrorMessage(err)
 	}
 	s.R.Render(w, domain.HTTPStatus(err), page)
+}
+
+// serviceAccounts is the configured service, or one over Auth.Store
+// without a collector key (the form then says the key is unavailable).
+func (s *Server) serviceAccounts() *svcaccount.Service {
+	if s.ServiceAccounts != nil {
+		return s.ServiceAccounts
+	}
+	return &svcaccount.Service{Store: s.Auth.Store}
 }
 
 func (s *Server) serviceAccountRoutes() []Route {

@@ -86,8 +86,8 @@ type Server struct {
 	// of one connection are serialised per service.
 	Delegation *delegation.Service
 	// ServiceAccounts serves a Microsoft 365 connection's service account
-	// (nil: the section is not shown). It holds only the collector's
-	// public key and never decrypts.
+	// (nil: one over Auth.Store without a collector key, whose form says
+	// so). It holds only the collector's public key and never decrypts.
 	ServiceAccounts *svcaccount.Service
 }
 
