@@ -124,8 +124,7 @@ func TestJWERoundTrips(t *testing.T) {
 	})
 }
 
-// privateKey digs the private key out through a rotation-free path: it
-// decrypts a probe with go-jose's own key type to prove the key matches.
+// privateKey opens a stored key's private half through the KeyVault.
 func privateKey(t *testing.T, k *collector.Keys, kid string) *rsa.PrivateKey {
 	t.Helper()
 	row, err := k.Store.GetCollectorKey(context.Background(), kid)
