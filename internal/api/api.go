@@ -28,6 +28,7 @@ import (
 	"github.com/canopyhq/canopy/internal/notify"
 	"github.com/canopyhq/canopy/internal/recommend"
 	"github.com/canopyhq/canopy/internal/spend"
+	"github.com/canopyhq/canopy/internal/svcaccount"
 )
 
 // Prefix is where the API lives.
@@ -67,6 +68,9 @@ type API struct {
 	marketplace *marketplace.Service
 	// delegation serves /m365: virtual OUs, policies and delegations.
 	delegation *delegation.Service
+	// serviceAccounts serves the collector key and the M365 service
+	// accounts (WithServiceAccounts); it cannot decrypt.
+	serviceAccounts *svcaccount.Service
 }
 
 // Route describes one endpoint: its method, its path pattern (Go
@@ -113,6 +117,7 @@ func New(svc *auth.Service, log *slog.Logger) *API {
 		a.inventory = inventory.New(svc.Store)
 		a.recommend = recommend.New(svc.Store)
 		a.delegation = delegation.New(svc.Store)
+		a.serviceAccounts = &svcaccount.Service{Store: svc.Store}
 	}
 	a.routes = a.table()
 	for _, rt := range a.routes {
@@ -160,7 +165,7 @@ func (a *API) table() []route {
 		signedIn("POST", "/costs/imports", auth.PermCostsImport, a.uploadImport),
 		signedIn("GET", "/costs/imports", auth.PermCostsRead, a.listImports),
 		signedIn("GET", "/costs/imports/{upload_id}", auth.PermCostsRead, a.getImport),
-	}, slices.Concat(a.connectionRoutes(), a.directoryRoutes(), a.allocationRoutes(), a.chargebackRoutes(), a.tagSyncRoutes(), a.resourceRoutes(), a.budgetRoutes(), a.alertRoutes(), a.marketplaceRoutes(), a.recommendationRoutes(), a.ssoRoutes(), a.delegationRoutes(), a.actionRoutes(), a.m365AnalyticsRoutes())...)
+	}, slices.Concat(a.connectionRoutes(), a.directoryRoutes(), a.allocationRoutes(), a.chargebackRoutes(), a.tagSyncRoutes(), a.resourceRoutes(), a.budgetRoutes(), a.alertRoutes(), a.marketplaceRoutes(), a.recommendationRoutes(), a.ssoRoutes(), a.delegationRoutes(), a.actionRoutes(), a.m365AnalyticsRoutes(), a.serviceAccountRoutes())...)
 }
 
 func public(method, path string, h handlerFunc) route {

@@ -30,6 +30,7 @@ import (
 	"github.com/canopyhq/canopy/internal/marketplace"
 	"github.com/canopyhq/canopy/internal/notify"
 	"github.com/canopyhq/canopy/internal/store"
+	"github.com/canopyhq/canopy/internal/svcaccount/collector"
 )
 
 // TestMain installs cheap password hashing once for the whole package:
@@ -112,7 +113,8 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	f.notify.Jobs = f.notifyJobs(t, db, kv)
 	f.budgets = budgets.New(f.st, f.notify, nil)
 	f.api = api.New(f.svc, slog.New(slog.NewTextHandler(t.Output(), nil))).WithImports(f.imports).WithConnections(f.conns).
-		WithAllocation(allocation.New(f.st)).WithTagSync(f.tagSync).WithChargebacks(f.chargebacks()).WithBudgets(f.budgets, f.notify).WithAlerts(f.alertsService()).WithMarketplace(f.market)
+		WithAllocation(allocation.New(f.st)).WithTagSync(f.tagSync).WithChargebacks(f.chargebacks()).WithBudgets(f.budgets, f.notify).WithAlerts(f.alertsService()).WithMarketplace(f.market).
+		WithServiceAccounts(&collector.Keys{Store: f.st, Vault: kv, Bits: 2048})
 	mux := http.NewServeMux()
 	f.api.Routes(mux)
 	f.srv = httptest.NewServer(mux)

@@ -59,7 +59,7 @@ func operations() []opEntry {
 		doc("DELETE", "/tokens/{token_id}", opSpec{id: "revokeToken", summary: "Revoke one of your API tokens", perm: "tokens.manage", tag: "tokens", params: []parameter{tokenIDParam}, status: 204}),
 		doc("GET", "/audit", opSpec{id: "listAudit", summary: "The organisation's audit log, newest first", perm: "audit.read", tag: "audit",
 			params: []parameter{actionParam, actorParam, fromParam, toParam, limitParam, cursorParam}, status: 200, result: "AuditList"}),
-	}, slices.Concat(fxOperations(), costOperations(), importOperations(), connectionOperations(), directoryOperations(), allocationOperations(), chargebackOperations(), tagSyncOperations(), resourceOperations(), budgetOperations(), alertOperations(), marketplaceOperations(), recommendationOperations(), ssoOperations(), delegationOperations(), m365AnalyticsOperations())...)
+	}, slices.Concat(fxOperations(), costOperations(), importOperations(), connectionOperations(), directoryOperations(), allocationOperations(), chargebackOperations(), tagSyncOperations(), resourceOperations(), budgetOperations(), alertOperations(), marketplaceOperations(), recommendationOperations(), ssoOperations(), delegationOperations(), m365AnalyticsOperations(), serviceAccountOperations())...)
 }
 
 func fxOperations() []opEntry {

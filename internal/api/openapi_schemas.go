@@ -64,6 +64,9 @@ func schemas() map[string]*schema {
 	for k, v := range ssoSchemas() {
 		s[k] = v
 	}
+	for k, v := range serviceAccountSchemas() {
+		s[k] = v
+	}
 	for k, v := range delegationSchemas() {
 		s[k] = v
 	}

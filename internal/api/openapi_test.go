@@ -21,6 +21,7 @@ import (
 	"github.com/canopyhq/canopy/internal/notify"
 	"github.com/canopyhq/canopy/internal/recommend"
 	"github.com/canopyhq/canopy/internal/sso"
+	"github.com/canopyhq/canopy/internal/svcaccount"
 )
 
 // served fetches the document over HTTP, without a token.
@@ -153,6 +154,7 @@ func TestSchemasMatchViews(t *testing.T) {
 		"LicencePoliciesSet": licencePoliciesBody{}, "RequiredAttributesSet": requiredAttributesBody{}, "AdminPolicyInput": delegation.PolicyInput{},
 		"AdminPolicy": delegation.Policy{}, "DelegationInput": delegation.DelegationInput{}, "Delegation": delegation.Delegation{},
 		"Placement": delegation.Placement{}, "EvaluateInput": evaluateBody{}, "Decision": delegation.Decision{}, "ComplianceReport": delegation.Report{},
+		"CollectorKey": svcaccount.JWK{}, "ServiceAccount": svcaccount.Account{}, "ServiceAccountInput": svcaccount.Input{},
 	}
 	schemas := schemas()
 	for name, v := range types {

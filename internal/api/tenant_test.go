@@ -241,6 +241,10 @@ var routeBodies = map[string]any{
 	"GET /api/v1/m365/connections/{connection_id}/compliance":            "",
 	"POST /api/v1/m365/connections/{connection_id}/actions":              `{"action":"user.revoke_sessions","target_ids":["alex"]}`,
 	"POST /api/v1/m365/connections/{connection_id}/compliance/remediate": `{"all":true}`,
+	"GET /api/v1/m365/collector-key":                                     "",
+	"GET /api/v1/m365/connections/{connection_id}/service-account":       "",
+	"PUT /api/v1/m365/connections/{connection_id}/service-account":       `{"username":"svc@contoso.test","password_jwe":"a.b.c.d.e"}`,
+	"DELETE /api/v1/m365/connections/{connection_id}/service-account":    "",
 }
 
 // routeQueries holds the query a route needs to succeed. The fx ones aim

@@ -32,6 +32,7 @@ import (
 	"github.com/canopyhq/canopy/internal/spend"
 	"github.com/canopyhq/canopy/internal/sso"
 	"github.com/canopyhq/canopy/internal/store"
+	"github.com/canopyhq/canopy/internal/svcaccount/collector"
 )
 
 // App is one running Canopy process's components.
@@ -69,6 +70,10 @@ type App struct {
 	Recommendations *recommend.Service
 	// Delegation runs Microsoft 365 automatic remediation after syncs.
 	Delegation *delegation.Service
+	// Collector holds the collector key pair that Microsoft 365 service
+	// account passwords are encrypted to; only the sync and the admin
+	// command decrypt with it (the web and API get its public half).
+	Collector *collector.Keys
 }
 
 // Open connects to the database, runs migrations and builds the services.
@@ -105,6 +110,7 @@ func (a *App) init(ctx context.Context) error {
 		return err
 	}
 	a.registerConnectors()
+	a.setupServiceAccounts()
 	a.registerAWSDoctor()
 	a.Connections.Register(reg)
 	a.registerDelegation(reg)

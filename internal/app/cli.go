@@ -39,6 +39,8 @@ Commands:
   user create     add a user to an organisation
   token create    create an API token for a user
   audit verify    check the audit log's hash chain
+  admin rotate-collector-key
+                  make a new collector key, re-encrypt every M365 service-account password to it, retire the old key
   import          import billing files (FOCUS, Azure, AWS CUR, Partner Center; plain or .gz) into an organisation
   costs months    list the months of cost facts (PostgreSQL month partitions): lines, size, archived
   costs drop-month drop or archive one month of cost facts (--month YYYY-MM [--org ID] [--archive]; PostgreSQL)
@@ -60,7 +62,7 @@ func Run(ctx context.Context, env Env) int {
 		return 2
 	}
 	cmd, rest := args[0], args[1:]
-	if (cmd == "user" || cmd == "token" || cmd == "audit" || cmd == "bench" || cmd == "costs") && len(rest) > 0 {
+	if (cmd == "user" || cmd == "token" || cmd == "audit" || cmd == "bench" || cmd == "costs" || cmd == "admin") && len(rest) > 0 {
 		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
 	var err error
@@ -81,6 +83,8 @@ func Run(ctx context.Context, env Env) int {
 		err = runUserCreate(ctx, env, rest)
 	case "token create":
 		err = runTokenCreate(ctx, env, rest)
+	case "admin rotate-collector-key":
+		err = runRotateCollectorKey(ctx, env, rest)
 	case "audit verify":
 		err = runAuditVerify(ctx, env, rest)
 	case "import":

@@ -15,6 +15,7 @@ import (
 
 	"github.com/canopyhq/canopy/internal/api"
 	"github.com/canopyhq/canopy/internal/domain"
+	"github.com/canopyhq/canopy/internal/svcaccount"
 	"github.com/canopyhq/canopy/internal/web"
 )
 
@@ -33,7 +34,8 @@ func (a *App) Handler() (http.Handler, error) {
 	ui.TagSync, ui.Chargebacks, ui.Recommendations, ui.Marketplace = a.TagSync, a.Chargebacks, a.Recommendations, a.Marketplace
 	apiSrv := api.New(a.Auth, a.Log).WithImports(a.Imports).WithConnections(a.Connections).WithAllocation(a.Allocation).WithChargebacks(a.Chargebacks).WithTagSync(a.TagSync).WithBudgets(a.Budgets, a.Notify).
 		WithAlerts(a.Alerts).WithMarketplace(a.Marketplace).
-		WithRecommendations(a.Recommendations)
+		WithRecommendations(a.Recommendations).WithServiceAccounts(a.Collector)
+	ui.ServiceAccounts = &svcaccount.Service{Store: a.Store, Keys: a.Collector}
 	ui.Delegation = apiSrv.Delegation()
 	ui.Routes(mux)
 	apiSrv.Routes(mux)

@@ -75,6 +75,9 @@ type Demo struct {
 	Customer      entra.Tenant
 	Admin         entra.User // Global Administrator of Contoso
 	Member        entra.User // an ordinary Contoso user (not an admin)
+	// ServiceAccount is Contoso's user-context service account for
+	// Canopy's Microsoft 365 reports (password DemoPassword).
+	ServiceAccount entra.User
 	// Production and Legacy: Admin is Owner; Development: Admin is Reader.
 	// Legacy is disabled.
 	Production, Development, Legacy arm.Subscription
@@ -158,6 +161,7 @@ func seedDemo(e *entra.Entra, a *arm.ARM, redirects []string) Demo {
 	d.Customer = e.AddTenant("Contoso", "contoso.onmicrosoft.com")
 	d.Admin = e.AddUser(d.Customer.ID, "admin@contoso.onmicrosoft.com", DemoPassword, true)
 	d.Member = e.AddUser(d.Customer.ID, "dana.member@contoso.onmicrosoft.com", DemoPassword, false)
+	d.ServiceAccount = e.AddUser(d.Customer.ID, "svc-reports@contoso.onmicrosoft.com", DemoPassword, false)
 	d.Production = a.AddSubscription(d.Customer.ID, "Contoso Production", arm.StateEnabled)
 	d.Development = a.AddSubscription(d.Customer.ID, "Contoso Development", arm.StateEnabled)
 	d.Legacy = a.AddSubscription(d.Customer.ID, "Contoso Legacy", arm.StateDisabled)

@@ -115,6 +115,10 @@ func (s *Server) connectionPage(r *http.Request) (ConnectionPage, error) {
 		page.Checks = append(page.Checks, checkRow(c))
 		page.CheckedAt = fmtTime(c.ProbedAt)
 	}
+	if err != nil {
+		return page, err
+	}
+	page.ServiceAccount, err = s.serviceAccountView(r, p, o.Kind, id)
 	return page, err
 }
 

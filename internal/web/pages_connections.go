@@ -37,6 +37,9 @@ type ConnectionPage struct {
 	CheckedAt  string
 	Form       ConnectionForm
 	Hours      []Option
+	// ServiceAccount is a Microsoft 365 connection's service account
+	// section (nil for other kinds).
+	ServiceAccount *ServiceAccountView
 }
 
 func (ConnectionPage) Template() string { return "connections_detail" }

@@ -107,6 +107,7 @@ func (s *Server) RouteList() []Route {
 	routes = append(routes, s.delegationComplianceRoutes()...)
 	routes = append(routes, s.azureConnectRoutes()...)
 	routes = append(routes, s.azureAccessRoutes()...)
+	routes = append(routes, s.serviceAccountRoutes()...)
 	routes = append(routes, s.awsConnectRoutes()...)
 	routes = append(routes, s.consentConnectRoutes()...)
 	routes = append(routes, s.tagSyncRoutes()...)

@@ -29,6 +29,7 @@ import (
 	"github.com/canopyhq/canopy/internal/recommend"
 	"github.com/canopyhq/canopy/internal/spend"
 	"github.com/canopyhq/canopy/internal/store"
+	"github.com/canopyhq/canopy/internal/svcaccount"
 )
 
 // Session keys.
@@ -84,6 +85,10 @@ type Server struct {
 	// Auth.Store that cannot reach tenants). Share the API's: executions
 	// of one connection are serialised per service.
 	Delegation *delegation.Service
+	// ServiceAccounts serves a Microsoft 365 connection's service account
+	// (nil: one over Auth.Store without a collector key, whose form says
+	// so). It holds only the collector's public key and never decrypts.
+	ServiceAccounts *svcaccount.Service
 }
 
 // NewSessionManager returns the session manager over the database store:

@@ -35,6 +35,9 @@ type Connector struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Now is the time of Retry-After dates (nil: time.Now).
 	Now func() time.Time
+	// Accounts gives the connections' user-context service accounts
+	// (nil: none are used). The app wires the collector's decrypter in.
+	Accounts ServiceAccounts
 }
 
 // Settings are a Microsoft 365 connection's settings.
@@ -129,6 +132,9 @@ func (c Connector) Probe(ctx context.Context, env connect.Env, conn connect.Conn
 	var out []connect.Check
 	for _, ch := range cl.Probe(ctx) {
 		out = append(out, doctorCheck(ch))
+	}
+	if ch, ok := c.serviceAccountCheck(ctx, conn.OrgID, conn.ID); ok {
+		out = append(out, ch)
 	}
 	return out, nil
 }

@@ -81,8 +81,9 @@ func helpPages() []connect.HelpPage {
 			"Microsoft 365 admin center > Users > Active users > Add a user: name it e.g. canopy-reader@yourdomain.",
 			"On Product licences, choose \"Create user without product licence\": the account needs none.",
 			"Under Roles, choose Admin center access and assign only Global Reader.",
-			"Exclude the account from conditional-access policies that require an interactive device or location (check with the \"What If\" tool).",
-			"Enter the account and its password in the Canopy connection's secret; Canopy stores it encrypted.",
+			"Exclude the account from multi-factor authentication and from conditional-access policies that require an interactive device or location (check with the \"What If\" tool): Canopy signs in with the password (the resource-owner password credentials grant), which cannot answer an MFA prompt.",
+			"In Canopy, open the Microsoft 365 connection, section Service account, and enter the account and its password. Your browser encrypts the password with the collector's public key before sending it: Canopy's web server and database only ever hold the ciphertext.",
+			"Select Sync now: the sync signs in as the account and the connection doctor then shows whether the password works. After a password change in Microsoft 365, enter the new one the same way.",
 		},
 		Code: []connect.HelpCode{{Label: "Role to assign", Language: "text", Text: "Global Reader (no licence)"}},
 	}, {

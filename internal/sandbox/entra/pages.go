@@ -41,12 +41,13 @@ func (e *Entra) signIn(w http.ResponseWriter, r *http.Request, t *Tenant) {
 	upn := strings.ToLower(strings.TrimSpace(r.PostFormValue("login")))
 	e.mu.Lock()
 	u := e.users[upn]
+	pwOK := u != nil && e.passwordMatches(u, r.PostFormValue("passwd"))
 	e.mu.Unlock()
 	switch {
 	case u == nil:
 		e.loginPage(w, r, "AADSTS50034: The user account {EUII Hidden} does not exist in the directory. To sign into this application, the account must be added to the directory.")
 		return
-	case u.Password != r.PostFormValue("passwd"):
+	case !pwOK:
 		e.loginPage(w, r, "AADSTS50126: Error validating credentials due to invalid username or password.")
 		return
 	case t != nil && u.TenantID != t.ID:

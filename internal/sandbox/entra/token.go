@@ -36,6 +36,8 @@ func (e *Entra) token(w http.ResponseWriter, r *http.Request, t *Tenant, seg str
 		res, fail = e.redeemCode(r, t)
 	case "refresh_token":
 		res, fail = e.redeemRefresh(r, t)
+	case "password":
+		res, fail = e.passwordGrant(r, t, seg)
 	case "":
 		fail = &aadError{400, "invalid_request", 900144, "The request body must contain the following parameter: 'grant_type'."}
 	default:

@@ -208,6 +208,7 @@ func (g *Graph) apiMux() *http.ServeMux {
 	mux.HandleFunc("GET /{ver}/admin/reportSettings", g.need(g.serveReportSettings, permSettingsRead...))
 	mux.HandleFunc("PATCH /{ver}/admin/reportSettings", g.need(g.patchReportSettings, permSettingsWrite...))
 	g.writeRoutes(mux)
+	mux.HandleFunc("GET /{ver}/me", g.serveMe)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusBadRequest, "BadRequest", "Resource not found for the segment '"+lastSegment(r.URL.Path)+"'.")
 	})
