@@ -86,7 +86,7 @@ type Entra struct {
 	// caBlocked are tenantID+"/"+clientID pairs whose app-only sign-ins a
 	// conditional-access policy blocks (AADSTS53003).
 	caBlocked map[string]bool
-	hashes   map[string][32]byte      // password hashes by lower-case UPN (AddUserWithPasswordHash)
+	hashes    map[string][32]byte // password hashes by lower-case UPN (AddUserWithPasswordHash)
 }
 
 // New returns an empty directory.
