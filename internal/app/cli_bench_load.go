@@ -96,7 +96,7 @@ func parseLoadFlags(env Env, args []string) (loadFlags, error) {
 	fs.IntVar(&f.users, "users", 50, "concurrent virtual users")
 	fs.Float64Var(&f.apiShare, "api-share", 0.5, "share of users calling the API with a token (the others sign in and browse)")
 	fs.DurationVar(&f.duration, "duration", time.Minute, "how long the users browse")
-	fs.DurationVar(&f.think, "think", time.Second, "mean pause of a user between requests (0: back to back)")
+	fs.DurationVar(&f.think, "think", 3*time.Second, "mean pause of a user between requests (0: back to back)")
 	fs.IntVar(&f.rows, "rows", 1_000_000, "generated cost lines to seed")
 	fs.IntVar(&f.days, "days", 90, "charge days the lines cover, ending yesterday")
 	if err := fs.Parse(args); err != nil {

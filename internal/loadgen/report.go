@@ -14,13 +14,13 @@ const maxSamples = 20
 // recorder is one user's measurements; users do not share one, so
 // recording takes no lock.
 type recorder struct {
-	began     time.Time
-	took      map[string][]time.Duration
-	errs      map[string]int
-	samples   []string
-	lastErr   time.Time
-	outs      int
-	lastOut   time.Time
+	began   time.Time
+	took    map[string][]time.Duration
+	errs    map[string]int
+	samples []string
+	lastErr time.Time
+	outs    int
+	lastOut time.Time
 }
 
 func newRecorder(began time.Time) *recorder {
