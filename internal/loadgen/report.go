@@ -23,8 +23,8 @@ type recorder struct {
 	lastOut time.Time
 }
 
-func newRecorder(began time.Time) *recorder {
-	return &recorder{began: began, took: map[string][]time.Duration{}, errs: map[string]int{}}
+func newRecorder() *recorder {
+	return &recorder{ took: map[string][]time.Duration{}, errs: map[string]int{}}
 }
 
 func (r *recorder) ok(class string, d time.Duration) { r.took[class] = append(r.took[class], d) }
@@ -63,8 +63,8 @@ type Report struct {
 	Elapsed   time.Duration
 	Users     int
 	Classes   []Class
-	Requests  int
-	Errors    int
+	Requests  int // during the run: the sign-ins before it are not counted here
+	Errors    int // including failed sign-ins
 	Samples   []string  // some error messages, with their offset from the start
 	LastError time.Time // zero when there was none
 	// SignedOut counts pages answered with a redirect to /signin (the
@@ -119,7 +119,9 @@ func merge(recs []*recorder, elapsed time.Duration, failovers int64) *Report {
 			cl.Max = d[len(d)-1]
 		}
 		rep.Classes = append(rep.Classes, cl)
-		rep.Requests += n
+		if c != signInClass { // before the run: not in its throughput
+			rep.Requests += n
+		}
 	}
 	return rep
 }
