@@ -24,7 +24,7 @@ type recorder struct {
 }
 
 func newRecorder() *recorder {
-	return &recorder{ took: map[string][]time.Duration{}, errs: map[string]int{}}
+	return &recorder{took: map[string][]time.Duration{}, errs: map[string]int{}}
 }
 
 func (r *recorder) ok(class string, d time.Duration) { r.took[class] = append(r.took[class], d) }
@@ -63,8 +63,8 @@ type Report struct {
 	Elapsed   time.Duration
 	Users     int
 	Classes   []Class
-	Requests  int // during the run: the sign-ins before it are not counted here
-	Errors    int // including failed sign-ins
+	Requests  int       // during the run: the sign-ins before it are not counted here
+	Errors    int       // including failed sign-ins
 	Samples   []string  // some error messages, with their offset from the start
 	LastError time.Time // zero when there was none
 	// SignedOut counts pages answered with a redirect to /signin (the
