@@ -50,13 +50,13 @@ func runBenchLoad(ctx context.Context, env Env, args []string) error {
 	defer os.RemoveAll(dir)
 	keyFile := filepath.Join(dir, "canopy.key")
 	began := time.Now()
-	seed, err := seedLoad(ctx, dsn, keyFile, f)
+	seed, err := SeedLoad(ctx, dsn, keyFile, LoadSize{Rows: f.rows, Days: f.days, Users: f.users, APIShare: f.apiShare})
 	if err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
 	fmt.Fprintf(env.Stdout, "engine: %s (scratch %s, removed afterwards); seeded %d cost lines (%s to %s), %d users (%d with API tokens) in %.1f s\n",
-		engineOf(dsn), where, seed.rows, seed.from.Format(time.DateOnly), seed.to.AddDate(0, 0, -1).Format(time.DateOnly),
-		len(seed.accounts), seed.apiUsers(), time.Since(began).Seconds())
+		engineOf(dsn), where, seed.Rows, seed.From.Format(time.DateOnly), seed.To.AddDate(0, 0, -1).Format(time.DateOnly),
+		len(seed.Accounts), seed.apiUsers(), time.Since(began).Seconds())
 	nodes, err := startLoadNodes(ctx, dsn, keyFile, dir, f.nodes)
 	if err != nil {
 		return err
@@ -72,9 +72,11 @@ func runBenchLoad(ctx context.Context, env Env, args []string) error {
 	if err := stopLoadNodes(nodes); err != nil {
 		return err
 	}
-	if err := checkLoadData(ctx, env, dsn, keyFile, seed); err != nil {
+	summary, err := seed.Check(ctx, dsn, keyFile)
+	if err != nil {
 		return err
 	}
+	fmt.Fprintln(env.Stdout, "after the run:", summary)
 	if rep.Errors > 0 {
 		return &exitError{code: 1, msg: fmt.Sprintf("canopy bench load: %d errors", rep.Errors)}
 	}
@@ -124,10 +126,10 @@ func engineOf(dsn string) string {
 
 // driveLoad runs the users while sampling the nodes' memory and the load
 // average.
-func driveLoad(ctx context.Context, nodes []*loadNode, seed *loadSeed, f loadFlags) (*loadgen.Report, *monitor, error) {
+func driveLoad(ctx context.Context, nodes []*loadNode, seed *LoadSeed, f loadFlags) (*loadgen.Report, *monitor, error) {
 	mon := startMonitor(nodes)
-	rep, err := loadgen.Run(ctx, loadgen.Options{Targets: nodeURLs(nodes), Accounts: seed.accounts,
-		Duration: f.duration, Think: f.think, From: seed.from, To: seed.to, Seed: 1})
+	rep, err := loadgen.Run(ctx, loadgen.Options{Targets: nodeURLs(nodes), Accounts: seed.Accounts,
+		Duration: f.duration, Think: f.think, From: seed.From, To: seed.To, Seed: 1})
 	mon.stop()
 	return rep, mon, err
 }

@@ -19,13 +19,22 @@ import (
 	"github.com/canopyhq/canopy/internal/loadgen"
 )
 
-// loadSeed is what the load run's organisation holds: its users and the
-// generator's exact cost totals to compare with afterwards.
-type loadSeed struct {
-	orgID    string
-	rows     int
-	from, to time.Time // charge days [from, to)
-	accounts []loadgen.Account
+// LoadSize says how much a load run's organisation holds.
+type LoadSize struct {
+	Rows     int     // generated cost lines
+	Days     int     // charge days they cover, ending yesterday
+	Users    int     // FinOps users
+	APIShare float64 // share of the users given an API token
+}
+
+// LoadSeed is what a load run's organisation holds: its users and the
+// generator's exact cost totals to compare with afterwards. The fault
+// suite (e2e) seeds its data with it too.
+type LoadSeed struct {
+	OrgID    string
+	Rows     int
+	From, To time.Time // charge days [From, To)
+	Accounts []loadgen.Account
 	billed   map[string]string // BilledCost per currency, as generated
 	importID string            // the generated file's import
 	// before is every stored line's total after seeding (the demo's
@@ -34,9 +43,9 @@ type loadSeed struct {
 	before map[string]costs.Measures
 }
 
-func (s *loadSeed) apiUsers() int {
+func (s *LoadSeed) apiUsers() int {
 	n := 0
-	for _, a := range s.accounts {
+	for _, a := range s.Accounts {
 		if a.Token != "" {
 			n++
 		}
@@ -53,12 +62,12 @@ func openLoadApp(ctx context.Context, dsn, keyFile string) (*App, error) {
 	return Open(ctx, cfg, quietLogger())
 }
 
-// seedLoad creates the organisation with the demo's exchange rates,
-// f.rows generated cost lines ending yesterday, the demo's inventory,
-// allocation and budgets, and f.users FinOps users sharing one password
+// SeedLoad creates the organisation with the demo's exchange rates,
+// size.Rows generated cost lines ending yesterday, the demo's inventory,
+// allocation and budgets, and size.Users FinOps users sharing one password
 // (hashed once: argon2id for each would take minutes); a share of them
 // get an API token.
-func seedLoad(ctx context.Context, dsn, keyFile string, f loadFlags) (*loadSeed, error) {
+func SeedLoad(ctx context.Context, dsn, keyFile string, size LoadSize) (*LoadSeed, error) {
 	a, err := openLoadApp(ctx, dsn, keyFile)
 	if err != nil {
 		return nil, err
@@ -76,10 +85,10 @@ func seedLoad(ctx context.Context, dsn, keyFile string, f loadFlags) (*loadSeed,
 	if err := a.seedDemoRates(ctx, sys, now); err != nil {
 		return nil, err
 	}
-	s := &loadSeed{orgID: org.ID}
-	s.to = now.UTC().Truncate(24 * time.Hour)
-	s.from = s.to.AddDate(0, 0, -f.days)
-	if err := a.seedLoadCosts(ctx, s, f.rows); err != nil {
+	s := &LoadSeed{OrgID: org.ID}
+	s.To = now.UTC().Truncate(24 * time.Hour)
+	s.From = s.To.AddDate(0, 0, -size.Days)
+	if err := a.seedLoadCosts(ctx, s, size.Rows); err != nil {
 		return nil, err
 	}
 	if err := a.seedDemoInventory(ctx, sys, now); err != nil {
@@ -96,29 +105,29 @@ func seedLoad(ctx context.Context, dsn, keyFile string, f loadFlags) (*loadSeed,
 	if err := a.seedDemoBudgets(ctx, sys); err != nil {
 		return nil, err
 	}
-	if s.accounts, err = a.seedLoadUsers(ctx, org.ID, f.users, int(float64(f.users)*f.apiShare+0.5)); err != nil {
+	if s.Accounts, err = a.seedLoadUsers(ctx, org.ID, size.Users, int(float64(size.Users)*size.APIShare+0.5)); err != nil {
 		return nil, err
 	}
 	s.before, err = a.Store.Costs().Totals(ctx, org.ID, costs.TotalsFilter{})
 	return s, err
 }
 
-func (a *App) seedLoadCosts(ctx context.Context, s *loadSeed, rows int) error {
+func (a *App) seedLoadCosts(ctx context.Context, s *LoadSeed, rows int) error {
 	dir, err := os.MkdirTemp("", "canopy-load-data-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "load-focus.csv")
-	st, err := writeFocus(path, focusgen.Options{Rows: rows, Seed: 11, Start: s.from, Days: int(s.to.Sub(s.from).Hours() / 24)})
+	st, err := writeFocus(path, focusgen.Options{Rows: rows, Seed: 11, Start: s.From, Days: int(s.To.Sub(s.From).Hours() / 24)})
 	if err != nil {
 		return err
 	}
-	res, err := a.importFile(ctx, s.orgID, path, costs.ImportMeta{FileName: "load-focus.csv", CreatedBy: cliActor.Email})
+	res, err := a.importFile(ctx, s.OrgID, path, costs.ImportMeta{FileName: "load-focus.csv", CreatedBy: cliActor.Email})
 	if err != nil {
 		return err
 	}
-	s.rows, s.billed, s.importID = res.Rows, st.BilledCost, res.ImportID
+	s.Rows, s.billed, s.importID = res.Rows, st.BilledCost, res.ImportID
 	return nil
 }
 
@@ -168,42 +177,42 @@ func (a *App) seedLoadUsers(ctx context.Context, orgID string, users, withToken 
 	return out, nil
 }
 
-// checkLoadData compares the stored cost totals with the generator's
-// (no line lost or doubled) and verifies the audit chain.
-func checkLoadData(ctx context.Context, env Env, dsn, keyFile string, s *loadSeed) error {
+// Check compares the stored cost totals with the generator's (no line
+// lost or doubled) and with every line's totals after seeding, and
+// verifies the audit chain; it returns a one-line summary.
+func (s *LoadSeed) Check(ctx context.Context, dsn, keyFile string) (string, error) {
 	a, err := openLoadApp(ctx, dsn, keyFile)
 	if err != nil {
-		return err
+		return "", err
 	}
 	defer a.DB.Close()
-	imported, err := a.Store.Costs().Totals(ctx, s.orgID, costs.TotalsFilter{ImportID: s.importID})
+	imported, err := a.Store.Costs().Totals(ctx, s.OrgID, costs.TotalsFilter{ImportID: s.importID})
 	if err != nil {
-		return err
+		return "", err
 	}
 	if err := sameTotals(imported, s.billed); err != nil {
-		return fmt.Errorf("the generated file's lines: %w", err)
+		return "", fmt.Errorf("the generated file's lines: %w", err)
 	}
-	all, err := a.Store.Costs().Totals(ctx, s.orgID, costs.TotalsFilter{})
+	all, err := a.Store.Costs().Totals(ctx, s.OrgID, costs.TotalsFilter{})
 	if err != nil {
-		return err
+		return "", err
 	}
 	if err := sameTotals(all, billedOf(s.before)); err != nil {
-		return fmt.Errorf("all lines: %w", err)
+		return "", fmt.Errorf("all lines: %w", err)
 	}
 	rep, err := audit.Verify(ctx, a.Store)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if !rep.OK() {
-		return fmt.Errorf("audit chain broken: %d problems in %d entries", len(rep.Problems), rep.Entries)
+		return "", fmt.Errorf("audit chain broken: %d problems in %d entries", len(rep.Problems), rep.Entries)
 	}
 	curs := make([]string, 0, len(s.billed))
 	for c := range s.billed {
 		curs = append(curs, c)
 	}
 	sort.Strings(curs)
-	fmt.Fprintf(env.Stdout, "after the run: the generated file's BilledCost equals the generator's in %v and all lines' totals are unchanged; audit chain intact (%d entries)\n", curs, rep.Entries)
-	return nil
+	return fmt.Sprintf("the generated file's BilledCost equals the generator's in %v and all lines' totals are unchanged; audit chain intact (%d entries)", curs, rep.Entries), nil
 }
 
 func billedOf(m map[string]costs.Measures) map[string]string {

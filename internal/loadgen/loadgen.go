@@ -40,6 +40,9 @@ type Options struct {
 	Seed     uint64
 	// Timeout bounds one request (default 60 s).
 	Timeout time.Duration
+	// Started, if set, is called when the users have signed in and the
+	// timed run begins (the fault suite strikes some time after it).
+	Started func()
 }
 
 // Run drives the users until the duration is over or ctx ends, and
@@ -70,6 +73,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	ctx, cancel := context.WithTimeout(ctx, o.Duration)
 	defer cancel()
 	began := time.Now()
+	if o.Started != nil {
+		o.Started()
+	}
 	var wg sync.WaitGroup
 	for _, u := range users {
 		u.rec.began = began
