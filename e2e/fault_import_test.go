@@ -4,10 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"mime/multipart"
 	"net/http"
-	"os"
 	"path/filepath"
 	"regexp"
 	"testing"
@@ -135,41 +132,12 @@ type upload struct {
 // streamed) and returns the upload's ID.
 func uploadFile(t *testing.T, base, token, path string) string {
 	t.Helper()
-	pr, pw := io.Pipe()
-	mw := multipart.NewWriter(pw)
-	go func() {
-		f, err := os.Open(path)
-		if err != nil {
-			pw.CloseWithError(err)
-			return
-		}
-		defer f.Close()
-		part, err := mw.CreateFormFile("file", filepath.Base(path))
-		if err == nil {
-			_, err = io.Copy(part, f)
-		}
-		if err == nil {
-			err = mw.Close()
-		}
-		pw.CloseWithError(err)
-	}()
-	req, err := http.NewRequest("POST", base+"/api/v1/costs/imports", pr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := (&http.Client{Timeout: 5 * time.Minute}).Do(req)
-	if err != nil {
-		t.Fatalf("upload: %v", err)
-	}
-	defer resp.Body.Close()
+	status, body := tryUpload(t, base, token, path)
 	var out struct {
 		Upload upload `json:"upload"`
 	}
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusAccepted || json.Unmarshal(b, &out) != nil || out.Upload.ID == "" {
-		t.Fatalf("upload: status %d %s", resp.StatusCode, b)
+	if status != http.StatusAccepted || json.Unmarshal([]byte(body), &out) != nil || out.Upload.ID == "" {
+		t.Fatalf("upload: status %d %s", status, body)
 	}
 	return out.Upload.ID
 }
