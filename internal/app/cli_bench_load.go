@@ -22,6 +22,7 @@ type loadFlags struct {
 	apiShare float64
 	duration time.Duration
 	think    time.Duration
+	ramp     time.Duration
 	rows     int
 	days     int
 }
@@ -66,7 +67,7 @@ func runBenchLoad(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "nodes: %d × canopy serve; users %d, think %v, duration %v\n", len(nodes), f.users, f.think, f.duration)
+	fmt.Fprintf(env.Stdout, "nodes: %d × canopy serve; users %d, sign-ins spread over %v, think %v, duration %v\n", len(nodes), f.users, f.ramp, f.think, f.duration)
 	rep.Write(env.Stdout)
 	mon.write(env.Stdout, nodes)
 	if err := stopLoadNodes(nodes); err != nil {
@@ -98,7 +99,8 @@ func parseLoadFlags(env Env, args []string) (loadFlags, error) {
 	fs.IntVar(&f.users, "users", 50, "concurrent virtual users")
 	fs.Float64Var(&f.apiShare, "api-share", 0.5, "share of users calling the API with a token (the others sign in and browse)")
 	fs.DurationVar(&f.duration, "duration", time.Minute, "how long the users browse")
-	fs.DurationVar(&f.think, "think", 3*time.Second, "mean pause of a user between requests (0: back to back)")
+	fs.DurationVar(&f.think, "think", 10*time.Second, "mean pause of a user between requests, reading the page (0: back to back)")
+	fs.DurationVar(&f.ramp, "ramp", time.Minute, "spread the web users' sign-ins over this time before the timed run")
 	fs.IntVar(&f.rows, "rows", 1_000_000, "generated cost lines to seed")
 	fs.IntVar(&f.days, "days", 90, "charge days the lines cover, ending yesterday")
 	if err := fs.Parse(args); err != nil {
@@ -111,6 +113,8 @@ func parseLoadFlags(env Env, args []string) (loadFlags, error) {
 		return f, fmt.Errorf("--nodes, --users, --rows, --days and --duration must be positive")
 	case f.nodes > 1 && f.pg == "":
 		return f, fmt.Errorf("--nodes %d needs --postgres: SQLite runs as one process", f.nodes)
+	case f.think < 0 || f.ramp < 0:
+		return f, fmt.Errorf("--think and --ramp must not be negative")
 	case f.apiShare < 0 || f.apiShare > 1:
 		return f, fmt.Errorf("--api-share must be between 0 and 1")
 	}
@@ -129,7 +133,7 @@ func engineOf(dsn string) string {
 func driveLoad(ctx context.Context, nodes []*loadNode, seed *LoadSeed, f loadFlags) (*loadgen.Report, *monitor, error) {
 	mon := startMonitor(nodes)
 	rep, err := loadgen.Run(ctx, loadgen.Options{Targets: nodeURLs(nodes), Accounts: seed.Accounts,
-		Duration: f.duration, Think: f.think, From: seed.From, To: seed.To, Seed: 1})
+		Duration: f.duration, Think: f.think, Ramp: f.ramp, From: seed.From, To: seed.To, Seed: 1})
 	mon.stop()
 	return rep, mon, err
 }

@@ -24,7 +24,7 @@ func TestBenchLoad(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			var out, errOut bytes.Buffer
 			args := append([]string{"bench", "load", "--rows", "3000", "--days", "20", "--users", "6",
-				"--duration", "4s", "--think", "100ms"}, extra...)
+				"--duration", "4s", "--think", "100ms", "--ramp", "0"}, extra...)
 			code := Run(context.Background(), Env{Args: args, Stdout: &out, Stderr: &errOut, Getenv: func(string) string { return "" }})
 			if code != 0 {
 				t.Fatalf("exit %d: %s\n%s", code, errOut.String(), out.String())

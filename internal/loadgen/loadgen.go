@@ -40,6 +40,10 @@ type Options struct {
 	Seed     uint64
 	// Timeout bounds one request (default 60 s).
 	Timeout time.Duration
+	// Ramp spreads the web users' sign-ins over this time (user i of n
+	// starts i·Ramp/n in), as people arrive over a morning rather than in
+	// one second; 0 signs everyone in at once.
+	Ramp time.Duration
 	// Started, if set, is called when the users have signed in and the
 	// timed run begins (the fault suite strikes some time after it).
 	Started func()
@@ -67,7 +71,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		users[i] = &user{acc: acc, pool: pool, rec: rec[i], o: &o,
 			rnd: rand.New(rand.NewPCG(o.Seed, uint64(i)+1))}
 	}
-	if err := signInAll(ctx, users, max(o.Timeout, signInWithin)); err != nil {
+	if err := signInAll(ctx, users, o.Ramp, max(o.Timeout, signInWithin)+o.Ramp); err != nil {
 		return merge(rec, 0, pool.failovers()), err
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.Duration)
@@ -93,22 +97,27 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 // so 200 sign-ins queue for a while on a small, busy machine.
 const signInWithin = 5 * time.Minute
 
-// signInAll signs every web user in at once before the browsing starts
+// signInAll signs every web user in (spread over ramp) before the
+// browsing starts
 // (argon2id makes sign-ins the slowest request; they are measured, but
 // the duration is the browsing time). A failed sign-in is an error and
 // is tried again, for at most the given time.
-func signInAll(ctx context.Context, users []*user, timeout time.Duration) error {
+func signInAll(ctx context.Context, users []*user, ramp, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	var wg sync.WaitGroup
+	var web []*user
 	for _, u := range users {
-		if u.acc.Token != "" {
-			continue
+		if u.acc.Token == "" {
+			web = append(web, u)
 		}
+	}
+	var wg sync.WaitGroup
+	for i, u := range web {
 		u.rec.began = time.Now()
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			u.pause(ctx, ramp*time.Duration(i)/time.Duration(len(web)))
 			for !u.signIn(ctx) && ctx.Err() == nil {
 				u.pause(ctx, time.Second)
 			}
