@@ -30,12 +30,15 @@ func TestFaultKillServeMidImportSQLite(t *testing.T) {
 	id := uploadFile(t, url, r.token(), file)
 	waitUpload(t, url, r.token(), id, "running with lines read", func(u upload) bool { return u.Status == "running" && u.RowsDone > 0 })
 	p.kill(t)
+	db := openRaw(t, r.dsn)
+	held := runningJobs(t, db)
+	db.Close()
 	_, url2 := r.serve("canopy serve 2", false)
 	u := waitUpload(t, url2, r.token(), id, "finished", func(u upload) bool { return u.Status == "succeeded" || u.Status == "failed" })
 	if u.Status != "succeeded" || u.RowsDone != importRows {
 		t.Fatalf("upload after the restart: %s, %d rows (%s), want succeeded with %d", u.Status, u.RowsDone, u.Error, importRows)
 	}
-	checkNoStuckJob(t, r.dsn, nil)
+	checkNoStuckJob(t, r.dsn, held)
 	r.checkAdded(billed)
 }
 
