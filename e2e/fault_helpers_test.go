@@ -19,7 +19,7 @@ import (
 // The fault suite (issue 11) kills processes, restarts PostgreSQL and
 // fills disks; it runs only when asked, as it takes minutes:
 //
-//	CANOPY_FAULTS=1 go test ./e2e -run Fault -v
+//	CANOPY_FAULTS=1 go test ./e2e -run 'Fault|SyncResumes' -v
 //
 // Its cheap members (session expiry) run in the regular suite.
 const faultsEnv = "CANOPY_FAULTS"
