@@ -193,13 +193,6 @@ func transient(err error) bool {
 	if errors.Is(err, ErrThrottled) {
 		return true
 	}
-	var re *awshttp.ResponseError
-	if errors.As(err, &re) && re.HTTPStatusCode() >= 500 {
-		// A 5xx is the service's trouble whatever its body: a proxy's
-		// HTML page or an error document cut short cannot be decoded, and
-		// is no less worth another try (the fault suite's 503 showed it).
-		return true
-	}
 	var de *smithy.DeserializationError
 	if errors.As(err, &de) {
 		// An answer cut off on the way (the connection ended mid-body) is
@@ -208,8 +201,9 @@ func transient(err error) bool {
 		// its text is all there is to go on.
 		return errors.Is(err, io.ErrUnexpectedEOF) || strings.HasSuffix(de.Error(), io.ErrUnexpectedEOF.Error())
 	}
-	if re != nil {
-		return false
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) {
+		return re.HTTPStatusCode() >= 500
 	}
 	var api smithy.APIError
 	var e *Error
