@@ -186,13 +186,19 @@ type monitor struct {
 	mu      sync.Mutex
 	peak    map[int]int64 // pid → highest VmRSS seen, bytes
 	last    map[int]int64
+	cpu0    map[int]float64 // pid → CPU seconds used when the run began
+	cpu     map[int]float64 // … at the last sample
 	loads   []float64
 	quit    chan struct{}
 	stopped chan struct{}
 }
 
 func startMonitor(nodes []*loadNode) *monitor {
-	m := &monitor{peak: map[int]int64{}, last: map[int]int64{}, quit: make(chan struct{}), stopped: make(chan struct{})}
+	m := &monitor{peak: map[int]int64{}, last: map[int]int64{}, cpu0: map[int]float64{}, cpu: map[int]float64{},
+		quit: make(chan struct{}), stopped: make(chan struct{})}
+	for _, nd := range nodes {
+		m.cpu0[nd.cmd.Process.Pid] = procCPUSeconds(nd.cmd.Process.Pid)
+	}
 	go func() {
 		defer close(m.stopped)
 		t := time.NewTicker(time.Second)
@@ -219,6 +225,9 @@ func (m *monitor) sample(nodes []*loadNode) {
 	defer m.mu.Unlock()
 	for _, nd := range nodes {
 		pid := nd.cmd.Process.Pid
+		if c := procCPUSeconds(pid); c > 0 {
+			m.cpu[pid] = c
+		}
 		if rss := procStatusBytes(pid, "VmRSS:"); rss > 0 {
 			m.last[pid] = rss
 			m.peak[pid] = max(m.peak[pid], rss)
@@ -246,6 +255,27 @@ func procStatusBytes(pid int, field string) int64 {
 	return 0
 }
 
+// procCPUSeconds is the user+system CPU time of a process so far
+// (/proc/PID/stat, in clock ticks of 1/100 s on Linux); 0 if unknown.
+func procCPUSeconds(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name (field 2) may hold spaces; fields after it are plain.
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseFloat(f[11], 64)
+	stime, _ := strconv.ParseFloat(f[12], 64)
+	return (utime + stime) / 100
+}
+
 func loadAverage() (float64, bool) {
 	b, err := os.ReadFile("/proc/loadavg")
 	if err != nil {
@@ -264,8 +294,8 @@ func (m *monitor) write(w io.Writer, nodes []*loadNode) {
 	defer m.mu.Unlock()
 	for _, nd := range nodes {
 		pid := nd.cmd.Process.Pid
-		fmt.Fprintf(w, "memory %s (pid %d): RSS at the end %.0f MiB, peak %.0f MiB\n", nd.name, pid,
-			float64(m.last[pid])/(1<<20), float64(m.peak[pid])/(1<<20))
+		fmt.Fprintf(w, "memory %s (pid %d): RSS at the end %.0f MiB, peak %.0f MiB; CPU used during the run %.1f s\n", nd.name, pid,
+			float64(m.last[pid])/(1<<20), float64(m.peak[pid])/(1<<20), m.cpu[pid]-m.cpu0[pid])
 	}
 	if len(m.loads) > 0 {
 		lo, hi, sum := m.loads[0], m.loads[0], 0.0
