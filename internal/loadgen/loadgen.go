@@ -50,9 +50,9 @@ type Options struct {
 }
 
 // Run drives the users until the duration is over or ctx ends, and
-// returns what was measured. Web users sign in first, all at once (the
-// sign-ins are measured as their own class); then every user browses
-// for the duration.
+// returns what was measured. Web users sign in first, spread over Ramp
+// (the sign-ins are measured as their own class); then every user
+// browses for the duration.
 func Run(ctx context.Context, o Options) (*Report, error) {
 	if len(o.Targets) == 0 || len(o.Accounts) == 0 || o.Duration <= 0 {
 		return nil, errors.New("loadgen: need targets, accounts and a duration")
@@ -97,11 +97,10 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 // so 200 sign-ins queue for a while on a small, busy machine.
 const signInWithin = 5 * time.Minute
 
-// signInAll signs every web user in (spread over ramp) before the
-// browsing starts
-// (argon2id makes sign-ins the slowest request; they are measured, but
-// the duration is the browsing time). A failed sign-in is an error and
-// is tried again, for at most the given time.
+// signInAll signs every web user in, spread over ramp, before the
+// browsing starts (argon2id makes sign-ins the slowest request; they are
+// measured, but the duration is the browsing time). A failed sign-in is
+// an error and is tried again, for at most the given time.
 func signInAll(ctx context.Context, users []*user, ramp, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
