@@ -89,7 +89,7 @@ func parseLoadFlags(env Env, args []string) (loadFlags, error) {
 	fs := flag.NewFlagSet("canopy bench load", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(env.Stderr, "Usage: canopy bench load [--postgres URL] [--nodes N] [--users U] [--duration D] [--think T] [--rows R]\n\n"+
+		fmt.Fprintln(env.Stderr, "Usage: canopy bench load [--postgres URL] [--nodes N] [--users U] [--duration D] [--think T] [--ramp R] [--rows R]\n\n"+
 			"Seeds a scratch database (SQLite, or a scratch schema of the PostgreSQL database at URL; removed afterwards),\n"+
 			"starts N `canopy serve` nodes on 127.0.0.1 and drives U virtual users (web sign-ins and API tokens) against them.")
 		fs.PrintDefaults()
