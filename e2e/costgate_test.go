@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/canopyhq/canopy/internal/sandbox"
+	awssandbox "github.com/canopyhq/canopy/internal/sandbox/aws"
 	"github.com/canopyhq/canopy/internal/sandbox/sbx"
 )
 
@@ -29,6 +30,7 @@ type costGate struct {
 	reads  map[string]int // cost reads per TimePeriod.Start
 	held   chan struct{}  // closed when the first read is held
 	opened chan struct{}  // closed by release
+	fail   []int          // statuses to answer the next cost reads with (fault suite)
 }
 
 const costTarget = "AWSInsightsIndexService.GetCostAndUsage"
@@ -49,6 +51,13 @@ func startCostGate(t *testing.T, cloud *sandbox.Cloud, holdFrom string) *costGat
 	srv, err := sbx.Serve(cloud.CA, sbx.NewFaults(), "gate", func(w http.ResponseWriter, status int, _, msg string) {
 		http.Error(w, msg, status)
 	}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if status := g.nextFailure(r); status != 0 {
+			if status == http.StatusTooManyRequests {
+				w.Header().Set("Retry-After", "1")
+			}
+			awssandbox.ErrorWriter(w, status, "", "injected by the fault suite")
+			return
+		}
 		if !g.pass(r) {
 			return // the caller went away while held
 		}
@@ -60,6 +69,35 @@ func startCostGate(t *testing.T, cloud *sandbox.Cloud, holdFrom string) *costGat
 	t.Cleanup(func() { g.release(); srv.Close() })
 	g.URL = srv.URL
 	return g
+}
+
+// failCostReads makes the next cost reads answer these statuses, one each,
+// in Cost Explorer's error format.
+func (g *costGate) failCostReads(statuses ...int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.fail = append(g.fail, statuses...)
+}
+
+// failuresLeft is how many injected statuses were not served yet.
+func (g *costGate) failuresLeft() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.fail)
+}
+
+func (g *costGate) nextFailure(r *http.Request) int {
+	if r.Header.Get("X-Amz-Target") != costTarget {
+		return 0
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if len(g.fail) == 0 {
+		return 0
+	}
+	status := g.fail[0]
+	g.fail = g.fail[1:]
+	return status
 }
 
 // pass reads a cost request's month, counts it and holds it while the

@@ -48,6 +48,7 @@ Commands:
   bench ingest    import a cost file into a scratch database; print lines/s and peak memory
   bench query     time the spend explorer's queries over generated cost data in a scratch database
   bench allocate  time allocating generated cost data with many rules and splits, and re-allocating after one rule change
+  bench load      seed a scratch database, start canopy serve nodes and drive concurrent web and API users against them
   version         print the version
 
 Every command that touches data takes --db (env CANOPY_DB): sqlite:PATH or postgres://...
@@ -101,6 +102,8 @@ func Run(ctx context.Context, env Env) int {
 		err = runBenchQuery(ctx, env, rest)
 	case "bench allocate":
 		err = runBenchAllocate(ctx, env, rest)
+	case "bench load":
+		err = runBenchLoad(ctx, env, rest)
 	case "version", "--version", "-v":
 		fmt.Fprintln(env.Stdout, versionString())
 	case "help", "-h", "--help":

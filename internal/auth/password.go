@@ -5,6 +5,7 @@
 package auth
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -105,6 +106,12 @@ func HashPasswordWith(pw string, p *argon2id.Params) (string, error) {
 // and should be replaced by HashPassword(pw) now that the plain password is
 // at hand. err is non-nil only for a malformed or unsupported hash.
 func CheckPassword(pw, encodedHash string) (ok bool, needsRehash bool, err error) {
+	return CheckPasswordContext(context.Background(), pw, encodedHash)
+}
+
+// CheckPasswordContext is CheckPassword that gives up, with ctx's error,
+// while it waits for a hash slot and ctx ends.
+func CheckPasswordContext(ctx context.Context, pw, encodedHash string) (ok bool, needsRehash bool, err error) {
 	p, _, _, err := argon2id.DecodeHash(encodedHash)
 	if err != nil {
 		return false, false, fmt.Errorf("check password: %w", err)
@@ -114,7 +121,10 @@ func CheckPassword(pw, encodedHash string) (ok bool, needsRehash bool, err error
 	if err := checkParams(p); err != nil {
 		return false, false, err
 	}
-	release := acquireHashSlot()
+	release, err := acquireHashSlotContext(ctx)
+	if err != nil {
+		return false, false, err
+	}
 	ok, _, err = argon2id.CheckHash(normalizePassword(pw), encodedHash)
 	release()
 	if err != nil || !ok {

@@ -92,7 +92,10 @@ func (s *Service) Authenticate(ctx context.Context, email, password string, who 
 	if err != nil {
 		return domain.User{}, err
 	}
-	ok, rehash, err := CheckPassword(password, u.PasswordHash)
+	ok, rehash, err := CheckPasswordContext(ctx, password, u.PasswordHash)
+	if ctx.Err() != nil {
+		return domain.User{}, ctx.Err() // the request was abandoned: not a failed attempt
+	}
 	if err != nil || !ok {
 		s.recordFailure(ctx, email, who, u.ID, "wrong password")
 		return domain.User{}, ErrBadCredentials
