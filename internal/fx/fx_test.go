@@ -60,6 +60,7 @@ func TestParseErrorsNameLineAndColumn(t *testing.T) {
 		"date,base,quote,rate\n2026-01-01,EUR,EUR,1\n": "line 2: base and quote are both EUR",
 		"date,base,quote,rate\n2026-01-01,EUR,ZZZ,1\n": "line 2, column quote",
 		"price,amount\n1,2\n":                          "expected an ECB header",
+		"Date,USD,eur\n2026-01-01,1.1,1\n":             "line 1, column 3: EUR is the base", // found by FuzzParseRates
 	} {
 		_, err := fx.ParseRates(strings.NewReader(body), "t")
 		if err == nil || !strings.Contains(err.Error(), want) {

@@ -64,7 +64,12 @@ func parseECB(cr *csv.Reader, header []string, source string) ([]domain.FXRate, 
 		if _, err := domain.ParseCurrency(h); err != nil && !historicCode(h) {
 			return nil, fmt.Errorf("line 1, column %d: %q is not a currency code", i+2, h)
 		}
-		quotes[i+1] = domain.Currency(strings.ToUpper(h))
+		q := domain.Currency(strings.ToUpper(h))
+		if q == "EUR" {
+			// EUR is the base of every ECB rate; an EUR column would store EUR/EUR.
+			return nil, fmt.Errorf("line 1, column %d: EUR is the base of an ECB file, not a quote", i+2)
+		}
+		quotes[i+1] = q
 	}
 	var out []domain.FXRate
 	for line := 2; ; line++ {
