@@ -224,9 +224,13 @@ func (a *API) Routes(mux *http.ServeMux) {
 func (a *API) handler(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
-		if err := bodylimit.Apply(w, r, a.maxBody(rt)); err != nil {
-			a.fail(w, r, err)
-			return
+		// The billing-file upload bounds its own body: the import service
+		// refuses it before reading, naming the configured upload limit.
+		if rt.MaxBody != uploadBody {
+			if err := bodylimit.Apply(w, r, a.maxBody(rt)); err != nil {
+				a.fail(w, r, err)
+				return
+			}
 		}
 		c := &call{}
 		if !rt.Public {
