@@ -115,6 +115,9 @@ func TestImportIsAllOrNothingAndKeepsHistory(t *testing.T) {
 		if _, err := svc.Import(ctx, p, strings.NewReader(bad+"2026-01-07,1.5,1,1,N/A,\n"), "ecb", who); domain.ErrorCode(err) != domain.CodeInvalid {
 			t.Fatalf("bad file: %v", err)
 		}
+		if _, err := svc.SetRate(ctx, p, domain.FXRate{Day: day("0001-01-01"), Base: "EUR", Quote: "USD", Value: dec("1")}, who); domain.ErrorField(err) != "day" {
+			t.Fatalf("a rate of year 1: %v", err) // the day FuzzParseRates found the importer taking
+		}
 		res, err = svc.SetRate(ctx, p, domain.FXRate{Day: day("2026-01-09"), Base: "EUR", Quote: "USD", Value: dec("1.0925")}, who)
 		if err != nil || res.Corrected != 1 {
 			t.Fatalf("correction: %+v %v", res, err)
