@@ -17,6 +17,7 @@ import (
 	"github.com/canopyhq/canopy/internal/allocation"
 	"github.com/canopyhq/canopy/internal/audit"
 	"github.com/canopyhq/canopy/internal/auth"
+	"github.com/canopyhq/canopy/internal/bodylimit"
 	"github.com/canopyhq/canopy/internal/budgets"
 	"github.com/canopyhq/canopy/internal/chargeback"
 	"github.com/canopyhq/canopy/internal/connect"
@@ -85,6 +86,10 @@ type Route struct {
 	Permission auth.Permission
 	// Public routes need no token (only the OpenAPI document).
 	Public bool
+	// MaxBody is the largest request body the route takes, in bytes:
+	// a larger one is refused with 413 before authentication or the
+	// handler (1 MiB unless the route takes a file).
+	MaxBody int64
 }
 
 // call is what a handler knows about who is calling.
@@ -154,7 +159,7 @@ func (a *API) table() []route {
 		signedIn("GET", "/audit", auth.PermAuditRead, a.listAudit),
 		signedIn("GET", "/fx/rates", auth.PermCostsRead, a.listRates),
 		signedIn("PUT", "/fx/rates", auth.PermCurrencyManage, a.setRate),
-		signedIn("POST", "/fx/rates/import", auth.PermCurrencyManage, a.importRates),
+		withMaxBody(signedIn("POST", "/fx/rates/import", auth.PermCurrencyManage, a.importRates), maxImportBytes),
 		signedIn("GET", "/fx/rates/history", auth.PermCostsRead, a.rateHistory),
 		scopedRead(signedIn("GET", "/costs/explore", auth.PermCostsRead, a.exploreCosts)),
 		scopedRead(signedIn("GET", "/costs/values", auth.PermCostsRead, a.costValues)),
@@ -162,7 +167,7 @@ func (a *API) table() []route {
 		signedIn("GET", "/costs/freshness", auth.PermCostsRead, a.costFreshness),
 		signedIn("GET", "/costs/export.csv", auth.PermCostsExport, a.exportCostTable),
 		signedIn("GET", "/costs/lines.csv", auth.PermCostsExport, a.exportCostLines),
-		signedIn("POST", "/costs/imports", auth.PermCostsImport, a.uploadImport),
+		withMaxBody(signedIn("POST", "/costs/imports", auth.PermCostsImport, a.uploadImport), uploadBody),
 		signedIn("GET", "/costs/imports", auth.PermCostsRead, a.listImports),
 		signedIn("GET", "/costs/imports/{upload_id}", auth.PermCostsRead, a.getImport),
 	}, slices.Concat(a.connectionRoutes(), a.directoryRoutes(), a.allocationRoutes(), a.chargebackRoutes(), a.tagSyncRoutes(), a.resourceRoutes(), a.budgetRoutes(), a.alertRoutes(), a.marketplaceRoutes(), a.recommendationRoutes(), a.ssoRoutes(), a.delegationRoutes(), a.actionRoutes(), a.m365AnalyticsRoutes(), a.serviceAccountRoutes())...)
@@ -170,6 +175,26 @@ func (a *API) table() []route {
 
 func public(method, path string, h handlerFunc) route {
 	return route{Route: Route{Method: method, Pattern: Prefix + path, Public: true}, handle: h}
+}
+
+// uploadBody marks the cost-file upload, whose limit is the import
+// service's (configured) upload size.
+const uploadBody = -1
+
+func withMaxBody(r route, n int64) route {
+	r.MaxBody = n
+	return r
+}
+
+// maxBody is a route's body limit.
+func (a *API) maxBody(rt route) int64 {
+	switch {
+	case rt.MaxBody == uploadBody && a.imports != nil:
+		return a.imports.MaxRequestBytes()
+	case rt.MaxBody > 0:
+		return rt.MaxBody
+	}
+	return maxBodyBytes
 }
 
 func scopedRead(r route) route {
@@ -186,6 +211,7 @@ func (a *API) RouteList() []Route {
 	out := make([]Route, len(a.routes))
 	for i, rt := range a.routes {
 		out[i] = rt.Route
+		out[i].MaxBody = a.maxBody(rt)
 	}
 	return out
 }
@@ -203,6 +229,14 @@ func (a *API) Routes(mux *http.ServeMux) {
 func (a *API) handler(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
+		// The billing-file upload bounds its own body: the import service
+		// refuses it before reading, naming the configured upload limit.
+		if rt.MaxBody != uploadBody {
+			if err := bodylimit.Apply(w, r, a.maxBody(rt)); err != nil {
+				a.fail(w, r, err)
+				return
+			}
+		}
 		c := &call{}
 		if !rt.Public {
 			p, err := a.authenticate(r)

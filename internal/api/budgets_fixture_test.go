@@ -19,7 +19,7 @@ type seededBudgets struct {
 
 // notifyJobs is an insert-only runner that knows the notification jobs
 // (never started: no test here delivers anything).
-func (f *fixture) notifyJobs(t *testing.T, db *store.DB, kv keyvault.KeyVault) *jobs.Runner {
+func (f *fixture) notifyJobs(t testing.TB, db *store.DB, kv keyvault.KeyVault) *jobs.Runner {
 	reg := jobs.NewRegistry()
 	f.notify.Register(reg)
 	jobs.Register(reg, jobs.NewEmailWorker(f.mail, kv))

@@ -29,7 +29,7 @@ func (probeOnly) Probe(context.Context, connect.Env, connect.Connection, []byte)
 
 // newConnections is the connection service with a job runner that is
 // never started: syncs stay queued.
-func newConnections(t *testing.T, db *store.DB, kv keyvault.KeyVault) *connect.Service {
+func newConnections(t testing.TB, db *store.DB, kv keyvault.KeyVault) *connect.Service {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	svc := connect.New(store.New(db), kv, nil, log)

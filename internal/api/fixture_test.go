@@ -78,7 +78,7 @@ type tenant struct {
 // fixture is the API over a real service on a fresh database, served by
 // an httptest.Server.
 type fixture struct {
-	t       *testing.T
+	t       testing.TB
 	ctx     context.Context
 	st      *store.Store
 	svc     *auth.Service
@@ -97,7 +97,7 @@ type fixture struct {
 	secrets []string // strings no response may ever contain
 }
 
-func newFixture(t *testing.T, db *store.DB) *fixture {
+func newFixture(t testing.TB, db *store.DB) *fixture {
 	kv, err := keyvault.OpenLocal(filepath.Join(t.TempDir(), "keys", "master.key"))
 	if err != nil {
 		t.Fatal(err)

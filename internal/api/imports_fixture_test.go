@@ -21,7 +21,7 @@ type multipartBody struct {
 	field, name, data string
 }
 
-func (b multipartBody) encode(t *testing.T) ([]byte, string) {
+func (b multipartBody) encode(t testing.TB) ([]byte, string) {
 	t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
@@ -44,7 +44,7 @@ func (b multipartBody) encode(t *testing.T) ([]byte, string) {
 
 // newImports is the import service with a job runner that is not started:
 // uploads queue their job, which a test may work with startJobs.
-func newImports(t *testing.T, db *store.DB) (*imports.Service, *jobs.Runner) {
+func newImports(t testing.TB, db *store.DB) (*imports.Service, *jobs.Runner) {
 	t.Helper()
 	if err := jobs.Migrate(context.Background(), string(db.Engine), db.W); err != nil {
 		t.Fatal(err)

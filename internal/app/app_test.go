@@ -18,7 +18,16 @@ import (
 
 func openTestApp(t *testing.T, e store.Engine) *App {
 	t.Helper()
+	return openTestAppWith(t, e, nil)
+}
+
+// openTestAppWith opens the app after mod changes its configuration.
+func openTestAppWith(t *testing.T, e store.Engine, mod func(*config.Config)) *App {
+	t.Helper()
 	cfg := config.Default()
+	if mod != nil {
+		mod(&cfg)
+	}
 	cfg.DB = storetest.DSN(t, e)
 	cfg.KeyFile = filepath.Join(t.TempDir(), "canopy.key")
 	cfg.JobWorkers = 0

@@ -60,6 +60,7 @@ func TestParseErrorsNameLineAndColumn(t *testing.T) {
 		"date,base,quote,rate\n2026-01-01,EUR,EUR,1\n": "line 2: base and quote are both EUR",
 		"date,base,quote,rate\n2026-01-01,EUR,ZZZ,1\n": "line 2, column quote",
 		"price,amount\n1,2\n":                          "expected an ECB header",
+		"Date,USD,eur\n2026-01-01,1.1,1\n":             "line 1, column 3: EUR is the base", // found by FuzzParseRates
 	} {
 		_, err := fx.ParseRates(strings.NewReader(body), "t")
 		if err == nil || !strings.Contains(err.Error(), want) {
@@ -113,6 +114,9 @@ func TestImportIsAllOrNothingAndKeepsHistory(t *testing.T) {
 		bad := strings.Replace(ecbHistory, "1.0900", "oops", 1)
 		if _, err := svc.Import(ctx, p, strings.NewReader(bad+"2026-01-07,1.5,1,1,N/A,\n"), "ecb", who); domain.ErrorCode(err) != domain.CodeInvalid {
 			t.Fatalf("bad file: %v", err)
+		}
+		if _, err := svc.SetRate(ctx, p, domain.FXRate{Day: day("0001-01-01"), Base: "EUR", Quote: "USD", Value: dec("1")}, who); domain.ErrorField(err) != "day" {
+			t.Fatalf("a rate of year 1: %v", err) // the day FuzzParseRates found the importer taking
 		}
 		res, err = svc.SetRate(ctx, p, domain.FXRate{Day: day("2026-01-09"), Base: "EUR", Quote: "USD", Value: dec("1.0925")}, who)
 		if err != nil || res.Corrected != 1 {

@@ -64,7 +64,12 @@ func parseECB(cr *csv.Reader, header []string, source string) ([]domain.FXRate, 
 		if _, err := domain.ParseCurrency(h); err != nil && !historicCode(h) {
 			return nil, fmt.Errorf("line 1, column %d: %q is not a currency code", i+2, h)
 		}
-		quotes[i+1] = domain.Currency(strings.ToUpper(h))
+		q := domain.Currency(strings.ToUpper(h))
+		if q == "EUR" {
+			// EUR is the base of every ECB rate; an EUR column would store EUR/EUR.
+			return nil, fmt.Errorf("line 1, column %d: EUR is the base of an ECB file, not a quote", i+2)
+		}
+		quotes[i+1] = q
 	}
 	var out []domain.FXRate
 	for line := 2; ; line++ {
@@ -87,7 +92,7 @@ func appendECBRow(out []domain.FXRate, rec []string, quotes []domain.Currency, l
 	}
 	day, err := parseDay(rec[0])
 	if err != nil {
-		return nil, fmt.Errorf("line %d, column Date: %q is not a date", line, rec[0])
+		return nil, fmt.Errorf("line %d, column Date: %q is not a date from 1900 to 2999", line, rec[0])
 	}
 	for i := 1; i < len(rec) && i < len(quotes); i++ {
 		v := strings.TrimSpace(rec[i])
@@ -133,7 +138,7 @@ func plainRate(rec []string, line int, source string) (domain.FXRate, error) {
 	r := domain.FXRate{Source: source}
 	var err error
 	if r.Day, err = parseDay(rec[0]); err != nil {
-		return r, fmt.Errorf("line %d, column date: %q is not a date (use YYYY-MM-DD)", line, rec[0])
+		return r, fmt.Errorf("line %d, column date: %q is not a date from 1900 to 2999 (use YYYY-MM-DD)", line, rec[0])
 	}
 	if r.Base, err = domain.ParseCurrency(rec[1]); err != nil {
 		return r, fmt.Errorf("line %d, column base: %s", line, domain.ErrorMessage(err))
@@ -159,11 +164,12 @@ func parseRate(s string) (*apd.Decimal, error) {
 	return d, nil
 }
 
-// parseDay reads "2006-01-02" or the ECB daily file's "2 January 2006".
+// parseDay reads "2006-01-02" or the ECB daily file's "2 January 2006",
+// from 1900 to 2999 (a year 1 rate would read as Go's zero time).
 func parseDay(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	for _, l := range []string{"2006-01-02", "2 January 2006", "02 January 2006"} {
-		if t, err := time.Parse(l, s); err == nil {
+		if t, err := time.Parse(l, s); err == nil && t.Year() >= 1900 && t.Year() <= 2999 {
 			return t, nil
 		}
 	}

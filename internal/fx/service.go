@@ -38,6 +38,9 @@ func (s *Service) SetRate(ctx context.Context, p *auth.Principal, r domain.FXRat
 	if r.Base == r.Quote || r.Value == nil || r.Value.Sign() <= 0 {
 		return store.RatesSaved{}, domain.FieldError("rate", "A rate needs two different currencies and a positive value.")
 	}
+	if y := r.Day.UTC().Year(); y < 1900 || y > 2999 {
+		return store.RatesSaved{}, domain.FieldError("day", "A rate's day must be from 1900 to 2999.")
+	}
 	r.Day, r.Source = r.Day.UTC().Truncate(24*time.Hour), "manual"
 	return s.save(ctx, p, []domain.FXRate{r}, "fx.rate_set", who)
 }

@@ -20,6 +20,10 @@ const formOverhead = 1 << 20
 // large file over a slow link takes longer than a normal request.
 const uploadReadTime = 2 * time.Hour
 
+// MaxRequestBytes is the largest upload request body: the file limit plus
+// the multipart framing.
+func (s *Service) MaxRequestBytes() int64 { return s.MaxBytes + formOverhead }
+
 // UploadRequest stores the file of a multipart/form-data request (field
 // "file") as it streams in, for the UI's form and the API alike: the
 // multipart framing is read here once instead of in both handlers. The

@@ -5,13 +5,21 @@ package pdftext
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 
 	"github.com/ledongthuc/pdf"
 )
 
 // Text returns the text of every page of the PDF b, without white space.
-func Text(b []byte) (string, error) {
+// The PDF library panics on some malformed files (FuzzText found them);
+// that is an error here.
+func Text(b []byte) (text string, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			text, err = "", fmt.Errorf("pdftext: malformed PDF: %v", v)
+		}
+	}()
 	r, err := pdf.NewReader(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
 		return "", err

@@ -121,8 +121,14 @@ func claimStrings(v any) []string {
 		if s := strings.TrimSpace(t); s != "" {
 			return []string{s}
 		}
-	case []string:
-		return t
+	case []string: // a SAML or WS-Fed attribute's values, as the IdP sent them
+		var out []string
+		for _, e := range t {
+			if s := strings.TrimSpace(e); s != "" {
+				out = append(out, s)
+			}
+		}
+		return out
 	case []any:
 		var out []string
 		for _, e := range t {

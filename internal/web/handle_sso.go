@@ -31,10 +31,10 @@ func (s *Server) ssoRoutes() []Route {
 	}
 	return []Route{
 		pub("GET /login/callback", s.ssoCallback),
-		pub("POST /login/callback", s.ssoPostCallback),
+		withMaxBody(pub("POST /login/callback", s.ssoPostCallback), maxSAMLPost),
 		pub("GET /login/metadata", s.ssoMetadata),
 		pub("GET /logout/callback", s.ssoLogoutCallback),
-		pub("POST /logout/callback", s.ssoLogoutCallback),
+		withMaxBody(pub("POST /logout/callback", s.ssoLogoutCallback), maxSAMLPost),
 		pub("GET /signed-out", s.signedOut),
 		pub("GET /logout/frontchannel", s.frontChannelLogout),
 		perm("GET /settings/sso", s.ssoSettings),

@@ -8,6 +8,7 @@ import (
 
 	"github.com/canopyhq/canopy/internal/audit"
 	"github.com/canopyhq/canopy/internal/auth"
+	"github.com/canopyhq/canopy/internal/bodylimit"
 	"github.com/canopyhq/canopy/internal/delegation"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/store"
@@ -30,13 +31,66 @@ type Route struct {
 	// Polled marks a fragment the browser polls: its session is loaded but
 	// neither saved nor touched, so polling is not activity and writes
 	// nothing (on SQLite a write would wait for a running cost import).
-	Polled  bool
+	Polled bool
+	// MaxBody is the largest request body the route takes, in bytes; a
+	// larger one is refused with 413 before the session or the handler
+	// (maxFormBody unless the route takes a file or an IdP's message).
+	MaxBody int64
 	handler http.HandlerFunc
+}
+
+// maxFormBody bounds the body of every UI route that takes no file.
+const maxFormBody = 1 << 20
+
+// uploadBody marks the billing-file upload, whose limit is the import
+// service's (configured) upload size.
+const uploadBody = -1
+
+func withMaxBody(rt Route, n int64) Route {
+	rt.MaxBody = n
+	return rt
+}
+
+// maxBody is a route's body limit.
+func (s *Server) maxBody(rt Route) int64 {
+	switch {
+	case rt.MaxBody == uploadBody && s.Imports != nil:
+		return s.Imports.MaxRequestBytes()
+	case rt.MaxBody > 0:
+		return rt.MaxBody
+	}
+	return maxFormBody
+}
+
+// limitBody refuses a body over the route's limit before anything else
+// runs (bodylimit), and bounds what the handler reads. The billing-file
+// upload bounds its own body (the import service refuses it on the
+// upload form, before reading, in the same way).
+func (s *Server) limitBody(rt Route, next http.Handler) http.Handler {
+	if rt.MaxBody == uploadBody {
+		return next
+	}
+	max := s.maxBody(rt)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := bodylimit.Apply(w, r, max); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // RouteList is every UI route with its access rule, so a reader (and the
 // route tests) sees them all in one place.
 func (s *Server) RouteList() []Route {
+	routes := s.routeTable()
+	for i := range routes {
+		routes[i].MaxBody = s.maxBody(routes[i])
+	}
+	return routes
+}
+
+func (s *Server) routeTable() []Route {
 	pub := func(p string, h http.HandlerFunc) Route { return Route{Pattern: p, Access: Public, handler: h} }
 	user := func(p string, h http.HandlerFunc) Route { return Route{Pattern: p, Access: SignedIn, handler: h} }
 	perm := func(p string, pm auth.Permission, h http.HandlerFunc) Route {
@@ -88,14 +142,14 @@ func (s *Server) RouteList() []Route {
 		perm("GET /settings/audit.csv", auth.PermAuditRead, s.auditCSV),
 		perm("GET /settings/currency", auth.PermCostsRead, s.currency),
 		perm("POST /settings/currency/reporting", auth.PermCurrencyManage, s.setReportingCurrency),
-		perm("POST /settings/currency/import", auth.PermCurrencyManage, s.importRates),
+		withMaxBody(perm("POST /settings/currency/import", auth.PermCurrencyManage, s.importRates), maxRatesUpload),
 		perm("POST /settings/currency/rates", auth.PermCurrencyManage, s.setRate),
 		perm("GET /spend", auth.PermCostsRead, s.spendExplore),
 		perm("GET /spend/consumption", auth.PermCostsRead, s.spendConsumption),
 		perm("GET /spend/export.csv", auth.PermCostsExport, s.spendTableCSV),
 		perm("GET /spend/lines.csv", auth.PermCostsExport, s.spendFOCUS),
 		perm("GET /spend/imports", auth.PermCostsRead, s.imports),
-		perm("POST /spend/imports", auth.PermCostsImport, s.uploadImport),
+		withMaxBody(perm("POST /spend/imports", auth.PermCostsImport, s.uploadImport), uploadBody),
 		perm("GET /spend/imports/{id}", auth.PermCostsRead, s.importStatus),
 		polled(perm("GET /spend/imports/{id}/progress", auth.PermCostsRead, s.importProgress)),
 	}
@@ -135,7 +189,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	if s.Delegation == nil {
 		s.Delegation = delegation.New(s.Auth.Store)
 	}
-	for _, rt := range s.RouteList() {
+	for _, rt := range s.routeTable() {
 		h := rt.handler
 		switch rt.Access {
 		case Needs:
@@ -144,10 +198,10 @@ func (s *Server) Routes(mux *http.ServeMux) {
 			h = s.signedIn(h)
 		}
 		if rt.Polled {
-			mux.Handle(rt.Pattern, s.loadOnly(h))
+			mux.Handle(rt.Pattern, s.limitBody(rt, s.loadOnly(h)))
 			continue
 		}
-		mux.Handle(rt.Pattern, s.Sessions.LoadAndSave(h))
+		mux.Handle(rt.Pattern, s.limitBody(rt, s.Sessions.LoadAndSave(h)))
 	}
 	mux.Handle("/", s.Sessions.LoadAndSave(http.HandlerFunc(s.notFound)))
 }

@@ -31,7 +31,7 @@ func idpLogoutRequest(id string, issued time.Time) *etree.Element {
 }
 
 // redirectQuery encodes el for the HTTP-Redirect binding, signed by kp.
-func redirectQuery(t *testing.T, param string, el *etree.Element, kp keyPair, relayState string) string {
+func redirectQuery(t testing.TB, param string, el *etree.Element, kp keyPair, relayState string) string {
 	t.Helper()
 	doc := etree.NewDocument()
 	doc.SetRoot(el)
