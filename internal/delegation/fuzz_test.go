@@ -38,8 +38,12 @@ func FuzzOURules(f *testing.F) {
 		}
 		u := NewSubject(store.M365User{ObjectID: "u1", Department: dept, UserPrincipalName: upn,
 			ExtensionAttributes: []byte(ext), AssignedLicenses: []byte(lic)})
+		// A directory in which the user is in a group named after the
+		// department and the UPN is someone's manager, so group and
+		// manager rules have something to match.
+		dir := NewDirectory(map[string][]string{"u1": {dept}}, map[string]string{upn: "boss"})
 		for i := range typed {
-			if typed[i].match(&u) != stored[i].match(&u) {
+			if typed[i].match(&u, dir) != stored[i].match(&u, dir) {
 				t.Fatalf("rule %d matches differently once stored", i)
 			}
 		}

@@ -60,17 +60,18 @@ func (s *Service) UpdatePolicy(ctx context.Context, p *auth.Principal, who audit
 	if err := p.Require(auth.PermM365Delegate); err != nil {
 		return Policy{}, err
 	}
-	row, err := validPolicy(in)
-	if err != nil {
-		return Policy{}, err
-	}
-	row.OrgID, row.ID = p.Org.ID, id
-	err = s.Store.InTx(ctx, func(tx *store.Tx) error {
+	var row store.M365AdminPolicy
+	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+		// Another organisation's policy (or none) is not found before the
+		// input is judged, so a foreign ID never learns more than 404.
 		old, err := tx.GetM365AdminPolicy(ctx, p.Org.ID, id)
 		if err != nil {
 			return err
 		}
-		row.CreatedAt = old.CreatedAt
+		if row, err = validPolicy(in); err != nil {
+			return err
+		}
+		row.OrgID, row.ID, row.CreatedAt = p.Org.ID, id, old.CreatedAt
 		if row, err = tx.UpdateM365AdminPolicy(ctx, row); err != nil {
 			return err
 		}
