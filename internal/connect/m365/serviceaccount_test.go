@@ -111,5 +111,29 @@ func TestSyncSignsInAsTheServiceAccount(t *testing.T) {
 		if ch := w.doctorRow(c, "Service account"); !ch.Granted || *decrypted != before+1 {
 			t.Fatalf("doctor after it worked: %+v", ch)
 		}
+		// The delegated token read the mailbox statistics (Exchange Online
+		// refuses app-only tokens): one snapshot of today, replaced (not
+		// doubled) by a second sync of the same day.
+		stats, err := w.Store.LatestM365MailboxStats(w.Ctx, c.OrgID, c.ID)
+		if err != nil || len(stats) == 0 || !strings.Contains(a.Detail, "mailbox statistics of") {
+			t.Fatalf("mailbox stats: %d %v (%s)", len(stats), err, a.Detail)
+		}
+		kinds := map[string]int{}
+		for _, m := range stats {
+			kinds[m.RecipientType]++
+			if m.TotalBytes <= 0 || m.MailboxID == "" || m.UPN == "" {
+				t.Fatalf("mailbox row %+v", m)
+			}
+		}
+		if kinds["UserMailbox"] == 0 || kinds["SharedMailbox"]+kinds["RoomMailbox"] == 0 {
+			t.Fatalf("kinds %v", kinds)
+		}
+		if y := w.Sync(c); y.State != store.SyncSucceeded {
+			t.Fatalf("second sync: %s %s %s", y.State, y.Error, y.Warnings)
+		}
+		again, err := w.Store.LatestM365MailboxStats(w.Ctx, c.OrgID, c.ID)
+		if err != nil || len(again) != len(stats) {
+			t.Fatalf("second sync of the day: %d rows, first %d (%v)", len(again), len(stats), err)
+		}
 	})
 }
