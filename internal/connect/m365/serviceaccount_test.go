@@ -137,3 +137,30 @@ func TestSyncSignsInAsTheServiceAccount(t *testing.T) {
 		}
 	})
 }
+
+// A service account that signs in but holds no Exchange or Global Reader
+// role gets Exchange Online's refusal: the sync is partial, the reason is
+// recorded, and no mailbox statistics are stored.
+func TestSyncMailboxStatisticsNeedARole(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		svc, _ := withAccounts(w)
+		w.consent()
+		c := w.connect()
+		u := w.Cloud.Entra.AddUser(w.Cloud.Demo.Customer.ID, "svc-norole@contoso.onmicrosoft.com", sandbox.DemoPassword, false)
+		if _, err := svc.Set(w.Ctx, w.Owner, w.Actor, c.ID, svcaccount.Input{Username: u.UPN, PasswordJWE: encryptTo(t, svc, sandbox.DemoPassword)}); err != nil {
+			t.Fatal(err)
+		}
+		y := w.Sync(c)
+		if y.State != store.SyncPartial || !strings.Contains(string(y.Warnings), "Get-MailboxStatistics") {
+			t.Fatalf("sync: %s %s %s", y.State, y.Error, y.Warnings)
+		}
+		a, _ := svc.Get(w.Ctx, w.Owner, c.ID)
+		if a.State != store.ServiceAccountFailed || !strings.Contains(a.Detail, "management roles") || a.LastUsedAt == nil {
+			t.Fatalf("account: %+v", a)
+		}
+		if stats, err := w.Store.LatestM365MailboxStats(w.Ctx, c.OrgID, c.ID); err != nil || len(stats) != 0 {
+			t.Fatalf("stats stored: %d %v", len(stats), err)
+		}
+	})
+}
