@@ -22,11 +22,13 @@ func (a *API) m365AnalyticsRoutes() []route {
 		signedIn("GET", analyticsBase+"/services", read, a.analyticsServices),
 		signedIn("GET", analyticsBase+"/trends", read, a.analyticsTrends),
 		signedIn("GET", analyticsBase+"/users", read, a.analyticsUsers),
+		signedIn("GET", analyticsBase+"/mailboxes", read, a.analyticsMailboxes),
 		signedIn("GET", analyticsBase+"/licences.csv", read, a.analyticsCSV(m365analytics.TableLicences)),
 		signedIn("GET", analyticsBase+"/services.csv", read, a.analyticsCSV(m365analytics.TableServices)),
 		signedIn("GET", analyticsBase+"/reports.csv", read, a.analyticsCSV(m365analytics.TableReports)),
 		signedIn("GET", analyticsBase+"/trends.csv", read, a.analyticsCSV(m365analytics.TableTrends)),
 		signedIn("GET", analyticsBase+"/users.csv", read, a.analyticsCSV(m365analytics.TableUsers)),
+		signedIn("GET", analyticsBase+"/mailboxes.csv", read, a.analyticsCSV(m365analytics.TableMailboxes)),
 	}
 }
 
@@ -107,6 +109,14 @@ func (a *API) analyticsTrends(w http.ResponseWriter, r *http.Request, c *call) e
 		return err
 	}
 	return writeJSON(w, http.StatusOK, t)
+}
+
+func (a *API) analyticsMailboxes(w http.ResponseWriter, r *http.Request, c *call) error {
+	m, err := a.analytics().Mailboxes(r.Context(), c.P, r.PathValue("connection_id"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, m)
 }
 
 func userFilter(r *http.Request) m365analytics.UserFilter {

@@ -44,6 +44,13 @@ func m365AnalyticsOperations() []opEntry {
 		csv("reports", "report, report_date, rows, active, storage_bytes, items, files, active_files, page_views, chat_messages, calls, meetings"),
 		csv("trends", "date, purchased, assigned, active_<service>..., mailbox_storage_bytes, onedrive_storage_bytes, sharepoint_page_views, teams_chat_messages, teams_meetings"),
 		csv("users", "user, object_id, display_name, active, <service>_last_activity..., products"),
+		doc("GET", "/m365/analytics/{connection_id}/mailboxes", opSpec{id: "getM365Mailboxes", summary: "Mailboxes: count and storage per type, licensed shared mailboxes, mailboxes without logon, largest",
+			perm: read, tag: tag, params: one, status: 200, result: "M365Mailboxes",
+			description: "Read daily by the connection's user-context service account through Exchange Online (Get-MailboxStatistics refuses app-only tokens). " +
+				"no_data.reason service_account_missing (no service account: fix_url is the connection page's Service account section), " +
+				"service_account_failed (the last sign-in or mailbox call failed; message carries the recorded reason), not_collected (set, not used yet) " +
+				"or no_activity. warning (same shape) is set when an older snapshot is shown because the last use failed."}),
+		csv("mailboxes", "snapshot_date, user_principal_name, mailbox_id, display_name, recipient_type, total_bytes, item_count, archive_status, archive_bytes, last_logon_at, licensed"),
 	}
 }
 
@@ -57,7 +64,8 @@ func m365AnalyticsSchemas() map[string]*schema {
 		"M365AnalyticsCSV": {Type: "string", Description: "CSV with a header row"},
 		"M365NoData": object("Why a table has nothing (usable) to show and how to fix it", props{
 			"reason": {Type: "string", Enum: []string{m365analytics.ReasonNotAuthorized, m365analytics.ReasonNotCollected,
-				m365analytics.ReasonNoActivity, m365analytics.ReasonNamesConcealed}},
+				m365analytics.ReasonNoActivity, m365analytics.ReasonNamesConcealed, m365analytics.ReasonServiceAccountMissing,
+				m365analytics.ReasonServiceAccountFailed}},
 			"message": text(""), "fix_url": text("Canopy page that fixes it"), "fix_label": text("")}, "reason", "message"),
 		"M365AnalyticsStatus": object("How the connection's usage import stands", props{
 			"last_import_at": nullableTimestamp(), "last_attempt_at": nullableTimestamp(), "report_date": date,
@@ -94,6 +102,21 @@ func m365AnalyticsSchemas() map[string]*schema {
 			"notice": ref("M365NoData")}, "title", "rows", "no_data"),
 		"M365Analytics": object("One tenant's analytics", props{"connection": object("", props{"id": text(""), "name": text(""), "tenant_id": text("")}),
 			"status": ref("M365AnalyticsStatus"), "licences": ref("M365Licences"), "services": ref("M365ServiceUsage"),
-			"reports": ref("M365ReportTotals"), "trends": ref("M365Trends")}, "connection", "status", "licences", "services", "reports", "trends"),
+			"reports": ref("M365ReportTotals"), "trends": ref("M365Trends"), "mailboxes": ref("M365Mailboxes")},
+			"connection", "status", "licences", "services", "reports", "trends", "mailboxes"),
+		"M365MailboxRow": object("One mailbox of the latest snapshot", props{"mailbox_id": text("directory object ID"),
+			"user_principal_name": text(""), "display_name": text(""), "recipient_type": text("UserMailbox, SharedMailbox, RoomMailbox ..."),
+			"total_bytes": intp, "item_count": intp, "archive_status": text("Active or None"), "archive_bytes": intp,
+			"last_logon_at": nullableTimestamp(), "licensed": {Type: "boolean", Description: "the directory user holds a licence"}},
+			"mailbox_id", "user_principal_name", "recipient_type", "total_bytes", "item_count", "licensed"),
+		"M365MailboxType": object("Count and storage of one mailbox type (type \"all\" for the total)", props{"recipient_type": text(""),
+			"mailboxes": intp, "total_bytes": intp, "archive_bytes": intp, "items": intp}, "recipient_type", "mailboxes", "total_bytes"),
+		"M365Mailboxes": object("Mailbox statistics (Exchange Online, via the service account)", props{"snapshot_date": date,
+			"by_type": arr("M365MailboxType"), "total": ref("M365MailboxType"),
+			"licensed_shared":  {Type: "array", Items: ref("M365MailboxRow"), Description: "shared and room mailboxes holding a licence (they need none up to 50 GB)"},
+			"no_logon_30_days": intp, "no_logon_90_days": intp,
+			"no_logon_90": {Type: "array", Items: ref("M365MailboxRow"), Description: "up to 20 mailboxes without logon in 90 days, oldest first"},
+			"largest":     {Type: "array", Items: ref("M365MailboxRow"), Description: "the 20 largest"},
+			"no_data":     noData, "warning": ref("M365NoData")}, "by_type", "total", "licensed_shared", "largest", "no_data"),
 	}
 }

@@ -40,6 +40,8 @@ var routeBodies = map[string]any{
 	"GET /api/v1/m365/analytics/{connection_id}/services":                   "",
 	"GET /api/v1/m365/analytics/{connection_id}/trends":                     "",
 	"GET /api/v1/m365/analytics/{connection_id}/users":                      "",
+	"GET /api/v1/m365/analytics/{connection_id}/mailboxes":                  "",
+	"GET /api/v1/m365/analytics/{connection_id}/mailboxes.csv":              "",
 	"GET /api/v1/m365/analytics/{connection_id}/licences.csv":               "",
 	"GET /api/v1/m365/analytics/{connection_id}/services.csv":               "",
 	"GET /api/v1/m365/analytics/{connection_id}/reports.csv":                "",

@@ -202,4 +202,9 @@ func demoHasAnalytics(t *testing.T, a *App, orgID, conn string) {
 	if len(o.Licences.Rows) == 0 || o.Licences.NoData != nil || o.Services.NoData != nil || o.Status.Concealed || len(o.Trends.Days) == 0 {
 		t.Fatalf("demo analytics: licences %+v services %+v status %+v", o.Licences, o.Services, o.Status)
 	}
+	// The demo's service account (svc-reports, a Global Reader) read the
+	// mailbox statistics in the first sync.
+	if m := o.Mailboxes; m.NoData != nil || m.Total.Mailboxes == 0 || len(m.Largest) == 0 {
+		t.Fatalf("demo mailboxes: %+v", m)
+	}
 }

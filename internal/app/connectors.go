@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/canopyhq/canopy/internal/auth"
 	"github.com/canopyhq/canopy/internal/config"
 	"github.com/canopyhq/canopy/internal/connect"
 	"github.com/canopyhq/canopy/internal/sandbox"
@@ -74,6 +75,13 @@ func (a *App) startDemoCloud(ctx context.Context) (*sandbox.Cloud, error) {
 // seedDemoConnection creates the org's connection of kind unless one
 // exists, and queues its first sync.
 func seedDemoConnection(ctx context.Context, a *App, orgID string, kind connect.Kind, name string, settings []byte) error {
+	return seedDemoConnectionWith(ctx, a, orgID, kind, name, settings, nil)
+}
+
+// seedDemoConnectionWith is seedDemoConnection with a step (when not nil)
+// that completes a new connection before its first sync is queued.
+func seedDemoConnectionWith(ctx context.Context, a *App, orgID string, kind connect.Kind, name string, settings []byte,
+	before func(sys *auth.Principal, connectionID string) error) error {
 	sys, err := a.Auth.SystemPrincipal(ctx, orgID)
 	if err != nil {
 		return err
@@ -90,6 +98,11 @@ func seedDemoConnection(ctx context.Context, a *App, orgID string, kind connect.
 	c, err := a.Connections.Create(ctx, sys, cliActor, connect.Input{Kind: kind, Name: &name, Settings: settings})
 	if err != nil {
 		return err
+	}
+	if before != nil {
+		if err := before(sys, c.ID); err != nil {
+			return err
+		}
 	}
 	_, err = a.Connections.SyncNow(ctx, sys, cliActor, c.ID)
 	return err

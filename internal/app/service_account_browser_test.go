@@ -24,6 +24,7 @@ import (
 	"github.com/canopyhq/canopy/internal/config"
 	"github.com/canopyhq/canopy/internal/connect"
 	"github.com/canopyhq/canopy/internal/connect/m365"
+	"github.com/canopyhq/canopy/internal/sandbox/entra"
 	"github.com/canopyhq/canopy/internal/store"
 	"github.com/canopyhq/canopy/internal/store/storetest"
 	"github.com/canopyhq/canopy/internal/svcaccount/collector"
@@ -88,6 +89,7 @@ func TestServiceAccountPasswordNeverReachesTheServer(t *testing.T) {
 	d := cloud.Demo
 	const upn = "svc-browser@contoso.onmicrosoft.com"
 	cloud.Entra.AddUserWithPasswordHash(d.Customer.ID, upn, secret.sandboxHash(upn))
+	cloud.Entra.AssignDirectoryRole(upn, entra.RoleGlobalReader) // reads the mailbox statistics
 	if err := cloud.Entra.GrantAdminConsent(d.Customer.ID, d.App.ClientID, m365.GraphScope); err != nil {
 		t.Fatal(err)
 	}
@@ -158,6 +160,14 @@ func TestServiceAccountPasswordNeverReachesTheServer(t *testing.T) {
 	b.navigate("/connections/" + connID)
 	if st := b.eval(`document.querySelector("[data-sa-state]").dataset.saState`); st != "ok" {
 		t.Fatalf("the page shows state %q", st)
+	}
+	// What the account read: the analytics page's Mailboxes section.
+	b.navigate("/m365/analytics?connection=" + connID)
+	if n := b.eval(`String(document.querySelectorAll("#m365-mailbox-types tbody tr").length)`); n == "0" || n == "" {
+		t.Fatalf("the Mailboxes section shows %s mailbox types", n)
+	}
+	if s := b.eval(`String(document.querySelector("[data-reason^=service_account]"))`); s != "null" {
+		t.Fatalf("the Mailboxes section says %s", s)
 	}
 }
 

@@ -139,6 +139,9 @@ func (s *Service) Table(ctx context.Context, p *auth.Principal, conn, table stri
 	case TableUsers:
 		l, err := s.Users(ctx, p, conn, f)
 		return func(w io.Writer) error { return WriteUsersCSV(w, l) }, err
+	case TableMailboxes:
+		m, err := s.Mailboxes(ctx, p, conn)
+		return func(w io.Writer) error { return WriteMailboxesCSV(w, m) }, err
 	}
 	return nil, &domain.Error{Code: domain.CodeNotFound, Message: "No analytics table " + table + "."}
 }

@@ -39,7 +39,7 @@ func newWorld(t *testing.T, db *store.DB) *world {
 	d := cloud.Demo
 	env := connecttest.New(t, db, cloud, c, connecttest.Options{Work: true,
 		Log:    slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Clouds: config.Clouds{AzureClientID: d.App.ClientID, AzureClientSecret: d.App.Secret, AzureAuthority: cloud.EntraURL, Graph: cloud.GraphURL}})
+		Clouds: config.Clouds{AzureClientID: d.App.ClientID, AzureClientSecret: d.App.Secret, AzureAuthority: cloud.EntraURL, Graph: cloud.GraphURL, ExchangeOnline: cloud.GraphURL}})
 	env.Service.Now = domain.Now
 	return &world{Env: env, svc: m365analytics.New(env.Store)}
 }

@@ -5,7 +5,10 @@
 // cost, active and inactive users per service, trends over the imported
 // days, drill-down lists of users and CSV exports — and, when a chart has
 // nothing to show, exactly why (ReasonNotAuthorized, ReasonNotCollected,
-// ReasonNoActivity, ReasonNamesConcealed) and how to fix it.
+// ReasonNoActivity, ReasonNamesConcealed) and how to fix it. The mailbox
+// section (mailboxes.go) shows what the connection's user-context service
+// account read from Exchange Online, or why it cannot
+// (ReasonServiceAccountMissing, ReasonServiceAccountFailed).
 package m365analytics
 
 import (

@@ -189,6 +189,7 @@ type Overview struct {
 	Services   ServiceUsage `json:"services"`
 	Reports    ReportTotals `json:"reports"`
 	Trends     Trends       `json:"trends"`
+	Mailboxes  Mailboxes    `json:"mailboxes"`
 }
 
 // Overview returns the connection's licences, service usage, report
@@ -211,7 +212,10 @@ func (s *Service) Overview(ctx context.Context, p *auth.Principal, connectionID 
 	if o.Reports, err = s.reports(ctx, sc); err != nil {
 		return o, err
 	}
-	o.Trends, err = s.trends(ctx, sc, days)
+	if o.Trends, err = s.trends(ctx, sc, days); err != nil {
+		return o, err
+	}
+	o.Mailboxes, err = s.mailboxes(ctx, sc)
 	return o, err
 }
 

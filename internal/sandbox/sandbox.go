@@ -162,6 +162,9 @@ func seedDemo(e *entra.Entra, a *arm.ARM, redirects []string) Demo {
 	d.Admin = e.AddUser(d.Customer.ID, "admin@contoso.onmicrosoft.com", DemoPassword, true)
 	d.Member = e.AddUser(d.Customer.ID, "dana.member@contoso.onmicrosoft.com", DemoPassword, false)
 	d.ServiceAccount = e.AddUser(d.Customer.ID, "svc-reports@contoso.onmicrosoft.com", DemoPassword, false)
+	// Reading mailbox statistics through Exchange Online needs a user
+	// holding an Exchange or Global Reader role.
+	e.AssignDirectoryRole(d.ServiceAccount.UPN, entra.RoleGlobalReader)
 	d.Production = a.AddSubscription(d.Customer.ID, "Contoso Production", arm.StateEnabled)
 	d.Development = a.AddSubscription(d.Customer.ID, "Contoso Development", arm.StateEnabled)
 	d.Legacy = a.AddSubscription(d.Customer.ID, "Contoso Legacy", arm.StateDisabled)

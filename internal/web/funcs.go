@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/base64"
+	"fmt"
 	"html/template"
 	"net/mail"
 	"net/url"
@@ -21,6 +22,7 @@ func templateFuncs() template.FuncMap {
 	return template.FuncMap{
 		"asset":       AssetURL,
 		"fmtTime":     fmtTime,
+		"sizeBytes":   sizeBytes,
 		"deref":       deref,
 		"pngDataURL":  pngDataURL,
 		"shortUA":     shortUA,
@@ -145,4 +147,17 @@ func uaOS(ua string) string {
 		}
 	}
 	return ""
+}
+
+// sizeBytes shows a byte count in binary units ("1.5 GiB").
+func sizeBytes(n int64) string {
+	units := []string{"B", "KiB", "MiB", "GiB", "TiB", "PiB"}
+	v, i := float64(n), 0
+	for v >= 1024 && i < len(units)-1 {
+		v, i = v/1024, i+1
+	}
+	if i == 0 {
+		return fmt.Sprintf("%d B", n)
+	}
+	return fmt.Sprintf("%.1f %s", v, units[i])
 }

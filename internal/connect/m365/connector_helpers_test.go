@@ -32,7 +32,7 @@ func newWorld(t *testing.T, db *store.DB) *world {
 	d := cloud.Demo
 	w := &world{connecttest.New(t, db, cloud, c, connecttest.Options{Work: true,
 		Log:    slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelError})),
-		Clouds: config.Clouds{AzureClientID: d.App.ClientID, AzureClientSecret: d.App.Secret, AzureAuthority: cloud.EntraURL, Graph: cloud.GraphURL}})}
+		Clouds: config.Clouds{AzureClientID: d.App.ClientID, AzureClientSecret: d.App.Secret, AzureAuthority: cloud.EntraURL, Graph: cloud.GraphURL, ExchangeOnline: cloud.GraphURL}})}
 	w.Service.Now = domain.Now // sync windows by the real clock; only the connector's retries move the sandbox's
 	return w
 }

@@ -58,7 +58,7 @@ func (c Connector) Sync(ctx context.Context, conn connect.Connection, _ []byte, 
 	if err := importUsage(ctx, cl, run, conn, snap); err != nil {
 		return err
 	}
-	c.useServiceAccount(ctx, run, conn.OrgID, conn.ID, s.TenantID)
+	c.useServiceAccount(ctx, run, conn.OrgID, conn.ID, s.TenantID, licensedUsers(snap.Users))
 	run.Progress(syncSteps, syncSteps, fmt.Sprintf("%d users, %d licences, %d groups (%d users no longer in the tenant)",
 		res.Users, res.SKUs, res.Groups, res.UsersDeleted))
 	return nil

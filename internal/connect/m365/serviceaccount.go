@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/canopyhq/canopy/internal/connect"
+	"github.com/canopyhq/canopy/internal/store"
 )
 
 // ServiceAccount is a connection's user-context service account with its
@@ -183,7 +184,12 @@ func (t staticToken) Token(context.Context) (string, error) { return string(t), 
 // is set), makes the user-context call with its delegated token and
 // records the outcome. Problems are warnings: the directory import does
 // not depend on the account.
-func (c Connector) useServiceAccount(ctx context.Context, run runEnv, orgID, connID, tenant string) {
+//
+// With the delegated token it then reads every mailbox's statistics
+// through Exchange Online (Get-MailboxStatistics refuses app-only tokens)
+// and stores them as the day's snapshot; licensed (directory user IDs
+// holding a licence) marks licensed shared mailboxes.
+func (c Connector) useServiceAccount(ctx context.Context, run runEnv, orgID, connID, tenant string, licensed map[string]bool) {
 	if c.Accounts == nil {
 		return
 	}
@@ -209,14 +215,23 @@ func (c Connector) useServiceAccount(ctx context.Context, run runEnv, orgID, con
 			Detail: fmt.Sprintf("Signed in as %s, but the user-context call GET /me failed: %v", acct.Username, err)})
 		return
 	}
+	n, err := collectMailboxes(ctx, cl, run.Store(), env.Clouds.ExchangeOnline, orgID, connID, tenant, licensed)
+	if err != nil {
+		c.record(ctx, run, orgID, connID, ServiceAccountResult{State: saFailed, Used: true,
+			Detail: fmt.Sprintf("Signed in as %s, but the mailbox statistics (Exchange Online Get-MailboxStatistics) failed: %v. "+
+				"The account needs the Exchange Administrator or Global Reader role (see /help/%s).", acct.Username, err, HelpServiceAccount)})
+		return
+	}
 	c.record(ctx, run, orgID, connID, ServiceAccountResult{State: saOK, Used: true,
-		Detail: fmt.Sprintf("Signed in as %s (%s); the user-context call GET /me answered.", me.UserPrincipalName, me.DisplayName)})
+		Detail: fmt.Sprintf("Signed in as %s (%s); the user-context call GET /me answered and the mailbox statistics of %d mailboxes were read.",
+			me.UserPrincipalName, me.DisplayName, n)})
 }
 
 // runEnv is the part of connect.Run the service account needs.
 type runEnv interface {
 	Env() connect.Env
 	Warn(msg string)
+	Store() *store.Store
 }
 
 func passwordFailure(err error, username string) ServiceAccountResult {

@@ -111,5 +111,56 @@ func TestSyncSignsInAsTheServiceAccount(t *testing.T) {
 		if ch := w.doctorRow(c, "Service account"); !ch.Granted || *decrypted != before+1 {
 			t.Fatalf("doctor after it worked: %+v", ch)
 		}
+		// The delegated token read the mailbox statistics (Exchange Online
+		// refuses app-only tokens): one snapshot of today, replaced (not
+		// doubled) by a second sync of the same day.
+		stats, err := w.Store.LatestM365MailboxStats(w.Ctx, c.OrgID, c.ID)
+		if err != nil || len(stats) == 0 || !strings.Contains(a.Detail, "mailbox statistics of") {
+			t.Fatalf("mailbox stats: %d %v (%s)", len(stats), err, a.Detail)
+		}
+		kinds := map[string]int{}
+		for _, m := range stats {
+			kinds[m.RecipientType]++
+			if m.TotalBytes <= 0 || m.MailboxID == "" || m.UPN == "" {
+				t.Fatalf("mailbox row %+v", m)
+			}
+		}
+		if kinds["UserMailbox"] == 0 || kinds["SharedMailbox"]+kinds["RoomMailbox"] == 0 {
+			t.Fatalf("kinds %v", kinds)
+		}
+		if y := w.Sync(c); y.State != store.SyncSucceeded {
+			t.Fatalf("second sync: %s %s %s", y.State, y.Error, y.Warnings)
+		}
+		again, err := w.Store.LatestM365MailboxStats(w.Ctx, c.OrgID, c.ID)
+		if err != nil || len(again) != len(stats) {
+			t.Fatalf("second sync of the day: %d rows, first %d (%v)", len(again), len(stats), err)
+		}
+	})
+}
+
+// A service account that signs in but holds no Exchange or Global Reader
+// role gets Exchange Online's refusal: the sync is partial, the reason is
+// recorded, and no mailbox statistics are stored.
+func TestSyncMailboxStatisticsNeedARole(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		svc, _ := withAccounts(w)
+		w.consent()
+		c := w.connect()
+		u := w.Cloud.Entra.AddUser(w.Cloud.Demo.Customer.ID, "svc-norole@contoso.onmicrosoft.com", sandbox.DemoPassword, false)
+		if _, err := svc.Set(w.Ctx, w.Owner, w.Actor, c.ID, svcaccount.Input{Username: u.UPN, PasswordJWE: encryptTo(t, svc, sandbox.DemoPassword)}); err != nil {
+			t.Fatal(err)
+		}
+		y := w.Sync(c)
+		if y.State != store.SyncPartial || !strings.Contains(string(y.Warnings), "Get-MailboxStatistics") {
+			t.Fatalf("sync: %s %s %s", y.State, y.Error, y.Warnings)
+		}
+		a, _ := svc.Get(w.Ctx, w.Owner, c.ID)
+		if a.State != store.ServiceAccountFailed || !strings.Contains(a.Detail, "management roles") || a.LastUsedAt == nil {
+			t.Fatalf("account: %+v", a)
+		}
+		if stats, err := w.Store.LatestM365MailboxStats(w.Ctx, c.OrgID, c.ID); err != nil || len(stats) != 0 {
+			t.Fatalf("stats stored: %d %v", len(stats), err)
+		}
 	})
 }

@@ -109,6 +109,7 @@ func (e *Entra) userTokens(r *http.Request, t *Tenant, app *App, userKey, scope,
 	}
 	e.mu.Lock()
 	u := *e.users[userKey]
+	u.Roles = append([]string(nil), u.Roles...)
 	sp := e.sps[t.ID+"/"+app.ClientID]
 	var granted []string
 	if sp != nil {
@@ -129,6 +130,12 @@ func (e *Entra) userTokens(r *http.Request, t *Tenant, app *App, userKey, scope,
 	claims["oid"], claims["sub"], claims["idtyp"] = u.ObjectID, pairwiseSub(u.ObjectID, app.ClientID), "user"
 	claims["scp"], claims["upn"], claims["unique_name"], claims["name"] = strings.Join(scp, " "), u.UPN, u.UPN, u.Name
 	claims["preferred_username"], claims["amr"], claims["appidacr"] = u.UPN, []string{"pwd"}, "1"
+	if wids := u.Roles; u.Admin || len(wids) > 0 {
+		if u.Admin {
+			wids = append(wids, RoleGlobalAdministrator)
+		}
+		claims["wids"] = wids
+	}
 	at, err := e.issuer.Sign(claims)
 	if err != nil {
 		return nil, &aadError{500, "server_error", 90033, "A transient error has occurred. Please try again."}

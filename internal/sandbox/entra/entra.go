@@ -46,6 +46,25 @@ type User struct {
 	Name     string
 	Password string
 	Admin    bool // a Global Administrator: may grant admin consent
+	// Roles are the user's other directory roles (role template IDs, as
+	// the wids claim of a delegated token carries them).
+	Roles []string
+}
+
+// Directory role template IDs (the same in every Entra ID tenant).
+const (
+	RoleGlobalAdministrator   = "62e90394-69f5-4237-9190-012177145e10"
+	RoleGlobalReader          = "f2ef992c-3afb-46b9-b7cf-a126ee74c451"
+	RoleExchangeAdministrator = "29232cdf-9323-42fd-ade2-1d097af3e4de"
+)
+
+// AssignDirectoryRole gives a user a directory role (role template ID).
+func (e *Entra) AssignDirectoryRole(upn, roleTemplateID string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if u := e.users[strings.ToLower(upn)]; u != nil {
+		u.Roles = append(u.Roles, roleTemplateID)
+	}
 }
 
 // App is an app registration (multi-tenant) in its home tenant.

@@ -583,20 +583,15 @@ func (g *Graph) patchMailboxSettings(w http.ResponseWriter, r *http.Request, t *
 // the EXO V3 PowerShell module): POST /adminapi/beta/{tenant}/InvokeCommand
 // with {"CmdletInput":{"CmdletName","Parameters"}}; Get-Mailbox and
 // Set-Mailbox with EmailAddresses (aliases: proxyAddresses, "SMTP:" is the
-// primary), ForwardingSmtpAddress and DeliverToMailboxAndForward.
+// primary), ForwardingSmtpAddress and DeliverToMailboxAndForward;
+// Get-Mailbox -RecipientTypeDetails and Get-MailboxStatistics list every
+// mailbox in pages (mailboxstats.go), the latter only for a signed-in
+// user with an Exchange or Global Reader role.
 func (g *Graph) invokeCommand(w http.ResponseWriter, r *http.Request) {
 	c := claimsOf(r)
 	t := g.tenant(c.String("tid"))
 	if t == nil || !strings.EqualFold(r.PathValue("tenant"), t.ID) && !strings.EqualFold(r.PathValue("tenant"), t.Domain) {
 		writeError(w, r, http.StatusUnauthorized, "InvalidAuthenticationToken", "The token's tenant does not match the tenant in the URL.")
-		return
-	}
-	if !hasAny(c, permExchange) {
-		writeError(w, r, http.StatusForbidden, "Authorization_RequestDenied", "The role assigned to application isn't supported in this scenario (Exchange.ManageAsApp is required).")
-		return
-	}
-	if t.noEXO {
-		writeError(w, r, http.StatusBadRequest, "ExchangeOnlineNotProvisioned", "Exchange Online is not provisioned for tenant "+t.Domain+": it has no Exchange Online subscription.")
 		return
 	}
 	var in struct {
@@ -606,6 +601,21 @@ func (g *Graph) invokeCommand(w http.ResponseWriter, r *http.Request) {
 		} `json:"CmdletInput"`
 	}
 	if !decodeBody(w, r, &in) {
+		return
+	}
+	name := in.CmdletInput.CmdletName
+	_, listing := in.CmdletInput.Parameters["RecipientTypeDetails"]
+	userCtx := userContextCmdlets[name]
+	if !userCtx && !hasAny(c, permExchange) && !(name == "Get-Mailbox" && listing && c.String("idtyp") == "user") {
+		writeError(w, r, http.StatusForbidden, "Authorization_RequestDenied", "The role assigned to application isn't supported in this scenario (Exchange.ManageAsApp is required).")
+		return
+	}
+	if t.noEXO {
+		writeError(w, r, http.StatusBadRequest, "ExchangeOnlineNotProvisioned", "Exchange Online is not provisioned for tenant "+t.Domain+": it has no Exchange Online subscription.")
+		return
+	}
+	if userCtx || name == "Get-Mailbox" && listing {
+		g.userContext(w, r, c, t, name, in.CmdletInput.Parameters)
 		return
 	}
 	var identity string
@@ -681,7 +691,7 @@ func (g *Graph) invokeCommand(w http.ResponseWriter, r *http.Request) {
 		}
 		*u = next
 	default:
-		badRequest("CommandNotFoundException", "The term '"+in.CmdletInput.CmdletName+"' is not recognized as a cmdlet the sandbox emulates (Get-Mailbox, Set-Mailbox).").write(w, r)
+		badRequest("CommandNotFoundException", "The term '"+in.CmdletInput.CmdletName+"' is not recognized as a cmdlet the sandbox emulates (Get-Mailbox, Set-Mailbox, Get-MailboxStatistics).").write(w, r)
 		return
 	}
 	fwd := any(nil)
