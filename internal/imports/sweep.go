@@ -100,19 +100,33 @@ type sweepWorker struct {
 }
 
 func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
-	// Partition maintenance: this month's and next month's cost
-	// partitions exist before an import needs them.
-	now := domain.Now()
-	if err := w.svc.Store.Costs().EnsureMonths(ctx, now, now.AddDate(0, 1, 1-now.Day())); err != nil {
+	res, err := w.svc.Sweep(ctx)
+	if err != nil {
 		return err
 	}
-	res, err := w.svc.Sweep(ctx)
-	if err == nil && res != (SweepResult{}) {
+	if res != (SweepResult{}) {
 		w.svc.Log.Warn("imports abandoned by a stopped worker", "failed", res.AbandonedImports,
 			"requeued_uploads", res.Requeued, "removed_partial_uploads", res.Removed)
 	}
+	// Partition maintenance: this month's and next month's cost
+	// partitions exist before an import needs them. Creating one waits for
+	// the partition lock, which an import that created a partition holds
+	// until it commits; the sweep does not wait out a long import (the
+	// job's own timeout would end it, and an import creates the
+	// partitions it needs anyway): the next tick tries again.
+	pctx, cancel := context.WithTimeout(ctx, partitionWait)
+	defer cancel()
+	now := domain.Now()
+	err = w.svc.Store.Costs().EnsureMonths(pctx, now, now.AddDate(0, 1, 1-now.Day()))
+	if err != nil && ctx.Err() == nil && pctx.Err() != nil {
+		w.svc.Log.Info("cost partition maintenance postponed to the next sweep: an import holds the partition lock")
+		return nil
+	}
 	return err
 }
+
+// partitionWait bounds the sweep's wait for the partition lock.
+var partitionWait = 10 * time.Second
 
 // Register adds the import worker to reg and, on PostgreSQL, the
 // leader-only periodic sweep every StaleAfter. SQLite runs one process,
