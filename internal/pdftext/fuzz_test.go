@@ -37,6 +37,10 @@ func TestTextOfSample(t *testing.T) {
 func FuzzText(f *testing.F) {
 	f.Add(samplePDF(f, true))
 	f.Add(samplePDF(f, false))
+	// A truncated FlateDecode content stream (ledongthuc/pdf looped forever
+	// on one).
+	b := samplePDF(f, true)
+	f.Add(b[:bytes.Index(b, []byte("endstream"))-5])
 	f.Add([]byte("%PDF-1.4\n%%EOF"))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {
