@@ -28,6 +28,7 @@ import (
 	"github.com/canopyhq/canopy/internal/marketplace"
 	"github.com/canopyhq/canopy/internal/notify"
 	"github.com/canopyhq/canopy/internal/recommend"
+	"github.com/canopyhq/canopy/internal/shed"
 	"github.com/canopyhq/canopy/internal/spend"
 	"github.com/canopyhq/canopy/internal/svcaccount"
 )
@@ -40,6 +41,7 @@ type API struct {
 	svc   *auth.Service
 	fx    *fx.Service // exchange rates, over the same store as svc
 	spend *spend.Service
+	heavy *shed.Limiter // bounds the Heavy routes; nil: no bound
 	// imports runs cost-file uploads (WithImports); nil in tests that
 	// only serve the document.
 	imports *imports.Service
@@ -90,6 +92,10 @@ type Route struct {
 	// a larger one is refused with 413 before authentication or the
 	// handler (1 MiB unless the route takes a file).
 	MaxBody int64
+	// Heavy routes scan cost data: after authentication they wait for a
+	// slot of the node's heavy-request limiter (internal/shed), or are
+	// refused with 503 and Retry-After when the node is saturated.
+	Heavy bool
 }
 
 // call is what a handler knows about who is calling.
@@ -161,12 +167,12 @@ func (a *API) table() []route {
 		signedIn("PUT", "/fx/rates", auth.PermCurrencyManage, a.setRate),
 		withMaxBody(signedIn("POST", "/fx/rates/import", auth.PermCurrencyManage, a.importRates), maxImportBytes),
 		signedIn("GET", "/fx/rates/history", auth.PermCostsRead, a.rateHistory),
-		scopedRead(signedIn("GET", "/costs/explore", auth.PermCostsRead, a.exploreCosts)),
-		scopedRead(signedIn("GET", "/costs/values", auth.PermCostsRead, a.costValues)),
-		signedIn("GET", "/costs/consumption", auth.PermCostsRead, a.costConsumption),
+		heavy(scopedRead(signedIn("GET", "/costs/explore", auth.PermCostsRead, a.exploreCosts))),
+		heavy(scopedRead(signedIn("GET", "/costs/values", auth.PermCostsRead, a.costValues))),
+		heavy(signedIn("GET", "/costs/consumption", auth.PermCostsRead, a.costConsumption)),
 		signedIn("GET", "/costs/freshness", auth.PermCostsRead, a.costFreshness),
-		signedIn("GET", "/costs/export.csv", auth.PermCostsExport, a.exportCostTable),
-		signedIn("GET", "/costs/lines.csv", auth.PermCostsExport, a.exportCostLines),
+		heavy(signedIn("GET", "/costs/export.csv", auth.PermCostsExport, a.exportCostTable)),
+		heavy(signedIn("GET", "/costs/lines.csv", auth.PermCostsExport, a.exportCostLines)),
 		withMaxBody(signedIn("POST", "/costs/imports", auth.PermCostsImport, a.uploadImport), uploadBody),
 		signedIn("GET", "/costs/imports", auth.PermCostsRead, a.listImports),
 		signedIn("GET", "/costs/imports/{upload_id}", auth.PermCostsRead, a.getImport),
@@ -252,10 +258,32 @@ func (a *API) handler(rt route) http.Handler {
 			}
 			c = &call{P: p, Who: p.Actor(audit.ClientIP(r), r.UserAgent())}
 		}
+		if rt.Heavy {
+			release, err := a.heavy.Acquire(r.Context())
+			if err != nil {
+				if r.Context().Err() == nil {
+					a.fail(w, r, err)
+				}
+				return
+			}
+			defer release()
+		}
 		if err := rt.handle(w, r, c); err != nil {
 			a.fail(w, r, err)
 		}
 	})
+}
+
+// WithHeavyLimiter bounds the heavy routes with l (shared with the UI, so
+// one node's cost scans are bounded together); nil does not limit.
+func (a *API) WithHeavyLimiter(l *shed.Limiter) *API {
+	a.heavy = l
+	return a
+}
+
+func heavy(r route) route {
+	r.Heavy = true
+	return r
 }
 
 // unrouted answers requests no route matched: 405 with Allow when the path

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/canopyhq/canopy/internal/domain"
+	"github.com/canopyhq/canopy/internal/shed"
 )
 
 // errorBody is the one shape of every error response.
@@ -48,7 +49,10 @@ func (e *statusError) Unwrap() error { return e.err }
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status := statusFor(err)
 	d := errorDetail{Code: domain.ErrorCode(err), Message: domain.ErrorMessage(err), Field: domain.ErrorField(err)}
-	if status >= 500 {
+	if d.Code == domain.CodeUnavailable {
+		// Overloaded (shed): nothing failed, the client is to come back.
+		w.Header().Set("Retry-After", shed.RetryAfterHeader())
+	} else if status >= 500 {
 		a.log.ErrorContext(r.Context(), "api request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		d = errorDetail{Code: domain.CodeInternal, Message: genericInternal}
 	}

@@ -37,7 +37,7 @@ func (a *API) allocationRoutes() []route {
 		signedIn("PUT", "/allocation/rules", auth.PermAllocationWrite, a.putRules),
 		signedIn("GET", "/allocation/versions", auth.PermAllocationRead, a.listVersions),
 		signedIn("GET", "/allocation/versions/{version}", auth.PermAllocationRead, a.getVersion),
-		signedIn("GET", "/allocation/results", auth.PermAllocationRead, a.getResults),
+		heavy(signedIn("GET", "/allocation/results", auth.PermAllocationRead, a.getResults)),
 		signedIn("GET", "/allocation/explain", auth.PermAllocationRead, a.explain),
 		signedIn("GET", "/allocation/licence-prices", auth.PermAllocationRead, a.listLicencePrices),
 		signedIn("PUT", "/allocation/licence-prices", auth.PermAllocationWrite, a.setLicencePrice),

@@ -18,7 +18,7 @@ func (a *API) WithBudgets(b *budgets.Service, n *notify.Service) *API {
 // budgetRoutes are the /budgets and /webhooks endpoints.
 func (a *API) budgetRoutes() []route {
 	return []route{
-		signedIn("GET", "/budgets", auth.PermBudgetsRead, a.listBudgets),
+		heavy(signedIn("GET", "/budgets", auth.PermBudgetsRead, a.listBudgets)),
 		signedIn("POST", "/budgets", auth.PermBudgetsWrite, a.createBudget),
 		signedIn("GET", "/budgets/{budget_id}", auth.PermBudgetsRead, a.getBudget),
 		signedIn("PUT", "/budgets/{budget_id}", auth.PermBudgetsWrite, a.updateBudget),

@@ -113,7 +113,7 @@ func (s opSpec) build() *operation {
 	for _, p := range s.params {
 		s.addErrors(op, map[string]int{"path": 404, "query": 400}[p.In])
 	}
-	op.Responses["default"] = errorResponse("Any other error (409 conflict, 429 rate limited, 500 internal)")
+	op.Responses["default"] = errorResponse("Any other error (409 conflict, 429 rate limited, 500 internal; 503 unavailable with Retry-After when the node is saturated with cost queries)")
 	return op
 }
 

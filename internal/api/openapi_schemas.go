@@ -78,7 +78,7 @@ func peopleSchemas() map[string]*schema {
 	return map[string]*schema{
 		"Error": object("Every error response", props{"error": object("", props{
 			"code": {Type: "string", Enum: []string{domain.CodeInvalid, domain.CodeNotFound, domain.CodeConflict, domain.CodeForbidden,
-				domain.CodeUnauthenticated, domain.CodeRateLimited, domain.CodeTooLarge, domain.CodeInternal}},
+				domain.CodeUnauthenticated, domain.CodeRateLimited, domain.CodeTooLarge, domain.CodeUnavailable, domain.CodeInternal}},
 			"message": text("What went wrong, for a person"),
 			"field":   text("The input field it is about, when there is one"),
 		}, "code", "message")}, "error"),

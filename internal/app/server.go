@@ -15,6 +15,7 @@ import (
 
 	"github.com/canopyhq/canopy/internal/api"
 	"github.com/canopyhq/canopy/internal/domain"
+	"github.com/canopyhq/canopy/internal/shed"
 	"github.com/canopyhq/canopy/internal/svcaccount"
 	"github.com/canopyhq/canopy/internal/web"
 )
@@ -32,9 +33,12 @@ func (a *App) Handler() (http.Handler, error) {
 		Alerts: a.Alerts, R: renderer, Log: a.Log,
 		Sessions: web.NewSessionManager(a.Store, a.Cfg.SessionIdle, a.Cfg.SessionLifetime, a.Cfg.SecureCookies)}
 	ui.TagSync, ui.Chargebacks, ui.Recommendations, ui.Marketplace = a.TagSync, a.Chargebacks, a.Recommendations, a.Marketplace
+	// One bound for the node's cost scans, UI and API together.
+	heavy := shed.New(a.Cfg.HeavyRequests, a.Cfg.HeavyWait)
+	ui.Heavy = heavy
 	apiSrv := api.New(a.Auth, a.Log).WithImports(a.Imports).WithConnections(a.Connections).WithAllocation(a.Allocation).WithChargebacks(a.Chargebacks).WithTagSync(a.TagSync).WithBudgets(a.Budgets, a.Notify).
 		WithAlerts(a.Alerts).WithMarketplace(a.Marketplace).
-		WithRecommendations(a.Recommendations).WithServiceAccounts(a.Collector)
+		WithRecommendations(a.Recommendations).WithServiceAccounts(a.Collector).WithHeavyLimiter(heavy)
 	ui.ServiceAccounts = &svcaccount.Service{Store: a.Store, Keys: a.Collector}
 	ui.Delegation = apiSrv.Delegation()
 	ui.Routes(mux)
@@ -42,6 +46,13 @@ func (a *App) Handler() (http.Handler, error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := newMetrics(reg)
+	reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "canopy_heavy_requests_running", Help: "Requests scanning cost data now (bounded by CANOPY_HEAVY_REQUESTS)."},
+			func() float64 { return float64(heavy.Stats().Running) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "canopy_heavy_requests_waiting", Help: "Requests waiting for a heavy-request slot."},
+			func() float64 { return float64(heavy.Stats().Waiting) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "canopy_heavy_requests_shed_total", Help: "Requests refused with 503 after waiting CANOPY_HEAVY_WAIT for a slot."},
+			func() float64 { return float64(heavy.Stats().Shed) }))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", a.ready)

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -48,6 +49,13 @@ type Config struct {
 	NodeID string
 	// MaxUploadMiB bounds a billing file uploaded through the UI or API.
 	MaxUploadMiB int
+	// HeavyRequests bounds how many requests that scan cost data (the
+	// explorer, its value lists, exports, budgets, allocation results)
+	// this node works on at once; the others wait up to HeavyWait for a
+	// slot and are then refused with 503 and Retry-After (internal/shed).
+	// Default twice the CPUs (at least 4); 0 removes the bound.
+	HeavyRequests int
+	HeavyWait     time.Duration
 	// AlertsHour is the UTC hour of the daily consumption-alert
 	// evaluation (default 23); an organisation may choose its own.
 	AlertsHour int
@@ -101,6 +109,8 @@ func Default() Config {
 		SyncStaleAfter:   time.Minute,
 		ImportStaleAfter: time.Minute,
 		MaxUploadMiB:     2048,
+		HeavyRequests:    max(4, 2*runtime.NumCPU()),
+		HeavyWait:        20 * time.Second,
 		LogLevel:         "info",
 		AlertsHour:       23,
 		Clouds:           Clouds{AzureQueriesPerMinute: 4},
@@ -162,6 +172,8 @@ func (c *Config) applyEnv(getenv func(string) string) {
 	dur("CANOPY_IMPORT_STALE_AFTER", &c.ImportStaleAfter)
 	str("CANOPY_NODE_ID", &c.NodeID)
 	num("CANOPY_MAX_UPLOAD_MIB", &c.MaxUploadMiB)
+	num("CANOPY_HEAVY_REQUESTS", &c.HeavyRequests)
+	dur("CANOPY_HEAVY_WAIT", &c.HeavyWait)
 	num("CANOPY_ALERTS_HOUR", &c.AlertsHour)
 	num("CANOPY_AZURE_QUERIES_PER_MINUTE", &c.Clouds.AzureQueriesPerMinute)
 	str("CANOPY_TRUSTED_PROXIES", &c.TrustedProxies)
@@ -203,6 +215,12 @@ func (c *Config) Finish() error {
 	}
 	if c.AlertsHour < 0 || c.AlertsHour > 23 {
 		return fmt.Errorf("alerts-hour %d (CANOPY_ALERTS_HOUR): must be 0 to 23 (UTC)", c.AlertsHour)
+	}
+	if c.HeavyRequests < 0 {
+		return fmt.Errorf("CANOPY_HEAVY_REQUESTS %d: must be 0 (no bound) or more", c.HeavyRequests)
+	}
+	if c.HeavyRequests > 0 && c.HeavyWait < 0 {
+		return fmt.Errorf("CANOPY_HEAVY_WAIT %s: must not be negative", c.HeavyWait)
 	}
 	if c.MaxUploadMiB < 1 {
 		return fmt.Errorf("max-upload-mib %d (CANOPY_MAX_UPLOAD_MIB): must be at least 1", c.MaxUploadMiB)

@@ -16,6 +16,7 @@ const (
 	CodeUnauthenticated = "unauthenticated"
 	CodeRateLimited     = "rate_limited"
 	CodeTooLarge        = "too_large"
+	CodeUnavailable     = "unavailable" // overloaded: try again later (Retry-After)
 	CodeInternal        = "internal"
 )
 

@@ -20,6 +20,8 @@ func HTTPStatus(err error) int {
 		return http.StatusTooManyRequests
 	case CodeTooLarge:
 		return http.StatusRequestEntityTooLarge
+	case CodeUnavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }

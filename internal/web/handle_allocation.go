@@ -20,7 +20,7 @@ func (s *Server) allocationRoutes() []Route {
 	}
 	read, write := auth.PermAllocationRead, auth.PermAllocationWrite
 	return []Route{
-		perm("GET /allocation", read, s.allocationOverview),
+		heavy(perm("GET /allocation", read, s.allocationOverview)),
 		perm("GET /allocation/groups/new", write, s.newGroup),
 		perm("POST /allocation/groups", write, s.createGroup),
 		perm("GET /allocation/groups/{id}", read, s.groupDetail),

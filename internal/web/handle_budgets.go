@@ -17,7 +17,7 @@ func (s *Server) budgetRoutes() []Route {
 		return Route{Pattern: p, Access: Needs, Perm: pm, handler: h}
 	}
 	return []Route{
-		perm("GET /budgets", auth.PermBudgetsRead, s.budgetList),
+		heavy(perm("GET /budgets", auth.PermBudgetsRead, s.budgetList)),
 		perm("GET /budgets/new", auth.PermBudgetsWrite, s.newBudget),
 		perm("POST /budgets", auth.PermBudgetsWrite, s.saveBudget),
 		perm("GET /budgets/{id}", auth.PermBudgetsRead, s.budgetDetail),

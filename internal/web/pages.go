@@ -184,6 +184,9 @@ func NewErrorPage(status int) ErrorPage {
 	case http.StatusForbidden:
 		p.Title = "You do not have permission"
 		p.Message = "Your role does not allow this. Ask an administrator of your organisation if you need access."
+	case http.StatusServiceUnavailable:
+		p.Title = "Canopy is busy"
+		p.Message = "Canopy is answering many cost questions at the moment. Try again in a few seconds."
 	case http.StatusNotFound:
 		p.Title = "Page not found"
 		p.Message = "There is nothing at this address. It may have moved, or the link may be mistyped."

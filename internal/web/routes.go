@@ -36,7 +36,16 @@ type Route struct {
 	// larger one is refused with 413 before the session or the handler
 	// (maxFormBody unless the route takes a file or an IdP's message).
 	MaxBody int64
+	// Heavy routes scan cost data: once the member is known they wait for
+	// a slot of the node's heavy-request limiter (Server.Heavy), or get a
+	// 503 "busy" page with Retry-After when the node is saturated.
+	Heavy   bool
 	handler http.HandlerFunc
+}
+
+func heavy(rt Route) Route {
+	rt.Heavy = true
+	return rt
 }
 
 // maxFormBody bounds the body of every UI route that takes no file.
@@ -144,10 +153,10 @@ func (s *Server) routeTable() []Route {
 		perm("POST /settings/currency/reporting", auth.PermCurrencyManage, s.setReportingCurrency),
 		withMaxBody(perm("POST /settings/currency/import", auth.PermCurrencyManage, s.importRates), maxRatesUpload),
 		perm("POST /settings/currency/rates", auth.PermCurrencyManage, s.setRate),
-		perm("GET /spend", auth.PermCostsRead, s.spendExplore),
-		perm("GET /spend/consumption", auth.PermCostsRead, s.spendConsumption),
-		perm("GET /spend/export.csv", auth.PermCostsExport, s.spendTableCSV),
-		perm("GET /spend/lines.csv", auth.PermCostsExport, s.spendFOCUS),
+		heavy(perm("GET /spend", auth.PermCostsRead, s.spendExplore)),
+		heavy(perm("GET /spend/consumption", auth.PermCostsRead, s.spendConsumption)),
+		heavy(perm("GET /spend/export.csv", auth.PermCostsExport, s.spendTableCSV)),
+		heavy(perm("GET /spend/lines.csv", auth.PermCostsExport, s.spendFOCUS)),
 		perm("GET /spend/imports", auth.PermCostsRead, s.imports),
 		withMaxBody(perm("POST /spend/imports", auth.PermCostsImport, s.uploadImport), uploadBody),
 		perm("GET /spend/imports/{id}", auth.PermCostsRead, s.importStatus),
@@ -191,6 +200,9 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	}
 	for _, rt := range s.routeTable() {
 		h := rt.handler
+		if rt.Heavy {
+			h = s.limitHeavy(h)
+		}
 		switch rt.Access {
 		case Needs:
 			h = s.signedIn(s.require(rt.Perm, h))
@@ -204,6 +216,23 @@ func (s *Server) Routes(mux *http.ServeMux) {
 		mux.Handle(rt.Pattern, s.limitBody(rt, s.Sessions.LoadAndSave(h)))
 	}
 	mux.Handle("/", s.Sessions.LoadAndSave(http.HandlerFunc(s.notFound)))
+}
+
+// limitHeavy runs next once the node's heavy-request limiter gives it a
+// slot. A request refused after waiting gets the busy page (503 with
+// Retry-After); one whose browser left gets nothing and costs nothing.
+func (s *Server) limitHeavy(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		release, err := s.Heavy.Acquire(r.Context())
+		if err != nil {
+			if r.Context().Err() == nil {
+				s.fail(w, r, err)
+			}
+			return
+		}
+		defer release()
+		next(w, r)
+	}
 }
 
 // signedIn loads the principal of the session or sends the browser to

@@ -27,6 +27,7 @@ import (
 	"github.com/canopyhq/canopy/internal/marketplace"
 	"github.com/canopyhq/canopy/internal/notify"
 	"github.com/canopyhq/canopy/internal/recommend"
+	"github.com/canopyhq/canopy/internal/shed"
 	"github.com/canopyhq/canopy/internal/spend"
 	"github.com/canopyhq/canopy/internal/store"
 	"github.com/canopyhq/canopy/internal/svcaccount"
@@ -49,9 +50,12 @@ const pendingTTL = 5 * time.Minute
 
 // Server serves the browser UI.
 type Server struct {
-	Auth    *auth.Service
-	FX      *fx.Service    // nil: one over Auth.Store
-	Spend   *spend.Service // nil: one over Auth.Store
+	Auth  *auth.Service
+	FX    *fx.Service    // nil: one over Auth.Store
+	Spend *spend.Service // nil: one over Auth.Store
+	// Heavy bounds the routes that scan cost data (Route.Heavy), shared
+	// with the API; nil does not limit.
+	Heavy   *shed.Limiter
 	Imports *imports.Service
 	// Connections serves the Connections pages (nil: those pages fail).
 	Connections *connect.Service
@@ -159,11 +163,14 @@ func (s *Server) flash(r *http.Request, kind, msg string) {
 // fail renders the error page for err with its status.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status := domain.HTTPStatus(err)
-	if status >= 500 {
+	busy := domain.ErrorCode(err) == domain.CodeUnavailable // shed: nothing failed
+	if busy {
+		w.Header().Set("Retry-After", shed.RetryAfterHeader())
+	} else if status >= 500 {
 		s.Log.ErrorContext(r.Context(), "request failed", "path", r.URL.Path, "err", err)
 	}
 	p := NewErrorPage(status)
-	if status < 500 && status != http.StatusNotFound && status != http.StatusForbidden {
+	if busy || (status < 500 && status != http.StatusNotFound && status != http.StatusForbidden) {
 		p.Message = domain.ErrorMessage(err)
 	}
 	title := p.Title
