@@ -204,6 +204,9 @@ func (u *user) visit(ctx context.Context, rt route) {
 		u.rec.signedOut(res.at)
 		u.session = nil
 	case res.status != http.StatusOK:
+		if res.status == http.StatusServiceUnavailable {
+			u.rec.shed[rt.class]++
+		}
 		u.rec.fail(rt.class, res.at, res.took, fmt.Sprintf("GET %s: status %d %s", req.URL.Path, res.status, snippet(res.body)))
 	default:
 		u.rec.ok(rt.class, res.took)

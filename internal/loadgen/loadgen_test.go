@@ -79,10 +79,15 @@ func TestMergeCountsErrorsAndSignIns(t *testing.T) {
 	a.ok("web /budgets", 10*time.Millisecond)
 	b.fail("web /budgets", now.Add(time.Second), 20*time.Millisecond, "GET /budgets: status 500")
 	b.fail("api /me", now.Add(2*time.Second), 0, "connection reset")
+	b.shed["api /costs/explore"]++
+	b.fail("api /costs/explore", now, time.Millisecond, "GET /api/v1/costs/explore: status 503")
 	b.signedOut(now)
 	rep := merge([]*recorder{a, b}, 10*time.Second, 1)
-	if rep.Requests != 3 || rep.Errors != 2 || rep.SignedOut != 1 || rep.Failovers != 1 {
-		t.Fatalf("requests %d errors %d signed out %d failovers %d", rep.Requests, rep.Errors, rep.SignedOut, rep.Failovers)
+	if rep.Requests != 4 || rep.Errors != 3 || rep.Shed != 1 || rep.SignedOut != 1 || rep.Failovers != 1 {
+		t.Fatalf("requests %d errors %d shed %d signed out %d failovers %d", rep.Requests, rep.Errors, rep.Shed, rep.SignedOut, rep.Failovers)
+	}
+	if c := rep.Class("api /costs/explore"); c.Errors != 1 || c.Shed != 1 {
+		t.Errorf("explore class %+v", c)
 	}
 	if c := rep.Class("web /budgets"); c.Requests != 2 || c.Errors != 1 || c.Max != 20*time.Millisecond {
 		t.Errorf("budgets class %+v", c)
@@ -90,7 +95,7 @@ func TestMergeCountsErrorsAndSignIns(t *testing.T) {
 	if c := rep.Class("api /me"); c.Requests != 1 || c.Errors != 1 {
 		t.Errorf("me class %+v", c)
 	}
-	if !rep.LastError.Equal(now.Add(2*time.Second)) || len(rep.Samples) != 2 || !strings.Contains(rep.Samples[1], "+2.0s connection reset") {
+	if !rep.LastError.Equal(now.Add(2*time.Second)) || len(rep.Samples) != 3 || !strings.Contains(rep.Samples[1], "+2.0s connection reset") {
 		t.Errorf("last error %v samples %q", rep.LastError, rep.Samples)
 	}
 }

@@ -17,6 +17,7 @@ type recorder struct {
 	began   time.Time
 	took    map[string][]time.Duration
 	errs    map[string]int
+	shed    map[string]int // of errs: 503 answers (the node shed the request)
 	samples []string
 	lastErr time.Time
 	outs    int
@@ -24,7 +25,7 @@ type recorder struct {
 }
 
 func newRecorder() *recorder {
-	return &recorder{took: map[string][]time.Duration{}, errs: map[string]int{}}
+	return &recorder{took: map[string][]time.Duration{}, errs: map[string]int{}, shed: map[string]int{}}
 }
 
 func (r *recorder) ok(class string, d time.Duration) { r.took[class] = append(r.took[class], d) }
@@ -54,6 +55,7 @@ type Class struct {
 	Name          string
 	Requests      int // answered or failed
 	Errors        int
+	Shed          int // of Errors: answered 503 (shed by the node's heavy-request bound)
 	P50, P95, P99 time.Duration
 	Max           time.Duration
 }
@@ -65,6 +67,7 @@ type Report struct {
 	Classes   []Class
 	Requests  int       // during the run: the sign-ins before it are not counted here
 	Errors    int       // including failed sign-ins
+	Shed      int       // of Errors: 503 answers
 	Samples   []string  // some error messages, with their offset from the start
 	LastError time.Time // zero when there was none
 	// SignedOut counts pages answered with a redirect to /signin (the
@@ -77,8 +80,12 @@ type Report struct {
 
 func merge(recs []*recorder, elapsed time.Duration, failovers int64) *Report {
 	rep := &Report{Elapsed: elapsed, Users: len(recs), Failovers: failovers}
-	took, errs := map[string][]time.Duration{}, map[string]int{}
+	took, errs, shed := map[string][]time.Duration{}, map[string]int{}, map[string]int{}
 	for _, r := range recs {
+		for c, n := range r.shed {
+			shed[c] += n
+			rep.Shed += n
+		}
 		for c, d := range r.took {
 			took[c] = append(took[c], d...)
 		}
@@ -114,7 +121,7 @@ func merge(recs []*recorder, elapsed time.Duration, failovers int64) *Report {
 		if n < errs[c] { // failures without an answer have no duration
 			n = errs[c]
 		}
-		cl := Class{Name: c, Requests: n, Errors: errs[c], P50: Percentile(d, 50), P95: Percentile(d, 95), P99: Percentile(d, 99)}
+		cl := Class{Name: c, Requests: n, Errors: errs[c], Shed: shed[c], P50: Percentile(d, 50), P95: Percentile(d, 95), P99: Percentile(d, 99)}
 		if len(d) > 0 {
 			cl.Max = d[len(d)-1]
 		}
@@ -141,12 +148,12 @@ func (r *Report) Throughput() float64 { return float64(r.Requests) / r.Elapsed.S
 
 // Write prints the report as a table.
 func (r *Report) Write(w io.Writer) {
-	fmt.Fprintf(w, "users: %d, elapsed %.1f s, requests %d (%.1f req/s), errors %d, signed out %d, failovers %d\n",
-		r.Users, r.Elapsed.Seconds(), r.Requests, r.Throughput(), r.Errors, r.SignedOut, r.Failovers)
-	fmt.Fprintf(w, "%-40s %8s %7s %9s %9s %9s %9s %7s\n", "route class", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors")
+	fmt.Fprintf(w, "users: %d, elapsed %.1f s, requests %d (%.1f req/s), errors %d (of which shed with 503: %d), signed out %d, failovers %d\n",
+		r.Users, r.Elapsed.Seconds(), r.Requests, r.Throughput(), r.Errors, r.Shed, r.SignedOut, r.Failovers)
+	fmt.Fprintf(w, "%-40s %8s %7s %9s %9s %9s %9s %7s %5s\n", "route class", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors", "shed")
 	for _, c := range r.Classes {
-		fmt.Fprintf(w, "%-40s %8d %7.2f %9.1f %9.1f %9.1f %9.1f %7d\n", c.Name, c.Requests, float64(c.Requests)/r.Elapsed.Seconds(),
-			msf(c.P50), msf(c.P95), msf(c.P99), msf(c.Max), c.Errors)
+		fmt.Fprintf(w, "%-40s %8d %7.2f %9.1f %9.1f %9.1f %9.1f %7d %5d\n", c.Name, c.Requests, float64(c.Requests)/r.Elapsed.Seconds(),
+			msf(c.P50), msf(c.P95), msf(c.P99), msf(c.Max), c.Errors, c.Shed)
 	}
 	for _, s := range r.Samples {
 		fmt.Fprintln(w, "error:", s)
