@@ -93,6 +93,10 @@ func readMetadata(root *etree.Element) (Metadata, error) {
 	}
 	rd := roles[0]
 	md := Metadata{STSSettings: STSSettings{EntityID: strings.TrimSpace(root.SelectAttrValue("entityID", ""))}}
+	if md.EntityID == "" {
+		// Required by the metadata schema; tokens are checked against it.
+		return Metadata{}, fail(ReasonMalformed, "the metadata's EntityDescriptor has no entityID")
+	}
 	for _, ep := range saml.Children(rd, NSFederation, "PassiveRequestorEndpoint") {
 		for _, ns := range addressingNS {
 			for _, epr := range saml.Children(ep, ns, "EndpointReference") {
