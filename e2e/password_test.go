@@ -100,6 +100,7 @@ func checkTooShortRefused(b *tab) {
 func typeNewPassword(b *tab, idp, pw string) {
 	b.t.Helper()
 	field, meter := "#"+idp+"-password", "#"+idp+"-strength"
+	b.watchStrength(idp)
 	b.fill(field, pw[:8])
 	b.waitFor("a weak rating", `(() => { const m = document.querySelector("`+meter+` .meter");
 		return m && m.dataset.score <= 1; })()`)
@@ -110,6 +111,7 @@ func typeNewPassword(b *tab, idp, pw string) {
 	b.waitFor("the meter bar to grow", `document.querySelector("`+meter+` .meter span").getBoundingClientRect().width > `+jsFloat(weak)+` * 2`)
 	b.waitFor("a stale server error on the field to clear", `!document.querySelector("#`+idp+`-password-error") &&
 		document.querySelector("`+field+`").getAttribute("aria-invalid") !== "true"`)
+	b.strengthSettled(idp)
 	b.fill("#"+idp+"-confirm", pw)
 }
 

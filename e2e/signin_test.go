@@ -72,9 +72,36 @@ func (b *tab) changePassword(current, next string) int64 {
 		b.open("/profile")
 	}
 	b.fill("#profile-current", current)
+	b.watchStrength("profile")
 	b.fill("#profile-password", next)
+	b.strengthSettled("profile")
 	b.fill("#profile-confirm", next)
 	return b.submit(`form[action="/profile/password"] button[type=submit]`)
+}
+
+// watchStrength starts watching the strength meter of a new-password form
+// (id prefix idp) before the password is typed; strengthSettled then
+// waits until the meter has rated it and nothing has changed for a
+// second. Typing sends the meter's request 300 ms after the last key
+// (htmx), and its answer grows the form: a click aimed at the submit
+// button before that answer can land where the button no longer is, and
+// no form is sent (two full runs timed out so on a loaded machine).
+func (b *tab) watchStrength(idp string) {
+	b.t.Helper()
+	b.do("watch the strength meter", evalVoid(`(() => {
+		window.__meterQuiet = performance.now();
+		const quiet = () => { window.__meterQuiet = performance.now(); };
+		new MutationObserver(quiet).observe(document.querySelector("#`+idp+`-strength"), {childList: true, subtree: true, characterData: true});
+		document.querySelector("#`+idp+`-password").addEventListener("input", quiet);
+		document.body.addEventListener("htmx:beforeRequest", quiet);
+		document.body.addEventListener("htmx:afterRequest", quiet);
+	})()`))
+}
+
+func (b *tab) strengthSettled(idp string) {
+	b.t.Helper()
+	b.waitFor("the strength meter to rate the password and settle", `!!document.querySelector("#`+idp+`-strength .strength-label") &&
+		!document.querySelector(".htmx-request") && performance.now() - window.__meterQuiet > 1000`)
 }
 
 // newPassword returns a long, unique password that passes Canopy's rules.
