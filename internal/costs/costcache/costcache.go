@@ -62,9 +62,12 @@ type Querier struct {
 
 // Stats counts what the cache did.
 type Stats struct {
+	// Hits were answered from memory or by another caller's run of the
+	// same query; Misses ran the query.
 	Hits, Misses, Evictions int64
 	Entries                 int
 	Bytes                   int64
+	Waiting                 int // callers waiting for another's run now
 }
 
 type entry struct {
@@ -176,11 +179,19 @@ func (c *Querier) do(ctx context.Context, key string, fn func(context.Context) (
 			return el.Value.(*entry).val, nil
 		}
 		if f, ok := c.flight[key]; ok {
+			c.stats.Waiting++
 			c.mu.Unlock()
+			var err error
 			select {
 			case <-f.done:
 			case <-ctx.Done():
-				return nil, ctx.Err()
+				err = ctx.Err()
+			}
+			c.mu.Lock()
+			c.stats.Waiting--
+			c.mu.Unlock()
+			if err != nil {
+				return nil, err
 			}
 			if f.err == nil {
 				c.mu.Lock()
