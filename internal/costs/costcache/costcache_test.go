@@ -65,7 +65,7 @@ type env struct {
 	org string
 }
 
-func newEnv(t *testing.T, db *store.DB) *env {
+func newEnv(t testing.TB, db *store.DB) *env {
 	t.Helper()
 	ctx, st, now := context.Background(), store.New(db), domain.Now()
 	org := domain.Org{ID: domain.NewID("org"), Name: storetest.Name("cache"), ReportingCurrency: "USD", CreatedAt: now, UpdatedAt: now}
