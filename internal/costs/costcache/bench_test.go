@@ -49,9 +49,11 @@ func BenchmarkExploreCached(b *testing.B) {
 				}
 				b.Run(c.name, func(b *testing.B) {
 					page()
+					cpu := cpuTime()
 					for b.Loop() {
 						page()
 					}
+					b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 				})
 			}
 			b.Run("stamp", func(b *testing.B) {
