@@ -12,6 +12,19 @@ import (
 	"github.com/canopyhq/canopy/internal/spend"
 )
 
+// WithSpend answers the explorer endpoints with s (the application's one
+// spend service, whose cost query cache the web UI shares); nil keeps the
+// service over the store that New made.
+func (a *API) WithSpend(s *spend.Service) *API {
+	if s != nil {
+		if s.Groups == nil && a.allocation != nil {
+			s.Groups = a.allocation
+		}
+		a.spend = s
+	}
+	return a
+}
+
 // WithAllocation serves /allocation and lets the explorer group and
 // filter by custom group.
 func (a *API) WithAllocation(s *allocation.Service) *API {

@@ -18,6 +18,7 @@ import (
 	"github.com/canopyhq/canopy/internal/chargeback"
 	"github.com/canopyhq/canopy/internal/config"
 	"github.com/canopyhq/canopy/internal/connect"
+	"github.com/canopyhq/canopy/internal/costs/costcache"
 	"github.com/canopyhq/canopy/internal/delegation"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/imports"
@@ -50,6 +51,9 @@ type App struct {
 	Connections *connect.Service
 	// Allocation holds custom groups, allocation rules and their results.
 	Allocation *allocation.Service
+	// Spend answers the spend explorer for the web UI and the API alike,
+	// with one cache of cost query answers per process.
+	Spend *spend.Service
 	// Chargebacks generates the monthly chargebacks per business unit.
 	Chargebacks *chargeback.Service
 	// Alerts holds consumption-alert rules, their daily evaluation and
@@ -145,6 +149,9 @@ func (a *App) init(ctx context.Context) error {
 	a.Connections.AfterConnectionSync = a.afterDirectorySync
 	a.Auth = auth.NewService(a.Store, kv, &queuedMail{jobs: a.Jobs, vault: kv}, a.Cfg.BaseURL)
 	a.Allocation = allocation.New(a.Store)
+	a.Spend = spend.NewReporting(a.Store)
+	a.Spend.Costs = costcache.New(a.Store.ReadCosts(), int64(a.Cfg.QueryCacheMiB)<<20)
+	a.Spend.Groups = a.Allocation
 	a.Chargebacks = chargeback.New(a.Store, a.Allocation, &queuedMail{jobs: a.Jobs, vault: kv}, a.Cfg.BaseURL)
 	a.Recommendations = recommend.New(a.Store)
 	return nil

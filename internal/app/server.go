@@ -30,13 +30,13 @@ func (a *App) Handler() (http.Handler, error) {
 	renderer.SetLogger(a.Log)
 	mux := http.NewServeMux()
 	ui := &web.Server{Auth: a.Auth, Imports: a.Imports, Connections: a.Connections, Allocation: a.Allocation, Budgets: a.Budgets, Notify: a.Notify,
-		Alerts: a.Alerts, R: renderer, Log: a.Log,
+		Alerts: a.Alerts, Spend: a.Spend, R: renderer, Log: a.Log,
 		Sessions: web.NewSessionManager(a.Store, a.Cfg.SessionIdle, a.Cfg.SessionLifetime, a.Cfg.SecureCookies)}
 	ui.TagSync, ui.Chargebacks, ui.Recommendations, ui.Marketplace = a.TagSync, a.Chargebacks, a.Recommendations, a.Marketplace
 	// One bound for the node's cost scans, UI and API together.
 	heavy := shed.New(a.Cfg.HeavyRequests, a.Cfg.HeavyWait)
 	ui.Heavy = heavy
-	apiSrv := api.New(a.Auth, a.Log).WithImports(a.Imports).WithConnections(a.Connections).WithAllocation(a.Allocation).WithChargebacks(a.Chargebacks).WithTagSync(a.TagSync).WithBudgets(a.Budgets, a.Notify).
+	apiSrv := api.New(a.Auth, a.Log).WithSpend(a.Spend).WithImports(a.Imports).WithConnections(a.Connections).WithAllocation(a.Allocation).WithChargebacks(a.Chargebacks).WithTagSync(a.TagSync).WithBudgets(a.Budgets, a.Notify).
 		WithAlerts(a.Alerts).WithMarketplace(a.Marketplace).
 		WithRecommendations(a.Recommendations).WithServiceAccounts(a.Collector).WithHeavyLimiter(heavy)
 	ui.ServiceAccounts = &svcaccount.Service{Store: a.Store, Keys: a.Collector}

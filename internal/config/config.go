@@ -56,6 +56,10 @@ type Config struct {
 	// Default twice the CPUs (at least 4); 0 removes the bound.
 	HeavyRequests int
 	HeavyWait     time.Duration
+	// QueryCacheMiB bounds the memory of this process's cache of cost
+	// query answers (the spend explorer's sums and filter lists); 0
+	// turns the cache off. Default 64.
+	QueryCacheMiB int
 	// AlertsHour is the UTC hour of the daily consumption-alert
 	// evaluation (default 23); an organisation may choose its own.
 	AlertsHour int
@@ -111,6 +115,7 @@ func Default() Config {
 		MaxUploadMiB:     2048,
 		HeavyRequests:    max(4, 2*runtime.NumCPU()),
 		HeavyWait:        20 * time.Second,
+		QueryCacheMiB:    64,
 		LogLevel:         "info",
 		AlertsHour:       23,
 		Clouds:           Clouds{AzureQueriesPerMinute: 4},
@@ -135,6 +140,7 @@ func (c *Config) Bind(fs *flag.FlagSet, getenv func(string) string) {
 	fs.IntVar(&c.JobWorkers, "workers", c.JobWorkers, "background job workers; 0 = none (env CANOPY_WORKERS)")
 	fs.IntVar(&c.AlertsHour, "alerts-hour", c.AlertsHour, "UTC hour (0-23) of the daily consumption-alert evaluation; organisations may choose their own (env CANOPY_ALERTS_HOUR)")
 	fs.IntVar(&c.MaxUploadMiB, "max-upload-mib", c.MaxUploadMiB, "largest billing file accepted by upload, in MiB (env CANOPY_MAX_UPLOAD_MIB)")
+	fs.IntVar(&c.QueryCacheMiB, "query-cache-mb", c.QueryCacheMiB, "memory for cached cost query answers, in MiB; 0 = no cache (env CANOPY_QUERY_CACHE_MB)")
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env CANOPY_LOG_LEVEL)")
 }
 
@@ -174,6 +180,7 @@ func (c *Config) applyEnv(getenv func(string) string) {
 	num("CANOPY_MAX_UPLOAD_MIB", &c.MaxUploadMiB)
 	num("CANOPY_HEAVY_REQUESTS", &c.HeavyRequests)
 	dur("CANOPY_HEAVY_WAIT", &c.HeavyWait)
+	num("CANOPY_QUERY_CACHE_MB", &c.QueryCacheMiB)
 	num("CANOPY_ALERTS_HOUR", &c.AlertsHour)
 	num("CANOPY_AZURE_QUERIES_PER_MINUTE", &c.Clouds.AzureQueriesPerMinute)
 	str("CANOPY_TRUSTED_PROXIES", &c.TrustedProxies)
@@ -224,6 +231,9 @@ func (c *Config) Finish() error {
 	}
 	if c.MaxUploadMiB < 1 {
 		return fmt.Errorf("max-upload-mib %d (CANOPY_MAX_UPLOAD_MIB): must be at least 1", c.MaxUploadMiB)
+	}
+	if c.QueryCacheMiB < 0 {
+		return fmt.Errorf("query-cache-mb %d (CANOPY_QUERY_CACHE_MB): must be 0 (no cache) or more", c.QueryCacheMiB)
 	}
 	switch c.SMTP.TLS {
 	case "none", "starttls", "tls":

@@ -80,3 +80,18 @@ func TestScaleOutSettings(t *testing.T) {
 		t.Fatalf("10ms staleness: %v", err)
 	}
 }
+
+func TestQueryCacheSize(t *testing.T) {
+	if c, err := load(t, nil); err != nil || c.QueryCacheMiB != 64 {
+		t.Fatalf("default %d %v", c.QueryCacheMiB, err)
+	}
+	if c, err := load(t, map[string]string{"CANOPY_QUERY_CACHE_MB": "0"}); err != nil || c.QueryCacheMiB != 0 {
+		t.Fatalf("off from the environment %d %v", c.QueryCacheMiB, err)
+	}
+	if c, err := load(t, map[string]string{"CANOPY_QUERY_CACHE_MB": "8"}, "--query-cache-mb", "256"); err != nil || c.QueryCacheMiB != 256 {
+		t.Fatalf("flag %d %v", c.QueryCacheMiB, err)
+	}
+	if _, err := load(t, nil, "--query-cache-mb", "-1"); err == nil || !strings.Contains(err.Error(), "CANOPY_QUERY_CACHE_MB") {
+		t.Fatalf("negative size: %v", err)
+	}
+}

@@ -126,7 +126,10 @@ func (c *Costs) finishImport(ctx context.Context, cn conn, orgID string, num int
 	_, err = cn.exec(ctx, `UPDATE cost_imports SET source_key = ?, billing_period_start = ?, billing_period_end = ?,
 		row_count = ?, totals = ?, finished_at = ?, status = ?, detail_rollup = ? WHERE org_id = ? AND num = ?`,
 		key, start, end, s.rows, string(totals), domain.Now(), costs.StatusSucceeded, detail, orgID, num)
-	return res, err
+	if err != nil || c.unpartitioned { // tests writing as before migration 00029 have no cost_stamps yet
+		return res, err
+	}
+	return res, bumpCostStamp(ctx, cn, orgID) // the import and what it replaced change the answers (cost_stamp.go)
 }
 
 // replaceSource deletes the lines and rollups of earlier successful imports of key

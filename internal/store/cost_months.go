@@ -125,13 +125,20 @@ func (c *Costs) deleteOrgMonth(ctx context.Context, orgID string, m int64, lines
 		if n > 0 {
 			lines[orgID] = n
 		}
-		return nil
+		return bumpCostStamp(ctx, cn, orgID)
 	})
 }
 
 // detachMonth detaches (and drops, or renames for archive) the month's
-// partitions, counting its lines by organisation first.
-func (c *Costs) detachMonth(ctx context.Context, m int64, archive bool, lines map[string]int64) error {
+// partitions, counting its lines by organisation first. Every
+// organisation's cost data stamp changes afterwards, even when a step
+// failed (some partitions may be gone).
+func (c *Costs) detachMonth(ctx context.Context, m int64, archive bool, lines map[string]int64) (err error) {
+	defer func() {
+		if berr := bumpCostStamp(context.WithoutCancel(ctx), c.writer(), ""); err == nil {
+			err = berr
+		}
+	}()
 	sc, err := c.db.W.Conn(ctx)
 	if err != nil {
 		return err

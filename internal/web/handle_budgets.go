@@ -197,7 +197,7 @@ func (s *Server) scopeChoices(r *http.Request, page *BudgetFormPage) error {
 	}
 	to := domain.Now().Truncate(24*time.Hour).AddDate(0, 0, 1)
 	for dim, dst := range map[costs.Dim]*[]Choice{costs.DimProvider: &page.Providers, costs.DimSubAccount: &page.SubAccts} {
-		vals, err := s.Auth.Store.ReadCosts().Values(ctx, p.Org.ID, dim, "", to.AddDate(0, 0, -90), to, 200)
+		vals, err := s.spendService().Costs.Values(ctx, p.Org.ID, dim, "", to.AddDate(0, 0, -90), to, 200)
 		if err != nil {
 			return err
 		}

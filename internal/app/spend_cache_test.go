@@ -1,0 +1,101 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/canopyhq/canopy/internal/billing"
+	"github.com/canopyhq/canopy/internal/billing/focusgen"
+	"github.com/canopyhq/canopy/internal/costs"
+	"github.com/canopyhq/canopy/internal/costs/costcache"
+	"github.com/canopyhq/canopy/internal/store/storetest"
+)
+
+// The spend page and the API answer from one cache per process: what the
+// page asked, the API's same question finds cached, and an import is
+// answered at once by both.
+func TestSpendPageAndAPIShareOneCostCache(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(string(e), func(t *testing.T) {
+			a := openTestApp(t, e)
+			cache, ok := a.Spend.Costs.(*costcache.Querier)
+			if !ok {
+				t.Fatalf("the spend service's costs are a %T, not the cache", a.Spend.Costs)
+			}
+			h, err := a.Handler()
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewServer(h)
+			defer srv.Close()
+			const email, pw = "cache-owner@example.com", "correct horse battery staple 42"
+			addOwner(t, a, email, pw)
+			uid := userID(t, a, email)
+			orgID, err := a.Auth.DefaultOrg(context.Background(), uid, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			importGen := func(seed int64, source string) {
+				var buf bytes.Buffer
+				start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+				if _, err := focusgen.Generate(&buf, focusgen.Options{Rows: 500, Seed: seed, Start: start, Days: 20}); err != nil {
+					t.Fatal(err)
+				}
+				r, err := billing.Open(&buf)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := a.Store.Costs().Import(context.Background(), orgID, r, costs.ImportMeta{FileName: "gen.csv", SourceKey: source}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			importGen(1, "a")
+			browser := signedInClient(t, srv.URL, email, pw)
+			token := apiToken(t, a, uid, orgID)
+			const params = "from=2026-01-01&to=2026-01-20&group_by=service"
+			page := func() {
+				resp, err := browser.Get(srv.URL + "/spend?" + params)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					t.Fatalf("/spend: %d", resp.StatusCode)
+				}
+			}
+			api := func() string {
+				req, _ := http.NewRequest("GET", srv.URL+"/api/v1/costs/explore?"+params, nil)
+				req.Header.Set("Authorization", "Bearer "+token)
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Body.Close()
+				var b bytes.Buffer
+				_, _ = b.ReadFrom(resp.Body)
+				if resp.StatusCode != http.StatusOK {
+					t.Fatalf("explore API: %d %s", resp.StatusCode, b.String())
+				}
+				return b.String()
+			}
+			page()
+			s := cache.Stats()
+			if s.Misses == 0 {
+				t.Fatalf("the page asked nothing of the cache: %+v", s)
+			}
+			first := api()
+			if s2 := cache.Stats(); s2.Misses != s.Misses || s2.Hits <= s.Hits {
+				t.Fatalf("the API's question, asked by the page before, ran again: %+v then %+v", s, s2)
+			}
+			importGen(2, "b")
+			if after := api(); after == first {
+				t.Fatal("the API answered as before the import")
+			}
+			page()
+		})
+	}
+}
