@@ -152,6 +152,10 @@ func (a *App) init(ctx context.Context) error {
 	a.Spend = spend.NewReporting(a.Store)
 	a.Spend.Costs = costcache.New(a.Store.ReadCosts(), int64(a.Cfg.QueryCacheMiB)<<20)
 	a.Spend.Groups = a.Allocation
+	// Budgets ask the same questions at every view (each budget's period
+	// and scope): their own cache, on the primary like the rest of the
+	// budget service (an evaluation right after an import must see it).
+	a.Budgets.Costs = costcache.New(a.Store.Costs(), int64(a.Cfg.QueryCacheMiB)<<20/4)
 	a.Chargebacks = chargeback.New(a.Store, a.Allocation, &queuedMail{jobs: a.Jobs, vault: kv}, a.Cfg.BaseURL)
 	a.Recommendations = recommend.New(a.Store)
 	return nil

@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -96,6 +97,87 @@ func TestSpendPageAndAPIShareOneCostCache(t *testing.T) {
 				t.Fatal("the API answered as before the import")
 			}
 			page()
+		})
+	}
+}
+
+// The budget list asks the same questions at every view: from the second
+// view on they come from the budgets' cost cache, and an import changes
+// the budget's spend at once.
+func TestBudgetListAnswersFromItsCostCache(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(string(e), func(t *testing.T) {
+			a := openTestApp(t, e)
+			cache, ok := a.Budgets.Costs.(*costcache.Querier)
+			if !ok {
+				t.Fatalf("the budget service's costs are a %T, not a cache", a.Budgets.Costs)
+			}
+			h, err := a.Handler()
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewServer(h)
+			defer srv.Close()
+			const email, pw = "budget-owner@example.com", "correct horse battery staple 42"
+			addOwner(t, a, email, pw)
+			uid := userID(t, a, email)
+			orgID, err := a.Auth.DefaultOrg(context.Background(), uid, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			token := apiToken(t, a, uid, orgID)
+			call := func(method, path, body string) string {
+				req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+				req.Header.Set("Authorization", "Bearer "+token)
+				if body != "" {
+					req.Header.Set("Content-Type", "application/json")
+				}
+				if strings.HasPrefix(body, "date,") {
+					req.Header.Set("Content-Type", "text/csv")
+				}
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Body.Close()
+				var b bytes.Buffer
+				_, _ = b.ReadFrom(resp.Body)
+				if resp.StatusCode >= 300 {
+					t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, b.String())
+				}
+				return b.String()
+			}
+			month := time.Now().UTC()
+			month = time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, time.UTC)
+			importGen := func(seed int64, source string) {
+				var buf bytes.Buffer
+				if _, err := focusgen.Generate(&buf, focusgen.Options{Rows: 400, Seed: seed, Start: month, Days: 1}); err != nil {
+					t.Fatal(err)
+				}
+				r, err := billing.Open(&buf)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := a.Store.Costs().Import(context.Background(), orgID, r, costs.ImportMeta{FileName: "gen.csv", SourceKey: source}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			importGen(1, "a")
+			day := month.Format(time.DateOnly)
+			call("POST", "/api/v1/fx/rates/import", "date,base,quote,rate\n"+day+",EUR,USD,1.1\n"+day+",GBP,USD,1.3\n")
+			call("POST", "/api/v1/budgets", `{"name":"All","scope_kind":"organisation","period":"monthly","amount":"1000000","currency":"USD","thresholds":[{"percent":"80","basis":"actual"}],"recipients":[]}`)
+			first := call("GET", "/api/v1/budgets", "")
+			s := cache.Stats()
+			if again := call("GET", "/api/v1/budgets", ""); again != first {
+				t.Fatalf("the same list answered differently without a change:\n%s\n%s", first, again)
+			}
+			if s2 := cache.Stats(); s2.Misses != s.Misses || s2.Hits <= s.Hits {
+				t.Fatalf("the second view ran its questions again: %+v then %+v", s, s2)
+			}
+			importGen(2, "b")
+			if after := call("GET", "/api/v1/budgets", ""); after == first {
+				t.Fatalf("the budget list answered as before the import: %s", first)
+			}
 		})
 	}
 }
