@@ -97,6 +97,31 @@ func TestSpendPageAndAPIShareOneCostCache(t *testing.T) {
 				t.Fatal("the API answered as before the import")
 			}
 			page()
+
+			// The resource list (page and API) asks its cost question
+			// through the same cache: the second view runs nothing.
+			get := func(c *http.Client, path string, bearer bool) {
+				req, _ := http.NewRequest("GET", srv.URL+path, nil)
+				if bearer {
+					req.Header.Set("Authorization", "Bearer "+token)
+				}
+				resp, err := c.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					t.Fatalf("%s: %d", path, resp.StatusCode)
+				}
+			}
+			get(browser, "/resources", false)
+			get(http.DefaultClient, "/api/v1/resources", true)
+			s = cache.Stats()
+			get(browser, "/resources", false)
+			get(http.DefaultClient, "/api/v1/resources", true)
+			if s2 := cache.Stats(); s2.Misses != s.Misses || s2.Hits < s.Hits+2 {
+				t.Fatalf("the resource lists' second views ran their questions again: %+v then %+v", s, s2)
+			}
 		})
 	}
 }

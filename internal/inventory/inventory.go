@@ -36,6 +36,10 @@ const (
 type Service struct {
 	Store *store.Store
 	Costs costs.Store
+	// Reads answers the resource list's cost question (each resource's
+	// cost in the period); nil asks Costs. The app gives it the cached
+	// querier the explorer uses (internal/costs/costcache).
+	Reads costs.Querier
 	// Now is the clock deciding the current month (tests set it).
 	Now func() time.Time
 }

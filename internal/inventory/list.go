@@ -98,7 +98,11 @@ func (s *Service) addCosts(ctx context.Context, orgID string, period Period, vie
 // costByResource sums the billed cost per lowercased resource ID and
 // currency.
 func (s *Service) costByResource(ctx context.Context, orgID string, period Period) (map[string][]Money, error) {
-	rows, err := s.Costs.Aggregate(ctx, orgID, costs.Query{From: period.From, To: period.To, GroupBy: costs.DimResource})
+	var q costs.Querier = s.Costs
+	if s.Reads != nil {
+		q = s.Reads
+	}
+	rows, err := q.Aggregate(ctx, orgID, costs.Query{From: period.From, To: period.To, GroupBy: costs.DimResource})
 	if err != nil {
 		return nil, err
 	}

@@ -41,7 +41,13 @@ func (s *Server) resourceRoutes() []Route {
 }
 
 // inventory is the inventory service over the server's store.
-func (s *Server) inventory() *inventory.Service { return inventory.New(s.Auth.Store) }
+func (s *Server) inventory() *inventory.Service {
+	svc := inventory.New(s.Auth.Store)
+	if s.Spend != nil {
+		svc.Reads = s.Spend.Costs // the explorer's cost cache
+	}
+	return svc
+}
 
 // resourcesPage builds the inventory page from the query (the filter,
 // period and cursor), refreshing an empty inventory from cost data first.

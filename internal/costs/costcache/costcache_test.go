@@ -28,9 +28,15 @@ var jan1 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 type counting struct {
 	costs.Querier
 	aggs, vals atomic.Int64
+	fresh      atomic.Int64
 	fail       atomic.Pointer[error]
 	gate       chan struct{}
 	started    chan struct{}
+}
+
+func (c *counting) Freshness(ctx context.Context, orgID string) ([]costs.Freshness, error) {
+	c.fresh.Add(1)
+	return c.Querier.Freshness(ctx, orgID)
 }
 
 func (c *counting) Aggregate(ctx context.Context, orgID string, q costs.Query) ([]costs.AggRow, error) {
@@ -435,6 +441,44 @@ func TestConcurrentMissesRunTheQueryOnce(t *testing.T) {
 		e.check(t, "cached", c, byService)
 		if n := cnt.aggs.Load(); n != 2 {
 			t.Fatalf("the query ran %d times", n)
+		}
+	})
+}
+
+// Freshness (on every Spend page) is answered from the cache until an
+// import changes it, and then equals the store's again.
+func TestFreshnessIsCachedUntilAnImport(t *testing.T) {
+	a1, b := gen(t, 800, 4, 30), gen(t, 600, 5, 45)
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		e.mustImport(t, a1, "a")
+		cnt := &counting{Querier: e.st.ReadCosts()}
+		c := costcache.Wrap(cnt, e.st.ReadCosts(), 64<<20)
+		check := func(what string) []costs.Freshness {
+			t.Helper()
+			got, err := c.Freshness(e.ctx, e.org)
+			if err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+			want, err := e.st.ReadCosts().Freshness(e.ctx, e.org)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want) || len(got) == 0 {
+				t.Fatalf("%s: the cache says %+v, the store %+v", what, got, want)
+			}
+			return got
+		}
+		first := check("first")
+		first[0].Lines = -1 // the caller's own copy
+		check("again")
+		if n := cnt.fresh.Load(); n != 1 {
+			t.Fatalf("repeats reached the store: %d freshness queries", n)
+		}
+		e.mustImport(t, b, "b")
+		after := check("after an import")
+		if n := cnt.fresh.Load(); n != 2 || reflect.DeepEqual(after, first) {
+			t.Fatalf("after an import: %d freshness queries, answer %+v", n, after)
 		}
 	})
 }
