@@ -63,6 +63,12 @@ func TestOperationalEndpointsAndHeaders(t *testing.T) {
 			if code != http.StatusOK || !strings.Contains(body, `canopy_http_requests_total{method="GET",route="GET /signin",status="200"}`) {
 				t.Errorf("metrics: %d, want per-route counters", code)
 			}
+			for _, m := range []string{"canopy_heavy_requests_running 0", "canopy_heavy_requests_waiting 0", "canopy_heavy_requests_shed_total 0",
+				"canopy_cost_cache_hits_total", "canopy_cost_cache_misses_total", "canopy_cost_cache_bytes"} {
+				if !strings.Contains(body, m) {
+					t.Errorf("metrics lack %q", m)
+				}
+			}
 			resp, err := http.Get(srv.URL + "/signin")
 			if err != nil {
 				t.Fatal(err)

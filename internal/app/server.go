@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/canopyhq/canopy/internal/api"
+	"github.com/canopyhq/canopy/internal/costs/costcache"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/shed"
 	"github.com/canopyhq/canopy/internal/svcaccount"
@@ -53,6 +54,15 @@ func (a *App) Handler() (http.Handler, error) {
 			func() float64 { return float64(heavy.Stats().Waiting) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "canopy_heavy_requests_shed_total", Help: "Requests refused with 503 after waiting CANOPY_HEAVY_WAIT for a slot."},
 			func() float64 { return float64(heavy.Stats().Shed) }))
+	if cache, ok := a.Spend.Costs.(*costcache.Querier); ok {
+		reg.MustRegister(
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "canopy_cost_cache_hits_total", Help: "Cost questions answered from the cost query cache."},
+				func() float64 { return float64(cache.Stats().Hits) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "canopy_cost_cache_misses_total", Help: "Cost questions the cost query cache had to run."},
+				func() float64 { return float64(cache.Stats().Misses) }),
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "canopy_cost_cache_bytes", Help: "Estimated memory of the cost query cache (bounded by CANOPY_QUERY_CACHE_MB)."},
+				func() float64 { return float64(cache.Stats().Bytes) }))
+	}
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", a.ready)
