@@ -13,6 +13,7 @@ import (
 	"github.com/canopyhq/canopy/internal/billing/focusgen"
 	"github.com/canopyhq/canopy/internal/costs"
 	"github.com/canopyhq/canopy/internal/costs/costcache"
+	"github.com/canopyhq/canopy/internal/store"
 	"github.com/canopyhq/canopy/internal/store/storetest"
 )
 
@@ -22,41 +23,17 @@ import (
 func TestSpendPageAndAPIShareOneCostCache(t *testing.T) {
 	for _, e := range storetest.Engines(t) {
 		t.Run(string(e), func(t *testing.T) {
-			a := openTestApp(t, e)
+			c := newCacheApp(t, e, "cache-owner@example.com")
+			a, srv, token := c.a, c.srv, c.token
 			cache, ok := a.Spend.Costs.(*costcache.Querier)
 			if !ok {
 				t.Fatalf("the spend service's costs are a %T, not the cache", a.Spend.Costs)
 			}
-			h, err := a.Handler()
-			if err != nil {
-				t.Fatal(err)
-			}
-			srv := httptest.NewServer(h)
-			defer srv.Close()
-			const email, pw = "cache-owner@example.com", "correct horse battery staple 42"
-			addOwner(t, a, email, pw)
-			uid := userID(t, a, email)
-			orgID, err := a.Auth.DefaultOrg(context.Background(), uid, "")
-			if err != nil {
-				t.Fatal(err)
-			}
 			importGen := func(seed int64, source string) {
-				var buf bytes.Buffer
-				start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-				if _, err := focusgen.Generate(&buf, focusgen.Options{Rows: 500, Seed: seed, Start: start, Days: 20}); err != nil {
-					t.Fatal(err)
-				}
-				r, err := billing.Open(&buf)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if _, err := a.Store.Costs().Import(context.Background(), orgID, r, costs.ImportMeta{FileName: "gen.csv", SourceKey: source}); err != nil {
-					t.Fatal(err)
-				}
+				c.importGen(t, seed, source, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), 20, 500)
 			}
 			importGen(1, "a")
-			browser := signedInClient(t, srv.URL, email, pw)
-			token := apiToken(t, a, uid, orgID)
+			browser := signedInClient(t, srv.URL, c.email, c.pw)
 			const params = "from=2026-01-01&to=2026-01-20&group_by=service"
 			page := func() {
 				resp, err := browser.Get(srv.URL + "/spend?" + params)
@@ -132,25 +109,12 @@ func TestSpendPageAndAPIShareOneCostCache(t *testing.T) {
 func TestBudgetListAnswersFromItsCostCache(t *testing.T) {
 	for _, e := range storetest.Engines(t) {
 		t.Run(string(e), func(t *testing.T) {
-			a := openTestApp(t, e)
+			c := newCacheApp(t, e, "budget-owner@example.com")
+			a, srv, token := c.a, c.srv, c.token
 			cache, ok := a.Budgets.Costs.(*costcache.Querier)
 			if !ok {
 				t.Fatalf("the budget service's costs are a %T, not a cache", a.Budgets.Costs)
 			}
-			h, err := a.Handler()
-			if err != nil {
-				t.Fatal(err)
-			}
-			srv := httptest.NewServer(h)
-			defer srv.Close()
-			const email, pw = "budget-owner@example.com", "correct horse battery staple 42"
-			addOwner(t, a, email, pw)
-			uid := userID(t, a, email)
-			orgID, err := a.Auth.DefaultOrg(context.Background(), uid, "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			token := apiToken(t, a, uid, orgID)
 			call := func(method, path, body string) string {
 				req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
 				req.Header.Set("Authorization", "Bearer "+token)
@@ -174,19 +138,7 @@ func TestBudgetListAnswersFromItsCostCache(t *testing.T) {
 			}
 			month := time.Now().UTC()
 			month = time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, time.UTC)
-			importGen := func(seed int64, source string) {
-				var buf bytes.Buffer
-				if _, err := focusgen.Generate(&buf, focusgen.Options{Rows: 400, Seed: seed, Start: month, Days: 1}); err != nil {
-					t.Fatal(err)
-				}
-				r, err := billing.Open(&buf)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if _, err := a.Store.Costs().Import(context.Background(), orgID, r, costs.ImportMeta{FileName: "gen.csv", SourceKey: source}); err != nil {
-					t.Fatal(err)
-				}
-			}
+			importGen := func(seed int64, source string) { c.importGen(t, seed, source, month, 1, 400) }
 			importGen(1, "a")
 			day := month.Format(time.DateOnly)
 			call("POST", "/api/v1/fx/rates/import", "date,base,quote,rate\n"+day+",EUR,USD,1.1\n"+day+",GBP,USD,1.3\n")
@@ -204,5 +156,47 @@ func TestBudgetListAnswersFromItsCostCache(t *testing.T) {
 				t.Fatalf("the budget list answered as before the import: %s", first)
 			}
 		})
+	}
+}
+
+// cacheApp is a served app with one owner and an API token, for the
+// cache tests.
+type cacheApp struct {
+	a                       *App
+	srv                     *httptest.Server
+	email, pw, orgID, token string
+}
+
+func newCacheApp(t *testing.T, e store.Engine, email string) *cacheApp {
+	t.Helper()
+	c := &cacheApp{a: openTestApp(t, e), email: email, pw: "correct horse battery staple 42"}
+	h, err := c.a.Handler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.srv = httptest.NewServer(h)
+	t.Cleanup(c.srv.Close)
+	addOwner(t, c.a, email, c.pw)
+	uid := userID(t, c.a, email)
+	if c.orgID, err = c.a.Auth.DefaultOrg(context.Background(), uid, ""); err != nil {
+		t.Fatal(err)
+	}
+	c.token = apiToken(t, c.a, uid, c.orgID)
+	return c
+}
+
+// importGen imports generated lines from start over days as source.
+func (c *cacheApp) importGen(t *testing.T, seed int64, source string, start time.Time, days, rows int) {
+	t.Helper()
+	var buf bytes.Buffer
+	if _, err := focusgen.Generate(&buf, focusgen.Options{Rows: rows, Seed: seed, Start: start, Days: days}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := billing.Open(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.a.Store.Costs().Import(context.Background(), c.orgID, r, costs.ImportMeta{FileName: "gen.csv", SourceKey: source}); err != nil {
+		t.Fatal(err)
 	}
 }
