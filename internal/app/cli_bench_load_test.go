@@ -32,7 +32,7 @@ func TestBenchLoad(t *testing.T) {
 			nodes := 1 + len(extra)/3
 			for _, want := range []*regexp.Regexp{
 				regexp.MustCompile(`seeded 3000 cost lines \(\S+ to \S+\), 6 users \(3 with API tokens\)`),
-				regexp.MustCompile(`users: 6, elapsed [\d.]+ s, requests [1-9]\d* \([\d.]+ req/s\), errors 0, signed out 0`),
+				regexp.MustCompile(`users: 6, elapsed [\d.]+ s, requests [1-9]\d* \([\d.]+ req/s\), errors 0 \(of which shed with 503: 0\), signed out 0`),
 				regexp.MustCompile(`web sign-in \(POST /signin/password\) +3 `),
 				regexp.MustCompile(`memory node ` + string(rune('0'+nodes)) + ` \(pid \d+\): RSS at the end [1-9]\d* MiB`),
 				regexp.MustCompile(`BilledCost equals the generator's in \[EUR GBP USD\] and all lines' totals are unchanged; audit chain intact`),
