@@ -24,7 +24,7 @@ func TestSpendPageAndAPIShareOneCostCache(t *testing.T) {
 	for _, e := range storetest.Engines(t) {
 		t.Run(string(e), func(t *testing.T) {
 			c := newCacheApp(t, e, "cache-owner@example.com")
-			a, srv, token := c.a, c.srv, c.token
+			a, srv := c.a, c.srv
 			cache, ok := a.Spend.Costs.(*costcache.Querier)
 			if !ok {
 				t.Fatalf("the spend service's costs are a %T, not the cache", a.Spend.Costs)
@@ -35,31 +35,18 @@ func TestSpendPageAndAPIShareOneCostCache(t *testing.T) {
 			importGen(1, "a")
 			browser := signedInClient(t, srv.URL, c.email, c.pw)
 			const params = "from=2026-01-01&to=2026-01-20&group_by=service"
-			page := func() {
-				resp, err := browser.Get(srv.URL + "/spend?" + params)
+			view := func(path string) {
+				resp, err := browser.Get(srv.URL + path)
 				if err != nil {
 					t.Fatal(err)
 				}
 				resp.Body.Close()
 				if resp.StatusCode != http.StatusOK {
-					t.Fatalf("/spend: %d", resp.StatusCode)
+					t.Fatalf("%s: %d", path, resp.StatusCode)
 				}
 			}
-			api := func() string {
-				req, _ := http.NewRequest("GET", srv.URL+"/api/v1/costs/explore?"+params, nil)
-				req.Header.Set("Authorization", "Bearer "+token)
-				resp, err := http.DefaultClient.Do(req)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer resp.Body.Close()
-				var b bytes.Buffer
-				_, _ = b.ReadFrom(resp.Body)
-				if resp.StatusCode != http.StatusOK {
-					t.Fatalf("explore API: %d %s", resp.StatusCode, b.String())
-				}
-				return b.String()
-			}
+			page := func() { view("/spend?" + params) }
+			api := func() string { return c.apiGet(t, "/api/v1/costs/explore?"+params) }
 			page()
 			s := cache.Stats()
 			if s.Misses == 0 {
@@ -77,25 +64,11 @@ func TestSpendPageAndAPIShareOneCostCache(t *testing.T) {
 
 			// The resource list (page and API) asks its cost question
 			// through the same cache: the second view runs nothing.
-			get := func(c *http.Client, path string, bearer bool) {
-				req, _ := http.NewRequest("GET", srv.URL+path, nil)
-				if bearer {
-					req.Header.Set("Authorization", "Bearer "+token)
-				}
-				resp, err := c.Do(req)
-				if err != nil {
-					t.Fatal(err)
-				}
-				resp.Body.Close()
-				if resp.StatusCode != http.StatusOK {
-					t.Fatalf("%s: %d", path, resp.StatusCode)
-				}
-			}
-			get(browser, "/resources", false)
-			get(http.DefaultClient, "/api/v1/resources", true)
+			view("/resources")
+			c.apiGet(t, "/api/v1/resources")
 			s = cache.Stats()
-			get(browser, "/resources", false)
-			get(http.DefaultClient, "/api/v1/resources", true)
+			view("/resources")
+			c.apiGet(t, "/api/v1/resources")
 			if s2 := cache.Stats(); s2.Misses != s.Misses || s2.Hits < s.Hits+2 {
 				t.Fatalf("the resource lists' second views ran their questions again: %+v then %+v", s, s2)
 			}
@@ -110,49 +83,27 @@ func TestBudgetListAnswersFromItsCostCache(t *testing.T) {
 	for _, e := range storetest.Engines(t) {
 		t.Run(string(e), func(t *testing.T) {
 			c := newCacheApp(t, e, "budget-owner@example.com")
-			a, srv, token := c.a, c.srv, c.token
-			cache, ok := a.Budgets.Costs.(*costcache.Querier)
+			cache, ok := c.a.Budgets.Costs.(*costcache.Querier)
 			if !ok {
-				t.Fatalf("the budget service's costs are a %T, not a cache", a.Budgets.Costs)
-			}
-			call := func(method, path, body string) string {
-				req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
-				req.Header.Set("Authorization", "Bearer "+token)
-				if body != "" {
-					req.Header.Set("Content-Type", "application/json")
-				}
-				if strings.HasPrefix(body, "date,") {
-					req.Header.Set("Content-Type", "text/csv")
-				}
-				resp, err := http.DefaultClient.Do(req)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer resp.Body.Close()
-				var b bytes.Buffer
-				_, _ = b.ReadFrom(resp.Body)
-				if resp.StatusCode >= 300 {
-					t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, b.String())
-				}
-				return b.String()
+				t.Fatalf("the budget service's costs are a %T, not a cache", c.a.Budgets.Costs)
 			}
 			month := time.Now().UTC()
 			month = time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, time.UTC)
 			importGen := func(seed int64, source string) { c.importGen(t, seed, source, month, 1, 400) }
 			importGen(1, "a")
 			day := month.Format(time.DateOnly)
-			call("POST", "/api/v1/fx/rates/import", "date,base,quote,rate\n"+day+",EUR,USD,1.1\n"+day+",GBP,USD,1.3\n")
-			call("POST", "/api/v1/budgets", `{"name":"All","scope_kind":"organisation","period":"monthly","amount":"1000000","currency":"USD","thresholds":[{"percent":"80","basis":"actual"}],"recipients":[]}`)
-			first := call("GET", "/api/v1/budgets", "")
+			c.apiPost(t, "/api/v1/fx/rates/import", "text/csv", "date,base,quote,rate\n"+day+",EUR,USD,1.1\n"+day+",GBP,USD,1.3\n")
+			c.apiPost(t, "/api/v1/budgets", "application/json", `{"name":"All","scope_kind":"organisation","period":"monthly","amount":"1000000","currency":"USD","thresholds":[{"percent":"80","basis":"actual"}],"recipients":[]}`)
+			first := c.apiGet(t, "/api/v1/budgets")
 			s := cache.Stats()
-			if again := call("GET", "/api/v1/budgets", ""); again != first {
+			if again := c.apiGet(t, "/api/v1/budgets"); again != first {
 				t.Fatalf("the same list answered differently without a change:\n%s\n%s", first, again)
 			}
 			if s2 := cache.Stats(); s2.Misses != s.Misses || s2.Hits <= s.Hits {
 				t.Fatalf("the second view ran its questions again: %+v then %+v", s, s2)
 			}
 			importGen(2, "b")
-			if after := call("GET", "/api/v1/budgets", ""); after == first {
+			if after := c.apiGet(t, "/api/v1/budgets"); after == first {
 				t.Fatalf("the budget list answered as before the import: %s", first)
 			}
 		})
@@ -199,4 +150,33 @@ func (c *cacheApp) importGen(t *testing.T, seed int64, source string, start time
 	if _, err := c.a.Store.Costs().Import(context.Background(), c.orgID, r, costs.ImportMeta{FileName: "gen.csv", SourceKey: source}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// apiGet asks the API with the owner's token and wants 200.
+func (c *cacheApp) apiGet(t *testing.T, path string) string {
+	t.Helper()
+	code, body := get(t, c.srv.URL+path, map[string]string{"Authorization": "Bearer " + c.token})
+	if code != http.StatusOK {
+		t.Fatalf("GET %s: %d %s", path, code, body)
+	}
+	return body
+}
+
+// apiPost sends body to the API with the owner's token and wants success.
+func (c *cacheApp) apiPost(t *testing.T, path, contentType, body string) string {
+	t.Helper()
+	req, _ := http.NewRequest("POST", c.srv.URL+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	req.Header.Set("Content-Type", contentType)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b bytes.Buffer
+	_, _ = b.ReadFrom(resp.Body)
+	if resp.StatusCode >= 300 {
+		t.Fatalf("POST %s: %d %s", path, resp.StatusCode, b.String())
+	}
+	return b.String()
 }
