@@ -47,10 +47,23 @@ func (b *browser) submit(sel string) {
 	}
 }
 
+// waitFor polls expr until it is truthy. A poll whose page was replaced
+// under it (a navigation still settling: "Cannot find context with
+// specified id") polls the new page, within the same 90 s.
 func (b *browser) waitFor(what, expr string) {
 	b.t.Helper()
-	b.run("wait for "+what, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(90*time.Second),
-		chromedp.WithPollingInterval(50*time.Millisecond)))
+	ctx, cancel := context.WithTimeout(b.ctx, 90*time.Second)
+	defer cancel()
+	for {
+		err := chromedp.Do(ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingInterval(50*time.Millisecond)))
+		if err != nil && ctx.Err() == nil && strings.Contains(err.Error(), "Cannot find context with specified id") {
+			continue
+		}
+		if err != nil {
+			b.t.Fatalf("wait for %s: %v", what, err)
+		}
+		return
+	}
 }
 
 func (b *browser) eval(expr string) string {
