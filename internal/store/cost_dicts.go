@@ -44,14 +44,14 @@ const (
 )
 
 // dicts caches an organisation's dictionaries for one import: value → id
-// (boxed once, so handing an id to database/sql allocates nothing), and
-// the new entries to insert with the next batch. It is only valid inside
-// the import's transaction, under the per-org import lock.
+// (ids start at 1; 0 stands for SQL NULL), and the new entries to insert
+// with the next batch. It is only valid inside the import's transaction,
+// under the per-org import lock.
 type dicts struct {
-	ids       [nKinds]map[string]any
+	ids       [nKinds]map[string]int64
 	nextDim   int64
 	newDims   []dimRow
-	sets      map[string]any // canonical pair encoding → tag set id
+	sets      map[string]int64 // canonical pair encoding → tag set id
 	nextSet   int64
 	newSets   []setRow
 	keyBuf    []byte
@@ -61,7 +61,7 @@ type dicts struct {
 	// service or resource, and a compare is cheaper than a map lookup.
 	last [nKinds]struct {
 		value string
-		id    any
+		id    int64 // 0: none yet
 	}
 }
 
@@ -73,8 +73,8 @@ type dimRow struct {
 
 type setRow struct {
 	id    int64
-	pairs string   // canonical JSON
-	ids   [][2]any // tag key and value ids
+	pairs string     // canonical JSON
+	ids   [][2]int64 // tag key and value ids
 }
 
 func kindName(i int) string {
@@ -91,10 +91,10 @@ func kindName(i int) string {
 // values only (accounts, services, resources, tag sets), far fewer than
 // lines, so holding them in memory keeps lookups off the database.
 func loadDicts(ctx context.Context, c conn, orgID string) (*dicts, error) {
-	d := &dicts{sets: map[string]any{}}
+	d := &dicts{sets: map[string]int64{}}
 	kindIdx := map[string]int{}
 	for i := range nKinds {
-		d.ids[i] = map[string]any{}
+		d.ids[i] = map[string]int64{}
 		kindIdx[kindName(i)] = i
 	}
 	rows, err := c.query(ctx, `SELECT kind, id, value FROM cost_dims WHERE org_id = ?`, orgID)
@@ -141,13 +141,13 @@ func (d *dicts) loadSets(ctx context.Context, c conn, orgID string) error {
 	return rows.Err()
 }
 
-// id returns the id of a value of kind i, allocating it when new; nil
+// id returns the id of a value of kind i, allocating it when new; 0
 // (SQL NULL) for an empty line attribute (an empty tag value is a value).
-func (d *dicts) id(i int, value string) any {
+func (d *dicts) id(i int, value string) int64 {
 	if value == "" && i < nDims {
-		return nil
+		return 0
 	}
-	if l := &d.last[i]; l.id != nil && l.value == value {
+	if l := &d.last[i]; l.id != 0 && l.value == value {
 		return l.id
 	}
 	key := dictKey(i, value)
@@ -156,38 +156,38 @@ func (d *dicts) id(i int, value string) any {
 		return id
 	}
 	d.nextDim++
-	id := any(d.nextDim)
+	id := d.nextDim
 	// A copy, not the line's text: value is part of its whole record
 	// (billing's reader makes one string per record), which the map would
 	// keep alive, and copies made one after another sit together in
 	// memory, where the lookups of later lines find them faster.
 	key, value = strings.Clone(key), strings.Clone(value)
 	d.ids[i][key] = id
-	d.newDims = append(d.newDims, dimRow{kind: i, id: d.nextDim, value: value})
+	d.newDims = append(d.newDims, dimRow{kind: i, id: id, value: value})
 	d.last[i].value, d.last[i].id = value, id
 	return id
 }
 
-// tagSetKey returns the id of a line's tag set (nil when it has no tags)
+// tagSetKey returns the id of a line's tag set (0 when it has no tags)
 // from the tags and their canonical key (canonicalTags, made on the
 // reading goroutine), allocating the set when new.
-func (d *dicts) tagSetKey(key []byte, tags map[string]string) (any, error) {
+func (d *dicts) tagSetKey(key []byte, tags map[string]string) (int64, error) {
 	if len(tags) == 0 {
-		return nil, nil
+		return 0, nil
 	}
 	if id, ok := d.sets[string(key)]; ok { // no allocation: map index by converted bytes
 		return id, nil
 	}
 	d.nextSet++
-	id := any(d.nextSet)
+	id := d.nextSet
 	d.sets[string(key)] = id
 	pairs, err := json.Marshal(tags) // map keys come out sorted: a canonical form
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
-	row := setRow{id: d.nextSet, pairs: string(pairs)}
+	row := setRow{id: id, pairs: string(pairs)}
 	for k, v := range tags {
-		row.ids = append(row.ids, [2]any{d.id(tagKeyIdx, k), d.id(tagValueIdx, v)})
+		row.ids = append(row.ids, [2]int64{d.id(tagKeyIdx, k), d.id(tagValueIdx, v)})
 	}
 	d.newSets = append(d.newSets, row)
 	return id, nil

@@ -33,16 +33,18 @@ func newImportSummary() *importSummary {
 	return &importSummary{totals: map[string]*costs.Measures{}, accounts: map[string]bool{}, costTypes: map[string]bool{}}
 }
 
-// add counts a line, whose amounts the encoder has converted (am).
-func (s *importSummary) add(l *billing.Line, am *lineAmounts) error {
+// add counts a line, as the encoder has stored it (sl: converted amounts,
+// the currency as a shared string).
+func (s *importSummary) add(l *billing.Line, sl *segLine) error {
 	s.rows++
-	if l.BillingCurrency != s.lastCurrency || s.last == nil {
-		s.last = s.totals[l.BillingCurrency]
+	am := &sl.amounts
+	if cur := sl.text[segBillingCurrency]; cur != s.lastCurrency || s.last == nil {
+		s.last = s.totals[cur]
 		if s.last == nil {
 			s.last = &costs.Measures{}
-			s.totals[l.BillingCurrency] = s.last
+			s.totals[cur] = s.last
 		}
-		s.lastCurrency = l.BillingCurrency
+		s.lastCurrency = cur
 	}
 	var line costs.Measures
 	for i, dst := range [...]*domain.Amount{&line.Billed, &line.Effective, &line.List, &line.Contracted} {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/cockroachdb/apd/v3"
@@ -43,6 +44,36 @@ type encoder struct {
 	detail detailState
 	sets   setMemo
 	res    resMemo
+	texts  textIntern
+}
+
+// textIntern gives each segment text column's values (enumerations and
+// currencies: a handful each) one shared string. A line's values are part
+// of its record's string, so the block's compares of one line's value
+// with the last (costseg's runs) touched a cold record per line and
+// column; shared strings compare by address.
+type textIntern struct {
+	last [segExtras]string
+	all  [segExtras]map[string]string
+}
+
+// textInternMax bounds each column's map; a full one starts over.
+const textInternMax = 256
+
+func (t *textIntern) intern(i int, v string) string {
+	if v == t.last[i] {
+		return t.last[i]
+	}
+	s, ok := t.all[i][v]
+	if !ok {
+		if t.all[i] == nil || len(t.all[i]) >= textInternMax {
+			t.all[i] = make(map[string]string, 8)
+		}
+		s = strings.Clone(v)
+		t.all[i][s] = s
+	}
+	t.last[i] = s
+	return s
 }
 
 // timeBox keeps the last charge start's day: periods repeat line after
@@ -138,7 +169,7 @@ func (e *encoder) run(ctx context.Context, r *billing.Reader, sum *importSummary
 			if err := e.add(b.blk, l, &p.preps[i]); err != nil {
 				return lineError(p.nums[i], err)
 			}
-			if err := sum.add(l, &e.line.amounts); err != nil {
+			if err := sum.add(l, &e.line); err != nil {
 				return lineError(p.nums[i], err)
 			}
 			if b.blk.N == segmentLines {
@@ -192,11 +223,7 @@ func (e *encoder) add(blk *costseg.Block, l *billing.Line, p *prepared) error {
 	sl.startOff = l.ChargePeriodStart.Unix() - sl.day*86400
 	sl.length = l.ChargePeriodEnd.Unix() - l.ChargePeriodStart.Unix()
 	sl.billStart, sl.billEnd = l.BillingPeriodStart.Unix(), l.BillingPeriodEnd.Unix()
-	var ids [nDims]any
-	e.dimIDs(&ids, &p.dims)
-	for i := range ids {
-		sl.dims[i] = idOf(ids[i])
-	}
+	e.dimIDs(&sl.dims, &p.dims)
 	if p.err != nil {
 		return p.err
 	}
@@ -205,16 +232,16 @@ func (e *encoder) add(blk *costseg.Block, l *billing.Line, p *prepared) error {
 	if err != nil {
 		return err
 	}
-	sl.tagset = idOf(set)
+	sl.tagset = set
 	for i, v := range [...]string{l.ChargeCategory, l.ChargeClass, l.ChargeFrequency, l.CommitmentDiscountCategory,
 		l.CommitmentDiscountStatus, l.BillingCurrency, l.PricingCurrency} {
-		sl.text[i], sl.textOK[i] = v, v != "" || i == segCategory || i == segBillingCurrency
+		sl.text[i], sl.textOK[i] = e.texts.intern(i, v), v != "" || i == segCategory || i == segBillingCurrency
 	}
 	sl.text[segExtras] = p.extras
 	sl.textOK[segExtras] = sl.text[segExtras] != ""
 	appendLine(blk, sl)
 	e.detail.lines++
-	return e.daily.add(sl.day, &ids, l, set, &sl.amounts)
+	return e.daily.add(sl)
 }
 
 // lineAmounts are a line's seven amounts (four measures, three

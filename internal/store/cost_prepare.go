@@ -1,9 +1,9 @@
 package store
 
 import (
+	"hash/maphash"
 	"reflect"
 	"slices"
-	"strings"
 	"unsafe"
 )
 
@@ -120,13 +120,13 @@ type setMemo map[unsafe.Pointer]setMemoEntry
 
 type setMemoEntry struct {
 	tags map[string]string // keeps the address from being reused
-	id   any
+	id   int64
 }
 
 // tagSet is dicts.tagSetKey through the memo.
-func (e *encoder) tagSet(key []byte, tags map[string]string) (any, error) {
+func (e *encoder) tagSet(key []byte, tags map[string]string) (int64, error) {
 	if len(tags) == 0 {
-		return nil, nil
+		return 0, nil
 	}
 	p := reflect.ValueOf(tags).UnsafePointer()
 	if s, ok := e.sets[p]; ok {
@@ -134,7 +134,7 @@ func (e *encoder) tagSet(key []byte, tags map[string]string) (any, error) {
 	}
 	id, err := e.d.tagSetKey(key, tags)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	if e.sets == nil || len(e.sets) >= prepMemoMax {
 		e.sets = make(setMemo, 256)
@@ -147,21 +147,53 @@ func (e *encoder) tagSet(key []byte, tags map[string]string) (any, error) {
 // dimension values and their ids. A resource's account, service, region,
 // SKU and so on mostly repeat from one of its lines to the next, so a
 // line costs one lookup (its resource) and compares, instead of a
-// dictionary lookup per dimension (string hashing and, for long values
-// such as resource IDs, cache misses were a tenth of an import's CPU).
-type resMemo map[string]*resLine
+// dictionary lookup per dimension.
+//
+// What those cost is cache misses, not the compares: an export
+// interleaves thousands of resources, so the memo is cold by the time a
+// resource's next line comes. An entry is therefore found by a hash of
+// the resource ID (no compare with a key kept elsewhere) and holds its
+// values one after another in one buffer, so checking a line reads one
+// stretch of memory instead of a string per dimension scattered over the
+// heap.
+type resMemo struct {
+	seed  maphash.Seed
+	lines map[uint64]*resLine
+}
 
 type resLine struct {
-	vals [nDims]string
-	ids  [nDims]any
+	buf  []byte        // the values one after another
+	ends [nDims]uint32 // where each value ends in buf
+	ids  [nDims]int64  // 0: not known yet
+}
+
+// val is the memo's value of dimension i.
+func (m *resLine) val(i int) []byte {
+	start := uint32(0)
+	if i > 0 {
+		start = m.ends[i-1]
+	}
+	return m.buf[start:m.ends[i]]
+}
+
+// remember keeps a line's values and ids, copied into the entry's own
+// buffer (the values are part of their line's whole record string, which
+// the memo would otherwise keep alive).
+func (m *resLine) remember(vals *[nDims]string, ids *[nDims]int64) {
+	m.buf = m.buf[:0]
+	for i, v := range vals {
+		m.buf = append(m.buf, v...)
+		m.ends[i] = uint32(len(m.buf))
+	}
+	m.ids = *ids
 }
 
 // resIdx is the resource's position in dimKinds.
 var resIdx = dimIndex("resource")
 
-// dimIDs sets ids to the dictionary ids of a line's dimension values
-// (nil for an empty value).
-func (e *encoder) dimIDs(ids *[nDims]any, vals *[nDims]string) {
+// dimIDs sets ids to the dictionary ids of a line's dimension values (0
+// for an empty value).
+func (e *encoder) dimIDs(ids *[nDims]int64, vals *[nDims]string) {
 	rid := vals[resIdx]
 	if rid == "" {
 		for i, v := range vals {
@@ -169,26 +201,32 @@ func (e *encoder) dimIDs(ids *[nDims]any, vals *[nDims]string) {
 		}
 		return
 	}
-	m := e.res[rid]
-	if m == nil {
-		if e.res == nil || len(e.res) >= prepMemoMax {
-			e.res = make(resMemo, 256)
+	r := &e.res
+	if r.lines == nil || len(r.lines) >= prepMemoMax {
+		if r.lines == nil {
+			r.seed = maphash.MakeSeed()
 		}
-		m = &resLine{}
-		e.res[strings.Clone(rid)] = m
+		r.lines = make(map[uint64]*resLine, 256)
 	}
+	h := maphash.String(r.seed, rid)
+	m := r.lines[h]
+	if m == nil || string(m.val(resIdx)) != rid { // new, or another resource with the same hash: start afresh
+		m = &resLine{}
+		r.lines[h] = m
+	}
+	changed := false
 	for i, v := range vals {
-		if v == "" {
-			ids[i] = nil
-			continue
-		}
-		if m.ids[i] != nil && (i == resIdx || m.vals[i] == v) { // the resource is the memo's key
+		switch {
+		case v == "":
+			ids[i] = 0
+		case m.ids[i] != 0 && (i == resIdx || string(m.val(i)) == v): // the resource was compared above
 			ids[i] = m.ids[i]
-			continue
+		default:
+			ids[i] = e.d.id(i, v)
+			changed = true
 		}
-		ids[i] = e.d.id(i, v)
-		// A copy: v is part of its line's whole record string, which
-		// the memo would keep alive (up to one per dimension and resource).
-		m.vals[i], m.ids[i] = strings.Clone(v), ids[i]
+	}
+	if changed {
+		m.remember(vals, ids)
 	}
 }

@@ -2,6 +2,8 @@ package store
 
 import (
 	"encoding/json"
+	"fmt"
+	"hash/maphash"
 	"testing"
 )
 
@@ -75,9 +77,9 @@ func TestTagKeyMemo(t *testing.T) {
 // between a resource's lines, including a resource group spelt in
 // another case (one id) and a value that went empty (null).
 func TestResourceMemoIDs(t *testing.T) {
-	d := &dicts{sets: map[string]any{}}
+	d := &dicts{sets: map[string]int64{}}
 	for i := range nKinds {
-		d.ids[i] = map[string]any{}
+		d.ids[i] = map[string]int64{}
 	}
 	e := &encoder{d: d}
 	svc := dimIndex("service")
@@ -90,7 +92,7 @@ func TestResourceMemoIDs(t *testing.T) {
 		line("/r/1", "VM", "RG-Web"), line("/r/1", "VM", "rg-web"), line("/r/1", "Disk", "rg-web"),
 		line("/r/2", "VM", ""), line("/r/1", "", "RG-WEB"), line("", "VM", "rg-web"), line("/r/2", "VM", "rg-2"),
 	} {
-		var got [nDims]any
+		var got [nDims]int64
 		e.dimIDs(&got, &vals)
 		for i, v := range vals {
 			if want := d.id(i, v); got[i] != want {
@@ -98,11 +100,35 @@ func TestResourceMemoIDs(t *testing.T) {
 			}
 		}
 	}
-	var a, b [nDims]any
+	var a, b [nDims]int64
 	x, y := line("/r/9", "VM", "RG-X"), line("/r/9", "VM", "rg-x")
 	e.dimIDs(&a, &x)
 	e.dimIDs(&b, &y)
-	if a[rgIdx] == nil || a[rgIdx] != b[rgIdx] {
+	if a[rgIdx] == 0 || a[rgIdx] != b[rgIdx] {
 		t.Fatalf("resource group ids %v, %v: want one id", a[rgIdx], b[rgIdx])
+	}
+
+	// Another resource whose ID hashes like a remembered one (forced here:
+	// the entry of /r/9 is filed under /r/3's hash) is not given /r/9's ids.
+	e.res.lines[maphash.String(e.res.seed, "/r/3")] = e.res.lines[maphash.String(e.res.seed, "/r/9")]
+	z := line("/r/3", "SQL", "rg-3")
+	var c [nDims]int64
+	e.dimIDs(&c, &z)
+	for i, v := range z {
+		if want := d.id(i, v); c[i] != want {
+			t.Fatalf("colliding resource, %s %q: id %v, want %v", dimKinds[i], v, c[i], want)
+		}
+	}
+	// A full memo starts over and still answers.
+	for i := range prepMemoMax + 1 {
+		v := line(fmt.Sprintf("/r/many/%d", i), "VM", "rg-web")
+		e.dimIDs(&c, &v)
+	}
+	if len(e.res.lines) > prepMemoMax {
+		t.Fatalf("memo holds %d resources, bound %d", len(e.res.lines), prepMemoMax)
+	}
+	e.dimIDs(&c, &x)
+	if c != a {
+		t.Fatalf("after the memo started over: %v, want %v", c, a)
 	}
 }

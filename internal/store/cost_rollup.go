@@ -122,25 +122,28 @@ func newRollup(detail bool) *rollup {
 	return r
 }
 
-// add counts a line; ids are its dictionary ids in dimKinds order, am
-// its amounts (the first four are the measures). With the detail map, only
-// it is updated (one map per line instead of three).
-func (r *rollup) add(day int64, ids *[nDims]any, l *billing.Line, tagset any, am *lineAmounts) error {
+// add counts a line (its day, dictionary ids in dimKinds order, tag set,
+// amounts, whose first four are the measures, and its category and
+// currency). With the detail map, only it is updated (one map per line
+// instead of three).
+func (r *rollup) add(sl *segLine) error {
 	if r.detail != nil { // cost_daily is folded from it (fold)
-		return r.addDetail(day, ids, l, idOf(tagset), am)
+		return r.addDetail(sl)
 	}
-	k := dayKey{day: day, text: r.texts.code(l.ChargeCategory, l.BillingCurrency), tagset: idOf(tagset)}
+	cur := sl.text[segBillingCurrency]
+	k := dayKey{day: sl.day, text: r.texts.code(sl.text[segCategory], cur), tagset: sl.tagset}
 	for j, i := range rollupIdx {
-		k.dims[j] = idOf(ids[i])
+		k.dims[j] = sl.dims[i]
 	}
 	a := r.rows[k]
 	if a == nil {
 		a = &dayAcc{}
 		r.rows[k] = a
 	}
-	r.addValues(day, idOf(ids[valueIdx[0]]), idOf(ids[valueLabelIdx]), idOf(ids[valueIdx[1]]))
+	r.addValues(sl.day, sl.dims[valueIdx[0]], sl.dims[valueLabelIdx], sl.dims[valueIdx[1]])
 	a.lines++
-	return addAmounts(a.m[:], a.set[:], am.v[:], am.ok[:], l.BillingCurrency)
+	am := &sl.amounts
+	return addAmounts(a.m[:], a.set[:], am.v[:], am.ok[:], cur)
 }
 
 // addAmounts adds the amounts v that are set (ok) to the sums m, marking
@@ -157,13 +160,6 @@ func addAmounts(m []domain.Amount, set []bool, v []domain.Amount, ok []bool, cur
 		m[i], set[i] = s, true
 	}
 	return nil
-}
-
-func idOf(v any) int64 {
-	if id, ok := v.(int64); ok {
-		return id
-	}
-	return 0
 }
 
 // args lists the rows' cost_daily values, one row after another, by

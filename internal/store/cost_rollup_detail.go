@@ -7,7 +7,6 @@ import (
 	"maps"
 	"slices"
 
-	"github.com/canopyhq/canopy/internal/billing"
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/store/costseg"
 )
@@ -57,13 +56,14 @@ type detailAcc struct {
 
 // addDetail counts a line in the detail map (nil once the import gave
 // the table up).
-func (r *rollup) addDetail(day int64, ids *[nDims]any, l *billing.Line, tagset int64, am *lineAmounts) error {
+func (r *rollup) addDetail(sl *segLine) error {
 	if r.detail == nil {
 		return nil
 	}
-	k := detailKey{day: day, text: r.texts.code(l.ChargeCategory, l.BillingCurrency), tagset: tagset}
+	cur := sl.text[segBillingCurrency]
+	k := detailKey{day: sl.day, text: r.texts.code(sl.text[segCategory], cur), tagset: sl.tagset}
 	for j, i := range detailIdx {
-		k.dims[j] = idOf(ids[i])
+		k.dims[j] = sl.dims[i]
 	}
 	a := r.detail[k]
 	if a == nil {
@@ -71,7 +71,8 @@ func (r *rollup) addDetail(day int64, ids *[nDims]any, l *billing.Line, tagset i
 		r.detail[k] = a
 	}
 	a.lines++
-	return addAmounts(a.m[:], a.set[:], am.v[:len(a.m)], am.ok[:len(a.m)], l.BillingCurrency)
+	am := &sl.amounts
+	return addAmounts(a.m[:], a.set[:], am.v[:len(a.m)], am.ok[:len(a.m)], cur)
 }
 
 // segDetailLines is the segment column that holds how many lines a
