@@ -50,7 +50,8 @@ func TestFaultKillWebNodeUnderLoad(t *testing.T) {
 }
 
 // PostgreSQL restarted under load: requests during the restart may fail,
-// but both nodes stay up, reconnect on their own and then answer every
+// but only with 503 and Retry-After (the database is unavailable: come
+// back), both nodes stay up, reconnect on their own and then answer every
 // request; no data is lost and no job is stuck.
 func TestFaultRestartPostgresUnderLoad(t *testing.T) {
 	needFaultSuite(t)
@@ -62,7 +63,10 @@ func TestFaultRestartPostgresUnderLoad(t *testing.T) {
 	if a.exited() || b.exited() {
 		t.Fatalf("a node exited when PostgreSQL restarted")
 	}
-	t.Logf("requests failed during the restart: %d of %d", rep.Errors, rep.Requests)
+	t.Logf("requests failed during the restart: %d of %d (%d with 503)", rep.Errors, rep.Requests, rep.Shed)
+	if rep.Errors != rep.Shed {
+		t.Errorf("%d requests failed during the restart with another status than 503", rep.Errors-rep.Shed)
+	}
 	r.probe([]string{urlA, urlB}, 10)
 	checkNoStuckJob(t, r.dsn, nil)
 	r.check()

@@ -258,19 +258,16 @@ func (a *API) handler(rt route) http.Handler {
 			}
 			c = &call{P: p, Who: p.Actor(audit.ClientIP(r), r.UserAgent())}
 		}
-		if rt.Heavy {
-			release, err := a.heavy.Acquire(r.Context())
-			if err != nil {
-				if r.Context().Err() == nil {
-					a.fail(w, r, err)
-				}
-				return
+		handle := func() {
+			if err := rt.handle(w, r, c); err != nil {
+				a.fail(w, r, err)
 			}
-			defer release()
 		}
-		if err := rt.handle(w, r, c); err != nil {
-			a.fail(w, r, err)
+		if rt.Heavy {
+			a.heavy.Serve(w, r, a.fail, handle)
+			return
 		}
+		handle()
 	})
 }
 

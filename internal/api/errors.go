@@ -7,6 +7,7 @@ import (
 
 	"github.com/canopyhq/canopy/internal/domain"
 	"github.com/canopyhq/canopy/internal/shed"
+	"github.com/canopyhq/canopy/internal/store"
 )
 
 // errorBody is the one shape of every error response.
@@ -48,6 +49,12 @@ func (e *statusError) Unwrap() error { return e.err }
 // with a generic message so nothing internal leaks.
 func (a *API) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status := statusFor(err)
+	if status >= 500 && store.Unavailable(err) {
+		// The database is restarting or unreachable: come back, as when shed.
+		a.log.WarnContext(r.Context(), "api request: database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		err = store.ErrDatabaseUnavailable
+		status = statusFor(err)
+	}
 	d := errorDetail{Code: domain.ErrorCode(err), Message: domain.ErrorMessage(err), Field: domain.ErrorField(err)}
 	if d.Code == domain.CodeUnavailable {
 		// Overloaded (shed): nothing failed, the client is to come back.

@@ -16,6 +16,7 @@ package shed
 
 import (
 	"context"
+	"net/http"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -87,6 +88,23 @@ func (l *Limiter) Acquire(ctx context.Context) (release func(), err error) {
 			<-l.slots
 		}
 	}, nil
+}
+
+// Serve runs next for an HTTP request once l gives it a slot, and frees
+// the slot when next returns. A request refused after waiting is answered
+// by fail with Busy (503, Retry-After); one whose client left first is
+// answered nothing and costs nothing. The UI and the API each pass their
+// own fail (an error page, a JSON error).
+func (l *Limiter) Serve(w http.ResponseWriter, r *http.Request, fail func(http.ResponseWriter, *http.Request, error), next func()) {
+	release, err := l.Acquire(r.Context())
+	if err != nil {
+		if r.Context().Err() == nil {
+			fail(w, r, err)
+		}
+		return
+	}
+	defer release()
+	next()
 }
 
 // Stats is a snapshot of the limiter, for metrics.

@@ -2,6 +2,8 @@ package shed
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -100,5 +102,44 @@ func TestNilDoesNotLimit(t *testing.T) {
 	}
 	if l.Stats() != (Stats{}) {
 		t.Fatal("nil stats")
+	}
+}
+
+// Serve runs the handler with a slot and frees it after; a refused request
+// is failed with Busy; one whose client left gets neither.
+func TestServe(t *testing.T) {
+	l := New(1, 20*time.Millisecond)
+	var failed []error
+	fail := func(w http.ResponseWriter, r *http.Request, err error) { failed = append(failed, err) }
+	ran := 0
+	req := httptest.NewRequest("GET", "/spend", nil)
+	l.Serve(httptest.NewRecorder(), req, fail, func() {
+		ran++
+		if st := l.Stats(); st.Running != 1 {
+			t.Errorf("running %d inside the handler, want 1", st.Running)
+		}
+	})
+	if ran != 1 || len(failed) != 0 || l.Stats().Running != 0 {
+		t.Fatalf("free slot: ran %d, failed %v, running after %d", ran, failed, l.Stats().Running)
+	}
+	hold, err := l.Acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Serve(httptest.NewRecorder(), req, fail, func() { ran++ })
+	if ran != 1 || len(failed) != 1 || domain.ErrorCode(failed[0]) != domain.CodeUnavailable {
+		t.Fatalf("saturated: ran %d, failed %v; want Busy and no run", ran, failed)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	l.Serve(httptest.NewRecorder(), req.WithContext(ctx), fail, func() { ran++ })
+	if ran != 1 || len(failed) != 1 {
+		t.Fatalf("client gone: ran %d, failed %v; want nothing", ran, failed)
+	}
+	hold()
+	var none *Limiter // no bound
+	none.Serve(httptest.NewRecorder(), req, fail, func() { ran++ })
+	if ran != 2 {
+		t.Fatal("a nil limiter did not run the handler")
 	}
 }

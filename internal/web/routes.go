@@ -198,6 +198,9 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	if s.Delegation == nil {
 		s.Delegation = delegation.New(s.Auth.Store)
 	}
+	// A session that cannot be loaded or saved (the database restarting)
+	// gets Canopy's error page, 503 with Retry-After, not scs's bare 500.
+	s.Sessions.ErrorFunc = s.fail
 	for _, rt := range s.routeTable() {
 		h := rt.handler
 		if rt.Heavy {
@@ -223,15 +226,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 // Retry-After); one whose browser left gets nothing and costs nothing.
 func (s *Server) limitHeavy(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		release, err := s.Heavy.Acquire(r.Context())
-		if err != nil {
-			if r.Context().Err() == nil {
-				s.fail(w, r, err)
-			}
-			return
-		}
-		defer release()
-		next(w, r)
+		s.Heavy.Serve(w, r, s.fail, func() { next(w, r) })
 	}
 }
 

@@ -163,6 +163,12 @@ func (s *Server) flash(r *http.Request, kind, msg string) {
 // fail renders the error page for err with its status.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status := domain.HTTPStatus(err)
+	if status >= 500 && store.Unavailable(err) {
+		// The database is restarting or unreachable: come back, as when shed.
+		s.Log.WarnContext(r.Context(), "request: database unavailable", "path", r.URL.Path, "err", err)
+		err = store.ErrDatabaseUnavailable
+		status = domain.HTTPStatus(err)
+	}
 	busy := domain.ErrorCode(err) == domain.CodeUnavailable // shed: nothing failed
 	if busy {
 		w.Header().Set("Retry-After", shed.RetryAfterHeader())
@@ -172,6 +178,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	p := NewErrorPage(status)
 	if busy || (status < 500 && status != http.StatusNotFound && status != http.StatusForbidden) {
 		p.Message = domain.ErrorMessage(err)
+	}
+	if err == store.ErrDatabaseUnavailable {
+		p.Title = "Canopy cannot reach its database"
 	}
 	title := p.Title
 	p.Layout = s.layout(r, "")

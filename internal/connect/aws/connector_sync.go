@@ -193,6 +193,12 @@ func transient(err error) bool {
 	if errors.Is(err, ErrThrottled) {
 		return true
 	}
+	// A server error is worth another try however its body reads (a
+	// proxy's HTML page, or JSON where STS speaks XML, fails to decode).
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) && re.HTTPStatusCode() >= 500 {
+		return true
+	}
 	var de *smithy.DeserializationError
 	if errors.As(err, &de) {
 		// An answer cut off on the way (the connection ended mid-body) is
@@ -201,9 +207,8 @@ func transient(err error) bool {
 		// its text is all there is to go on.
 		return errors.Is(err, io.ErrUnexpectedEOF) || strings.HasSuffix(de.Error(), io.ErrUnexpectedEOF.Error())
 	}
-	var re *awshttp.ResponseError
 	if errors.As(err, &re) {
-		return re.HTTPStatusCode() >= 500
+		return false // a 4xx
 	}
 	var api smithy.APIError
 	var e *Error

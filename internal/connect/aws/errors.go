@@ -2,9 +2,11 @@ package awsconn
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/smithy-go"
 )
 
@@ -138,6 +140,9 @@ func (c *Client) wrap(op string, err error) error {
 		e.Kind = kindOf(e.Code, e.Message)
 	} else if de := (*smithy.DeserializationError)(nil); errors.As(err, &de) {
 		e.Message = "AWS's answer could not be read (cut off or malformed): " + de.Error()
+		if re := (*awshttp.ResponseError)(nil); errors.As(err, &re) && re.HTTPStatusCode() >= 400 {
+			e.Message = fmt.Sprintf("AWS answered HTTP %d in a form that could not be read: %s", re.HTTPStatusCode(), de.Error())
+		}
 	} else {
 		e.Message = err.Error()
 	}

@@ -184,3 +184,28 @@ func TestTruncatedTrustedAdvisorAnswerIsAnError(t *testing.T) {
 		t.Fatalf("%d requests; a cut answer is not retried", n)
 	}
 }
+
+// An STS server error in a body the SDK cannot decode (a proxy's page, or
+// the sandbox's JSON where STS speaks XML) is still a server error: worth
+// another try, as a decoded 5xx is. A 4xx the SDK cannot decode is not.
+func TestUndecodableServerErrorIsTransient(t *testing.T) {
+	e := newEnv(t)
+	c, _, _ := e.roleClient(t, extID, allowAll...)
+	for _, tc := range []struct {
+		status    int
+		transient bool
+	}{{503, true}, {500, true}, {400, false}} {
+		e.faults.Add("aws", sbxStatus(tc.status))
+		_, err := c.Identity(ctx())
+		e.faults.Clear("aws")
+		if err == nil {
+			t.Fatalf("%d from STS: no error", tc.status)
+		}
+		if got := transient(err); got != tc.transient {
+			t.Errorf("%d from STS: transient %v, want %v (%v)", tc.status, got, tc.transient, err)
+		}
+		if want := fmt.Sprintf("AWS answered HTTP %d in a form that could not be read", tc.status); !strings.Contains(err.Error(), want) {
+			t.Errorf("%d from STS: %q does not say %q", tc.status, err, want)
+		}
+	}
+}
