@@ -271,6 +271,16 @@ func (a *API) handler(rt route) http.Handler {
 	})
 }
 
+// WithInventory serves the resources, tags and policies with s (the app's,
+// whose resource list asks its cost question through the explorer's
+// cache) instead of the plain service New made.
+func (a *API) WithInventory(s *inventory.Service) *API {
+	if s != nil {
+		a.inventory = s
+	}
+	return a
+}
+
 // WithHeavyLimiter bounds the heavy routes with l (shared with the UI, so
 // one node's cost scans are bounded together); nil does not limit.
 func (a *API) WithHeavyLimiter(l *shed.Limiter) *API {

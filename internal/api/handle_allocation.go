@@ -21,9 +21,6 @@ func (a *API) WithSpend(s *spend.Service) *API {
 			s.Groups = a.allocation
 		}
 		a.spend = s
-		if a.inventory != nil {
-			a.inventory.Reads = s.Costs // the resource list asks through the same cache
-		}
 	}
 	return a
 }

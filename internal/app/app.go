@@ -65,6 +65,8 @@ type App struct {
 	// TagSync writes Canopy's tag edits back to Azure and holds the tag
 	// conflicts inbox.
 	TagSync *inventory.TagSync
+	// Inventory serves the resource list, tags and policies to the UI and the API.
+	Inventory *inventory.Service
 	// Notify sends notifications by e-mail and signed webhooks.
 	Notify *notify.Service
 	// Budgets holds budgets, their forecasts, alerts and change requests.
@@ -152,6 +154,9 @@ func (a *App) init(ctx context.Context) error {
 	a.Spend = spend.NewReporting(a.Store)
 	a.Spend.Costs = costcache.New(a.Store.ReadCosts(), int64(a.Cfg.QueryCacheMiB)<<20)
 	a.Spend.Groups = a.Allocation
+	// The resource list asks its cost question through the explorer's cache.
+	a.Inventory = inventory.New(a.Store)
+	a.Inventory.Reads = a.Spend.Costs
 	// Budgets ask the same questions at every view (each budget's period
 	// and scope): their own cache, on the primary like the rest of the
 	// budget service (an evaluation right after an import must see it).

@@ -34,12 +34,13 @@ func (a *App) Handler() (http.Handler, error) {
 		Alerts: a.Alerts, Spend: a.Spend, R: renderer, Log: a.Log,
 		Sessions: web.NewSessionManager(a.Store, a.Cfg.SessionIdle, a.Cfg.SessionLifetime, a.Cfg.SecureCookies)}
 	ui.TagSync, ui.Chargebacks, ui.Recommendations, ui.Marketplace = a.TagSync, a.Chargebacks, a.Recommendations, a.Marketplace
+	ui.Inventory = a.Inventory
 	// One bound for the node's cost scans, UI and API together.
 	heavy := shed.New(a.Cfg.HeavyRequests, a.Cfg.HeavyWait)
 	ui.Heavy = heavy
 	apiSrv := api.New(a.Auth, a.Log).WithSpend(a.Spend).WithImports(a.Imports).WithConnections(a.Connections).WithAllocation(a.Allocation).WithChargebacks(a.Chargebacks).WithTagSync(a.TagSync).WithBudgets(a.Budgets, a.Notify).
 		WithAlerts(a.Alerts).WithMarketplace(a.Marketplace).
-		WithRecommendations(a.Recommendations).WithServiceAccounts(a.Collector).WithHeavyLimiter(heavy)
+		WithRecommendations(a.Recommendations).WithServiceAccounts(a.Collector).WithHeavyLimiter(heavy).WithInventory(a.Inventory)
 	ui.ServiceAccounts = &svcaccount.Service{Store: a.Store, Keys: a.Collector}
 	ui.Delegation = apiSrv.Delegation()
 	ui.Routes(mux)

@@ -40,13 +40,12 @@ func (s *Server) resourceRoutes() []Route {
 	}
 }
 
-// inventory is the inventory service over the server's store.
+// inventory is the app's inventory service, or one over the server's store.
 func (s *Server) inventory() *inventory.Service {
-	svc := inventory.New(s.Auth.Store)
-	if s.Spend != nil {
-		svc.Reads = s.Spend.Costs // the explorer's cost cache
+	if s.Inventory != nil {
+		return s.Inventory
 	}
-	return svc
+	return inventory.New(s.Auth.Store) // without the app's cost cache (tests)
 }
 
 // resourcesPage builds the inventory page from the query (the filter,

@@ -75,6 +75,9 @@ type Server struct {
 	// TagSync serves tag write-back and the conflicts inbox (nil: one
 	// over Auth.Store and Connections' jobs).
 	TagSync *inventory.TagSync
+	// Inventory serves the resource list (the app's, whose cost question goes
+	// through the explorer's cache); nil builds a plain one per request.
+	Inventory *inventory.Service
 	// Chargebacks serves the Chargebacks pages (nil: one over Auth.Store
 	// that sends no e-mail).
 	Chargebacks *chargeback.Service
