@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"reflect"
 	"testing"
@@ -57,6 +58,70 @@ func TestCostAggregateRollupEqualsScanAndGo(t *testing.T) {
 		}
 		if checked < 10000 {
 			t.Fatalf("only %d rows compared: the fixture lost its variety", checked)
+		}
+	})
+}
+
+// On SQLite, an organisation whose imports all kept a detail rollup not
+// much larger than cost_daily has its rollup questions answered by
+// scanning the detail rollup (cheaper there than SQLite's GROUP BY),
+// with the same answers as cost_daily's; an import without a detail
+// rollup, or made before the row counts were kept, sends them back to
+// cost_daily. PostgreSQL always asks cost_daily.
+func TestRollupQuestionsScanTheDetailRollupOnSQLite(t *testing.T) {
+	gen := repeatLines(genDays(t, 1500, 43, 6), 8) // eight lines per row: the detail rollup is kept
+	lines := parseLines(t, gen)
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		s := store.New(db)
+		org, _ := seedOrgUser(t, s, "scanpays@example.com", "owner")
+		c := s.Costs()
+		ctx := context.Background()
+		if pays, err := c.ScanPays(ctx, org.ID); err != nil || pays {
+			t.Fatalf("no import yet: scan pays %v (%v)", pays, err)
+		}
+		if _, err := importBytes(t, c, org.ID, gen, costs.ImportMeta{FileName: "gen.csv"}); err != nil {
+			t.Fatal(err)
+		}
+		var daily, detail sql.NullInt64
+		if err := db.R.QueryRow(`SELECT daily_rows, detail_rows FROM cost_imports WHERE org_id = '`+org.ID+`'`).Scan(&daily, &detail); err != nil {
+			t.Fatal(err)
+		}
+		if n := int64(count(t, db, "cost_daily", org.ID, "")); !daily.Valid || daily.Int64 != n || !detail.Valid || detail.Int64 == 0 {
+			t.Fatalf("row counts kept: daily %v (table %d), detail %v", daily, n, detail)
+		}
+		pays, err := c.ScanPays(ctx, org.ID)
+		if err != nil || pays != (db.Engine == store.SQLite) {
+			t.Fatalf("%s, detail %d rows, daily %d: scan pays %v (%v)", db.Engine, detail.Int64, daily.Int64, pays, err)
+		}
+		for _, g := range groupings() {
+			for _, fs := range filterSets(lines) {
+				q := costs.Query{From: jan1, To: jan1.AddDate(0, 0, 6), Filters: fs, GroupBy: g.dim, GroupTag: g.tag}
+				got, err := c.Aggregate(ctx, org.ID, q)
+				want, err2 := c.AggregateSQL(ctx, org.ID, q)
+				if err != nil || err2 != nil || !reflect.DeepEqual(got, want) {
+					t.Fatalf("group %s/%s filters %v: %v %v\n%+v\n%+v", q.GroupBy, q.GroupTag, q.Filters, err, err2, got, want)
+				}
+			}
+		}
+		// A hand-made file has too few lines per row to keep a detail
+		// rollup: its lines are scanned, few enough to pay still.
+		hand, err := importBytes(t, c, org.ID, []byte(handFOCUS), costs.ImportMeta{FileName: "hand.csv"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pays, err := c.ScanPays(ctx, org.ID); err != nil || pays != (db.Engine == store.SQLite) {
+			t.Fatalf("%s, with a small import without a detail rollup: scan pays %v (%v)", db.Engine, pays, err)
+		}
+		// Lines far more than cost_daily's rows (as a large export with one
+		// line per resource and day has), or an import from before the
+		// counts were kept, send the questions back to cost_daily.
+		for _, set := range []string{"row_count = 1000000000", "daily_rows = NULL"} {
+			if _, err := db.W.Exec(`UPDATE cost_imports SET ` + set + ` WHERE id = '` + hand.ImportID + `'`); err != nil {
+				t.Fatal(err)
+			}
+			if pays, err := c.ScanPays(ctx, org.ID); err != nil || pays {
+				t.Fatalf("after %s: scan pays %v (%v)", set, pays, err)
+			}
 		}
 	})
 }
@@ -136,6 +201,10 @@ func checkAggregate(t *testing.T, c *store.Costs, orgID string, lines []*billing
 	}
 	if !reflect.DeepEqual(rollup, scan) {
 		t.Fatalf("group %s/%s filters %v: rollup and scan differ:\n%+v\n%+v", q.GroupBy, q.GroupTag, q.Filters, rollup, scan)
+	}
+	q.Scan = false
+	if bySQL, err := c.AggregateSQL(ctx, orgID, q); err != nil || !reflect.DeepEqual(bySQL, scan) {
+		t.Fatalf("group %s/%s filters %v: cost_daily's answer differs (%v):\n%+v\n%+v", q.GroupBy, q.GroupTag, q.Filters, err, bySQL, scan)
 	}
 	got, want := asMap(t, scan, q.GroupBy), wantAggregate(t, lines, q)
 	if !reflect.DeepEqual(got, want) {

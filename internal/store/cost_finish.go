@@ -24,6 +24,7 @@ type importSummary struct {
 	accounts, costTypes    map[string]bool
 	periodStart, periodEnd time.Time
 	detail                 detailState // set by copyLines when the lines are stored
+	dailyRows              int64       // cost_daily rows written, set by copyLines
 	// The previous line's currency total and account: lines come in runs.
 	last                      *costs.Measures
 	lastCurrency, lastAccount string
@@ -125,10 +126,21 @@ func (c *Costs) finishImport(ctx context.Context, cn conn, orgID string, num int
 			return res, err
 		}
 	}
+	if c.unpartitioned { // tests writing as before migration 00029: no cost_stamps, no row counts yet
+		_, err = cn.exec(ctx, `UPDATE cost_imports SET source_key = ?, billing_period_start = ?, billing_period_end = ?,
+			row_count = ?, totals = ?, finished_at = ?, status = ?, detail_rollup = ? WHERE org_id = ? AND num = ?`,
+			key, start, end, s.rows, string(totals), domain.Now(), costs.StatusSucceeded, detail, orgID, num)
+		return res, err
+	}
+	var detailRows any // none when the detail rollup was given up
+	if detail == 1 {
+		detailRows = s.detail.rows
+	}
 	_, err = cn.exec(ctx, `UPDATE cost_imports SET source_key = ?, billing_period_start = ?, billing_period_end = ?,
-		row_count = ?, totals = ?, finished_at = ?, status = ?, detail_rollup = ? WHERE org_id = ? AND num = ?`,
-		key, start, end, s.rows, string(totals), domain.Now(), costs.StatusSucceeded, detail, orgID, num)
-	if err != nil || c.unpartitioned { // tests writing as before migration 00029 have no cost_stamps yet
+		row_count = ?, totals = ?, finished_at = ?, status = ?, detail_rollup = ?, daily_rows = ?, detail_rows = ?
+		WHERE org_id = ? AND num = ?`,
+		key, start, end, s.rows, string(totals), domain.Now(), costs.StatusSucceeded, detail, s.dailyRows, detailRows, orgID, num)
+	if err != nil {
 		return res, err
 	}
 	return res, bumpCostStamp(ctx, cn, orgID) // the import and what it replaced change the answers (cost_stamp.go)

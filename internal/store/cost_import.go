@@ -199,7 +199,7 @@ func (c *Costs) copyLines(ctx context.Context, w *segmentWriter, dicts conn, r *
 	if err := <-done; werr == nil && err != nil {
 		return nil, err
 	}
-	sum.detail = enc.detail
+	sum.detail, sum.dailyRows = enc.detail, w.dailyRows
 	return sum, werr
 }
 

@@ -119,6 +119,8 @@ type segmentWriter struct {
 	buf    []byte
 	stored int
 	detail int // cost_detail_segments rows written (their seq)
+	// dailyRows counts the cost_daily rows written.
+	dailyRows int64
 	// cycle, on SQLite, commits the import in short transactions (c and
 	// sc then change from one to the next); nil: one transaction.
 	cycle *txCycle
@@ -160,6 +162,7 @@ func (w *segmentWriter) writeBatchTx(ctx context.Context, b *batch) error {
 	if err := b.daily.fold(); err != nil {
 		return err
 	}
+	w.dailyRows += int64(len(b.daily.rows))
 	if err := writeRollup(ctx, w.sc, w.c.engine, w.orgID, w.num, b.daily); err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"strings"
 
+	"github.com/canopyhq/canopy/internal/costs"
 	"github.com/canopyhq/canopy/internal/store/costseg"
 	"github.com/pressly/goose/v3"
 )
@@ -117,4 +118,21 @@ func testProvider(db *DB) (*goose.Provider, error) {
 		dialect = goose.DialectPostgres
 	}
 	return goose.NewProvider(dialect, db.W, sub)
+}
+
+// AggregateSQL is Aggregate answered from cost_daily wherever it can be,
+// not by scanning the detail rollup (which SQLite may prefer: scanPays).
+func (c *Costs) AggregateSQL(ctx context.Context, orgID string, q costs.Query) ([]costs.AggRow, error) {
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	if !onRollup(q) {
+		return c.scanAggregate(ctx, orgID, q)
+	}
+	return c.rollupAggregate(ctx, orgID, q)
+}
+
+// ScanPays is scanPays.
+func (c *Costs) ScanPays(ctx context.Context, orgID string) (bool, error) {
+	return c.scanPays(ctx, orgID)
 }
