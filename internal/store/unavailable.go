@@ -6,8 +6,9 @@ import (
 	"database/sql/driver"
 	"errors"
 	"io"
+	"net"
+	"net/url"
 	"strings"
-	"syscall"
 
 	"github.com/jackc/pgx/v5/pgconn"
 
@@ -23,7 +24,8 @@ var ErrDatabaseUnavailable = domain.Errorf(domain.CodeUnavailable,
 
 // Unavailable reports whether err says the database could not be reached
 // or went away under the request: PostgreSQL shutting down, restarting or
-// not yet accepting connections, a refused, reset or broken connection.
+// not yet accepting connections, a refused, reset or broken connection to
+// it. A failed call to any other server is not.
 // Errors the database answered about the request itself (a constraint, a
 // syntax error) and the request's own context ending are not. Callers ask
 // it of errors they would otherwise answer with a 500.
@@ -50,11 +52,18 @@ func Unavailable(err error) bool {
 	if errors.As(err, &network) {
 		return true
 	}
+	// Canopy's other network peers (clouds, identity providers, mail
+	// servers) fail with their own errors: an HTTP call's *url.Error, a
+	// dial's *net.OpError. pgx wraps its own in the types above.
+	var call *url.Error
+	var dial *net.OpError
+	if errors.As(err, &call) || errors.As(err, &dial) {
+		return false
+	}
 	// pgx hands a connection cut in the middle of an answer up as a bare
 	// io.ErrUnexpectedEOF (and closes the connection, so the pool's next
 	// use dials anew). Other readers of truncated input in Canopy (request
 	// bodies, uploaded files) turn theirs into request errors first, so
 	// among errors a request could not recover from, it is the database's.
-	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) ||
-		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone)
 }

@@ -7,6 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/url"
+	"syscall"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -32,6 +35,10 @@ func TestUnavailableClassifies(t *testing.T) {
 		{fmt.Errorf("x: %w", driver.ErrBadConn), true},
 		{sql.ErrConnDone, true},
 		{fmt.Errorf("list budgets: %w", io.ErrUnexpectedEOF), true},
+		// Other servers' failures are theirs, not the database's.
+		{&url.Error{Op: "Get", URL: "https://login.example.com/", Err: io.ErrUnexpectedEOF}, false},
+		{&url.Error{Op: "Post", URL: "https://management.example.com/", Err: &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}}, false},
+		{fmt.Errorf("send mail: %w", &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNRESET}), false},
 	} {
 		if got := store.Unavailable(c.err); got != c.want {
 			t.Errorf("Unavailable(%v) = %v, want %v", c.err, got, c.want)
