@@ -126,21 +126,19 @@ func (c *Costs) finishImport(ctx context.Context, cn conn, orgID string, num int
 			return res, err
 		}
 	}
-	if c.unpartitioned { // tests writing as before migration 00029: no cost_stamps, no row counts yet
-		_, err = cn.exec(ctx, `UPDATE cost_imports SET source_key = ?, billing_period_start = ?, billing_period_end = ?,
-			row_count = ?, totals = ?, finished_at = ?, status = ?, detail_rollup = ? WHERE org_id = ? AND num = ?`,
-			key, start, end, s.rows, string(totals), domain.Now(), costs.StatusSucceeded, detail, orgID, num)
-		return res, err
+	set := `source_key = ?, billing_period_start = ?, billing_period_end = ?, row_count = ?, totals = ?,
+		finished_at = ?, status = ?, detail_rollup = ?`
+	args := []any{key, start, end, s.rows, string(totals), domain.Now(), costs.StatusSucceeded, detail}
+	if !c.unpartitioned { // tests writing as before migration 00029 have no row counts (00032) or cost_stamps yet
+		var detailRows any // none when the detail rollup was given up
+		if detail == 1 {
+			detailRows = s.detail.rows
+		}
+		set += ", daily_rows = ?, detail_rows = ?"
+		args = append(args, s.dailyRows, detailRows)
 	}
-	var detailRows any // none when the detail rollup was given up
-	if detail == 1 {
-		detailRows = s.detail.rows
-	}
-	_, err = cn.exec(ctx, `UPDATE cost_imports SET source_key = ?, billing_period_start = ?, billing_period_end = ?,
-		row_count = ?, totals = ?, finished_at = ?, status = ?, detail_rollup = ?, daily_rows = ?, detail_rows = ?
-		WHERE org_id = ? AND num = ?`,
-		key, start, end, s.rows, string(totals), domain.Now(), costs.StatusSucceeded, detail, s.dailyRows, detailRows, orgID, num)
-	if err != nil {
+	_, err = cn.exec(ctx, `UPDATE cost_imports SET `+set+` WHERE org_id = ? AND num = ?`, append(args, orgID, num)...)
+	if err != nil || c.unpartitioned {
 		return res, err
 	}
 	return res, bumpCostStamp(ctx, cn, orgID) // the import and what it replaced change the answers (cost_stamp.go)
