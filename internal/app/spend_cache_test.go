@@ -168,15 +168,9 @@ func (c *cacheApp) apiPost(t *testing.T, path, contentType, body string) string 
 	req, _ := http.NewRequest("POST", c.srv.URL+path, strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+c.token)
 	req.Header.Set("Content-Type", contentType)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	code, resp := send(t, http.DefaultClient, req)
+	if code >= 300 {
+		t.Fatalf("POST %s: %d %s", path, code, resp)
 	}
-	defer resp.Body.Close()
-	var b bytes.Buffer
-	_, _ = b.ReadFrom(resp.Body)
-	if resp.StatusCode >= 300 {
-		t.Fatalf("POST %s: %d %s", path, resp.StatusCode, b.String())
-	}
-	return b.String()
+	return resp
 }
