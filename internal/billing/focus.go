@@ -78,7 +78,31 @@ func focusMapper(r *row) func(*row) (*Line, error) {
 		cdStatus: r.lookup("CommitmentDiscountStatus"), cdQuantity: r.lookup("CommitmentDiscountQuantity"),
 		cdUnit: r.lookup("CommitmentDiscountUnit"),
 	}
-	return readWithExtras(r, c.mapped(), c.read)
+	keep := extras(r, c.mapped())
+	shapes := newShapeMemo(len(r.header), c.billingPeriodStart, c.billingPeriodEnd, c.chargePeriodStart, c.chargePeriodEnd,
+		c.billed, c.effective, c.list, c.contracted, c.pricingQuantity, c.consumedQuantity, c.cdQuantity)
+	r.shapes = shapes // tests reach it there
+	readText := func(r *row, l *Line) error {
+		if err := c.readText(r, l); err != nil {
+			return err
+		}
+		keep(r, l)
+		return nil
+	}
+	return func(r *row) (*Line, error) {
+		l := r.alloc.newLine()
+		textErr := shapes.text(r, l, readText)
+		if err := c.readTimes(r, l); err != nil {
+			return nil, err
+		}
+		if err := c.readNumbers(r, l); err != nil {
+			return nil, err
+		}
+		if textErr != nil { // reported after the periods' and amounts' errors, as always
+			return nil, textErr
+		}
+		return l, nil
+	}
 }
 
 func (c *focusCols) mapped() map[int]bool {
@@ -91,8 +115,9 @@ func (c *focusCols) mapped() map[int]bool {
 		c.cdStatus, c.cdQuantity, c.cdUnit)
 }
 
-func (c *focusCols) read(r *row) (*Line, error) {
-	l := r.alloc.newLine()
+// readText sets l's text fields (all but the periods and amounts) from
+// the text cells only: what shapeMemo relies on.
+func (c *focusCols) readText(r *row, l *Line) error {
 	*l = Line{
 		BillingAccountID: r.str(c.billingAccountID), BillingAccountName: r.str(c.billingAccountName),
 		SubAccountID: r.str(c.subAccountID), SubAccountName: r.str(c.subAccountName),
@@ -109,21 +134,15 @@ func (c *focusCols) read(r *row) (*Line, error) {
 		CommitmentDiscountCategory: r.str(c.cdCategory), CommitmentDiscountStatus: r.str(c.cdStatus),
 		CommitmentDiscountUnit: r.str(c.cdUnit),
 	}
-	if err := c.readTimes(r, l); err != nil {
-		return nil, err
-	}
-	if err := c.readNumbers(r, l); err != nil {
-		return nil, err
-	}
 	if err := checkCategory(r, c.chargeCategory, l.ChargeCategory); err != nil {
-		return nil, err
+		return err
 	}
 	if l.BillingCurrency == "" {
-		return nil, r.fail(c.billingCurrency, "a currency is required")
+		return r.fail(c.billingCurrency, "a currency is required")
 	}
 	var err error
 	l.Tags, err = r.tags(c.tags)
-	return l, err
+	return err
 }
 
 func (c *focusCols) readTimes(r *row, l *Line) (err error) {

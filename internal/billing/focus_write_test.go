@@ -24,6 +24,9 @@ func lineText(l *Line) string {
 	var b strings.Builder
 	v := reflect.ValueOf(l).Elem()
 	for i := range v.NumField() {
+		if v.Type().Field(i).Name == "Shape" { // which lines share text: not the line's content
+			continue
+		}
 		fmt.Fprintf(&b, "%s=", v.Type().Field(i).Name)
 		switch x := v.Field(i).Interface().(type) {
 		case *apd.Decimal:

@@ -82,6 +82,12 @@ type Line struct {
 	// change it).
 	Tags map[string]string
 	// Extra keeps the source's other columns as x_ attributes (name as in
-	// the source, prefixed "x_" unless it already is).
+	// the source, prefixed "x_" unless it already is). Like Tags it may
+	// be shared with other lines: read-only.
 	Extra map[string]string
+
+	// Shape, when not nil, is shared by the lines whose text (every field
+	// above but the periods and amounts) the reader found to be the same:
+	// see Shape.
+	Shape *Shape
 }

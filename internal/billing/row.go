@@ -22,6 +22,8 @@ type row struct {
 	recStr string // buf as a string, made by the first str call of a record
 	// tagMemo maps tag cells already parsed to their (shared) maps.
 	tagMemo map[string]map[string]string
+	// shapes is the format's memo of line texts, if it keeps one.
+	shapes *shapeMemo
 }
 
 // lookup returns the position of the first column present among names

@@ -35,8 +35,10 @@ func newImportSummary() *importSummary {
 }
 
 // add counts a line, as the encoder has stored it (sl: converted amounts,
-// the currency as a shared string).
-func (s *importSummary) add(l *billing.Line, sl *segLine) error {
+// the currency as a shared string). seen says the line's text (account,
+// cost type) was counted before, with an earlier line of its
+// billing.Shape.
+func (s *importSummary) add(l *billing.Line, sl *segLine, seen bool) error {
 	s.rows++
 	am := &sl.amounts
 	if cur := sl.text[segBillingCurrency]; cur != s.lastCurrency || s.last == nil {
@@ -56,12 +58,14 @@ func (s *importSummary) add(l *billing.Line, sl *segLine) error {
 	if err := s.last.Add(line); err != nil {
 		return &billing.ParseError{Msg: "the file's " + l.BillingCurrency + " total is out of range"}
 	}
-	if l.BillingAccountID != s.lastAccount || s.rows == 1 {
-		s.accounts[l.BillingAccountID] = true
-		s.lastAccount = l.BillingAccountID
-	}
-	if ct := l.Extra[billing.ExtraCostType]; ct != "" {
-		s.costTypes[ct] = true
+	if !seen {
+		if l.BillingAccountID != s.lastAccount || s.rows == 1 {
+			s.accounts[l.BillingAccountID] = true
+			s.lastAccount = l.BillingAccountID
+		}
+		if ct := l.Extra[billing.ExtraCostType]; ct != "" {
+			s.costTypes[ct] = true
+		}
 	}
 	if s.periodStart.IsZero() || l.BillingPeriodStart.Before(s.periodStart) {
 		s.periodStart = l.BillingPeriodStart

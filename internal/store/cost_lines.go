@@ -45,6 +45,7 @@ type encoder struct {
 	sets   setMemo
 	res    resMemo
 	texts  textIntern
+	shapes map[*billing.Shape]*shapeIDs
 }
 
 // textIntern gives each segment text column's values (enumerations and
@@ -95,24 +96,63 @@ type parsed struct {
 
 // prepared is what the reading goroutine works out of a line ahead of the
 // encoder (which owns the dictionaries and was the import's slowest
-// stage): its dictionary values, tag-set key, extras and exact amounts.
+// stage): its text's dictionary values, tag-set key and extras, and its
+// exact amounts.
 type prepared struct {
+	txt *lineText // shared by the lines of one billing.Shape; nil: own
+	own lineText
+	am  lineAmounts
+	err error // converting an amount
+}
+
+// lineText is what the store derives from a line's text (see
+// billing.Shape).
+type lineText struct {
 	dims   [nDims]string
 	tagKey []byte
 	extras string
-	am     lineAmounts
-	err    error // converting an amount
+}
+
+func (t *lineText) derive(l *billing.Line, m *prepMemo) {
+	t.dims = dimValues(l)
+	t.extras = m.extrasText(l.Extra)
+	t.tagKey = nil
+	if len(l.Tags) > 0 {
+		t.tagKey = m.tagKey(l.Tags)
+	}
 }
 
 func (p *prepared) prepare(l *billing.Line, m *prepMemo) {
-	p.dims = dimValues(l)
 	p.err = p.am.convert(l)
-	p.extras = m.extrasText(l.Extra)
-	p.tagKey = nil
-	if len(l.Tags) > 0 {
-		p.tagKey = m.tagKey(l.Tags)
+	if l.Shape == nil {
+		p.own.derive(l, m)
+		p.txt = nil
+		return
 	}
+	if t, ok := m.shapes[l.Shape]; ok {
+		p.txt = t
+		return
+	}
+	t := &lineText{}
+	t.derive(l, m)
+	if m.shapes == nil || len(m.shapes) >= shapeMemoMax {
+		m.shapes = make(map[*billing.Shape]*lineText, 1024)
+	}
+	m.shapes[l.Shape] = t
+	p.txt = t
 }
+
+// text is the line's derived text.
+func (p *prepared) text() *lineText {
+	if p.txt != nil {
+		return p.txt
+	}
+	return &p.own
+}
+
+// shapeMemoMax bounds the memos kept by billing.Shape (the reader's and
+// the encoder's); a full memo starts over.
+const shapeMemoMax = 16384
 
 // maxBadLines is how many bad lines a failed import lists.
 const maxBadLines = 5
@@ -166,10 +206,11 @@ func (e *encoder) run(ctx context.Context, r *billing.Reader, sum *importSummary
 	b := e.newBatch()
 	for p := range in {
 		for i, l := range p.lines {
-			if err := e.add(b.blk, l, &p.preps[i]); err != nil {
+			seen, err := e.add(b.blk, l, &p.preps[i])
+			if err != nil {
 				return lineError(p.nums[i], err)
 			}
-			if err := sum.add(l, &e.line); err != nil {
+			if err := sum.add(l, &e.line, seen); err != nil {
 				return lineError(p.nums[i], err)
 			}
 			if b.blk.N == segmentLines {
@@ -215,33 +256,64 @@ func (e *encoder) send(ctx context.Context, b *batch, out chan<- *batch, last bo
 }
 
 // add encodes l (with what the reader prepared of it) into the block and
-// counts it in the daily rollup.
-func (e *encoder) add(blk *costseg.Block, l *billing.Line, p *prepared) error {
+// counts it in the daily rollup. seen says an earlier line had the same
+// billing.Shape.
+func (e *encoder) add(blk *costseg.Block, l *billing.Line, p *prepared) (seen bool, err error) {
 	sl := &e.line
 	e.boxTimes(l)
 	sl.day = e.prev.day
 	sl.startOff = l.ChargePeriodStart.Unix() - sl.day*86400
 	sl.length = l.ChargePeriodEnd.Unix() - l.ChargePeriodStart.Unix()
 	sl.billStart, sl.billEnd = l.BillingPeriodStart.Unix(), l.BillingPeriodEnd.Unix()
-	e.dimIDs(&sl.dims, &p.dims)
 	if p.err != nil {
-		return p.err
+		return false, p.err
 	}
 	sl.amounts = p.am
-	set, err := e.tagSet(p.tagKey, l.Tags)
+	if seen, err = e.text(sl, l, p.text()); err != nil {
+		return false, err
+	}
+	appendLine(blk, sl)
+	e.detail.lines++
+	return seen, e.daily.add(sl)
+}
+
+// text sets the line's dictionary ids, tag set and text columns: worked
+// out once per billing.Shape (seen: an earlier line's), or per line for
+// lines without one.
+func (e *encoder) text(sl *segLine, l *billing.Line, t *lineText) (seen bool, err error) {
+	if l.Shape != nil {
+		if known := e.shapes[l.Shape]; known != nil {
+			sl.dims, sl.tagset, sl.text, sl.textOK = known.dims, known.tagset, known.text, known.textOK
+			return true, nil
+		}
+	}
+	e.dimIDs(&sl.dims, &t.dims)
+	set, err := e.tagSet(t.tagKey, l.Tags)
 	if err != nil {
-		return err
+		return false, err
 	}
 	sl.tagset = set
 	for i, v := range [...]string{l.ChargeCategory, l.ChargeClass, l.ChargeFrequency, l.CommitmentDiscountCategory,
 		l.CommitmentDiscountStatus, l.BillingCurrency, l.PricingCurrency} {
 		sl.text[i], sl.textOK[i] = e.texts.intern(i, v), v != "" || i == segCategory || i == segBillingCurrency
 	}
-	sl.text[segExtras] = p.extras
+	sl.text[segExtras] = t.extras
 	sl.textOK[segExtras] = sl.text[segExtras] != ""
-	appendLine(blk, sl)
-	e.detail.lines++
-	return e.daily.add(sl)
+	if l.Shape != nil {
+		if e.shapes == nil || len(e.shapes) >= shapeMemoMax {
+			e.shapes = make(map[*billing.Shape]*shapeIDs, 1024)
+		}
+		e.shapes[l.Shape] = &shapeIDs{dims: sl.dims, tagset: sl.tagset, text: sl.text, textOK: sl.textOK}
+	}
+	return false, nil
+}
+
+// shapeIDs is what the encoder worked out of a billing.Shape's text.
+type shapeIDs struct {
+	dims   [nDims]int64
+	tagset int64
+	text   [segTextColumns]string
+	textOK [segTextColumns]bool
 }
 
 // lineAmounts are a line's seven amounts (four measures, three

@@ -2,6 +2,8 @@ package store
 
 import (
 	"hash/maphash"
+
+	"github.com/canopyhq/canopy/internal/billing"
 	"reflect"
 	"slices"
 	"unsafe"
@@ -22,6 +24,8 @@ type prepMemo struct {
 	// share one string.
 	extras map[string]string
 	buf    []byte
+	// shapes maps a billing.Shape to what was derived from its text.
+	shapes map[*billing.Shape]*lineText
 }
 
 type tagMemo struct {
