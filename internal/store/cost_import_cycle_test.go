@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"os"
 	"reflect"
 	"testing"
 	"time"
@@ -97,4 +98,38 @@ func TestCostImportRunsBesideOtherWritesInvisibly(t *testing.T) {
 			t.Fatalf("the same file whole: %+v %v", res, err)
 		}
 	})
+}
+
+// After the last import the WAL is copied into the database file on a
+// goroutine of its own (the import has returned by then); Settle waits
+// for it, and afterwards the file holds every page.
+func TestSQLiteImportCheckpointsTheWALAfterwards(t *testing.T) {
+	data, _ := genFOCUS(t, 20000, 23)
+	db := storetest.Open(t, store.SQLite)
+	ctx := context.Background()
+	s := store.New(db)
+	org, _ := seedOrgUser(t, s, "wal@example.com", "owner")
+	if _, err := importBytes(t, s.Costs(), org.ID, data, costs.ImportMeta{FileName: "wal.csv"}); err != nil {
+		t.Fatal(err)
+	}
+	db.Settle()
+	var seq int
+	var name, path string
+	if err := db.W.QueryRowContext(ctx, `PRAGMA database_list`).Scan(&seq, &name, &path); err != nil {
+		t.Fatal(err)
+	}
+	var pages, pageSize int64
+	if err := db.W.QueryRowContext(ctx, `PRAGMA page_count`).Scan(&pages); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.W.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&pageSize); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Size() != pages*pageSize || pages < 100 {
+		t.Fatalf("database file %s is %d bytes, the database %d pages of %d: the WAL was not checkpointed", path, fi.Size(), pages, pageSize)
+	}
 }

@@ -176,7 +176,7 @@ func (c *Costs) discardRows(ctx context.Context, orgID string, num int64, dictsF
 // statement journal, which otherwise spills to a temporary file: a write
 // system call per page was a tenth of the writer's time). The first
 // import sets them, the last restores SQLite's defaults and checkpoints
-// what the imports wrote without waiting for readers.
+// what the imports wrote (checkpointAfterImports).
 const (
 	importCheckpoint, defaultCheckpoint = "PRAGMA wal_autocheckpoint = 0", "PRAGMA wal_autocheckpoint = 1000"
 	importCache, defaultCache           = "PRAGMA cache_size = -131072", "PRAGMA cache_size = -2000"
@@ -192,7 +192,8 @@ func (db *DB) tuneForImports(ctx context.Context, delta int) error {
 	case delta > 0 && db.importing == 1:
 		stmts = []string{importCheckpoint, importCache, importTemp}
 	case delta < 0 && db.importing == 0:
-		stmts = []string{defaultCheckpoint, defaultCache, defaultTemp, "PRAGMA wal_checkpoint(PASSIVE)"}
+		stmts = []string{defaultCheckpoint, defaultCache, defaultTemp}
+		defer db.checkpointAfterImports()
 	}
 	for _, q := range stmts {
 		if _, err := db.W.ExecContext(ctx, q); err != nil {
@@ -200,4 +201,23 @@ func (db *DB) tuneForImports(ctx context.Context, delta int) error {
 		}
 	}
 	return nil
+}
+
+// checkpointAfterImports copies what the imports wrote from the WAL
+// into the database file, without waiting for readers (PASSIVE), on its
+// own goroutine: the imports are committed and visible already, and the
+// copy (about 0.4 s per million lines) need not hold up their callers.
+// Another import starting meanwhile skips it (that one's end runs it);
+// Close waits for it.
+func (db *DB) checkpointAfterImports() {
+	db.background.Add(1)
+	go func() {
+		defer db.background.Done()
+		db.importTune.Lock()
+		busy := db.importing > 0
+		db.importTune.Unlock()
+		if !busy {
+			_, _ = db.W.ExecContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)")
+		}
+	}()
 }

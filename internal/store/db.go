@@ -51,7 +51,8 @@ type DB struct {
 
 	importLocks sync.Map // org ID -> *sync.Mutex (see importLock)
 	importTune  sync.Mutex
-	importing   int // SQLite imports running (see tuneForImports)
+	importing   int            // SQLite imports running (see tuneForImports)
+	background  sync.WaitGroup // work after imports (see checkpointAfterImports)
 }
 
 // Open opens a database from a DSN: "sqlite:PATH" or "postgres://...".
@@ -180,8 +181,13 @@ func redactDSN(dsn string) string {
 	return u.String()
 }
 
-// Close closes both pools.
+// Settle waits for the work the database does in the background after
+// imports (see checkpointAfterImports).
+func (db *DB) Settle() { db.background.Wait() }
+
+// Close closes both pools, after the background work.
 func (db *DB) Close() error {
+	db.Settle()
 	err := db.W.Close()
 	if db.R != db.W {
 		err = errors.Join(err, db.R.Close())
