@@ -226,36 +226,55 @@ func (d *dicts) take() ([]dimRow, []setRow) {
 
 // writeDicts inserts new dictionary entries.
 func writeDicts(ctx context.Context, c conn, orgID string, dims []dimRow, sets []setRow) error {
-	for len(dims) > 0 {
-		n := min(len(dims), 500)
-		args := make([]any, 0, n*4)
-		for _, r := range dims[:n] {
-			args = append(args, orgID, kindName(r.kind), r.id, r.value)
-		}
-		if _, err := c.exec(ctx, `INSERT INTO cost_dims (org_id, kind, id, value) VALUES `+placeholders(n, 4), args...); err != nil {
-			return fmt.Errorf("store dimension values: %w", err)
-		}
-		dims = dims[n:]
+	err := insertRows(ctx, c, `INSERT INTO cost_dims (org_id, kind, id, value) VALUES `, 4, len(dims), func(args []any, i int) []any {
+		return append(args, orgID, kindName(dims[i].kind), dims[i].id, dims[i].value)
+	})
+	if err != nil {
+		return fmt.Errorf("store dimension values: %w", err)
 	}
+	err = insertRows(ctx, c, `INSERT INTO cost_tagsets (org_id, id, pairs) VALUES `, 3, len(sets), func(args []any, i int) []any {
+		return append(args, orgID, sets[i].id, sets[i].pairs)
+	})
+	if err != nil {
+		return fmt.Errorf("store tag sets: %w", err)
+	}
+	var pairs []any // set id, key id, value id
 	for _, s := range sets {
-		if err := insertSet(ctx, c, orgID, s); err != nil {
-			return err
+		for _, kv := range s.ids {
+			pairs = append(pairs, s.id, kv[0], kv[1])
 		}
+	}
+	err = insertRows(ctx, c, `INSERT INTO cost_tagset_pairs (org_id, tagset_id, key_id, value_id) VALUES `, 4, len(pairs)/3, func(args []any, i int) []any {
+		return append(args, orgID, pairs[3*i], pairs[3*i+1], pairs[3*i+2])
+	})
+	if err != nil {
+		return fmt.Errorf("store tag set pairs: %w", err)
 	}
 	return nil
 }
 
-func insertSet(ctx context.Context, c conn, orgID string, s setRow) error {
-	if _, err := c.exec(ctx, `INSERT INTO cost_tagsets (org_id, id, pairs) VALUES (?, ?, ?)`, orgID, s.id, s.pairs); err != nil {
-		return fmt.Errorf("store tag set: %w", err)
+// insertRows inserts n rows of cols values, up to dictRowsPer per
+// statement (a statement each was most of the time of a file with a few
+// thousand tag sets); row appends row i's values to args.
+func insertRows(ctx context.Context, c conn, insert string, cols, n int, row func(args []any, i int) []any) error {
+	var args []any
+	for done := 0; done < n; {
+		k := min(n-done, dictRowsPer)
+		args = args[:0]
+		for i := done; i < done+k; i++ {
+			args = row(args, i)
+		}
+		if _, err := c.exec(ctx, insert+placeholders(k, cols), args...); err != nil {
+			return err
+		}
+		done += k
 	}
-	args := make([]any, 0, len(s.ids)*4)
-	for _, kv := range s.ids {
-		args = append(args, orgID, s.id, kv[0], kv[1])
-	}
-	_, err := c.exec(ctx, `INSERT INTO cost_tagset_pairs (org_id, tagset_id, key_id, value_id) VALUES `+placeholders(len(s.ids), 4), args...)
-	return err
+	return nil
 }
+
+// dictRowsPer is how many dictionary rows one INSERT writes: 500 rows of
+// 4 values stay well under SQLite's and PostgreSQL's parameter limits.
+const dictRowsPer = 500
 
 // placeholders returns "(?, ?), (?, ?)" for rows × cols.
 func placeholders(rows, cols int) string {
