@@ -99,8 +99,7 @@ type parsed struct {
 // stage): its text's dictionary values, tag-set key and extras, and its
 // exact amounts.
 type prepared struct {
-	txt *lineText // shared by the lines of one billing.Shape; nil: own
-	own lineText
+	txt *lineText // the line's own, or shared by the lines of one billing.Shape
 	am  lineAmounts
 	err error // converting an amount
 }
@@ -125,8 +124,8 @@ func (t *lineText) derive(l *billing.Line, m *prepMemo) {
 func (p *prepared) prepare(l *billing.Line, m *prepMemo) {
 	p.err = p.am.convert(l)
 	if l.Shape == nil {
-		p.own.derive(l, m)
-		p.txt = nil
+		p.txt = &lineText{}
+		p.txt.derive(l, m)
 		return
 	}
 	if t, ok := m.shapes[l.Shape]; ok {
@@ -140,14 +139,6 @@ func (p *prepared) prepare(l *billing.Line, m *prepMemo) {
 	}
 	m.shapes[l.Shape] = t
 	p.txt = t
-}
-
-// text is the line's derived text.
-func (p *prepared) text() *lineText {
-	if p.txt != nil {
-		return p.txt
-	}
-	return &p.own
 }
 
 // shapeMemoMax bounds the memos kept by billing.Shape (the reader's and
@@ -269,7 +260,7 @@ func (e *encoder) add(blk *costseg.Block, l *billing.Line, p *prepared) (seen bo
 		return false, p.err
 	}
 	sl.amounts = p.am
-	if seen, err = e.text(sl, l, p.text()); err != nil {
+	if seen, err = e.text(sl, l, p.txt); err != nil {
 		return false, err
 	}
 	appendLine(blk, sl)
