@@ -10,6 +10,8 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/cockroachdb/apd/v3"
+
 	"github.com/canopyhq/canopy/internal/billing/focusgen"
 )
 
@@ -188,5 +190,51 @@ func TestShapeMemoStandsAsideWhenTextDoesNotRepeat(t *testing.T) {
 	}
 	if r.row.shapes.off == 0 || r.row.shapes.lines != nil {
 		t.Fatalf("the memo was not set aside (off %d, %d entries)", r.row.shapes.off, len(r.row.shapes.lines))
+	}
+}
+
+// NextInto reads the same lines as Next into the caller's line and
+// amounts, for a format that takes them (FOCUS) and for one that makes
+// its own (Azure).
+func TestNextIntoReadsWhatNextReads(t *testing.T) {
+	var gen bytes.Buffer
+	if _, err := focusgen.Generate(&gen, focusgen.Options{Rows: 3000, Seed: 9, Days: 2}); err != nil {
+		t.Fatal(err)
+	}
+	azure, err := os.ReadFile("testdata/azure_mca_actual.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{"focus": gen.Bytes(), "azure": azure} {
+		t.Run(name, func(t *testing.T) {
+			want, err := Open(bytes.NewReader(data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := Open(bytes.NewReader(data))
+			var l Line
+			var amounts [7]apd.Decimal
+			n := 0
+			for {
+				w, err1 := want.Next()
+				err2 := got.NextInto(&l, &amounts)
+				if errors.Is(err1, io.EOF) && errors.Is(err2, io.EOF) {
+					break
+				}
+				if err1 != nil || err2 != nil {
+					t.Fatalf("line %d: %v / %v", n+2, err1, err2)
+				}
+				if a, b := lineText(w), lineText(&l); a != b {
+					t.Fatalf("line %d differs:\n%s\nNextInto:\n%s", n+2, a, b)
+				}
+				n++
+			}
+			if n < 2 {
+				t.Fatalf("only %d lines", n)
+			}
+			if name == "focus" && l.BilledCost != &amounts[0] {
+				t.Fatal("FOCUS lines' amounts are not the caller's")
+			}
+		})
 	}
 }

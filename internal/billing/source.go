@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/cockroachdb/apd/v3"
 )
 
 // Format names a billing file format.
@@ -66,6 +68,26 @@ func (r *Reader) Next() (*Line, error) {
 		}
 		return l, err
 	}
+}
+
+// NextInto is Next reading into l, and into amounts for the line's
+// amounts where the format allows, instead of new ones: every field of l
+// is overwritten. It is for callers that recycle lines: nothing may use l
+// or amounts for an earlier line any more (the strings and maps a line
+// holds are never reused, only these two). On an error l holds nothing
+// of use.
+func (r *Reader) NextInto(l *Line, amounts *[7]apd.Decimal) error {
+	a := &r.row.alloc
+	a.into, a.intoAmts = l, amounts
+	got, err := r.Next()
+	a.into, a.intoAmts = nil, nil
+	if err != nil {
+		return err
+	}
+	if got != l { // a format that allocates its lines itself
+		*l = *got
+	}
+	return nil
 }
 
 // BadLines reads on after first, the error a Next call returned, to list

@@ -85,12 +85,18 @@ type timeBox struct {
 	set         bool
 }
 
-// parsed is a run of lines read from the file, with their line numbers
-// (for errors), or the error that ended the reading.
-type parsed struct {
-	lines []*billing.Line
-	preps []prepared
-	nums  []int
+// lineChunk is a run of lines read from the file, with their line
+// numbers (for errors), or the error that ended the reading. The encoder
+// hands a chunk back when it is done with it and the reader reads later
+// lines into it: lines and amounts are reused instead of allocated per
+// line (about a kilobyte each), so nothing may keep a pointer into a
+// chunk's lines.
+type lineChunk struct {
+	lines [parseChunk]billing.Line
+	amts  [parseChunk][7]apd.Decimal
+	preps [parseChunk]prepared
+	nums  [parseChunk]int
+	n     int
 	err   error
 }
 
@@ -122,6 +128,7 @@ func (t *lineText) derive(l *billing.Line, m *prepMemo) {
 }
 
 func (p *prepared) prepare(l *billing.Line, m *prepMemo) {
+	*p = prepared{}
 	p.err = p.am.convert(l)
 	if l.Shape == nil {
 		p.txt = &lineText{}
@@ -153,33 +160,48 @@ const parseChunk = 256
 
 // readLines reads the file on its own goroutine, so parsing the CSV and
 // encoding the lines (dictionaries, amounts, rollup) each get a core; it
-// stops at the end of the file, an error or ctx's end.
-func readLines(ctx context.Context, r *billing.Reader, out chan<- parsed) {
+// stops at the end of the file, an error or ctx's end. It reads into the
+// chunks the encoder handed back (free), else new ones.
+func readLines(ctx context.Context, r *billing.Reader, out chan<- *lineChunk, free <-chan *lineChunk) {
 	defer close(out)
-	var p parsed
 	var memo prepMemo
-	for {
-		if ctx.Err() != nil {
+	send := func(c *lineChunk) bool {
+		select {
+		case out <- c:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	c := takeChunk(free)
+	for ctx.Err() == nil {
+		i := c.n
+		if err := r.NextInto(&c.lines[i], &c.amts[i]); err != nil {
+			if !errors.Is(err, io.EOF) {
+				c.err = r.BadLines(err, maxBadLines)
+			}
+			send(c)
 			return
 		}
-		l, err := r.Next()
-		if err != nil || len(p.lines) == parseChunk {
-			if err != nil && !errors.Is(err, io.EOF) {
-				p.err = r.BadLines(err, maxBadLines)
-			}
-			select {
-			case out <- p:
-			case <-ctx.Done():
+		c.nums[i] = r.Line()
+		c.preps[i].prepare(&c.lines[i], &memo)
+		if c.n++; c.n == parseChunk {
+			if !send(c) {
 				return
 			}
-			if err != nil {
-				return
-			}
-			p = parsed{lines: make([]*billing.Line, 0, parseChunk), nums: make([]int, 0, parseChunk),
-				preps: make([]prepared, 0, parseChunk)}
+			c = takeChunk(free)
 		}
-		p.lines, p.nums, p.preps = append(p.lines, l), append(p.nums, r.Line()), append(p.preps, prepared{})
-		p.preps[len(p.preps)-1].prepare(l, &memo)
+	}
+}
+
+// takeChunk returns a chunk handed back, emptied, or a new one.
+func takeChunk(free <-chan *lineChunk) *lineChunk {
+	select {
+	case c := <-free:
+		c.n, c.err = 0, nil
+		return c
+	default:
+		return new(lineChunk)
 	}
 }
 
@@ -187,22 +209,23 @@ func readLines(ctx context.Context, r *billing.Reader, out chan<- parsed) {
 // parse error, or ctx's error when the writer gave up.
 func (e *encoder) run(ctx context.Context, r *billing.Reader, sum *importSummary, out chan<- *batch) error {
 	ctx, cancel := context.WithCancel(ctx)
-	in := make(chan parsed, 8)
-	go readLines(ctx, r, in)
+	in, free := make(chan *lineChunk, 8), make(chan *lineChunk, 10)
+	go readLines(ctx, r, in, free)
 	defer func() { // stop the reader and wait for it: the caller may close r next
 		cancel()
 		for range in {
 		}
 	}()
 	b := e.newBatch()
-	for p := range in {
-		for i, l := range p.lines {
-			seen, err := e.add(b.blk, l, &p.preps[i])
+	for c := range in {
+		for i := range c.n {
+			l := &c.lines[i]
+			seen, err := e.add(b.blk, l, &c.preps[i])
 			if err != nil {
-				return lineError(p.nums[i], err)
+				return lineError(c.nums[i], err)
 			}
 			if err := sum.add(l, &e.line, seen); err != nil {
-				return lineError(p.nums[i], err)
+				return lineError(c.nums[i], err)
 			}
 			if b.blk.N == segmentLines {
 				if err := e.send(ctx, b, out, false); err != nil {
@@ -211,8 +234,12 @@ func (e *encoder) run(ctx context.Context, r *billing.Reader, sum *importSummary
 				b = e.newBatch()
 			}
 		}
-		if p.err != nil {
-			return p.err
+		if c.err != nil {
+			return c.err
+		}
+		select { // done with its lines: the reader may reuse them
+		case free <- c:
+		default:
 		}
 	}
 	if err := ctx.Err(); err != nil {
