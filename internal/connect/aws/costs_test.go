@@ -106,6 +106,9 @@ func lineText(l *billing.Line) string {
 	var b strings.Builder
 	v := reflect.ValueOf(l).Elem()
 	for i := range v.NumField() {
+		if v.Type().Field(i).Name == "Shape" { // which lines the reader found to share text: not content
+			continue
+		}
 		fmt.Fprintf(&b, "%s=", v.Type().Field(i).Name)
 		switch x := v.Field(i).Interface().(type) {
 		case *apd.Decimal:
