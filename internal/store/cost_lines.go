@@ -67,11 +67,8 @@ func (t *textIntern) intern(i int, v string) string {
 	}
 	s, ok := t.all[i][v]
 	if !ok {
-		if t.all[i] == nil || len(t.all[i]) >= textInternMax {
-			t.all[i] = make(map[string]string, 8)
-		}
 		s = strings.Clone(v)
-		t.all[i][s] = s
+		memoPut(&t.all[i], textInternMax, s, s)
 	}
 	t.last[i] = s
 	return s
@@ -130,22 +127,15 @@ func (t *lineText) derive(l *billing.Line, m *prepMemo) {
 func (p *prepared) prepare(l *billing.Line, m *prepMemo) {
 	*p = prepared{}
 	p.err = p.am.convert(l)
-	if l.Shape == nil {
-		p.txt = &lineText{}
-		p.txt.derive(l, m)
-		return
-	}
-	if t, ok := m.shapes[l.Shape]; ok {
+	if t, ok := m.shapes[l.Shape]; ok { // never for a nil Shape: none is put
 		p.txt = t
 		return
 	}
-	t := &lineText{}
-	t.derive(l, m)
-	if m.shapes == nil || len(m.shapes) >= shapeMemoMax {
-		m.shapes = make(map[*billing.Shape]*lineText, 1024)
+	p.txt = &lineText{}
+	p.txt.derive(l, m)
+	if l.Shape != nil {
+		memoPut(&m.shapes, shapeMemoMax, l.Shape, p.txt)
 	}
-	m.shapes[l.Shape] = t
-	p.txt = t
 }
 
 // shapeMemoMax bounds the memos kept by billing.Shape (the reader's and
@@ -318,10 +308,7 @@ func (e *encoder) text(sl *segLine, l *billing.Line, t *lineText) (seen bool, er
 	sl.text[segExtras] = t.extras
 	sl.textOK[segExtras] = sl.text[segExtras] != ""
 	if l.Shape != nil {
-		if e.shapes == nil || len(e.shapes) >= shapeMemoMax {
-			e.shapes = make(map[*billing.Shape]*shapeIDs, 1024)
-		}
-		e.shapes[l.Shape] = &shapeIDs{dims: sl.dims, tagset: sl.tagset, text: sl.text, textOK: sl.textOK}
+		memoPut(&e.shapes, shapeMemoMax, l.Shape, &shapeIDs{dims: sl.dims, tagset: sl.tagset, text: sl.text, textOK: sl.textOK})
 	}
 	return false, nil
 }

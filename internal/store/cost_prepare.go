@@ -2,11 +2,11 @@ package store
 
 import (
 	"hash/maphash"
-
-	"github.com/canopyhq/canopy/internal/billing"
 	"reflect"
 	"slices"
 	"unsafe"
+
+	"github.com/canopyhq/canopy/internal/billing"
 )
 
 // prepMemo is the reading goroutine's memory of what it worked out for
@@ -36,6 +36,16 @@ type tagMemo struct {
 // prepMemoMax bounds each memo; a full memo starts over.
 const prepMemoMax = 4096
 
+// memoPut puts k→v in the memo *m, which it starts afresh when it holds
+// max entries: a full memo forgets everything, and what it forgot is
+// worked out again when it comes back.
+func memoPut[M ~map[K]V, K comparable, V any](m *M, max int, k K, v V) {
+	if *m == nil || len(*m) >= max {
+		*m = make(M, 256)
+	}
+	(*m)[k] = v
+}
+
 // tagKey returns the canonical key of a non-empty tag map.
 func (m *prepMemo) tagKey(tags map[string]string) []byte {
 	p := reflect.ValueOf(tags).UnsafePointer()
@@ -44,10 +54,7 @@ func (m *prepMemo) tagKey(tags map[string]string) []byte {
 	}
 	var key []byte
 	key, m.keys = canonicalTags(nil, m.keys[:0], tags)
-	if m.tagKeys == nil || len(m.tagKeys) >= prepMemoMax {
-		m.tagKeys = make(map[unsafe.Pointer]tagMemo, 256)
-	}
-	m.tagKeys[p] = tagMemo{tags: tags, key: key}
+	memoPut(&m.tagKeys, prepMemoMax, p, tagMemo{tags: tags, key: key})
 	return key
 }
 
@@ -68,11 +75,8 @@ func (m *prepMemo) extrasText(extra map[string]string) string {
 	if s, ok := m.extras[string(b)]; ok { // no allocation: map index by converted bytes
 		return s
 	}
-	if m.extras == nil || len(m.extras) >= prepMemoMax {
-		m.extras = make(map[string]string, 256)
-	}
 	s := string(b)
-	m.extras[s] = s
+	memoPut(&m.extras, prepMemoMax, s, s)
 	return s
 }
 
@@ -140,10 +144,7 @@ func (e *encoder) tagSet(key []byte, tags map[string]string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if e.sets == nil || len(e.sets) >= prepMemoMax {
-		e.sets = make(setMemo, 256)
-	}
-	e.sets[p] = setMemoEntry{tags: tags, id: id}
+	memoPut(&e.sets, prepMemoMax, p, setMemoEntry{tags: tags, id: id})
 	return id, nil
 }
 
